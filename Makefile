@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make demo   installs ad_compiler in .venv and runs examples/quickstart.py
+#   make test   installs it with the test extras and runs the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+.PHONY: install install-test demo test bench clean
+install: $(PY)
+	$(PY) -m pip install -q -e .
+
+install-test: $(PY)
+	$(PY) -m pip install -q -e ".[test]"
+
+demo: install
+	$(PY) examples/quickstart.py
+
+test: install-test
+	NUMBA_ENABLE_CUDASIM=1 OMP_NUM_THREADS=1 $(PY) -m pytest tests
+
+bench: install-test
+	OMP_NUM_THREADS=1 $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

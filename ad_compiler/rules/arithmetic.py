@@ -1,0 +1,248 @@
+"""Rules for Python's operators, builtins and the ``math`` module.
+
+Example: ``y = x * w`` is ``operator.mul(x, w)``; its rules are
+    mul_x(g, ans, a, b) -> unbroadcast(g * b, a)
+    mul_y(g, ans, a, b) -> unbroadcast(g * a, b)
+and the compiler inlines them as ``x_bar = unbroadcast(y_bar * w, x)``.
+The operator rules serve NumPy arrays too (``a * b`` on arrays is
+``operator.mul``); the ``math`` rules keep Python floats as Python floats.
+"""
+import math
+import operator
+
+import numpy as np
+
+from ..runtime import unbroadcast
+from .registry import defvjp, nondifferentiable
+
+
+# -- operators (used by both Python scalars and arrays) ----------------------
+def add_a(g, ans, a, b):
+    return unbroadcast(g, a)
+
+
+def add_b(g, ans, a, b):
+    return unbroadcast(g, b)
+
+
+def sub_b(g, ans, a, b):
+    return unbroadcast(-g, b)
+
+
+def mul_a(g, ans, a, b):
+    return unbroadcast(g * b, a)
+
+
+def mul_b(g, ans, a, b):
+    return unbroadcast(g * a, b)
+
+
+def truediv_a(g, ans, a, b):
+    return unbroadcast(g / b, a)
+
+
+def truediv_b(g, ans, a, b):
+    return unbroadcast(-g * ans / b, b)
+
+
+def pow_a(g, ans, a, b):
+    return unbroadcast(g * b * a ** (b - 1), a)
+
+
+def pow_b(g, ans, a, b):
+    return unbroadcast(g * ans * np.log(a), b)
+
+
+def neg_a(g, ans, a):
+    return -g
+
+
+def pos_a(g, ans, a):
+    return g
+
+
+def abs_x(g, ans, x):
+    return g * np.sign(x)
+
+
+def matmul_a(g, ans, a, b):
+    return matmul_adjoint_a(g, a, b)
+
+
+def matmul_b(g, ans, a, b):
+    return matmul_adjoint_b(g, a, b)
+
+
+def matmul_adjoint_a(g, a, b):
+    """Adjoint of ``a @ b`` with respect to ``a`` (1-D, 2-D and batched)."""
+    if np.ndim(b) == 1:
+        if np.ndim(a) == 1:
+            return g * b
+        return unbroadcast(np.expand_dims(g, -1) * b, a)
+    if np.ndim(a) == 1:
+        return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], a)
+    return unbroadcast(np.matmul(g, np.swapaxes(b, -1, -2)), a)
+
+
+def matmul_adjoint_b(g, a, b):
+    """Adjoint of ``a @ b`` with respect to ``b`` (1-D, 2-D and batched)."""
+    if np.ndim(a) == 1:
+        if np.ndim(b) == 1:
+            return g * a
+        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
+    if np.ndim(b) == 1:
+        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g[..., None])[..., 0], b)
+    return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+
+
+defvjp(operator.add, add_a, add_b, linear=True)
+defvjp(operator.sub, add_a, sub_b, linear=True)
+defvjp(operator.mul, mul_a, mul_b)
+defvjp(operator.truediv, truediv_a, truediv_b)
+defvjp(operator.pow, pow_a, pow_b)
+defvjp(operator.neg, neg_a, linear=True)
+defvjp(operator.pos, pos_a, linear=True)
+defvjp(operator.matmul, matmul_a, matmul_b)
+defvjp(abs, abs_x)
+defvjp(operator.abs, abs_x)
+defvjp(pow, pow_a, pow_b)
+nondifferentiable(operator.lt, operator.le, operator.gt, operator.ge, operator.eq,
+                  operator.ne, operator.not_, operator.truth, operator.floordiv,
+                  operator.mod, operator.and_, operator.or_, operator.xor, operator.invert,
+                  operator.is_, operator.is_not, operator.contains,
+                  len, int, bool, round, range, isinstance, math.floor, math.ceil,
+                  math.trunc, math.isnan, math.isinf, math.isfinite, math.copysign)
+
+
+# -- float(x) passes the gradient through ------------------------------------
+def identity_x(g, ans, x):
+    return g
+
+
+defvjp(float, identity_x, linear=True)
+
+
+# -- the math module (Python floats stay Python floats) ----------------------
+def m_sin(g, ans, x):
+    return g * math.cos(x)
+
+
+def m_cos(g, ans, x):
+    return -g * math.sin(x)
+
+
+def m_tan(g, ans, x):
+    return g * (1.0 + ans * ans)
+
+
+def m_exp(g, ans, x):
+    return g * ans
+
+
+def m_expm1(g, ans, x):
+    return g * (ans + 1.0)
+
+
+def m_log(g, ans, x, base=math.e):
+    return g / (x * math.log(base))
+
+
+def m_log1p(g, ans, x):
+    return g / (1.0 + x)
+
+
+def m_log2(g, ans, x):
+    return g / (x * math.log(2.0))
+
+
+def m_log10(g, ans, x):
+    return g / (x * math.log(10.0))
+
+
+def m_sqrt(g, ans, x):
+    return g * 0.5 / ans
+
+
+def m_tanh(g, ans, x):
+    return g * (1.0 - ans * ans)
+
+
+def m_sinh(g, ans, x):
+    return g * math.cosh(x)
+
+
+def m_cosh(g, ans, x):
+    return g * math.sinh(x)
+
+
+def m_asin(g, ans, x):
+    return g / math.sqrt(1.0 - x * x)
+
+
+def m_acos(g, ans, x):
+    return -g / math.sqrt(1.0 - x * x)
+
+
+def m_atan(g, ans, x):
+    return g / (1.0 + x * x)
+
+
+def m_asinh(g, ans, x):
+    return g / math.sqrt(x * x + 1.0)
+
+
+def m_acosh(g, ans, x):
+    return g / math.sqrt(x * x - 1.0)
+
+
+def m_atanh(g, ans, x):
+    return g / (1.0 - x * x)
+
+
+def m_pow_x(g, ans, x, y):
+    return g * y * math.pow(x, y - 1.0)
+
+
+def m_pow_y(g, ans, x, y):
+    return g * ans * math.log(x)
+
+
+def m_atan2_y(g, ans, y, x):
+    return g * x / (x * x + y * y)
+
+
+def m_atan2_x(g, ans, y, x):
+    return -g * y / (x * x + y * y)
+
+
+def m_hypot_x(g, ans, x, y):
+    return g * x / ans
+
+
+def m_hypot_y(g, ans, x, y):
+    return g * y / ans
+
+
+def m_fabs(g, ans, x):
+    return g * math.copysign(1.0, x) if x != 0.0 else 0.0 * g
+
+
+def m_erf(g, ans, x):
+    return g * 1.1283791670955126 * math.exp(-x * x)
+
+
+def m_erfc(g, ans, x):
+    return -g * 1.1283791670955126 * math.exp(-x * x)
+
+
+for _fn, _rule in [(math.sin, m_sin), (math.cos, m_cos), (math.tan, m_tan), (math.exp, m_exp),
+                   (math.expm1, m_expm1), (math.log, m_log), (math.log1p, m_log1p),
+                   (math.log2, m_log2), (math.log10, m_log10), (math.sqrt, m_sqrt),
+                   (math.tanh, m_tanh), (math.sinh, m_sinh), (math.cosh, m_cosh),
+                   (math.asin, m_asin), (math.acos, m_acos), (math.atan, m_atan),
+                   (math.asinh, m_asinh), (math.acosh, m_acosh), (math.atanh, m_atanh),
+                   (math.fabs, m_fabs), (math.erf, m_erf), (math.erfc, m_erfc)]:
+    defvjp(_fn, _rule)
+defvjp(math.pow, m_pow_x, m_pow_y)
+defvjp(math.atan2, m_atan2_y, m_atan2_x)
+defvjp(math.hypot, m_hypot_x, m_hypot_y)

@@ -1,0 +1,113 @@
+"""The one table of derivative rules, keyed by the primal callable.
+
+Example: ``defvjp(np.sin, sin_x)`` with ``def sin_x(g, ans, x): return g * np.cos(x)``
+
+    lookup(np.sin)            -> Rule(primal=np.sin, vjps=(sin_x,), ...)
+    compiler: inlines ``g * np.cos(x)`` with g, x renamed to SSA names
+    tape:     calls ``sin_x(g, ans, x)`` on NumPy arrays
+
+A vector-Jacobian rule for argument ``k`` is a plain function
+``vjp(g, ans, *args, **kwargs)`` whose parameters after ``g`` and ``ans``
+carry the *same names and defaults as the primal's parameters*: the compiler
+binds a call's arguments to them by name.  It returns the contribution of
+``g`` (the cotangent of ``ans``) to argument ``k``, with that argument's
+shape (use :func:`ad_compiler.runtime.unbroadcast` after broadcasting ops).
+A rule whose body is a single ``return EXPR`` is inlined into generated
+code; longer rules are called.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable
+
+__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Everything about one primitive, in one place."""
+
+    primal: object
+    name: str                                # e.g. "np.sin", "operator.mul"
+    vjps: tuple                              # per positional parameter: fn or None
+    params: tuple = ()                       # primal parameter names (from the vjps)
+    linear: bool = False                     # the primal is linear in its diff args
+    nondiff: bool = False                    # zero gradient, never an error
+    doc: str = ""
+
+    def vjp(self, k):
+        """The rule for positional argument ``k`` (None: not differentiable)."""
+        return self.vjps[k] if k < len(self.vjps) else None
+
+    def diff_argnums(self):
+        return tuple(k for k, f in enumerate(self.vjps) if f is not None)
+
+
+_RULES: dict = {}
+
+
+def rule_key(fn):
+    """Key used in the table: bound methods of numpy types map to the unbound one."""
+    try:
+        hash(fn)
+    except TypeError:
+        return id(fn)
+    return fn
+
+
+def primal_name(fn) -> str:
+    """A short, stable display name: ``np.sin``, ``np.linalg.inv``,
+    ``np.ndarray.sum``, ``operator.mul``, ``math.exp``, ``abs``."""
+    qual = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    if type(fn).__name__ == "method_descriptor" and qual.startswith("ndarray."):
+        return "np." + qual
+    mod = getattr(fn, "__module__", None) or ""
+    if mod == "numpy" or mod.startswith("numpy."):
+        return "np" + mod[len("numpy"):] + "." + qual
+    if mod == "_operator":
+        mod = "operator"
+    if mod == "builtins":
+        return qual
+    return f"{mod}.{qual}" if mod else qual
+
+
+def _param_names(vjps):
+    for f in vjps:
+        if f is not None:
+            names = list(inspect.signature(f).parameters)
+            return tuple(names[2:])
+    return ()
+
+
+def defvjp(primal, *vjps, linear=False, name=None, doc=""):
+    """Register reverse-mode rules for ``primal``: one per positional argument
+    (``None`` for an argument that has no derivative).  Returns the Rule."""
+    for f in vjps:
+        if f is not None and len(inspect.signature(f).parameters) < 2 + len(vjps):
+            raise TypeError(f"vjp rule {f.__name__} must take (g, ans, *args) with one "
+                            f"parameter per argument of {primal_name(primal)}")
+    rule = Rule(primal=primal, name=name or primal_name(primal), vjps=tuple(vjps),
+                params=_param_names(vjps), linear=linear, doc=doc)
+    _RULES[rule_key(primal)] = rule
+    return rule
+
+
+def nondifferentiable(*primals, doc=""):
+    """Declare callables whose output carries no gradient (shape queries,
+    comparisons, integer ops, random draws...).  Gradient through them is zero."""
+    for p in primals:
+        _RULES[rule_key(p)] = Rule(primal=p, name=primal_name(p), vjps=(), nondiff=True, doc=doc)
+
+
+def lookup(fn):
+    """The Rule for ``fn``, or None."""
+    try:
+        return _RULES.get(rule_key(fn))
+    except TypeError:
+        return None
+
+
+def all_rules():
+    """All registered rules, sorted by name (deterministic)."""
+    return sorted(_RULES.values(), key=lambda r: r.name)

@@ -34,6 +34,8 @@ class Rule:
     params: tuple = ()                       # primal parameter names (from the vjps)
     linear: bool = False                     # the primal is linear in its diff args
     nondiff: bool = False                    # zero gradient, never an error
+    multiple_results: bool = False           # returns a tuple; g is a tuple with
+                                             # None for results that got no cotangent
     doc: str = ""
 
     def vjp(self, k):
@@ -80,7 +82,7 @@ def _param_names(vjps):
     return ()
 
 
-def defvjp(primal, *vjps, linear=False, name=None, doc=""):
+def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc=""):
     """Register reverse-mode rules for ``primal``: one per positional argument
     (``None`` for an argument that has no derivative).  Returns the Rule."""
     for f in vjps:
@@ -88,7 +90,8 @@ def defvjp(primal, *vjps, linear=False, name=None, doc=""):
             raise TypeError(f"vjp rule {f.__name__} must take (g, ans, *args) with one "
                             f"parameter per argument of {primal_name(primal)}")
     rule = Rule(primal=primal, name=name or primal_name(primal), vjps=tuple(vjps),
-                params=_param_names(vjps), linear=linear, doc=doc)
+                params=_param_names(vjps), linear=linear,
+                multiple_results=multiple_results, doc=doc)
     _RULES[rule_key(primal)] = rule
     return rule
 

@@ -1,0 +1,353 @@
+"""``Tensor``: a NumPy array that records the calls made on it.
+
+Example::
+
+    x = tensor([1., 2.], requires_grad=True)
+    y = np.exp(x) * 3          # np.exp -> __array_ufunc__ -> record(np.exp, x)
+    y.sum().backward()         # x.grad == tensor([ 8.1548, 22.1672])
+
+Every operation goes through :func:`record`, which calls the primal on the
+raw arrays and, when an input requires grad, stores a ``grad_fn`` holding
+``ad_compiler.rules.lookup(primal)``: the tape has no derivative formulas
+of its own, it runs the compiler's rules.
+"""
+from __future__ import annotations
+
+import operator
+import warnings
+import weakref
+
+import numpy as np
+
+from ..errors import NoRuleError
+from ..rules import lookup
+from ..rules.registry import primal_name
+from . import engine
+from .function import AccumulateGrad, node_class, torch_name
+from .grad_mode import is_grad_enabled
+
+__all__ = ["Tensor", "record", "as_tensor"]
+
+LEAF_INPLACE_MSG = "a leaf Variable that requires grad is being used in an in-place operation."
+NONLEAF_FLAG_MSG = ("you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+FLOAT_ONLY_MSG = "only Tensors of floating point and complex dtype can require gradients"
+NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.")
+
+
+def _unwrap(a):
+    if isinstance(a, Tensor):
+        return a.data
+    if type(a) in (list, tuple) and any(isinstance(x, Tensor) for x in a):
+        return type(a)(_unwrap(x) for x in a)
+    return a
+
+
+def _requires_grad(a):
+    if isinstance(a, Tensor):
+        return a.requires_grad
+    if type(a) in (list, tuple):
+        return any(_requires_grad(x) for x in a)
+    return False
+
+
+def _wrap(ans):
+    if isinstance(ans, (np.ndarray, np.generic)):
+        return Tensor(np.asarray(ans))
+    if isinstance(ans, tuple) and any(isinstance(x, np.ndarray) for x in ans):
+        return tuple(_wrap(x) for x in ans)
+    return ans
+
+
+def record(primal, *args, name=None, **kwargs):
+    """Call ``primal`` on the raw arrays of ``args``; when any argument
+    requires grad (and grad mode is on), give the result a ``grad_fn`` that
+    differentiates it with ``lookup(primal)``.  ``name`` overrides the
+    PyTorch-style class name's stem (``"Relu"`` -> ``ReluBackward0``)."""
+    raw = tuple(_unwrap(a) for a in args)
+    raw_kw = {k: _unwrap(v) for k, v in kwargs.items()}
+    ans = primal(*raw, **raw_kw)
+    if not is_grad_enabled() or not (any(map(_requires_grad, args))
+                                     or any(map(_requires_grad, kwargs.values()))):
+        return _wrap(ans)
+    rule = lookup(primal)
+    if rule is None:
+        raise NoRuleError(f"no derivative rule for {primal_name(primal)}")
+    if rule.nondiff:
+        return _wrap(ans)
+    if rule.multiple_results:
+        raise NotImplementedError(f"the tape does not record {rule.name}, which returns "
+                                  "several results")
+    for key, v in kwargs.items():
+        if _requires_grad(v):
+            raise NoRuleError(f"{rule.name}: pass the differentiable argument {key!r} "
+                              "positionally")
+    inputs, saved = [], []
+    for k, a in enumerate(args):
+        if isinstance(a, Tensor):
+            saved.append(a)
+        if rule.vjp(k) is None:
+            if _requires_grad(a):
+                raise NoRuleError(f"no derivative rule for argument {k} of {rule.name}")
+            continue
+        if type(a) in (list, tuple) and _requires_grad(a):
+            raise NotImplementedError(f"the tape does not differentiate {rule.name} with "
+                                      "respect to a sequence of tensors")
+        inputs.append((k, a._grad_node() if _requires_grad(a) else None))
+    ans = np.asarray(ans)
+    if name is None:
+        cls_name = torch_name(primal, raw, raw_kw, [isinstance(a, Tensor) for a in args])
+    else:
+        cls_name = name + "Backward0"
+    node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved)
+    return Tensor(ans, _grad_fn=node)
+
+
+def as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _format(a):
+    opts = dict(separator=", ", precision=4, suppress_small=True,
+                formatter={"bool": str})
+    if a.ndim == 0:
+        return np.array2string(a.reshape(1), **opts)[1:-1]
+    return np.array2string(a, prefix="tensor(", **opts)
+
+
+class Tensor:
+    """A NumPy array with PyTorch's autograd attributes: ``requires_grad``,
+    ``grad``, ``grad_fn``, ``is_leaf``, ``backward()``.  Use
+    :func:`ad_compiler.tape.tensor` to build one from data (it copies)."""
+
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, *, _grad_fn=None):
+        self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        self.grad_fn = _grad_fn
+        self._requires_grad = _grad_fn is not None
+        self._grad = None
+        self._accumulator = None
+        self._version = 0
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- autograd attributes ------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if not self.is_leaf:
+            if value:
+                return
+            raise RuntimeError(NONLEAF_FLAG_MSG)
+        if value and self.data.dtype.kind not in "fc":
+            raise RuntimeError(FLOAT_ONLY_MSG)
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def retains_grad(self) -> bool:
+        return not self.is_leaf and self.grad_fn._retained is not None
+
+    @property
+    def grad(self):
+        if not self.is_leaf and not self.retains_grad and self._grad is None:
+            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            value = as_tensor(value)
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: "
+                                   f"{value.shape} vs {self.shape}")
+        self._grad = value
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if not self.is_leaf:
+            self.grad_fn._retained = weakref.ref(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate gradients of this tensor into the leaves' ``.grad``.
+        ``gradient`` is the cotangent (needed unless the tensor has one element)."""
+        if create_graph:
+            raise NotImplementedError("create_graph=True (higher-order gradients) is not "
+                                      "supported by the tape; use ad_compiler.grad")
+        engine.backward(self, gradient, retain_graph)
+
+    def detach(self):
+        """The same data (shared, like PyTorch), cut off from the graph."""
+        return Tensor(self.data)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def _grad_node(self):
+        if self.grad_fn is not None:
+            return self.grad_fn
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
+
+    def _accumulate_grad(self, g):
+        g = np.asarray(g)
+        if self._grad is None:
+            dtype = self.data.dtype if self.data.dtype.kind in "fc" else np.float64
+            self._grad = Tensor(np.array(np.broadcast_to(g, self.shape), dtype=dtype))
+        else:
+            self._grad.data += g
+
+    # -- array facts ------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    def __len__(self):
+        return len(self.data)
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be "
+                               "converted to Scalar")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        extra = []
+        if self.data.dtype not in (np.float64, np.int64, np.bool_):
+            extra.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return "tensor(" + ", ".join([_format(self.data)] + extra) + ")"
+
+    # -- the NumPy protocol: np.exp(t), np.sum(t), arr * t all record -------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or "out" in kwargs:
+            return NotImplemented
+        return record(ufunc, *inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return record(func, *args, **kwargs)
+
+    # -- operators ------------------------------------------------------------------
+    def __add__(self, o): return record(operator.add, self, o)
+    def __radd__(self, o): return record(operator.add, o, self)
+    def __sub__(self, o): return record(operator.sub, self, o)
+    def __rsub__(self, o): return record(operator.sub, o, self)
+    def __mul__(self, o): return record(operator.mul, self, o)
+    def __rmul__(self, o): return record(operator.mul, o, self)
+    def __truediv__(self, o): return record(operator.truediv, self, o)
+    def __rtruediv__(self, o): return record(operator.truediv, o, self)
+    def __pow__(self, o): return record(operator.pow, self, o)
+    def __rpow__(self, o): return record(operator.pow, o, self)
+    def __matmul__(self, o): return record(operator.matmul, self, o)
+    def __rmatmul__(self, o): return record(operator.matmul, o, self)
+    def __neg__(self): return record(operator.neg, self)
+    def __pos__(self): return record(operator.pos, self)
+    def __abs__(self): return record(operator.abs, self)
+    def __lt__(self, o): return record(operator.lt, self, o)
+    def __le__(self, o): return record(operator.le, self, o)
+    def __gt__(self, o): return record(operator.gt, self, o)
+    def __ge__(self, o): return record(operator.ge, self, o)
+    def __eq__(self, o): return record(operator.eq, self, o)
+    def __ne__(self, o): return record(operator.ne, self, o)
+    def __getitem__(self, idx): return record(operator.getitem, self, _unwrap(idx))
+
+    # -- in place: only outside the graph (parameter updates under no_grad) -------
+    def _inplace(self, op, other):
+        if is_grad_enabled() and self.requires_grad:
+            if self.is_leaf:
+                raise RuntimeError(LEAF_INPLACE_MSG)
+            raise RuntimeError("in-place operations on tensors that are part of a graph "
+                               "are not supported by the tape; use the out-of-place op")
+        if _requires_grad(other) and is_grad_enabled():
+            raise RuntimeError("in-place operations with an operand that requires grad "
+                               "are not supported by the tape")
+        op(self.data, _unwrap(other), out=self.data, casting="same_kind")
+        self._version += 1
+        return self
+
+    def __iadd__(self, o): return self._inplace(np.add, o)
+    def __isub__(self, o): return self._inplace(np.subtract, o)
+    def __imul__(self, o): return self._inplace(np.multiply, o)
+    def __itruediv__(self, o): return self._inplace(np.divide, o)
+    def add_(self, o, alpha=1): return self._inplace(np.add, _unwrap(o) * alpha)
+    def sub_(self, o, alpha=1): return self._inplace(np.subtract, _unwrap(o) * alpha)
+    def mul_(self, o): return self._inplace(np.multiply, o)
+    def zero_(self): return self.fill_(0)
+    def fill_(self, v): return self._inplace(lambda a, b, **kw: np.copyto(a, b), v)
+
+    def __setitem__(self, idx, value):
+        if self.requires_grad and is_grad_enabled():
+            raise RuntimeError(LEAF_INPLACE_MSG if self.is_leaf else
+                               "item assignment on a tensor that is part of a graph is not "
+                               "supported by the tape")
+        self.data[_unwrap(idx)] = _unwrap(value)
+        self._version += 1
+
+
+from . import ops  # noqa: E402,F401  (adds exp, sum, mean, reshape... to Tensor)

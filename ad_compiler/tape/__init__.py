@@ -8,7 +8,7 @@ Example::
     y = 2*x**4 + x**3 + 3*x**2 + 5*x + 1    # tensor(63., grad_fn=<AddBackward0>)
     y.backward(); x.grad                    # tensor(93.)
 
-Modules: ``tensor`` (Tensor and ``record``, the one place calls are taped),
+Modules: ``tensors`` (Tensor and ``record``, the one place calls are taped),
 ``function`` (grad_fn nodes), ``engine`` (backward), ``ops`` (PyTorch-named
 operations), ``creation`` (constructors), ``grad_mode`` (no_grad),
 ``optim`` (SGD), ``viz`` (DOT pictures).
@@ -25,7 +25,7 @@ from .ops import (abs, clamp, clone, cos, dot, exp, flatten, log, matmul, max, m
                   min, minimum, mm, neg, permute, pow, prod, relu, reshape, sigmoid, sin,
                   softmax, sqrt, square, squeeze, sum, t, tan, tanh, transpose, unsqueeze,
                   view, where)
-from .tensor import Tensor, as_tensor, record
+from .tensors import Tensor, as_tensor, record
 from .viz import draw, make_dot, render
 
 float32, float64, int64, bool_ = np.float32, np.float64, np.int64, np.bool_

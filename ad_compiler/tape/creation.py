@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensors import Tensor
 
 __all__ = ["tensor", "ones", "zeros", "full", "rand", "randn", "ones_like", "zeros_like",
            "full_like", "arange", "eye", "manual_seed", "from_numpy"]

@@ -18,7 +18,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .tensor import Tensor, as_tensor, record
+from .tensors import Tensor, as_tensor, record
 
 __all__ = ["exp", "log", "tanh", "sin", "cos", "tan", "sqrt", "square", "abs", "neg",
            "relu", "sigmoid", "softmax", "pow", "matmul", "mm", "dot", "sum", "mean",

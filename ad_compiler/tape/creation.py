@@ -72,7 +72,7 @@ def randn(*size, dtype=None, requires_grad=False):
 
 
 def _like(x):
-    return getattr(x, "data", np.asarray(x))
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def ones_like(x, dtype=None, requires_grad=False):

@@ -147,29 +147,45 @@ _BASE_NAMES = {
 def torch_name(primal, args, kwargs, is_tensor) -> str:
     """PyTorch's ``grad_fn`` class name for ``primal(*args, **kwargs)``;
     ``is_tensor[k]`` says whether argument ``k`` was a Tensor."""
-    key = primal_name(primal)
-    base = _BASE_NAMES.get(key)
-    if base is None:
-        short = key.rsplit(".", 1)[-1]
-        base = "".join(part.capitalize() for part in short.split("_"))
+    key, base = _base_name(primal)
     variant = 0
-    scalar = [not t and np.ndim(a) == 0 for a, t in zip(args, is_tensor)]
+    scalar = lambda k: not is_tensor[k] and np.ndim(args[k]) == 0   # noqa: E731
     if base in ("Sum", "Mean", "Prod"):
         variant = int(_axis(args, kwargs) is not None)
     elif base in ("Max", "Min"):
         variant = int(_axis(args, kwargs) is None)
     elif base == "Clamp":
         variant = 1
-    elif base == "Sub" and scalar[:1] == [True]:
+    elif base == "Sub" and scalar(0):
         base, variant = "Rsub", 1
     elif base == "Pow" and len(args) == 2:
-        variant = 2 if scalar[0] else (0 if scalar[1] else 1)
+        variant = 2 if scalar(0) else (0 if scalar(1) else 1)
     elif base in ("Matmul", "Dot") and len(args) >= 2:
         base = {(2, 2): "Mm", (1, 1): "Dot", (2, 1): "Mv", (3, 3): "Bmm"}.get(
             (np.ndim(args[0]), np.ndim(args[1])), "Matmul")
     elif key == "operator.getitem":
         base = _index_name(args[1])
     return f"{base}Backward{variant}"
+
+
+_BASE_CACHE: dict = {}
+
+
+def _base_name(primal):
+    try:
+        return _BASE_CACHE[primal]
+    except (KeyError, TypeError):
+        pass
+    key = primal_name(primal)
+    base = _BASE_NAMES.get(key)
+    if base is None:
+        short = key.rsplit(".", 1)[-1]
+        base = "".join(part.capitalize() for part in short.split("_"))
+    try:
+        _BASE_CACHE[primal] = key, base
+    except TypeError:
+        pass
+    return key, base
 
 
 def _axis(args, kwargs):

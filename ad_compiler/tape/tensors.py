@@ -63,6 +63,12 @@ def _wrap(ans):
     return ans
 
 
+def _can_carry_grad(ans):
+    if isinstance(ans, (np.ndarray, np.generic, float, complex)):
+        return np.asarray(ans).dtype.kind in "fc"
+    return isinstance(ans, (tuple, list)) and any(_can_carry_grad(a) for a in ans)
+
+
 def record(primal, *args, name=None, **kwargs):
     """Call ``primal`` on the raw arrays of ``args``; when any argument
     requires grad (and grad mode is on), give the result a ``grad_fn`` that
@@ -75,6 +81,8 @@ def record(primal, *args, name=None, **kwargs):
                                      or any(map(_requires_grad, kwargs.values()))):
         return _wrap(ans)
     rule = lookup(primal)
+    if rule is None and not _can_carry_grad(ans):    # shapes, counts, booleans
+        return _wrap(ans)
     if rule is None:
         raise NoRuleError(f"no derivative rule for {primal_name(primal)}")
     if rule.nondiff:
@@ -112,7 +120,7 @@ def as_tensor(x):
 
 
 def _format(a):
-    opts = dict(separator=", ", precision=4, suppress_small=True,
+    opts = dict(separator=", ", precision=4, floatmode="maxprec_equal",
                 formatter={"bool": str})
     if a.ndim == 0:
         return np.array2string(a.reshape(1), **opts)[1:-1]

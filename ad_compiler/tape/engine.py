@@ -61,18 +61,27 @@ def backward(tensor, gradient=None, retain_graph=None):
     if not tensor.requires_grad:
         raise RuntimeError(NO_GRAD_MSG)
     root = tensor.grad_fn if tensor.grad_fn is not None else tensor._grad_node()
-    cotangents = {root: _seed(tensor, gradient)}
+    cotangents = {}
+    _add_cotangent(cotangents, root, tensor._output_nr, _seed(tensor, gradient))
     for node in topological_order(root):
         g = cotangents.pop(node, None)
         if g is None:
             continue
-        retained = node._retained() if getattr(node, "_retained", None) else None
-        if retained is not None:
-            retained._accumulate_grad(g)
-        for (fn, _), g_in in zip(node.next_functions, node.apply(g)):
-            if fn is None or g_in is None:
-                continue
-            prev = cotangents.get(fn)
-            cotangents[fn] = g_in if prev is None else prev + g_in
+        for (fn, nr), g_in in zip(node.next_functions, node.apply(g)):
+            if fn is not None and g_in is not None:
+                _add_cotangent(cotangents, fn, nr, g_in)
         if not retain_graph:
             node.release()
+
+
+def _add_cotangent(cotangents, fn, nr, g):
+    """Sum ``g`` into the cotangent of result ``nr`` of ``fn`` (a tuple, with
+    None for results without one, when ``fn`` has several results)."""
+    n = getattr(fn, "n_outputs", 1)
+    prev = cotangents.get(fn)
+    if n == 1:
+        cotangents[fn] = g if prev is None else prev + g
+    else:
+        parts = list(prev) if prev is not None else [None] * n
+        parts[nr] = g if parts[nr] is None else parts[nr] + g
+        cotangents[fn] = tuple(parts)

@@ -33,29 +33,36 @@ MODIFIED_MSG = (
 class Node:
     """A recorded call ``ans = primal(*args, **kwargs)``.
 
-    ``next_functions`` has one ``(fn, 0)`` pair per argument the rule can
-    differentiate, ``fn`` being the producer's node (``AccumulateGrad`` for
-    a leaf) or ``None`` when that argument needs no gradient.
+    ``next_functions`` has one ``(fn, output_nr)`` pair per input the rule can
+    differentiate (per item, for a sequence argument such as
+    ``np.concatenate``'s), ``fn`` being the producer's node
+    (``AccumulateGrad`` for a leaf) or ``None`` when that input needs no
+    gradient.  A multi-result primitive (``np.linalg.eigh``) has
+    ``n_outputs > 1`` and receives a tuple of cotangents, ``None`` for unused results.
     """
 
-    def __init__(self, rule, args, kwargs, ans, inputs, saved_tensors=()):
+    def __init__(self, rule, args, kwargs, ans, inputs, saved_tensors=(), n_outputs=1):
         self._rule = rule
         self._args = args                  # raw NumPy values, as the primal got them
         self._kwargs = kwargs
         self._ans = ans
-        self._slots = tuple(k for k, _ in inputs)   # positional index of each input
-        self.next_functions = tuple((fn, 0) for _, fn in inputs)
+        self._slots = tuple(slot for slot, _, _ in inputs)   # (argument k, item j or None)
+        self.next_functions = tuple((fn, nr) for _, fn, nr in inputs)
+        self.n_outputs = n_outputs
         # in-place changes to a saved input would silently corrupt its gradient
         self._versions = () if rule.linear else tuple(
             (t, t._version) for t in saved_tensors)
         self._freed = False
-        self._retained = None              # the output tensor, when it called retain_grad()
+        self._retained = {}                # output_nr -> weakref of a tensor that retains grad
 
     def name(self) -> str:
         return type(self).__name__
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _retain(self, output_nr, ref):
+        self._retained[output_nr] = ref
 
     def apply(self, g):
         """Cotangents for ``next_functions``, given the cotangent ``g`` of the output."""
@@ -65,12 +72,19 @@ class Node:
             if t._version != version:
                 raise RuntimeError(MODIFIED_MSG.format(
                     f"a tensor of shape {t.shape}", t._version, version))
-        out = []
-        for k, (fn, _) in zip(self._slots, self.next_functions):
+        for nr, ref in self._retained.items():
+            t = ref()
+            g_nr = g if self.n_outputs == 1 else g[nr]
+            if t is not None and g_nr is not None:
+                t._accumulate_grad(g_nr)
+        out, per_arg = [], {}
+        for (k, j), (fn, _) in zip(self._slots, self.next_functions):
             if fn is None:
                 out.append(None)
-            else:
-                out.append(self._rule.vjp(k)(g, self._ans, *self._args, **self._kwargs))
+                continue
+            if k not in per_arg:
+                per_arg[k] = self._rule.vjp(k)(g, self._ans, *self._args, **self._kwargs)
+            out.append(per_arg[k] if j is None else per_arg[k][j])
         return out
 
     def release(self):
@@ -81,7 +95,8 @@ class Node:
         if self._freed:
             return
         if self._rule.linear:
-            self._args = tuple(_placeholder(a) if k in self._slots else a
+            diff = {k for k, _ in self._slots}
+            self._args = tuple(_placeholder(a) if k in diff else a
                                for k, a in enumerate(self._args))
             self._ans = _placeholder(self._ans)
         else:
@@ -93,6 +108,8 @@ class Node:
 def _placeholder(a):
     if isinstance(a, np.ndarray) and a.ndim:
         return np.broadcast_to(np.zeros((), a.dtype), a.shape)
+    if type(a) in (list, tuple):
+        return type(a)(_placeholder(x) for x in a)
     return a
 
 
@@ -178,9 +195,10 @@ def _base_name(primal):
         pass
     key = primal_name(primal)
     base = _BASE_NAMES.get(key)
-    if base is None:
-        short = key.rsplit(".", 1)[-1]
-        base = "".join(part.capitalize() for part in short.split("_"))
+    if base is None:                       # np.linalg.eigh -> LinalgEigh, np.cumsum -> Cumsum
+        parts = key.split(".")[1:] if key.startswith("np.") else key.split(".")[-1:]
+        parts = [p for p in parts if p != "ndarray"]
+        base = "".join(w.capitalize() for p in parts for w in p.split("_"))
     try:
         _BASE_CACHE[primal] = key, base
     except TypeError:

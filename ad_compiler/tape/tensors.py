@@ -87,32 +87,38 @@ def record(primal, *args, name=None, **kwargs):
         raise NoRuleError(f"no derivative rule for {primal_name(primal)}")
     if rule.nondiff:
         return _wrap(ans)
-    if rule.multiple_results:
-        raise NotImplementedError(f"the tape does not record {rule.name}, which returns "
-                                  "several results")
     for key, v in kwargs.items():
         if _requires_grad(v):
             raise NoRuleError(f"{rule.name}: pass the differentiable argument {key!r} "
                               "positionally")
-    inputs, saved = [], []
+    inputs, saved = [], []         # inputs: ((k, j), producer node, its output number)
     for k, a in enumerate(args):
-        if isinstance(a, Tensor):
-            saved.append(a)
+        items = a if type(a) in (list, tuple) else None
+        saved.extend(t for t in (items or (a,)) if isinstance(t, Tensor))
         if rule.vjp(k) is None:
             if _requires_grad(a):
                 raise NoRuleError(f"no derivative rule for argument {k} of {rule.name}")
-            continue
-        if type(a) in (list, tuple) and _requires_grad(a):
-            raise NotImplementedError(f"the tape does not differentiate {rule.name} with "
-                                      "respect to a sequence of tensors")
-        inputs.append((k, a._grad_node() if _requires_grad(a) else None))
-    ans = np.asarray(ans)
+        elif items is None:
+            inputs.append(((k, None), *_producer(a)))
+        elif _requires_grad(items):                # np.concatenate([a, b]): one per item
+            inputs.extend(((k, j), *_producer(t)) for j, t in enumerate(items))
     if name is None:
         cls_name = torch_name(primal, raw, raw_kw, [isinstance(a, Tensor) for a in args])
     else:
         cls_name = name + "Backward0"
+    if rule.multiple_results:
+        ans = tuple(np.asarray(a) for a in ans)
+        node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved, len(ans))
+        return tuple(Tensor(a, _grad_fn=node, _output_nr=i) for i, a in enumerate(ans))
+    ans = np.asarray(ans)
     node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved)
     return Tensor(ans, _grad_fn=node)
+
+
+def _producer(a):
+    if _requires_grad(a):
+        return a._grad_node(), a._output_nr
+    return None, 0
 
 
 def as_tensor(x):
@@ -134,9 +140,10 @@ class Tensor:
 
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad=False, *, _grad_fn=None):
+    def __init__(self, data, requires_grad=False, *, _grad_fn=None, _output_nr=0):
         self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
         self.grad_fn = _grad_fn
+        self._output_nr = _output_nr          # which result of a multi-result grad_fn
         self._requires_grad = _grad_fn is not None
         self._grad = None
         self._accumulator = None
@@ -169,7 +176,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return not self.is_leaf and self.grad_fn._retained is not None
+        return not self.is_leaf and self._output_nr in self.grad_fn._retained
 
     @property
     def grad(self):
@@ -191,7 +198,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if not self.is_leaf:
-            self.grad_fn._retained = weakref.ref(self)
+            self.grad_fn._retain(self._output_nr, weakref.ref(self))
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate gradients of this tensor into the leaves' ``.grad``.
@@ -206,7 +213,7 @@ class Tensor:
         return Tensor(self.data)
 
     def detach_(self):
-        self.grad_fn = None
+        self.grad_fn, self._output_nr = None, 0
         self._requires_grad = False
         return self
 

@@ -443,3 +443,75 @@ def test_max_with_dim_returns_values_and_indices():
     np.testing.assert_array_equal(x.grad.data, [[0, 1], [1, 0]])
     assert values.grad_fn.name() == "MaxBackward0"
     assert operator.truth(x.max(tape.tensor(1.0)).grad_fn.name() == "MaximumBackward0")
+
+
+# -- sequence arguments and several results (conventions of the rule table) -------------
+def _cat(arrays):                      # test-only primal: like np.concatenate
+    return np.concatenate(arrays)
+
+
+def _cat_arrays(g, ans, arrays):       # its rule returns one cotangent per item
+    sizes = np.cumsum([len(a) for a in arrays])[:-1]
+    return tuple(np.split(g, sizes))
+
+
+def _halves(a):                        # test-only primal with two results
+    return a[:2] * 1.0, a[2:] * 3.0
+
+
+def _halves_a(g, ans, a):              # g is a tuple, None for a result with no cotangent
+    g0 = np.zeros(2) if g[0] is None else g[0]
+    g1 = np.zeros(len(a) - 2) if g[1] is None else 3.0 * g[1]
+    return np.concatenate([g0, g1])
+
+
+from ad_compiler.rules import defvjp  # noqa: E402
+
+defvjp(_cat, _cat_arrays, linear=True)
+defvjp(_halves, _halves_a, multiple_results=True)
+
+
+def test_sequence_argument_gets_one_next_function_per_item():
+    a, b, c = leaf(1.0, 2.0), tape.tensor([3.0]), leaf(4.0, 5.0)
+    y = tape.record(_cat, [a, b, c])
+    assert y.grad_fn.name() == "CatBackward0"
+    assert [fn.variable if fn else None for fn, _ in y.grad_fn.next_functions] == [a, None, c]
+    (y * np.arange(5.0)).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [0.0, 1.0])
+    np.testing.assert_array_equal(c.grad.data, [3.0, 4.0])
+
+
+def test_several_results_share_one_grad_fn():
+    x = leaf(1.0, 2.0, 3.0, 4.0)
+    lo, hi = tape.record(_halves, x)
+    assert lo.grad_fn is hi.grad_fn and lo.grad_fn.n_outputs == 2
+    z = (hi * 2).sum()
+    assert z.grad_fn.next_functions[0][0].next_functions == ((hi.grad_fn, 1), (None, 0))
+    z.backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 6.0, 6.0])
+    x.grad = None
+    lo, hi = tape.record(_halves, x)
+    hi.retain_grad()
+    (lo.sum() + hi.sum() * 10).backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 30.0, 30.0])
+    np.testing.assert_array_equal(hi.grad.data, [10.0, 10.0])
+
+
+@pytest.mark.parametrize("primal, call", [
+    (np.concatenate, lambda a, b: np.concatenate([a, b * 2])),
+    (np.stack, lambda a, b: np.stack([a, b]) ** 2),
+    (np.split, lambda a, b: np.split(a * b, 2)[1] * 3),
+    (np.einsum, lambda a, b: np.einsum("i,i->", a, b)),
+    (np.linalg.norm, lambda a, b: np.linalg.norm(a - b)),
+    (np.cumsum, lambda a, b: np.cumsum(a * b)),
+])
+def test_wider_numpy_surface_when_the_rules_exist(primal, call):
+    """Rules that the NumPy rule modules provide work on the tape unchanged."""
+    if lookup(primal) is None:
+        pytest.skip(f"no rule for {primal.__name__} in the table yet")
+    arrays = [np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, -1.0, 2.0, 1.5])]
+    leaves = [tape.tensor(a, requires_grad=True) for a in arrays]
+    tape.as_tensor(call(*leaves)).sum().backward()
+    f = lambda *v: float(np.sum(call(*v)))          # noqa: E731
+    for k, t in enumerate(leaves):
+        np.testing.assert_allclose(t.grad.data, _numeric_grad(f, arrays, k), rtol=1e-6)

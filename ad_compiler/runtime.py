@@ -5,13 +5,25 @@ Example: ``unbroadcast(g, b)`` with g of shape (256, 10) and b of shape (10,)
 
 Every helper has a fast path for the common case (equal shapes, Python
 floats) because it sits on the hot path of every generated gradient.
+
+NaN policy ("a zero cotangent is a strong zero"): the elementwise rules
+multiply or divide the cotangent ``g`` by a partial derivative through
+:func:`safe_mul` / :func:`safe_div`, which return exactly 0 wherever ``g`` is 0,
+even if the partial derivative there is infinite or NaN.  So in
+``np.where(x > 0, np.sqrt(x), 0.0)`` the untaken branch (g == 0) cannot turn
+``0 * inf`` into NaN.  Where ``g`` is non-zero the true derivative is
+returned (``sqrt`` at 0: +inf).  Norm-like quantities (``norm``, ``hypot``,
+``std``) use :func:`div_or_zero`: their gradient at exactly 0 is the
+subgradient 0.  The Numba backend must provide a twin of every helper here.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["unbroadcast", "unreduce", "scatter_into", "zeros_like_grad", "cast_like",
-           "accumulate", "tuple_cotangent"]
+__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "zeros_like_grad",
+           "cast_like", "accumulate", "tuple_cotangent", "safe_mul", "safe_div", "div_or_zero"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -33,21 +45,29 @@ def unbroadcast(g, x):
     return g
 
 
-def unreduce(g, x, axis=None, keepdims=False):
-    """Broadcast the cotangent ``g`` of a reduction over ``axis`` back to ``x``'s shape."""
+def unreduce(g, x, axis=None, keepdims=False, where=True):
+    """Broadcast the cotangent ``g`` of a reduction over ``axis`` back to ``x``'s
+    shape (zero where the reduction's ``where=`` mask is False)."""
     xs = np.shape(x)
     if not xs:
         return g
-    if axis is not None and not keepdims:
+    if axis is not None and (keepdims is np._NoValue or not keepdims):
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         g = np.expand_dims(g, tuple(a % len(xs) for a in axes))
-    return np.broadcast_to(g, xs)
+    g = np.broadcast_to(g, xs)
+    if where is not True and where is not np._NoValue:
+        g = np.where(where, g, 0)
+    return g
 
 
-def reduced_count(x, axis=None):
-    """Number of elements a reduction over ``axis`` combines (for means)."""
+def reduced_count(x, axis=None, where=True):
+    """Number of elements a reduction over ``axis`` combines (for means); with a
+    ``where=`` mask, the per-output counts (keepdims-shaped, x's float dtype)."""
     xs = np.shape(x)
-    if axis is None:
+    if where is not True and where is not np._NoValue:
+        dt = np.result_type(np.asarray(x).dtype, np.float32)
+        return np.sum(np.broadcast_to(where, xs), axis=axis, keepdims=True, dtype=dt)
+    if axis is None or not xs:
         return int(np.prod(xs)) if xs else 1
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     n = 1
@@ -113,3 +133,45 @@ def accumulate(a, b):
 def tuple_cotangent(n, k, g):
     """The cotangent of an n-tuple whose k-th item has cotangent ``g``."""
     return tuple(g if i == k else None for i in range(n))
+
+
+# -- the NaN policy: a zero cotangent is a strong zero ------------------------------
+def _is_scalar(v):
+    return type(v) is float or type(v) is int or isinstance(v, np.generic)
+
+
+def safe_mul(g, d):
+    """``g * d``, but exactly 0 wherever ``g == 0`` (even if ``d`` is inf or NaN)."""
+    if _is_scalar(g) and _is_scalar(d):
+        return g * d if g != 0 else g * 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        r = np.multiply(g, d)
+    if np.isnan(np.sum(r)):                      # rare: only then look for 0 * inf
+        r = np.where(g == 0, 0, r)
+    return r
+
+
+def safe_div(g, d):
+    """``g / d``, but exactly 0 wherever ``g == 0`` (even where ``d`` is 0 or NaN);
+    ``g / 0`` with ``g != 0`` is ±inf (the true, infinite derivative)."""
+    if _is_scalar(g) and _is_scalar(d):
+        if g == 0:
+            return g * 0.0
+        if d == 0:
+            return g * math.copysign(math.inf, d)
+        return g / d
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = np.divide(g, d)
+    if np.isnan(np.sum(r)):
+        r = np.where(g == 0, 0, r)
+    return r
+
+
+def div_or_zero(a, b):
+    """``a / b``, but 0 wherever ``b == 0``: the subgradient convention for norms
+    (``norm``, ``hypot``, ``std``: their gradient at exactly 0 is 0)."""
+    if _is_scalar(a) and _is_scalar(b):
+        return a / b if b != 0 else a * 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.divide(a, b)
+    return np.where(b == 0, 0, r)

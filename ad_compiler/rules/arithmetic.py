@@ -6,13 +6,17 @@ Example: ``y = x * w`` is ``operator.mul(x, w)``; its rules are
 and the compiler inlines them as ``x_bar = unbroadcast(y_bar * w, x)``.
 The operator rules serve NumPy arrays too (``a * b`` on arrays is
 ``operator.mul``); the ``math`` rules keep Python floats as Python floats.
+The singular ones (``/``, ``**``, ``abs``) follow the NaN policy of
+``ad_compiler.runtime``: a zero cotangent gives an exact zero, so
+``np.where(x != 0, 1 / x, 0)`` has a finite gradient; ``x ** y`` has
+d/dy = 0 where the result is 0.  ``+``, ``-``, ``*`` and ``@`` stay plain.
 """
 import math
 import operator
 
 import numpy as np
 
-from ..runtime import unbroadcast
+from ..runtime import safe_div, safe_mul, unbroadcast
 from .registry import defvjp, nondifferentiable
 
 
@@ -38,19 +42,19 @@ def mul_b(g, ans, a, b):
 
 
 def truediv_a(g, ans, a, b):
-    return unbroadcast(g / b, a)
+    return unbroadcast(safe_div(g, b), a)
 
 
 def truediv_b(g, ans, a, b):
-    return unbroadcast(-g * ans / b, b)
+    return unbroadcast(-safe_mul(safe_div(g, b), ans), b)
 
 
 def pow_a(g, ans, a, b):
-    return unbroadcast(g * b * a ** (b - 1), a)
+    return unbroadcast(safe_mul(g, b * a ** (b - 1)), a)
 
 
 def pow_b(g, ans, a, b):
-    return unbroadcast(g * ans * np.log(a), b)
+    return unbroadcast(safe_mul(safe_mul(g, ans), np.log(a)), b)
 
 
 def neg_a(g, ans, a):
@@ -62,7 +66,7 @@ def pos_a(g, ans, a):
 
 
 def abs_x(g, ans, x):
-    return g * np.sign(x)
+    return safe_mul(g, np.sign(x))
 
 
 def matmul_a(g, ans, a, b):

@@ -21,6 +21,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 __all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name"]
 
 
@@ -49,8 +51,18 @@ class Rule:
 _RULES: dict = {}
 
 
+_METHOD_OWNERS = (np.ndarray, np.random.Generator, np.random.RandomState)
+
+
 def rule_key(fn):
-    """Key used in the table: bound methods of numpy types map to the unbound one."""
+    """Key used in the table: bound methods of numpy types map to the unbound one
+    (``x.sum`` -> ``np.ndarray.sum``, ``rng.normal`` -> ``np.random.Generator.normal``,
+    ``np.random.rand`` -> ``np.random.RandomState.rand``)."""
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, _METHOD_OWNERS):
+        unbound = getattr(type(owner), getattr(fn, "__name__", ""), None)
+        if unbound is not None:
+            fn = unbound
     try:
         hash(fn)
     except TypeError:
@@ -64,6 +76,10 @@ def primal_name(fn) -> str:
     qual = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
     if type(fn).__name__ == "method_descriptor" and qual.startswith("ndarray."):
         return "np." + qual
+    if getattr(fn, "__self__", None) is getattr(np.random, "mtrand")._rand:
+        return "np.random." + fn.__name__              # np.random.rand, np.random.normal
+    if qual.startswith(("Generator.", "RandomState.")):
+        return "np.random." + qual
     mod = getattr(fn, "__module__", None) or ""
     if mod == "numpy" or mod.startswith("numpy."):
         return "np" + mod[len("numpy"):] + "." + qual
@@ -86,7 +102,10 @@ def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="
     """Register reverse-mode rules for ``primal``: one per positional argument
     (``None`` for an argument that has no derivative).  Returns the Rule."""
     for f in vjps:
-        if f is not None and len(inspect.signature(f).parameters) < 2 + len(vjps):
+        params = inspect.signature(f).parameters.values() if f is not None else ()
+        if any(p.kind is p.VAR_POSITIONAL for p in params):
+            continue                          # (g, ans, *operands): einsum, atleast_1d...
+        if f is not None and len(params) < 2 + len(vjps):
             raise TypeError(f"vjp rule {f.__name__} must take (g, ans, *args) with one "
                             f"parameter per argument of {primal_name(primal)}")
     rule = Rule(primal=primal, name=name or primal_name(primal), vjps=tuple(vjps),

@@ -1,0 +1,55 @@
+"""NumPy callables whose result carries no gradient: shape and dtype queries,
+constructors, integer-valued and piecewise-constant functions, comparisons,
+logic, index-producing functions, integer casts and random draws.
+
+Example: ``k = np.argmax(x)`` or ``m = x > 0`` or ``e = np.random.normal(size=3)``:
+    lookup(np.argmax).nondiff -> True
+the compiler treats the result as a constant (zero gradient, no error).
+Piecewise-constant functions (floor, round, sign, ...) have derivative 0
+almost everywhere, which is what "non-differentiable" means here.
+"""
+import numpy as np
+
+from .registry import nondifferentiable
+
+QUERIES = [np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.iinfo, np.finfo,
+           np.isscalar, np.iscomplexobj, np.isrealobj, np.broadcast_shapes, np.dtype,
+           np.ndarray.nonzero, np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort,
+           np.ndarray.all, np.ndarray.any, np.ndarray.tolist, np.linalg.matrix_rank]
+CONSTRUCTORS = [np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
+                np.empty_like, np.full_like, np.arange, np.linspace, np.logspace, np.geomspace,
+                np.eye, np.identity, np.tri, np.indices, np.diag_indices, np.tril_indices,
+                np.triu_indices, np.ix_]
+INTEGER_VALUED = [np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
+                  np.floor_divide, np.heaviside, np.signbit, np.spacing, np.nextafter,
+                  np.gcd, np.lcm, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
+                  np.left_shift, np.right_shift, np.ndarray.round]
+COMPARISONS = [np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+               np.logical_and, np.logical_or, np.logical_xor, np.logical_not, np.isnan,
+               np.isinf, np.isfinite, np.isposinf, np.isneginf, np.isclose, np.allclose,
+               np.array_equal, np.array_equiv, np.all, np.any, np.count_nonzero,
+               np.iscomplex, np.isreal]
+INDICES = [np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero,
+           np.nanargmax, np.nanargmin, np.searchsorted, np.digitize, np.unique, np.bincount,
+           np.histogram, np.lexsort, np.argpartition, np.unravel_index, np.ravel_multi_index]
+INTEGER_CASTS = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                 np.uint64, np.bool_, np.intp]
+_RANDOM_FUNCTIONS = ["rand", "randn", "random", "random_sample", "randint", "normal", "uniform",
+                     "standard_normal", "choice", "permutation", "shuffle", "seed", "beta",
+                     "binomial", "exponential", "gamma", "poisson", "lognormal", "laplace",
+                     "multivariate_normal", "standard_cauchy", "standard_exponential",
+                     "standard_t", "default_rng"]
+_GENERATOR_METHODS = ["random", "normal", "uniform", "standard_normal", "integers", "choice",
+                      "permutation", "permuted", "shuffle", "beta", "binomial", "exponential",
+                      "gamma", "poisson", "lognormal", "laplace", "multivariate_normal",
+                      "standard_exponential", "spawn"]
+RANDOM = ([getattr(np.random, n) for n in _RANDOM_FUNCTIONS]
+          + [getattr(np.random.Generator, n) for n in _GENERATOR_METHODS])
+
+nondifferentiable(*QUERIES, doc="shape / dtype query")
+nondifferentiable(*CONSTRUCTORS, doc="constructor: a constant")
+nondifferentiable(*INTEGER_VALUED, doc="piecewise constant or integer valued: derivative 0 a.e.")
+nondifferentiable(*COMPARISONS, doc="boolean result")
+nondifferentiable(*INDICES, doc="integer (index) result")
+nondifferentiable(*INTEGER_CASTS, doc="integer cast: zero gradient")
+nondifferentiable(*RANDOM, doc="random draw: a constant (reparametrize: mu + sigma * draw)")

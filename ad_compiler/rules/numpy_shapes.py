@@ -1,0 +1,285 @@
+"""Shape rules: reshapes, transposes, joins and splits, tiling, flips, padding,
+diagonals, casts and copies; functions and ``np.ndarray`` methods.
+
+Example: ``y = np.concatenate([a, b], axis=1)`` has the rule
+    concatenate_arrays(g, ans, arrays, axis=0, ...) -> unconcatenate(g, arrays, axis)
+which returns a tuple ``(g[:, :na], g[:, na:])``: an argument that is a
+list of arrays gets a tuple with one cotangent per item.  ``np.split`` and
+friends return several arrays (``multiple_results``): their ``g`` is a
+tuple with ``None`` for pieces that received no cotangent.  All of these
+are linear; casts to an integer dtype have zero gradient.
+"""
+import numpy as np
+
+from .adjoints import (cast_cotangent, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
+                       untile)
+from ..runtime import unbroadcast
+from .registry import defvjp
+
+
+# -- reshapes ---------------------------------------------------------------------------------
+def reshape_a(g, ans, a, shape=None, order="C", *, copy=None):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+def ndarray_reshape(g, ans, a, *shape, order="C", copy=None):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+def ravel_a(g, ans, a, order="C"):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+def squeeze_a(g, ans, a, axis=None):
+    return np.reshape(g, np.shape(a))
+
+
+def expand_dims_a(g, ans, a, axis):
+    return np.reshape(g, np.shape(a))
+
+
+def atleast_arys(g, ans, *arys):
+    return np.reshape(g, np.shape(arys[0]))
+
+
+def broadcast_to_array(g, ans, array, shape, subok=False):
+    return unbroadcast(g, array)
+
+
+# -- axis permutations --------------------------------------------------------------------------
+def transpose_a(g, ans, a, axes=None):
+    return np.transpose(g) if axes is None else np.transpose(g, np.argsort(axes))
+
+
+def ndarray_transpose(g, ans, a, *axes):
+    return np.transpose(g, np.argsort(axes[0] if len(axes) == 1 else axes) if axes else None)
+
+
+def matrix_transpose_x(g, ans, x):
+    return np.swapaxes(g, -1, -2)
+
+
+def swapaxes_a(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+def moveaxis_a(g, ans, a, source, destination):
+    return np.moveaxis(g, destination, source)
+
+
+def flip_m(g, ans, m, axis=None):
+    return np.flip(g, axis)
+
+
+def fliplr_m(g, ans, m):
+    return np.fliplr(g)
+
+
+def flipud_m(g, ans, m):
+    return np.flipud(g)
+
+
+def rot90_m(g, ans, m, k=1, axes=(0, 1)):
+    return np.rot90(g, -k, axes)
+
+
+def roll_a(g, ans, a, shift, axis=None):
+    return np.roll(g, np.negative(shift), axis)
+
+
+# -- joins and splits ------------------------------------------------------------------------------
+def concatenate_arrays(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    return unconcatenate(g, arrays, axis)
+
+
+def stack_arrays(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    return tuple(np.moveaxis(g, axis, 0))
+
+
+def hstack_tup(g, ans, tup, *, dtype=None, casting="same_kind"):
+    return unconcatenate(g, tup, 0 if np.ndim(g) == 1 else 1)
+
+
+def vstack_tup(g, ans, tup, *, dtype=None, casting="same_kind"):
+    return unconcatenate(g, tup, 0)
+
+
+def dstack_tup(g, ans, tup):
+    return unconcatenate(g, tup, 2)
+
+
+def column_stack_tup(g, ans, tup):
+    return unconcatenate(g, tup, 1)
+
+
+def append_arr(g, ans, arr, values, axis=None):
+    return unconcatenate(g, (arr, values), axis)[0]
+
+
+def append_values(g, ans, arr, values, axis=None):
+    return unconcatenate(g, (arr, values), axis)[1]
+
+
+def split_ary(g, ans, ary, indices_or_sections, axis=0):
+    return unsplit(g, ans, axis)
+
+
+def hsplit_ary(g, ans, ary, indices_or_sections):
+    return unsplit(g, ans, 1 if np.ndim(ary) > 1 else 0)
+
+
+def vsplit_ary(g, ans, ary, indices_or_sections):
+    return unsplit(g, ans, 0)
+
+
+def dsplit_ary(g, ans, ary, indices_or_sections):
+    return unsplit(g, ans, 2)
+
+
+def unstack_x(g, ans, x, *, axis=0):
+    return unsplit(g, ans, axis, stack=True)
+
+
+# -- repetition, padding -------------------------------------------------------------------------------
+def tile_A(g, ans, A, reps):
+    return untile(g, A, reps)
+
+
+def repeat_a(g, ans, a, repeats, axis=None):
+    return unrepeat(g, a, repeats, axis)
+
+
+def pad_array(g, ans, array, pad_width, mode="constant", **kwargs):
+    return unpad(g, array, pad_width, mode)
+
+
+# -- diagonals and triangles ------------------------------------------------------------------------
+def diag_v(g, ans, v, k=0):
+    return np.diagonal(g, k).copy() if np.ndim(v) == 1 else undiagonal(g, v, k, 0, 1)
+
+
+def diagflat_v(g, ans, v, k=0):
+    return np.reshape(np.diagonal(g, k), np.shape(v))
+
+
+def diagonal_a(g, ans, a, offset=0, axis1=0, axis2=1):
+    return undiagonal(g, a, offset, axis1, axis2)
+
+
+def trace_a(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return undiagonal(np.expand_dims(g, -1), a, offset, axis1, axis2)
+
+
+def linalg_diagonal_x(g, ans, x, *, offset=0):
+    return undiagonal(g, x, offset, -2, -1)
+
+
+def linalg_trace_x(g, ans, x, *, offset=0, dtype=None):
+    return undiagonal(np.expand_dims(g, -1), x, offset, -2, -1)
+
+
+def tril_m(g, ans, m, k=0):
+    return np.tril(g, k)
+
+
+def triu_m(g, ans, m, k=0):
+    return np.triu(g, k)
+
+
+# -- casts and copies ------------------------------------------------------------------------------------
+def astype_a(g, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    return cast_cotangent(g, a, ans)
+
+
+def np_astype_x(g, ans, x, dtype, *, copy=True, device=None):
+    return cast_cotangent(g, x, ans)
+
+
+def asarray_a(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    return cast_cotangent(g, a, ans)
+
+
+def array_object(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0,
+                 ndmax=0, like=None):
+    return cast_cotangent(g, object, ans)
+
+
+def ascontiguousarray_a(g, ans, a, dtype=None, *, like=None):
+    return cast_cotangent(g, a, ans)
+
+
+def copy_a(g, ans, a, order="K", subok=False):
+    return cast_cotangent(g, a, ans)
+
+
+def ndarray_copy(g, ans, a, order="C"):
+    return g
+
+
+def scalar_cast_value(g, ans, value=0):
+    return cast_cotangent(g, value, ans)
+
+
+defvjp(np.reshape, reshape_a, linear=True)
+defvjp(np.ndarray.reshape, ndarray_reshape, linear=True, doc="shape as one tuple or as *ints")
+for _fn in (np.ravel, np.ndarray.ravel, np.ndarray.flatten):
+    defvjp(_fn, ravel_a, linear=True, doc="order= honoured")
+for _fn in (np.squeeze, np.ndarray.squeeze):
+    defvjp(_fn, squeeze_a, linear=True)
+defvjp(np.expand_dims, expand_dims_a, linear=True)
+for _fn in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
+    defvjp(_fn, atleast_arys, linear=True, doc="one array argument")
+defvjp(np.broadcast_to, broadcast_to_array, linear=True, doc="sums over broadcast axes")
+defvjp(np.transpose, transpose_a, linear=True)
+defvjp(np.ndarray.transpose, ndarray_transpose, linear=True, doc="axes as one tuple or as *ints")
+for _fn in (np.matrix_transpose, np.linalg.matrix_transpose):
+    defvjp(_fn, matrix_transpose_x, linear=True)
+for _fn in (np.swapaxes, np.ndarray.swapaxes):
+    defvjp(_fn, swapaxes_a, linear=True)
+defvjp(np.moveaxis, moveaxis_a, linear=True)
+defvjp(np.flip, flip_m, linear=True)
+defvjp(np.fliplr, fliplr_m, linear=True)
+defvjp(np.flipud, flipud_m, linear=True)
+defvjp(np.rot90, rot90_m, linear=True)
+defvjp(np.roll, roll_a, linear=True)
+defvjp(np.concatenate, concatenate_arrays, linear=True,
+       doc="list argument: a tuple of cotangents; axis=None flattens")
+defvjp(np.stack, stack_arrays, linear=True, doc="list argument: a tuple of cotangents")
+defvjp(np.hstack, hstack_tup, linear=True, doc="list argument: a tuple of cotangents")
+defvjp(np.vstack, vstack_tup, linear=True, doc="list argument: a tuple of cotangents")
+defvjp(np.dstack, dstack_tup, linear=True, doc="list argument: a tuple of cotangents")
+defvjp(np.column_stack, column_stack_tup, linear=True, doc="list argument: a tuple of cotangents")
+defvjp(np.append, append_arr, append_values, linear=True)
+defvjp(np.split, split_ary, None, linear=True, multiple_results=True)
+defvjp(np.array_split, split_ary, None, linear=True, multiple_results=True)
+defvjp(np.hsplit, hsplit_ary, None, linear=True, multiple_results=True)
+defvjp(np.vsplit, vsplit_ary, None, linear=True, multiple_results=True)
+defvjp(np.dsplit, dsplit_ary, None, linear=True, multiple_results=True)
+defvjp(np.unstack, unstack_x, linear=True, multiple_results=True)
+defvjp(np.tile, tile_A, None, linear=True, doc="sums the tiles")
+for _fn in (np.repeat, np.ndarray.repeat):
+    defvjp(_fn, repeat_a, None, linear=True, doc="scalar or per-element repeats")
+defvjp(np.pad, pad_array, None, linear=True,
+       doc="modes constant, empty, edge, reflect, symmetric, wrap (not linear_ramp, "
+           "maximum, mean, median, minimum, reflect_type='odd'); constant values get no gradient")
+defvjp(np.diag, diag_v, linear=True, doc="1-D -> matrix and matrix -> diagonal")
+defvjp(np.diagflat, diagflat_v, linear=True)
+for _fn in (np.diagonal, np.ndarray.diagonal):
+    defvjp(_fn, diagonal_a, linear=True)
+for _fn in (np.trace, np.ndarray.trace):
+    defvjp(_fn, trace_a, linear=True)
+defvjp(np.linalg.diagonal, linalg_diagonal_x, linear=True)
+defvjp(np.linalg.trace, linalg_trace_x, linear=True)
+defvjp(np.tril, tril_m, linear=True)
+defvjp(np.triu, triu_m, linear=True)
+defvjp(np.ndarray.astype, astype_a, linear=True,
+       doc="float target: gradient in a's dtype; integer/bool target: zero gradient")
+defvjp(np.astype, np_astype_x, linear=True, doc="as ndarray.astype")
+defvjp(np.asarray, asarray_a, linear=True, doc="list input: a list of cotangents")
+defvjp(np.array, array_object, linear=True, doc="list input: a list of cotangents")
+defvjp(np.asanyarray, asarray_a, linear=True)
+defvjp(np.ascontiguousarray, ascontiguousarray_a, linear=True)
+defvjp(np.copy, copy_a, linear=True)
+defvjp(np.ndarray.copy, ndarray_copy, linear=True)
+for _fn in (np.float64, np.float32, np.float16):
+    defvjp(_fn, scalar_cast_value, linear=True, doc="float cast: the gradient passes")

@@ -1,0 +1,24 @@
+"""ad_compiler: source-to-source automatic differentiation for Python and NumPy.
+
+    import ad_compiler as adc
+
+    @adc.grad
+    def f(x):
+        return np.sum(np.tanh(x) ** 2)
+
+Pipeline: frontend.parse → ir.build (SSA) → transforms (simplify, activity,
+reverse) → backend.emit (Python source) → backend lowering (Numba, CUDA).
+"""
+from . import rules  # noqa: F401  (registers the rule table)
+from .api import GradFunction, check_grads, grad, value_and_grad
+from .check import GradientCheckError
+from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
+                     NotDifferentiableError, SeedShapeError, SourceUnavailableError,
+                     UnsupportedSyntaxError, WrtError)
+from .rules.registry import defvjp, nondifferentiable
+
+__version__ = "0.1.0"
+__all__ = ["grad", "value_and_grad", "check_grads", "GradFunction", "defvjp", "nondifferentiable",
+           "ADError", "BackendError", "MutationError", "NonScalarOutputError", "NoRuleError",
+           "NotDifferentiableError", "SeedShapeError", "SourceUnavailableError",
+           "UnsupportedSyntaxError", "WrtError", "GradientCheckError"]

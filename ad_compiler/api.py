@@ -1,0 +1,245 @@
+"""The public entry points: ``grad``, ``value_and_grad``, ``check_grads``.
+
+Example::
+
+    @grad
+    def f(x):
+        return np.sum(np.tanh(x) ** 2)
+    f(np.ones(3))        # -> array of 3 gradients
+    f.source             # the generated Python source
+    print(f.ir)          # the SSA graph of f
+
+A ``GradFunction`` parses and fences the source when it is created,
+compiles on first call, and keeps one compiled variant per kind of
+arguments (Python scalars vs arrays), so nothing is re-parsed per call.
+"""
+from __future__ import annotations
+
+import inspect
+import numbers
+
+import numpy as np
+
+from . import cache
+from .backend.emit import emit_function
+from .errors import ADError, NotDifferentiableError, WrtError
+from .frontend.parse import parse
+from .ir.build import build
+from .ir.verify import verify
+from .transforms.activity import activity
+from .transforms.reverse import reverse
+from .transforms.simplify import simplify
+from .transforms.specialize import specialize_scalars
+
+__all__ = ["grad", "value_and_grad", "GradFunction", "check_grads"]
+
+BACKENDS = ("python", "numba", "cuda")
+
+
+def _kind(x):
+    if isinstance(x, (bool, np.bool_)):
+        return "b"
+    if isinstance(x, numbers.Number) or isinstance(x, np.number):
+        return "s"
+    return "a"
+
+
+class GradFunction:
+    """A compiled gradient of ``fn``; call it like ``fn``."""
+
+    def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+        self.fn = fn
+        self.backend = backend
+        self.has_aux = has_aux
+        self.return_value = return_value
+        self.parsed = parse(fn)
+        names = [a.id for a in self.parsed.node.args.args]
+        self.arg_names = names
+        self.single = not isinstance(wrt, (tuple, list))
+        self.wrt = tuple(self._wrt_index(w) for w in ((wrt,) if self.single else wrt))
+        self._defaults = dict(zip(names[len(names) - len(fn.__defaults__ or ()):],
+                                  fn.__defaults__ or ()))
+        self._ir = None
+        self._variants = {}
+        self._last = None
+        self.__name__ = getattr(fn, "__name__", "f")
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__wrapped__ = fn
+
+    def _where(self):
+        return self.parsed.name
+
+    def _wrt_index(self, w):
+        names = [a.id for a in self.parsed.node.args.args]
+        if isinstance(w, str):
+            if w not in names:
+                raise WrtError(f"wrt={w!r} is not a parameter of {self.parsed.name}"
+                               f"({', '.join(names)})", fn_name=self.parsed.name,
+                               filename=self.parsed.filename, lineno=self.parsed.lineno)
+            return names.index(w)
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)):
+            raise WrtError(f"wrt must be parameter indices or names, not {w!r}",
+                           fn_name=self.parsed.name, filename=self.parsed.filename,
+                           lineno=self.parsed.lineno)
+        if not -len(names) <= w < len(names):
+            raise WrtError(f"wrt={w} is out of range: {self.parsed.name} has {len(names)} "
+                           f"parameter(s) ({', '.join(names)})", fn_name=self.parsed.name,
+                           filename=self.parsed.filename, lineno=self.parsed.lineno)
+        return int(w) % len(names)
+
+    # -- compilation ------------------------------------------------------------------------
+    @property
+    def ir(self):
+        """The simplified SSA graph of the function."""
+        if self._ir is None:
+            self._ir = verify(simplify(verify(build(self.parsed))))
+        return self._ir
+
+    def _compile(self, kinds):
+        g = self.ir
+        params = g.entry.params
+        act = activity(g, [params[k] for k in self.wrt], g.blocks[-1].term.value
+                       if not self.has_aux else _aux_value(g))
+        joint = verify(reverse(g, self.wrt, act, self._where(), has_aux=self.has_aux))
+        scalars = [p for p, k in zip(params, kinds) if k == "s"]
+        joint = verify(simplify(specialize_scalars(joint, scalars)))
+        name = f"{g.name}_grad"
+        source, namespace = emit_function(joint, name, joint.arg_names)
+        module, path = cache.load_module(name, source, namespace)
+        variant = _Variant(getattr(module, name), source, joint, path)
+        if self.backend != "python":
+            from .backend import lowering
+            variant = lowering.lower(variant, self)
+        return variant
+
+    def variant(self, kinds=None):
+        kinds = kinds or tuple("a" for _ in self.arg_names)
+        v = self._variants.get(kinds)
+        if v is None:
+            v = self._variants[kinds] = self._compile(kinds)
+        self._last = v
+        return v
+
+    @property
+    def source(self):
+        """The generated source of the variant last called (arrays if none)."""
+        return (self._last or self.variant()).source
+
+    @property
+    def joint_ir(self):
+        return (self._last or self.variant()).graph
+
+    # -- calling -------------------------------------------------------------------------------
+    def _bind(self, args, kwargs):
+        if len(args) > len(self.arg_names):
+            raise TypeError(f"{self.__name__}() takes {len(self.arg_names)} arguments "
+                            f"but {len(args)} were given")
+        vals = list(args)
+        for name in self.arg_names[len(args):]:
+            if name in kwargs:
+                vals.append(kwargs.pop(name))
+            elif name in self._defaults:
+                vals.append(self._defaults[name])
+            else:
+                raise TypeError(f"{self.__name__}() missing argument '{name}'")
+        if kwargs:
+            raise TypeError(f"{self.__name__}() got unexpected keyword argument(s) "
+                            f"{', '.join(kwargs)}")
+        return vals
+
+    def _check_wrt(self, vals):
+        for k in self.wrt:
+            x = vals[k]
+            dt = np.asarray(x).dtype if not isinstance(x, (list, tuple)) else None
+            if dt is not None and dt.kind in "iub":
+                raise NotDifferentiableError(
+                    f"cannot differentiate with respect to '{self.arg_names[k]}': it is an "
+                    f"integer or bool ({type(x).__name__}{'' if np.ndim(x) == 0 else ' of dtype ' + str(dt)}); "
+                    f"pass a float (e.g. {self.arg_names[k]}=float(...) or .astype(float))",
+                    fn_name=self.parsed.name, filename=self.parsed.filename,
+                    lineno=self.parsed.lineno)
+            if dt is not None and dt.kind == "c":
+                raise NotDifferentiableError(
+                    f"complex inputs are not supported ('{self.arg_names[k]}' is complex)",
+                    fn_name=self.parsed.name, filename=self.parsed.filename,
+                    lineno=self.parsed.lineno)
+
+    def _run(self, args, kwargs):
+        seed = kwargs.pop("seed", None)
+        vals = self._bind(args, kwargs)
+        self._check_wrt(vals)
+        kinds = tuple(_kind(v) for v in vals)
+        v = self._variants.get(kinds) or self.variant(kinds)
+        self._last = v
+        try:
+            return v.fn(*vals, seed)
+        except ADError as e:
+            if e.fn_name is None:
+                e.fn_name, e.filename, e.lineno = self.parsed.name, self.parsed.filename, self.parsed.lineno
+                e.args = (e._format(),)
+            raise
+
+    def __call__(self, *args, **kwargs):
+        res = self._run(args, kwargs)
+        grads = res[2:] if self.has_aux else res[1:]
+        grads = grads[0] if self.single else tuple(grads)
+        if self.return_value:
+            value = (res[0], res[1]) if self.has_aux else res[0]
+            return value, grads
+        return (grads, res[1]) if self.has_aux else grads
+
+    def __repr__(self):
+        return f"<ad_compiler gradient of {self.__name__} wrt={self.wrt} backend={self.backend}>"
+
+
+def _aux_value(g):
+    from .ir.nodes import Var
+    out = g.blocks[-1].term.value
+    for ins in g.instructions():
+        if ins.out == out and len(ins.args) == 2:
+            return ins.args[0]
+    return out
+
+
+class _Variant:
+    def __init__(self, fn, source, graph, path):
+        self.fn, self.source, self.graph, self.path = fn, source, graph, path
+
+
+def _memo(fn, **opts):
+    key = (fn, tuple(sorted((k, v if not isinstance(v, list) else tuple(v)) for k, v in opts.items())))
+    try:
+        hit = cache.MEMO.get(key)
+    except TypeError:
+        hit, key = None, None
+    if hit is None:
+        hit = GradFunction(fn, **opts)
+        if key is not None:
+            cache.MEMO[key] = hit
+    return hit
+
+
+def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
+    """The gradient of ``fn`` with respect to the parameters ``wrt`` (index,
+    name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``."""
+    if fn is None:
+        return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend)
+    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
+
+
+def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
+    """Like ``grad`` but returns ``(value, grads)``; ``((value, aux), grads)``
+    with ``has_aux``."""
+    if fn is None:
+        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend)
+    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
+
+
+def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng=0):
+    """Compare ``grad(fn)`` against central finite differences at ``args``
+    along random directions; raise ``GradientCheckError`` on mismatch and
+    return the compiled gradients otherwise."""
+    from .check import check_grads as _check
+    return _check(fn, *args, wrt=wrt, eps=eps, rtol=rtol, atol=atol, seed=seed, rng=rng)

@@ -1,0 +1,295 @@
+"""Graph → Python source: gast nodes, printed by astor.
+
+Example: the block ``bb0(x): t1 = mul x x; return t1`` with a rule call
+``x_bar = mul_a(t1_bar, t1, x, x)`` is emitted as::
+
+    def f(x):
+        t1 = x * x
+        x_bar = unbroadcast(t1_bar * x, x)
+        return t1
+
+Operators print as operators, NumPy and math functions as ``np.sin`` /
+``math.sin``, rule calls whose body is a single ``return EXPR`` are
+inlined with their parameters renamed, and the region tree becomes
+``if``/``while`` statements; block arguments become assignments on the
+edges that pass them.
+"""
+from __future__ import annotations
+
+import builtins
+import copy
+import inspect
+import operator
+import re
+import textwrap
+import types
+from functools import lru_cache
+
+import astor
+import gast
+import numpy as np
+
+from ..ir import ops
+from ..ir.nodes import Attr, Branch, Call, Const, IfRegion, Jump, LoopRegion, Method, Var
+from .namespace import Namespace
+
+__all__ = ["emit_function", "inline_body"]
+
+_BIN = {operator.add: gast.Add, operator.sub: gast.Sub, operator.mul: gast.Mult,
+        operator.truediv: gast.Div, operator.pow: gast.Pow, operator.matmul: gast.MatMult,
+        operator.floordiv: gast.FloorDiv, operator.mod: gast.Mod, operator.and_: gast.BitAnd,
+        operator.or_: gast.BitOr, operator.xor: gast.BitXor, operator.lshift: gast.LShift,
+        operator.rshift: gast.RShift}
+_UN = {operator.neg: gast.USub, operator.pos: gast.UAdd, operator.not_: gast.Not,
+       operator.invert: gast.Invert}
+_CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, operator.ge: gast.GtE,
+        operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
+        operator.is_not: gast.IsNot}
+_COMMENT = "__ad_comment__:"
+_MISSING = object()
+
+
+def _name(id_, store=False):
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def _const(v):
+    return gast.Constant(value=v, kind=None)
+
+
+def _attr(base, attr):
+    return gast.Attribute(value=base, attr=attr, ctx=gast.Load())
+
+
+def _call(func, args, keywords=()):
+    return gast.Call(func=func, args=list(args),
+                     keywords=[gast.keyword(arg=k, value=v) for k, v in keywords])
+
+
+def _assign(target, value):
+    return gast.Assign(targets=[target], value=value, type_comment=None)
+
+
+@lru_cache(maxsize=None)
+def inline_body(fn):
+    """(parameter names, the returned expression) of a function whose body
+    is a single ``return EXPR`` (a docstring allowed), else None."""
+    try:
+        src = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return None
+    node = gast.parse(src).body[0]
+    if not isinstance(node, gast.FunctionDef):
+        return None
+    body = [s for s in node.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], gast.Return) or body[0].value is None:
+        return None
+    a = node.args
+    if a.kwarg or a.kwonlyargs:
+        return None
+    params = [p.id for p in a.args] + ([a.vararg.id] if a.vararg else [])
+    return tuple(params), body[0].value
+
+
+class _Emitter:
+    def __init__(self, graph, ns, peephole=None):
+        self.g = graph
+        self.blocks = graph.block_map()
+        self.ns = ns
+        self.peephole = peephole
+        self.headers = {}
+
+    # -- operands ---------------------------------------------------------------------
+    def operand(self, x):
+        if isinstance(x, Var):
+            return _name(x.name)
+        return self.constant(x.value)
+
+    def constant(self, v):
+        if v is None or isinstance(v, (bool, str)) or v is Ellipsis:
+            return _const(v)
+        if type(v) in (int, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                return _name(self.ns.bind(v, "inf" if v == v else "nan"))
+            return _const(v) if v >= 0 else gast.UnaryOp(op=gast.USub(), operand=_const(-v))
+        if isinstance(v, slice):
+            return _call(_name("slice"), [self.constant(p) for p in (v.start, v.stop, v.step)])
+        if isinstance(v, tuple):
+            return gast.Tuple(elts=[self.constant(e) for e in v], ctx=gast.Load())
+        if isinstance(v, types.ModuleType):
+            return _name(self.ns.bind(v))
+        path = self.ns.path_of(v) if callable(v) else None
+        if path:
+            node = _name(path[0])
+            for p in path[1:]:
+                node = _attr(node, p)
+            return node
+        if isinstance(v, (np.dtype, type)) and getattr(np, getattr(v, "__name__", ""), None) is v:
+            return _attr(_name(self.ns.bind(np)), v.__name__)
+        return _name(self.ns.bind(v))
+
+    def index(self, x):
+        """An index operand printed as subscript syntax (``a[1:3, i]``)."""
+        if isinstance(x, Const) and isinstance(x.value, slice):
+            s = x.value
+            return gast.Slice(*(None if p is None else self.constant(p) for p in (s.start, s.stop, s.step)))
+        if isinstance(x, Const) and isinstance(x.value, tuple):
+            return gast.Tuple(elts=[self.index(Const(e)) for e in x.value], ctx=gast.Load())
+        return self.operand(x)
+
+    # -- instructions ---------------------------------------------------------------------
+    def call_expr(self, ins):
+        fn, args = ins.fn, [self.operand(a) for a in ins.args]
+        kw = [(k, self.operand(v)) for k, v in ins.kwargs]
+        if fn in _BIN and len(args) == 2 and not kw:
+            return gast.BinOp(left=args[0], op=_BIN[fn](), right=args[1])
+        if fn in _UN and len(args) == 1:
+            return gast.UnaryOp(op=_UN[fn](), operand=args[0])
+        if fn in _CMP and len(args) == 2:
+            return gast.Compare(left=args[0], ops=[_CMP[fn]()], comparators=[args[1]])
+        if fn is operator.contains:
+            return gast.Compare(left=args[1], ops=[gast.In()], comparators=[args[0]])
+        if fn is operator.getitem:
+            return gast.Subscript(value=args[0], slice=self.index(ins.args[1]), ctx=gast.Load())
+        if fn is ops.make_tuple:
+            return gast.Tuple(elts=args, ctx=gast.Load())
+        if fn is ops.make_list:
+            return gast.List(elts=args, ctx=gast.Load())
+        if fn is ops.make_slice:
+            return _call(_name("slice"), args)
+        if fn is ops.new_stack:
+            return gast.List(elts=[], ctx=gast.Load())
+        if fn is ops.push:
+            return _call(_attr(args[0], "append"), args[1:])
+        if fn is ops.pop:
+            return _call(_attr(args[0], "pop"), [])
+        if isinstance(fn, Attr):
+            return _attr(args[0], fn.name)
+        if isinstance(fn, Method) or (type(fn).__name__ == "method_descriptor"
+                                      and getattr(fn, "__objclass__", None) is np.ndarray):
+            return _call(_attr(args[0], fn.name if isinstance(fn, Method) else fn.__name__),
+                         args[1:], kw)
+        inl = inline_body(fn) if isinstance(fn, types.FunctionType) else None
+        if inl is not None and not getattr(fn, "__ad_noinline__", False):
+            return self.inline(fn, inl, ins)
+        return _call(self.constant(fn), args, kw)
+
+    def inline(self, fn, inl, ins):
+        params, expr = inl
+        try:
+            bound = inspect.signature(fn).bind(*ins.args, **dict(ins.kwargs))
+        except TypeError as e:
+            raise TypeError(f"rule {fn.__name__}: cannot bind {ins}: {e}") from None
+        bound.apply_defaults()
+        env = {}
+        for p, v in bound.arguments.items():
+            if isinstance(v, tuple) and inspect.signature(fn).parameters[p].kind == \
+                    inspect.Parameter.VAR_POSITIONAL:
+                env[p] = gast.Tuple(elts=[self.operand(a) for a in v], ctx=gast.Load())
+            else:
+                env[p] = self.operand(v if isinstance(v, (Var, Const)) else Const(v))
+        fglobals = fn.__globals__
+        emitter = self
+
+        class Rename(gast.NodeTransformer):
+            def visit_Name(self, node):
+                if node.id in env:
+                    return copy.deepcopy(env[node.id])
+                obj = fglobals[node.id] if node.id in fglobals else getattr(builtins, node.id, _MISSING)
+                if obj is _MISSING:
+                    raise NameError(f"rule {fn.__name__} uses unknown name {node.id}")
+                return _const(obj) if type(obj) in (int, float, bool) else emitter.constant(obj)
+
+        out = Rename().visit(copy.deepcopy(expr))
+        return self.peephole(out, ins) if self.peephole else out
+
+    def instr(self, ins):
+        if ins.fn is ops.comment:
+            return gast.Expr(value=_const(_COMMENT + str(ins.args[0].value)))
+        value = self.call_expr(ins)
+        if ins.out is None:
+            return gast.Expr(value=value)
+        return _assign(_name(ins.out.name, store=True), value)
+
+    # -- edges and structure ---------------------------------------------------------------
+    def edge(self, target, args):
+        params = self.blocks[target].params
+        pairs = [(p, a) for p, a in zip(params, args) if not (isinstance(a, Var) and a == p)]
+        if not pairs:
+            return []
+        if len(pairs) == 1:
+            return [_assign(_name(pairs[0][0].name, store=True), self.operand(pairs[0][1]))]
+        return [_assign(gast.Tuple(elts=[_name(p.name, store=True) for p, _ in pairs], ctx=gast.Store()),
+                        gast.Tuple(elts=[self.operand(a) for _, a in pairs], ctx=gast.Load()))]
+
+    def block(self, label, out):
+        b = self.blocks[label]
+        out.extend(self.instr(i) for i in b.instrs)
+        if isinstance(b.term, Jump):
+            out.extend(self.edge(b.term.target, b.term.args))
+
+    def seq(self, seq):
+        out = []
+        for item in seq.items:
+            if isinstance(item, str):
+                self.block(item, out)
+                t = self.blocks[item].term
+                if t.__class__.__name__ == "Return":
+                    out.append(gast.Return(value=self.operand(t.value)))
+            elif isinstance(item, IfRegion):
+                cond = self.blocks[item.head].term.cond
+                out.append(gast.If(test=self.operand(cond), body=self.seq(item.then) or [gast.Pass()],
+                                   orelse=self.seq(item.orelse)))
+            else:
+                out.append(self.loop(item))
+        return out
+
+    def loop(self, r):
+        body = self.seq(r.test)
+        test_end = self.blocks[_last_block(r.test)]
+        br = test_end.term
+        exit_stmts = self.edge(br.else_target, br.else_args) + [gast.Break()]
+        body.append(gast.If(test=gast.UnaryOp(op=gast.Not(), operand=self.operand(br.cond)),
+                            body=exit_stmts, orelse=[]))
+        body.extend(self.seq(r.body))
+        return gast.While(test=_const(True), body=body, orelse=[])
+
+
+def _last_block(seq):
+    item = seq.items[-1]
+    if isinstance(item, str):
+        return item
+    raise ValueError("a loop test must end with a block")
+
+
+def emit_function(graph, name, arg_names, ns=None, peephole=None):
+    """Source text and globals of a Python function for ``graph``."""
+    reserved = {v.name for b in graph.blocks for v in b.params}
+    reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
+    ns = ns or Namespace(reserved | {name})
+    em = _Emitter(graph, ns, peephole)
+    body = em.seq(graph.structure)
+    params = list(graph.entry.params)
+    args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,
+                                          type_comment=None) for p in params],
+                          posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                          defaults=[])
+    fdef = gast.FunctionDef(name=name, args=args, body=body or [gast.Pass()], decorator_list=[],
+                            returns=None, type_comment=None, type_params=[])
+    mod = gast.Module(body=[fdef], type_ignores=[])
+    source = astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(mod)))
+    return _comments(source), ns.globals
+
+
+def _comments(source):
+    pat = re.compile(r"^(\s*)(?:'|\"|\"\"\"|''')" + re.escape(_COMMENT) + r"(.*?)(?:'|\"|\"\"\"|''')\s*$")
+    lines = []
+    for line in source.splitlines():
+        m = pat.match(line)
+        if m:
+            text = m.group(2).encode().decode("unicode_escape") if "\\" in m.group(2) else m.group(2)
+            lines.append(f"{m.group(1)}# {text}")
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"

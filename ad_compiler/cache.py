@@ -1,0 +1,53 @@
+"""Caches: compiled gradient objects in memory, generated modules on disk.
+
+Example::
+
+    grad(f) is grad(f)                       # same options: the same object
+    ~/.cache/ad_compiler/f_grad_3fa9c1d2.py  # the emitted source, imported from
+                                             # this file so tracebacks show it
+
+The directory is ``$AD_COMPILER_CACHE`` or ``~/.cache/ad_compiler``; file
+names hash the generated source, so a file is written once and reused.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+
+__all__ = ["cache_dir", "load_module", "MEMO"]
+
+MEMO = {}          # (fn, options...) -> GradFunction
+
+
+def cache_dir():
+    d = os.environ.get("AD_COMPILER_CACHE") or os.path.join(
+        os.path.expanduser("~"), ".cache", "ad_compiler")
+    try:
+        os.makedirs(d, exist_ok=True)
+        return d
+    except OSError:
+        d = os.path.join(tempfile.gettempdir(), "ad_compiler_cache")
+        os.makedirs(d, exist_ok=True)
+        return d
+
+
+def load_module(name, source, namespace):
+    """Write ``source`` to a real file (named after its hash) and import it
+    with ``namespace`` as its globals."""
+    digest = hashlib.sha1(source.encode()).hexdigest()[:12]
+    modname = f"{name}_{digest}"
+    path = os.path.join(cache_dir(), modname + ".py")
+    if not os.path.exists(path):
+        tmp = path + f".{os.getpid()}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(f"ad_compiler_generated.{modname}", path)
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(namespace)
+    spec.loader.exec_module(module)
+    sys.modules[spec.name] = module
+    return module, path

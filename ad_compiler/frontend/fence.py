@@ -1,0 +1,72 @@
+"""The fence: reject syntax the compiler does not handle, before any code runs.
+
+Example::
+
+    def f(x):
+        try:              # line 2
+            ...
+    -> UnsupportedSyntaxError: f (model.py:2): 'try' statements are not supported
+"""
+from __future__ import annotations
+
+import gast
+
+from ..errors import UnsupportedSyntaxError
+
+__all__ = ["check_function", "reject"]
+
+_REJECTED = {
+    gast.Try: "'try' statements are not supported",
+    gast.With: "'with' statements are not supported",
+    gast.AsyncWith: "'async with' is not supported",
+    gast.AsyncFor: "'async for' is not supported",
+    gast.AsyncFunctionDef: "async functions are not supported",
+    gast.Await: "'await' is not supported",
+    gast.Yield: "generators ('yield') are not supported",
+    gast.YieldFrom: "generators ('yield from') are not supported",
+    gast.Global: "'global' declarations are not supported: pass the value as an argument",
+    gast.Nonlocal: "'nonlocal' declarations are not supported",
+    gast.ClassDef: "class definitions inside a differentiated function are not supported",
+    gast.Lambda: "lambda expressions are not supported: use a nested def",
+    gast.Delete: "'del' statements are not supported",
+    gast.Import: "import statements inside a differentiated function are not supported: "
+                 "import at module level",
+    gast.ImportFrom: "import statements inside a differentiated function are not supported: "
+                     "import at module level",
+    gast.Raise: "'raise' statements are not supported",
+    gast.Assert: "'assert' statements are not supported",
+    gast.NamedExpr: "assignment expressions (':=') are not supported",
+    gast.SetComp: "set comprehensions are not supported",
+    gast.DictComp: "dict comprehensions are not supported",
+    gast.GeneratorExp: "generator expressions are not supported: use a list comprehension",
+    gast.Dict: "dict literals are not supported",
+    gast.Set: "set literals are not supported",
+    gast.Starred: "star-arguments ('*args' in calls or targets) are not supported",
+    gast.JoinedStr: "f-strings are not supported",
+    gast.Match: "'match' statements are not supported",
+}
+
+
+def reject(pf, node, message):
+    lineno = getattr(node, "lineno", pf.lineno)
+    raise UnsupportedSyntaxError(message, fn_name=pf.name, filename=pf.filename, lineno=lineno,
+                                 source_line=pf.source_line(lineno))
+
+
+def check_function(pf, node=None):
+    node = node or pf.node
+    a = node.args
+    if a.vararg or a.kwarg:
+        reject(pf, node, "'*args' and '**kwargs' parameters are not supported")
+    if a.kwonlyargs or a.posonlyargs:
+        reject(pf, node, "keyword-only and positional-only parameters are not supported")
+    for stmt in node.body:
+        for sub in gast.walk(stmt):
+            msg = _REJECTED.get(type(sub))
+            if msg:
+                reject(pf, sub, msg)
+            if isinstance(sub, (gast.For, gast.While)) and sub.orelse:
+                reject(pf, sub, f"'{type(sub).__name__.lower()} ... else' is not supported")
+            if isinstance(sub, gast.FunctionDef) and sub is not node:
+                if sub.decorator_list:
+                    reject(pf, sub, "decorators on nested functions are not supported")

@@ -1,0 +1,101 @@
+"""Source of a Python function → gast AST, with every name resolvable.
+
+Example::
+
+    import numpy as np
+    def f(x): return np.sin(x) * SCALE
+    parse(f).resolve("np")     -> the numpy module
+    parse(f).resolve("SCALE")  -> the module-level constant
+    parse(f).node              -> the gast FunctionDef, lines as in the file
+
+Names resolve through the closure cells, then the function's globals, then
+builtins, so every import style (``import numpy as np``, ``from math import
+exp``...) means what it means in the user's module.
+"""
+from __future__ import annotations
+
+import builtins
+import inspect
+import textwrap
+import types
+from dataclasses import dataclass, field
+
+import gast
+
+from ..errors import SourceUnavailableError
+from .fence import check_function
+
+__all__ = ["parse", "ParsedFunction", "UNBOUND"]
+
+UNBOUND = object()
+
+
+@dataclass
+class ParsedFunction:
+    fn: object
+    name: str
+    node: gast.FunctionDef
+    filename: str
+    lineno: int
+    lines: list
+    globals: dict
+    closure: dict = field(default_factory=dict)
+
+    def resolve(self, name):
+        """The object a free name refers to, or UNBOUND."""
+        if name in self.closure:
+            return self.closure[name]
+        if name in self.globals:
+            return self.globals[name]
+        return getattr(builtins, name, UNBOUND)
+
+    def source_line(self, lineno):
+        i = lineno - self.lineno
+        return self.lines[i] if 0 <= i < len(self.lines) else ""
+
+
+def _closure(fn):
+    cells = fn.__closure__ or ()
+    out = {}
+    for name, cell in zip(fn.__code__.co_freevars, cells):
+        try:
+            out[name] = cell.cell_contents
+        except ValueError:        # empty cell: defined later in the enclosing scope
+            pass
+    return out
+
+
+def parse(fn) -> ParsedFunction:
+    name = getattr(fn, "__name__", repr(fn))
+    if isinstance(fn, (types.BuiltinFunctionType, types.BuiltinMethodType)) or not hasattr(fn, "__code__"):
+        raise SourceUnavailableError(
+            f"cannot differentiate {name!r}: it has no Python source (a builtin or C extension); "
+            "wrap it in a Python function or register a rule with ad_compiler.defvjp",
+            fn_name=name)
+    if name == "<lambda>":
+        raise SourceUnavailableError(
+            "cannot differentiate a lambda: its source cannot be recovered reliably; "
+            "write it with `def`", fn_name=name, filename=fn.__code__.co_filename,
+            lineno=fn.__code__.co_firstlineno)
+    try:
+        lines, lineno = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as e:
+        raise SourceUnavailableError(
+            f"source code of {name!r} is not available ({e}); functions typed at the "
+            "interactive prompt or built with exec() cannot be compiled: put them in a file",
+            fn_name=name, filename=fn.__code__.co_filename,
+            lineno=fn.__code__.co_firstlineno) from None
+    filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    source = textwrap.dedent("".join(lines))
+    tree = gast.parse(source)
+    node = tree.body[0]
+    if not isinstance(node, gast.FunctionDef):
+        raise SourceUnavailableError(f"expected a function definition for {name!r}",
+                                     fn_name=name, filename=filename, lineno=lineno)
+    gast.increment_lineno(tree, lineno - 1)
+    node.decorator_list = []
+    pf = ParsedFunction(fn=fn, name=name, node=node, filename=filename, lineno=lineno,
+                        lines=[ln.rstrip("\n") for ln in lines], globals=fn.__globals__,
+                        closure=_closure(fn))
+    check_function(pf)
+    return pf

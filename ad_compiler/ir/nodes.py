@@ -1,0 +1,206 @@
+"""Typed, frozen IR nodes: an SSA graph of basic blocks with block arguments.
+
+Example: ``def f(x): y = x * x; return np.sin(y)`` becomes
+
+    bb0(x):
+      y = mul x x                      # line 2
+      t1 = np.sin y                    # line 3
+      return t1
+
+Every value (``Var``) is defined once: as a block parameter or as the
+``out`` of one ``Call``.  Control flow is carried by terminators (``Jump``,
+``Branch``, ``Return``) and, so that a structured Python function can be
+emitted again, by a region tree (``Seq``/``IfRegion``/``LoopRegion``) that
+names the blocks in program order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+__all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
+           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "is_const"]
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where an instruction came from: file, line and the line's text."""
+    filename: str
+    lineno: int
+    source: str = ""
+
+    def __str__(self):
+        return f"{self.filename}:{self.lineno}"
+
+
+@dataclass(frozen=True)
+class Var:
+    """An SSA value, named after the source variable it came from."""
+    name: str
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True, eq=False)
+class Const:
+    """A compile-time constant (numbers, strings, None, slices, tuples of
+    constants, modules, callables).  Compared by value where hashable."""
+    value: object
+
+    def key(self):
+        v = self.value
+        try:
+            hash(v)
+            return (type(v), v)
+        except TypeError:
+            return (type(v), id(v))
+
+    def __eq__(self, other):
+        return isinstance(other, Const) and self.key() == other.key()
+
+    def __hash__(self):
+        return hash(self.key())
+
+
+Operand = Union[Var, Const]
+
+
+def is_const(x, value=None):
+    return isinstance(x, Const) and (value is None or x.value is value)
+
+
+@dataclass(frozen=True)
+class Attr:
+    """Callee for reading an attribute: ``x.shape`` is ``Call(Attr("shape"), (x,))``."""
+    name: str
+
+    def __str__(self):
+        return f"getattr.{self.name}"
+
+
+@dataclass(frozen=True)
+class Method:
+    """Callee for a method the rule table does not know by object
+    (``lst.append(v)``): emitted as ``x.name(...)``."""
+    name: str
+
+    def __str__(self):
+        return f"method.{self.name}"
+
+
+@dataclass(frozen=True)
+class Call:
+    """``out = fn(*args, **dict(kwargs))``; fn is the resolved Python object.
+    ``out`` is None for calls kept only for their effect (stack pushes)."""
+    out: Var | None
+    fn: object
+    args: tuple = ()
+    kwargs: tuple = ()          # ((name, operand), ...)
+    loc: Loc | None = None
+
+    def operands(self):
+        return self.args + tuple(v for _, v in self.kwargs)
+
+
+@dataclass(frozen=True)
+class Jump:
+    target: str
+    args: tuple = ()
+
+    def operands(self):
+        return self.args
+
+
+@dataclass(frozen=True)
+class Branch:
+    cond: Operand
+    then_target: str
+    else_target: str
+    else_args: tuple = ()       # the loop exit edge of a loop header carries values
+
+    def operands(self):
+        return (self.cond,) + self.else_args
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Operand
+
+    def operands(self):
+        return (self.value,)
+
+
+@dataclass(frozen=True)
+class Block:
+    label: str
+    params: tuple = ()           # tuple[Var]: the block arguments (phi nodes)
+    instrs: tuple = ()           # tuple[Call]
+    term: object = None          # Jump | Branch | Return
+
+
+# -- structure: the order in which blocks are emitted as Python ------------------
+@dataclass(frozen=True)
+class Seq:
+    """Blocks and regions run one after another."""
+    items: tuple = ()            # str (block label) | IfRegion | LoopRegion
+
+
+@dataclass(frozen=True)
+class IfRegion:
+    """Follows the block whose ``Branch`` chooses between the two arms; each
+    arm's last block jumps to ``join``."""
+    head: str
+    then: Seq
+    orelse: Seq
+    join: str
+
+
+@dataclass(frozen=True)
+class LoopRegion:
+    """``header`` (the block with the loop-carried parameters) starts
+    ``test``, whose last block ``Branch``es to the body's first block, else
+    to ``exit`` with the loop results; the body's last block jumps back to
+    ``header``."""
+    header: str
+    test: Seq
+    body: Seq
+    exit: str
+
+
+@dataclass(frozen=True)
+class Graph:
+    name: str
+    blocks: tuple                 # tuple[Block]; blocks[0] is the entry
+    structure: Seq
+    arg_names: tuple = ()         # the Python parameter names, in order
+    defaults: tuple = ()          # ((name, value), ...) for parameters with defaults
+    filename: str = ""
+    lineno: int = 0
+    results: tuple = ()           # names of outputs for joint graphs (informational)
+    meta: tuple = field(default=(), compare=False)
+
+    @property
+    def entry(self):
+        return self.blocks[0]
+
+    @property
+    def params(self):
+        return self.blocks[0].params
+
+    def block(self, label):
+        for b in self.blocks:
+            if b.label == label:
+                return b
+        raise KeyError(label)
+
+    def block_map(self):
+        return {b.label: b for b in self.blocks}
+
+    def instructions(self):
+        for b in self.blocks:
+            yield from b.instrs
+
+    def __str__(self):
+        from .printer import format_graph
+        return format_graph(self)

@@ -1,0 +1,76 @@
+"""Primitive callables the IR uses for Python syntax that is not a call.
+
+Example: ``(a, b)`` is ``make_tuple(a, b)``; ``x[i:j]`` indexes with
+``slice(i, j, None)``; a loop's trip count is pushed with ``push(stack, v)``.
+They are ordinary functions so the rule table and the emitter treat them
+like any other callee; the emitter prints them back as Python syntax.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["make_tuple", "make_list", "make_slice", "new_stack", "push", "pop", "range_cond",
+           "identity", "zero_like", "comment", "seed_cotangent"]
+
+
+def make_tuple(*items):
+    return items
+
+
+def make_list(*items):
+    return list(items)
+
+
+def make_slice(start, stop, step):
+    return slice(start, stop, step)
+
+
+def new_stack():
+    return []
+
+
+def push(stack, value):
+    stack.append(value)
+
+
+def pop(stack):
+    return stack.pop()
+
+
+def range_cond(i, stop, step):
+    """The test of ``for i in range(start, stop, step)`` for a step whose sign
+    is only known at run time."""
+    return i < stop if step > 0 else i > stop
+
+
+def identity(x):
+    return x
+
+
+def zero_like(x):
+    """A zero cotangent for ``x`` (a Python 0.0 for scalars)."""
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    return 0.0
+
+
+def comment(text):
+    """A comment in generated code (no effect at run time)."""
+
+
+def seed_cotangent(seed, out):
+    """The cotangent the adjoint starts from: 1 for a scalar output, or the
+    user's ``seed`` (PyTorch's ``backward(gradient=...)``), shape-checked."""
+    from ..errors import NonScalarOutputError, SeedShapeError
+    if seed is None:
+        if np.ndim(out) != 0:
+            raise NonScalarOutputError(
+                f"the output has shape {np.shape(out)}, not a scalar: pass seed= (the cotangent "
+                "of the output, as in PyTorch's backward(gradient=...)) or reduce it to a scalar")
+        if isinstance(out, (np.floating, np.ndarray)) and np.asarray(out).dtype != np.float64:
+            return np.asarray(out).dtype.type(1)
+        return 1.0
+    if np.shape(seed) != np.shape(out):
+        raise SeedShapeError(f"seed has shape {np.shape(seed)} but the output has shape "
+                             f"{np.shape(out)}")
+    return seed

@@ -1,0 +1,1 @@
+"""Graph → Graph transformations: simplify, activity, reverse mode."""

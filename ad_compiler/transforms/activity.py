@@ -1,0 +1,71 @@
+"""Activity analysis: which values depend on ``wrt`` (varied) and reach
+the output (useful).  Only active = varied ∩ useful values get adjoints.
+
+Example: in ``y = x * c; n = len(c); return y * n`` with wrt = x,
+``y`` and the result are active; ``n`` and ``c`` are not, so no adjoint
+code is emitted for them, and a missing rule for ``len`` is no error.
+"""
+from __future__ import annotations
+
+from ..ir import ops
+from ..ir.nodes import Attr, Branch, Jump, Return, Var
+from ..rules import lookup
+
+__all__ = ["activity", "passes_gradient"]
+
+_CONTAINERS = (ops.make_tuple, ops.make_list)
+
+
+def passes_gradient(fn):
+    """False for callables whose result carries no gradient."""
+    if isinstance(fn, Attr):
+        return fn.name in ("real", "imag", "T")
+    if fn in (ops.range_cond, ops.new_stack, ops.comment, ops.make_slice, ops.zero_like):
+        return False
+    rule = lookup(fn)
+    return not (rule is not None and rule.nondiff)
+
+
+def _edges(g):
+    """(param, arg) pairs of every jump."""
+    bm = g.block_map()
+    for b in g.blocks:
+        t = b.term
+        if isinstance(t, Jump):
+            yield from zip(bm[t.target].params, t.args)
+        elif isinstance(t, Branch):
+            yield from zip(bm[t.else_target].params, t.else_args)
+
+
+def activity(g, wrt_vars, output):
+    """The set of active Vars."""
+    edges = list(_edges(g))
+    varied = set(wrt_vars)
+    changed = True
+    while changed:
+        changed = False
+        for ins in g.instructions():
+            if ins.out is None or ins.out in varied or not passes_gradient(ins.fn):
+                continue
+            if any(isinstance(a, Var) and a in varied for a in ins.operands()):
+                varied.add(ins.out)
+                changed = True
+        for p, a in edges:
+            if p not in varied and isinstance(a, Var) and a in varied:
+                varied.add(p)
+                changed = True
+    useful = {output} if isinstance(output, Var) else set()
+    defs = {i.out: i for i in g.instructions() if i.out is not None}
+    preds = {}
+    for p, a in edges:
+        preds.setdefault(p, []).append(a)
+    work = list(useful)
+    while work:
+        v = work.pop()
+        srcs = list(defs[v].operands()) if v in defs else []
+        srcs += preds.get(v, [])
+        for s in srcs:
+            if isinstance(s, Var) and s not in useful:
+                useful.add(s)
+                work.append(s)
+    return varied & useful

@@ -1,0 +1,468 @@
+"""Reverse mode on the SSA graph: one joint graph that runs the primal and
+then the adjoint, mirroring the control flow (Innes, "Don't Unroll Adjoint").
+
+Example::
+
+    def f(x):                      def f_grad(x, seed):
+        y = np.sin(x)      ->          y = np.sin(x)
+        return y * x                   out = y * x
+                                       # line 3: return y * x
+                                       y_bar = seed * x
+                                       x_bar = seed * y
+                                       # line 2: y = np.sin(x)
+                                       x_bar = x_bar + y_bar * np.cos(x)
+                                       return out, x_bar
+
+Values defined once are read by the adjoint directly.  A value defined in
+a loop body (or in a branch inside one) that the adjoint reads is pushed on
+a stack in the forward pass and popped in the mirrored position of the
+reverse pass; each loop records its trip count once.  Rules whose body is a
+single ``return EXPR`` are inlined as IR, so later passes (scalar
+specialisation, CSE, DCE) see through them; DCE then drops every stack
+whose values the final adjoint does not read.
+"""
+from __future__ import annotations
+
+import operator
+
+from ..errors import NoRuleError
+from ..frontend.parse import parse
+from ..ir import ops
+from ..ir.builder import IRBuilder, Namer, _MBlock
+from ..ir.nodes import Branch, Call, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
+from ..rules import lookup
+from ..runtime import accumulate as accumulate_cotangents
+from ..runtime import cast_like, tuple_cotangent
+from ..backend.emit import inline_body
+
+__all__ = ["reverse"]
+
+
+class _Frame:
+    """Where the pops of values defined in one scope (loop body or branch
+    arm inside a loop) go: the start of that scope's mirror in the adjoint."""
+
+    def __init__(self, block, pos):
+        self.block, self.pos, self.pops = block, pos, {}
+
+
+class _Reverse:
+    def __init__(self, g, wrt, active, where):
+        self.g, self.wrt, self.active, self.where = g, wrt, active, where
+        reserved = {v.name for b in g.blocks for v in b.params}
+        reserved |= {i.out.name for i in g.instructions() if i.out is not None}
+        self.b = IRBuilder(g.name, Namer(reserved))
+        self.bm = g.block_map()
+        self.defs = {i.out: i for i in g.instructions() if i.out is not None}
+        self.scope_of = {}          # Var -> id(Seq) of its innermost scope inside a loop
+        self.def_site = {}          # Var -> (label, index) ; index -1: block parameter
+        self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
+        self.stacks = {}            # Var -> stack Var
+        self.pushes = {}            # label -> [(index, Call)]
+        self.counters = {}          # header label -> exit-side trip count Var
+        self.label_scope = {}       # label -> scope id (None outside loops)
+        self.label_arm = {}         # label -> (IfRegion, arm index) for arms outside loops
+        self.mblocks = {}           # label -> the joint builder's copy of the primal block
+        self._last_comment = None
+        self.exported = {}
+        self._index(g.structure, None)
+
+    # -- where values live -------------------------------------------------------------
+    def _index(self, seq, scope, arm=None):
+        for item in seq.items:
+            if isinstance(item, str):
+                blk = self.bm[item]
+                self.label_scope[item] = scope
+                self.label_arm[item] = arm
+                for p in blk.params:
+                    self.def_site[p] = (item, -1)
+                    if scope is not None:
+                        self.scope_of[p] = scope
+                for i, ins in enumerate(blk.instrs):
+                    if ins.out is not None:
+                        self.def_site[ins.out] = (item, i)
+                        if scope is not None:
+                            self.scope_of[ins.out] = scope
+            elif isinstance(item, IfRegion):
+                inside = scope is not None
+                self._index(item.then, id(item.then) if inside else None,
+                            None if inside else (item, 0))
+                self._index(item.orelse, id(item.orelse) if inside else None,
+                            None if inside else (item, 1))
+            else:
+                body_entry = _first_label(item.body)
+                self._index(item.test, id(item.test))
+                self._index(item.body, id(item.body))
+                for p in self.bm[item.header].params:       # pushed once per trip
+                    self.scope_of[p] = id(item.body)
+                    self.def_site[p] = (body_entry, -1)
+
+    def read(self, v):
+        """A primal value as the adjoint at the current point sees it."""
+        if not isinstance(v, Var):
+            return v
+        if v not in self.scope_of:
+            site = self.def_site.get(v)
+            arm = self.label_arm.get(site[0]) if site else None
+            return v if arm is None else self.read(self._export(v, *arm))
+        frame = self.frames.get(self.scope_of[v])
+        if frame is None:
+            raise AssertionError(f"adjoint reads {v} outside its loop")
+        if v not in frame.pops:
+            stack = self.stacks.get(v)
+            if stack is None:
+                stack = self.stacks[v] = self.b.fresh(f"{v.name}_stack")
+                label, idx = self.def_site[v]
+                self.pushes.setdefault(label, []).append((idx, Call(None, ops.push, (stack, v))))
+            popped = self.b.fresh(v.name)
+            frame.block.instrs.insert(frame.pos, Call(popped, ops.pop, (stack,)))
+            frame.pops[v] = popped
+        return frame.pops[v]
+
+    def _export(self, v, region, k):
+        """Pass a value defined in one arm of an ``if`` out through a new
+        parameter of the join (None from the other arm), so the adjoint,
+        which mirrors that arm, reads a value that dominates it."""
+        key = ("export", v)
+        if key not in self.exported:
+            join = self.mblocks[region.join]
+            p = self.b.fresh(v.name)
+            join.params.append(p)
+            for i, arm in enumerate((region.then, region.orelse)):
+                last = self.mblocks[_last_label(arm)]
+                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(None),))
+            self.def_site[p] = (region.join, -1)
+            self.exported[key] = p
+        return self.exported[key]
+
+    def _open(self, seq):
+        self.frames[id(seq)] = _Frame(self.b.cur, len(self.b.cur.instrs))
+
+    # -- cotangents ----------------------------------------------------------------------
+    def bar_name(self, v):
+        return f"{v.name}_bar"
+
+    def accumulate(self, v, contrib, tuple_valued=False):
+        if not isinstance(v, Var) or v not in self.active or contrib is None:
+            return
+        env = self.b.env
+        if v in env:
+            fn = accumulate_cotangents if tuple_valued else operator.add
+            env[v] = self.b.emit(fn, (env[v], contrib), hint=self.bar_name(v))
+        else:
+            env[v] = self._rename_last(contrib, self.bar_name(v))
+
+    def _rename_last(self, x, name):
+        """Give the value just computed for a first contribution the name
+        ``<primal>_bar`` (readability only)."""
+        instrs = self.b.cur.instrs if self.b.cur is not None else []
+        if isinstance(x, Var) and instrs and instrs[-1].out == x and not x.name.endswith("_bar") \
+                and x not in self.defs and not any(x in b.params for b in self.g.blocks):
+            new = self.b.fresh(name)
+            last = instrs[-1]
+            instrs[-1] = Call(new, last.fn, last.args, last.kwargs, last.loc)
+            return new
+        return x
+
+    def apply_rule(self, fn, args, kwargs, loc):
+        """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule."""
+        if inline_body(fn) is not None:
+            from ..ir.build import _FunctionBuilder
+            pf = _parsed(fn)
+            fb = _FunctionBuilder(pf, self.b, stack=(fn,))
+            return fb._inline_body(pf, tuple(args), tuple(kwargs), pf.node, (fn,))
+        return self.b.emit(fn, args, kwargs, loc)
+
+    # -- instructions ----------------------------------------------------------------------
+    def instr(self, ins):
+        out = ins.out
+        if out is None or out not in self.active or out not in self.b.env:
+            self.b.env.pop(out, None)
+            return
+        g = self.b.env.pop(out)
+        if ins.loc is not None:
+            text = f"line {ins.loc.lineno}: {ins.loc.source}"
+            cur = self.b.cur
+            if self._last_comment != (id(cur), text):
+                self.b.effect(ops.comment, (Const(text),))
+                self._last_comment = (id(cur), text)
+        fn = ins.fn
+        if fn is ops.make_tuple or fn is ops.make_list:
+            for k, a in enumerate(ins.args):
+                self.accumulate(a, self.b.emit(operator.getitem, (g, Const(k)), loc=ins.loc))
+            return
+        if fn is operator.getitem and self._tuple_valued(ins.args[0]):
+            base = ins.args[0]
+            n = self.b.emit(len, (self.read(base),), loc=ins.loc)
+            self.accumulate(base, self.b.emit(tuple_cotangent, (n, ins.args[1], g), loc=ins.loc),
+                            tuple_valued=True)
+            return
+        rule = lookup(fn)
+        if rule is None:
+            raise self._no_rule(ins)
+        params = rule.params
+        positional = list(ins.args)
+        named = dict(ins.kwargs)
+        targets = [(k, a) for k, a in enumerate(positional)]
+        targets += [(params.index(n), a) for n, a in ins.kwargs if n in params]
+        args = [g, self.read(out)] + [self.read(a) for a in positional]
+        kwargs = [(n, self.read(a)) for n, a in named.items()]
+        for k, a in targets:
+            if not (isinstance(a, Var) and a in self.active):
+                continue
+            vjp = rule.vjp(k)
+            if vjp is None:
+                raise self._no_rule(ins, k)
+            self.accumulate(a, self._rename_last(self.apply_rule(vjp, args, kwargs, ins.loc),
+                                                 self.bar_name(a)))
+
+    def _tuple_valued(self, v):
+        d = self.defs.get(v)
+        if d is None:
+            return False
+        r = lookup(d.fn)
+        return r is not None and r.multiple_results
+
+    def _no_rule(self, ins, k=None):
+        from ..ir.printer import callee_name
+        name = callee_name(ins.fn)
+        what = f"argument {k} of {name}" if k is not None else name
+        loc = ins.loc or Loc(self.g.filename, self.g.lineno)
+        return NoRuleError(
+            f"no derivative rule for {what}, which lies on the path from the differentiated "
+            f"arguments to the output; register one with "
+            f"ad_compiler.defvjp({name}, vjp_arg0, ...) or wrap the value in "
+            f"ad_compiler.stop_gradient() if no gradient should flow through it",
+            fn_name=self.where, filename=loc.filename, lineno=loc.lineno, source_line=loc.source)
+
+    # -- regions ------------------------------------------------------------------------------
+    def block(self, label):
+        for ins in reversed(self.bm[label].instrs):
+            self.instr(ins)
+
+    def seq(self, seq):
+        for item in reversed(seq.items):
+            if isinstance(item, str):
+                self.block(item)
+            elif isinstance(item, IfRegion):
+                self.if_region(item)
+            else:
+                self.loop_region(item)
+
+    def _edge_args(self, src_seq, target):
+        term = self.bm[_last_label(src_seq)].term
+        assert isinstance(term, Jump) and term.target == target
+        return term.args
+
+    def if_region(self, r):
+        join = self.bm[r.join]
+        incoming = {p: self.b.env.pop(p) for p in join.params if p in self.b.env}
+        cond = self.read(self.bm[r.head].term.cond)
+
+        def arm(seq):
+            def build():
+                if self._in_loop(seq):
+                    self._open(seq)
+                for p, a in zip(join.params, self._edge_args(seq, r.join)):
+                    if p in incoming:
+                        self.accumulate(a, incoming[p])
+                self.seq(seq)
+            return build
+
+        self.b.if_(cond, arm(r.then), arm(r.orelse), fill=self._zero,
+                   hint_of=lambda k: self.bar_name(k))
+
+    def _in_loop(self, seq):
+        return any(v for v, s in self.scope_of.items() if s == id(seq)) or self._frames_open()
+
+    def _frames_open(self):
+        return bool(self.frames)
+
+    def _zero(self, v):
+        return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(v))
+
+    def loop_region(self, r):
+        header = self.bm[r.header]
+        test_end = self.bm[_last_label(r.test)]
+        br = test_end.term
+        exit_blk = self.bm[r.exit]
+        hp = [p for p in header.params]
+        # exit parameters take their cotangents from the values the test passed out
+        for p, a in zip(exit_blk.params, br.else_args):
+            if p in self.b.env:
+                self.accumulate(a, self.b.env.pop(p))
+        count = self.read(self.counters[r.header])
+        labels = set(_all_labels(r.test)) | set(_all_labels(r.body))
+        inside = {v for v, s in self.def_site.items() if s[0] in labels}
+        inside |= set(hp)
+        outer = []
+        for lb in sorted(labels):
+            for ins in self.bm[lb].instrs:
+                if ins.out in self.active:
+                    outer += [a for a in ins.operands() if isinstance(a, Var) and a in self.active
+                              and a not in inside]
+        latch_args = self._edge_args(r.body, r.header)
+        outer += [a for a in latch_args if isinstance(a, Var) and a in self.active and a not in inside]
+        carried = [p for p in hp if p in self.active]
+        carried += [v for v in dict.fromkeys(outer) if v not in carried]
+        for k in carried:
+            if k not in self.b.env:
+                self.b.env[k] = self._zero(k)
+        rkey = ("<rev>", r.header)
+        self.b.env[rkey] = Const(0)
+
+        def body():
+            self._open(r.body)
+            i = self.b.env[rkey]
+            incoming = {p: self.b.env.pop(p) for p in hp if p in self.b.env}
+            for p, a in zip(hp, latch_args):
+                if p in incoming:
+                    self.accumulate(a, incoming[p])
+            self.seq(r.body)
+            for p in carried:
+                if p not in self.b.env:
+                    self.b.env[p] = self._zero(p)
+            self.frames.pop(id(r.body), None)
+            self.b.env[rkey] = self.b.emit(operator.add, (i, Const(1)), hint="r")
+        test = lambda: self.b.emit(operator.lt, (self.b.env[rkey], count))
+        self.b.loop([rkey] + carried, test, body,
+                    hint_of=lambda k: "r" if k == rkey else self.bar_name(k))
+        self.b.env.pop(rkey)
+        init_args = self._init_args(r)
+        for p, a in zip(hp, init_args):
+            if p in self.b.env:
+                self.accumulate(a, self.b.env.pop(p))
+
+    def _init_args(self, r):
+        latch = _last_label(r.body)
+        for b in self.g.blocks:
+            if isinstance(b.term, Jump) and b.term.target == r.header and b.label != latch:
+                return b.term.args
+        raise AssertionError("loop without entry edge")
+
+
+def _first_label(seq):
+    item = seq.items[0]
+    return item if isinstance(item, str) else (item.head if isinstance(item, IfRegion) else item.header)
+
+
+def _last_label(seq):
+    item = seq.items[-1]
+    if isinstance(item, str):
+        return item
+    if isinstance(item, IfRegion):
+        return item.join
+    return item.exit
+
+
+def _all_labels(seq):
+    for item in seq.items:
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, IfRegion):
+            yield from _all_labels(item.then)
+            yield from _all_labels(item.orelse)
+        else:
+            yield from _all_labels(item.test)
+            yield from _all_labels(item.body)
+
+
+_PARSED = {}
+
+
+def _parsed(fn):
+    if fn not in _PARSED:
+        _PARSED[fn] = parse(fn)
+    return _PARSED[fn]
+
+
+def _copy_primal(rv, g):
+    """Copy the primal blocks into the joint builder, adding a trip counter
+    to every loop; returns the block that ended in ``return``."""
+    b = rv.b
+    mblocks = {}
+    for blk in g.blocks:
+        mb = _MBlock(blk.label, list(blk.params), list(blk.instrs), blk.term)
+        mblocks[blk.label] = mb
+        b.blocks.append(mb)
+    b._nblocks = max(int(l[2:]) for l in mblocks) + 1
+    b._seqs[0].extend(g.structure.items)
+
+    def add_counters(seq):
+        for item in seq.items:
+            if isinstance(item, IfRegion):
+                add_counters(item.then)
+                add_counters(item.orelse)
+            elif isinstance(item, LoopRegion):
+                add_counters(item.test)
+                add_counters(item.body)
+                h = mblocks[item.header]
+                c = b.fresh("n_iter")
+                h.params.append(c)
+                latch = mblocks[_last_label(item.body)]
+                nxt = b.fresh("n_iter")
+                latch.instrs.append(Call(nxt, operator.add, (c, Const(1))))
+                latch.term = Jump(latch.term.target, latch.term.args + (nxt,))
+                for mb in mblocks.values():
+                    if isinstance(mb.term, Jump) and mb.term.target == item.header and mb is not latch:
+                        mb.term = Jump(mb.term.target, mb.term.args + (Const(0),))
+                tend = mblocks[_last_label(item.test)]
+                t = tend.term
+                tend.term = Branch(t.cond, t.then_target, t.else_target, t.else_args + (c,))
+                n = b.fresh("n_trips")
+                mblocks[item.exit].params.append(n)
+                rv.counters[item.header] = n
+                rv.def_site[n] = (item.exit, -1)
+    add_counters(g.structure)
+    for n in rv.counters.values():          # trip counts live in their exit's scope
+        scope = rv.label_scope[rv.def_site[n][0]]
+        if scope is not None:
+            rv.scope_of[n] = scope
+    ret = [mb for mb in mblocks.values() if isinstance(mb.term, Return)]
+    assert len(ret) == 1
+    return ret[0], mblocks
+
+
+def reverse(g, wrt, active, where, has_aux=False):
+    """The joint graph of ``g``: parameters ``(*g.params, seed)``; returns
+    ``(output, aux?, grad_0, ..., grad_k)`` for the parameters ``wrt``."""
+    rv = _Reverse(g, wrt, active, where)
+    b = rv.b
+    ret_block, mblocks = _copy_primal(rv, g)
+    rv.mblocks = mblocks
+    out = ret_block.term.value
+    aux = None
+    if has_aux:
+        d = rv.defs.get(out)
+        if d is None or d.fn is not ops.make_tuple or len(d.args) != 2:
+            raise NoRuleError("has_aux=True needs the function to return a pair (value, aux)",
+                              fn_name=where, filename=g.filename, lineno=g.lineno)
+        out, aux = d.args
+    seed = b.fresh("seed")
+    mblocks[g.entry.label].params.append(seed)
+    b.cur = ret_block
+    ret_block.term = None
+    if isinstance(out, Var) and out in active:
+        b.env[out] = b.emit(ops.seed_cotangent, (seed, out), hint=f"{out.name}_bar")
+    rv.seq(g.structure)
+    params = g.entry.params
+    grads = []
+    for k in wrt:
+        p = params[k]
+        bar = b.env.get(p)
+        if bar is None:
+            grads.append(b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"))
+        else:
+            grads.append(b.emit(cast_like, (bar, p), hint=f"{p.name}_grad"))
+    results = [out] + ([aux] if has_aux else []) + grads
+    b.terminate(Return(b.emit(ops.make_tuple, results, hint="result")))
+    # forward-pass pushes, stack creation at entry
+    for label, items in rv.pushes.items():
+        mb = mblocks[label] if label in mblocks else None
+        for idx, call in sorted(items, key=lambda t: -t[0]):
+            mb.instrs.insert(idx + 1 if idx >= 0 else 0, call)
+    entry = mblocks[g.entry.label]
+    for v, s in sorted(rv.stacks.items(), key=lambda t: t[1].name, reverse=True):
+        entry.instrs.insert(0, Call(s, ops.new_stack, ()))
+    return b.finish(arg_names=g.arg_names + (seed.name,), defaults=g.defaults,
+                    filename=g.filename, lineno=g.lineno)

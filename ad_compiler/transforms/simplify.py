@@ -1,0 +1,335 @@
+"""Simplification: constant folding, branch folding, CSE and DCE.
+
+Example::
+
+    t1 = mul 2.0 3.0     ->   (folded: uses of t1 read 6.0)
+    t2 = np.sin x
+    t3 = np.sin x        ->   (CSE: uses of t3 read t2)
+    t4 = np.cos x        ->   (DCE: never used, removed)
+
+DCE also removes block parameters nobody reads (with the arguments passed
+to them) and loop stacks whose popped values are never used, so a loop
+keeps a stack only for what the adjoint really reads.
+"""
+from __future__ import annotations
+
+import math
+import operator
+import types
+
+import numpy as np
+
+from ..ir import ops
+from ..ir.builder import _sub, _sub_call, _sub_term
+from ..ir.nodes import (Attr, Block, Branch, Call, Const, Graph, IfRegion, Jump, LoopRegion,
+                        Method, Seq, Var)
+from ..rules import lookup
+
+__all__ = ["simplify", "is_pure", "substitute"]
+
+_FOLDABLE_MODULES = ("_operator", "math")
+_CONSTRUCTORS = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
+                 np.full_like, np.array, np.asarray, np.copy, np.ndarray.copy, np.eye, np.arange,
+                 np.linspace, np.identity}
+
+
+def is_pure(fn):
+    """No effects and a result that may be shared (CSE) or dropped (DCE)."""
+    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, ops.zero_like, len, min, max, abs,
+              float, int, range, slice):
+        return True
+    if isinstance(fn, Attr):
+        return True
+    if isinstance(fn, (Method,)) or fn in (ops.push, ops.pop, ops.new_stack, ops.make_list,
+                                            ops.comment):
+        return False
+    if fn in _CONSTRUCTORS:
+        return False
+    if isinstance(fn, np.ufunc) or getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
+        return True
+    mod = getattr(fn, "__module__", "") or ""
+    if mod.startswith("numpy.random") or "random" in getattr(fn, "__qualname__", ""):
+        return False
+    rule = lookup(fn)
+    if rule is not None:
+        return True
+    return mod.startswith("ad_compiler.runtime") or mod.startswith("ad_compiler.rules")
+
+
+def _foldable(ins):
+    fn = ins.fn
+    if not all(isinstance(a, Const) for a in ins.operands()):
+        return False
+    if fn in (ops.make_tuple, ops.make_slice, len):
+        return True
+    if getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
+        vals = [a.value for a in ins.operands()]
+        return all(isinstance(v, (int, float, bool)) and not isinstance(v, np.generic) for v in vals)
+    return False
+
+
+def substitute(g, m):
+    if not m:
+        return g
+    # resolve chains a -> b -> c
+    for k in list(m):
+        v = m[k]
+        while isinstance(v, Var) and v in m:
+            v = m[v]
+        m[k] = v
+    blocks = tuple(Block(b.label, b.params, tuple(_sub_call(i, m) for i in b.instrs),
+                         _sub_term(b.term, m)) for b in g.blocks)
+    return _replace(g, blocks=blocks)
+
+
+def _replace(g, **kw):
+    from dataclasses import replace
+    return replace(g, **kw)
+
+
+def fold_constants(g):
+    m = {}
+    blocks = []
+    for b in g.blocks:
+        keep = []
+        for ins in b.instrs:
+            ins = _sub_call(ins, m)
+            if ins.out is not None and _foldable(ins):
+                try:
+                    m[ins.out] = Const(ins.fn(*[a.value for a in ins.args],
+                                              **{k: v.value for k, v in ins.kwargs}))
+                    continue
+                except Exception:        # leave it to fail at run time, with its own message
+                    pass
+            keep.append(ins)
+        blocks.append(Block(b.label, b.params, tuple(keep), _sub_term(b.term, m)))
+    return substitute(_replace(g, blocks=tuple(blocks)), m)
+
+
+def fold_branches(g):
+    """``if True:`` keeps only the taken arm."""
+    bm = g.block_map()
+    dead = set()
+    changed = {}
+
+    def walk(seq):
+        out = []
+        for item in seq.items:
+            if isinstance(item, IfRegion):
+                br = changed.get(item.head, bm[item.head]).term
+                if isinstance(br.cond, Const):
+                    taken, other = (item.then, item.orelse) if br.cond.value else (item.orelse, item.then)
+                    target = br.then_target if br.cond.value else br.else_target
+                    head = changed.get(item.head, bm[item.head])
+                    changed[item.head] = Block(head.label, head.params, head.instrs, Jump(target, ()))
+                    dead.update(_labels(other))
+                    out.extend(walk(taken).items)
+                    continue
+                out.append(IfRegion(item.head, walk(item.then), walk(item.orelse), item.join))
+            elif isinstance(item, LoopRegion):
+                out.append(LoopRegion(item.header, walk(item.test), walk(item.body), item.exit))
+            else:
+                out.append(item)
+        return Seq(tuple(out))
+
+    structure = walk(g.structure)
+    if not dead and not changed:
+        return g
+    blocks = tuple(changed.get(b.label, b) for b in g.blocks if b.label not in dead)
+    # a join reached from one arm only: its parameters are that arm's values
+    g = _replace(g, blocks=blocks, structure=structure)
+    return _single_pred_params(g)
+
+
+def _labels(seq):
+    out = []
+    for item in seq.items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, IfRegion):
+            out += _labels(item.then) + _labels(item.orelse)
+        else:
+            out += _labels(item.test) + _labels(item.body)
+    return out
+
+
+def _preds(g):
+    preds = {b.label: [] for b in g.blocks}
+    for b in g.blocks:
+        t = b.term
+        if isinstance(t, Jump):
+            preds[t.target].append((b.label, t.args))
+        elif isinstance(t, Branch):
+            preds[t.then_target].append((b.label, ()))
+            preds[t.else_target].append((b.label, t.else_args))
+    return preds
+
+
+def _single_pred_params(g):
+    """Replace parameters of joins that only one jump reaches by its arguments."""
+    preds = _preds(g)
+    headers = {item.header for item in _regions(g.structure) if isinstance(item, LoopRegion)}
+    m, cleared = {}, set()
+    for b in g.blocks:
+        p = preds[b.label]
+        if b.params and len(p) == 1 and b.label not in headers and \
+                isinstance(g.block(p[0][0]).term, Jump):
+            m.update(zip(b.params, p[0][1]))
+            cleared.add(b.label)
+    if not m:
+        return g
+    blocks = []
+    for b in g.blocks:
+        t = b.term
+        if isinstance(t, Jump) and t.target in cleared:
+            t = Jump(t.target, ())
+        blocks.append(Block(b.label, () if b.label in cleared else b.params, b.instrs, t))
+    return substitute(_replace(g, blocks=tuple(blocks)), m)
+
+
+def _regions(seq):
+    for item in seq.items:
+        if not isinstance(item, str):
+            yield item
+            if isinstance(item, IfRegion):
+                yield from _regions(item.then)
+                yield from _regions(item.orelse)
+            else:
+                yield from _regions(item.test)
+                yield from _regions(item.body)
+
+
+def cse(g):
+    bm = g.block_map()
+    m = {}
+
+    def key(ins):
+        try:
+            return (ins.fn, tuple(_sub(a, m) for a in ins.args),
+                    tuple((k, _sub(v, m)) for k, v in ins.kwargs))
+        except TypeError:
+            return None
+
+    def walk(seq, table):
+        for item in seq.items:
+            if isinstance(item, str):
+                for ins in bm[item].instrs:
+                    if ins.out is None or not is_pure(ins.fn):
+                        continue
+                    k = key(ins)
+                    if k is None:
+                        continue
+                    try:
+                        hash(k)
+                    except TypeError:
+                        continue
+                    if k in table:
+                        m[ins.out] = table[k]
+                    else:
+                        table[k] = ins.out
+            elif isinstance(item, IfRegion):
+                walk(item.then, dict(table))
+                walk(item.orelse, dict(table))
+            else:
+                inner = dict(table)
+                walk(item.test, inner)
+                walk(item.body, inner)
+    walk(g.structure, {})
+    if not m:
+        return g
+    blocks = tuple(Block(b.label, b.params,
+                         tuple(i for i in b.instrs if i.out not in m), b.term) for b in g.blocks)
+    return substitute(_replace(g, blocks=blocks), m)
+
+
+def dce(g):
+    """Remove unused pure instructions, unread block parameters, and stacks
+    whose pops are all unused."""
+    while True:
+        used = set()
+        for b in g.blocks:
+            for ins in b.instrs:
+                if ins.out is None or not is_pure(ins.fn):
+                    used.update(a for a in ins.operands() if isinstance(a, Var))
+            t = b.term
+            used.update(a for a in ([t.cond] if isinstance(t, Branch) else
+                                    [t.value] if hasattr(t, "value") else []) if isinstance(a, Var))
+        # propagate liveness backwards to a fixpoint
+        defs = {}
+        for b in g.blocks:
+            for ins in b.instrs:
+                if ins.out is not None:
+                    defs[ins.out] = ins
+        param_args = {}
+        bm = g.block_map()
+        for b in g.blocks:
+            t = b.term
+            edges = [(t.target, t.args)] if isinstance(t, Jump) else \
+                [(t.else_target, t.else_args)] if isinstance(t, Branch) else []
+            for target, args in edges:
+                for p, a in zip(bm[target].params, args):
+                    param_args.setdefault(p, []).append(a)
+        work = list(used)
+        while work:
+            v = work.pop()
+            srcs = []
+            if v in defs:
+                srcs = [a for a in defs[v].operands() if isinstance(a, Var)]
+            srcs += [a for a in param_args.get(v, ()) if isinstance(a, Var)]
+            for s in srcs:
+                if s not in used:
+                    used.add(s)
+                    work.append(s)
+        # stacks whose pops are all dead go, with their pushes
+        dead_stacks = set()
+        pops = {}
+        for ins in g.instructions():
+            if ins.fn is ops.pop:
+                pops.setdefault(ins.args[0], []).append(ins.out in used)
+        for s, live in pops.items():
+            if not any(live):
+                dead_stacks.add(s)
+        changed = False
+        blocks = []
+        for b in g.blocks:
+            keep = []
+            for ins in b.instrs:
+                if ins.fn in (ops.push, ops.pop) and ins.args[0] in dead_stacks:
+                    changed = True
+                    continue
+                if ins.fn is ops.new_stack and ins.out in dead_stacks:
+                    changed = True
+                    continue
+                if ins.out is not None and ins.out not in used and (is_pure(ins.fn)
+                                                                    or ins.fn is ops.new_stack):
+                    changed = True
+                    continue
+                keep.append(ins)
+            blocks.append([b, keep])
+        # unread block parameters (not of the entry block: those are the signature)
+        drop = {}
+        for b, _ in blocks[1:]:
+            idx = [i for i, p in enumerate(b.params) if p not in used]
+            if idx:
+                drop[b.label] = set(idx)
+                changed = True
+        new = []
+        for b, keep in blocks:
+            params = tuple(p for i, p in enumerate(b.params) if i not in drop.get(b.label, ()))
+            t = b.term
+            if isinstance(t, Jump) and t.target in drop:
+                t = Jump(t.target, tuple(a for i, a in enumerate(t.args) if i not in drop[t.target]))
+            elif isinstance(t, Branch) and t.else_target in drop:
+                t = Branch(t.cond, t.then_target, t.else_target,
+                           tuple(a for i, a in enumerate(t.else_args) if i not in drop[t.else_target]))
+            new.append(Block(b.label, params, tuple(keep), t))
+        g = _replace(g, blocks=tuple(new))
+        if not changed:
+            return g
+
+
+def simplify(g):
+    g = fold_constants(g)
+    g = fold_branches(g)
+    g = cse(g)
+    return dce(g)

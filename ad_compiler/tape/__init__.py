@@ -9,16 +9,17 @@ Example::
     y.backward(); x.grad                    # tensor(93.)
 
 Modules: ``tensors`` (Tensor and ``record``, the one place calls are taped),
-``function`` (grad_fn nodes), ``engine`` (backward), ``ops`` (PyTorch-named
-operations), ``creation`` (constructors), ``grad_mode`` (no_grad),
-``optim`` (SGD), ``viz`` (DOT pictures).
+``function`` (grad_fn nodes), ``engine`` (the backward sweep), ``autograd``
+(``backward`` and ``grad`` functions), ``ops`` (PyTorch-named operations),
+``creation`` (constructors), ``grad_mode`` (no_grad), ``optim`` (SGD),
+``viz`` (DOT pictures).
 """
 import numpy as np
 
 from . import optim
 from .creation import (arange, eye, from_numpy, full, full_like, manual_seed, ones, ones_like,
                        rand, randn, tensor, zeros, zeros_like)
-from .engine import backward as _backward
+from .autograd import backward, grad
 from .function import AccumulateGrad, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, clamp, clone, cos, dot, exp, flatten, log, matmul, max, maximum, mean,
@@ -30,19 +31,9 @@ from .viz import draw, make_dot, render
 
 float32, float64, int64, bool_ = np.float32, np.float64, np.int64, np.bool_
 
-
-def backward(tensors, grad_tensors=None, retain_graph=None):
-    """``torch.autograd.backward``: ``tensors[i].backward(grad_tensors[i])`` for each i."""
-    if isinstance(tensors, Tensor):
-        tensors, grad_tensors = [tensors], [grad_tensors]
-    grad_tensors = grad_tensors or [None] * len(tensors)
-    for t, g in zip(tensors, grad_tensors):
-        _backward(t, g, retain_graph)
-
-
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy", "ones", "zeros", "full", "rand",
            "randn", "ones_like", "zeros_like", "full_like", "arange", "eye", "manual_seed",
-           "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "backward",
+           "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "backward", "grad",
            "record", "Node", "AccumulateGrad", "optim", "draw", "make_dot", "render",
            "abs", "clamp", "clone", "cos", "dot", "exp", "flatten", "log", "matmul", "max",
            "maximum", "mean", "min", "minimum", "mm", "neg", "permute", "pow", "prod", "relu",

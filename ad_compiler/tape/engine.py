@@ -13,27 +13,35 @@ from __future__ import annotations
 
 import numpy as np
 
+from .function import AccumulateGrad
+
 __all__ = ["backward", "topological_order"]
 
 NO_GRAD_MSG = "element 0 of tensors does not require grad and does not have a grad_fn"
 SCALAR_MSG = "grad can be implicitly created only for scalar outputs"
 
 
-def topological_order(root):
-    """Every node reachable from ``root`` through ``next_functions``, each
-    before all the nodes it feeds (root first).  Iterative depth-first search."""
-    post, seen = [], {root}
-    stack = [(root, iter(root.next_functions))]
-    while stack:
-        node, children = stack[-1]
-        for fn, _ in children:
-            if fn is not None and fn not in seen:
-                seen.add(fn)
-                stack.append((fn, iter(fn.next_functions)))
-                break
-        else:
-            stack.pop()
-            post.append(node)
+def topological_order(roots):
+    """Every node reachable from ``roots`` (a node or a list of nodes) through
+    ``next_functions``, each before all the nodes it feeds.  Iterative
+    depth-first search: reversed post-order."""
+    roots = roots if isinstance(roots, (list, tuple)) else [roots]
+    post, seen = [], set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for fn, _ in children:
+                if fn is not None and fn not in seen:
+                    seen.add(fn)
+                    stack.append((fn, iter(fn.next_functions)))
+                    break
+            else:
+                stack.pop()
+                post.append(node)
     post.reverse()
     return post
 
@@ -54,24 +62,66 @@ def _float_dtype(a):
     return a.dtype if a.dtype.kind in "fc" else np.float64
 
 
-def backward(tensor, gradient=None, retain_graph=None):
-    """Accumulate d(tensor)/d(leaf), contracted with ``gradient``, into the
-    ``.grad`` of every leaf that requires grad (and every tensor that called
-    ``retain_grad()``)."""
-    if not tensor.requires_grad:
-        raise RuntimeError(NO_GRAD_MSG)
-    root = tensor.grad_fn if tensor.grad_fn is not None else tensor._grad_node()
-    cotangents = {}
-    _add_cotangent(cotangents, root, tensor._output_nr, _seed(tensor, gradient))
-    for node in topological_order(root):
+def backward(tensors, gradients, retain_graph=None, inputs=None):
+    """One sweep from ``tensors`` (seeded with ``gradients``, None for a
+    one-element tensor) to the leaves.  Without ``inputs``: accumulate into
+    the ``.grad`` of every leaf that requires grad and every tensor that
+    called ``retain_grad()``.  With ``inputs`` (tensors): accumulate nothing,
+    return the cotangent that reached each input (None if none did)."""
+    cotangents, roots = {}, []
+    for t, g in zip(tensors, gradients):
+        if not t.requires_grad:
+            raise RuntimeError(NO_GRAD_MSG)
+        root = t._grad_node()
+        roots.append(root)
+        _add_cotangent(cotangents, root, t._output_nr, _seed(t, g))
+    wanted = {(t._grad_node(), t._output_nr): None for t in inputs or ()}
+    for node in topological_order(roots):
         g = cotangents.pop(node, None)
         if g is None:
             continue
+        g = _run_hooks(node, g)
+        if inputs is not None:
+            for nr in range(getattr(node, "n_outputs", 1)):
+                if (node, nr) in wanted:
+                    wanted[node, nr] = g if node.n_outputs == 1 else g[nr]
+            if isinstance(node, AccumulateGrad):
+                continue
+        else:
+            _retain(node, g)
         for (fn, nr), g_in in zip(node.next_functions, node.apply(g)):
             if fn is not None and g_in is not None:
                 _add_cotangent(cotangents, fn, nr, g_in)
         if not retain_graph:
             node.release()
+    return [wanted[t._grad_node(), t._output_nr] for t in inputs or ()]
+
+
+def _run_hooks(node, g):
+    hooks = getattr(node, "_hooks", None)
+    if not hooks:
+        return g
+    parts = [g] if node.n_outputs == 1 else list(g)
+    for nr, fns in hooks.items():
+        for hook in fns:
+            if parts[nr] is not None:
+                new = hook(_as_grad_tensor(parts[nr]))
+                if new is not None:
+                    parts[nr] = np.asarray(getattr(new, "data", new))
+    return parts[0] if node.n_outputs == 1 else tuple(parts)
+
+
+def _retain(node, g):
+    for nr, ref in getattr(node, "_retained", {}).items():
+        t = ref()
+        g_nr = g if node.n_outputs == 1 else g[nr]
+        if t is not None and g_nr is not None:
+            t._accumulate_grad(g_nr)
+
+
+def _as_grad_tensor(g):
+    from .tensors import Tensor
+    return Tensor(np.asarray(g))
 
 
 def _add_cotangent(cotangents, fn, nr, g):

@@ -54,6 +54,7 @@ class Node:
             (t, t._version) for t in saved_tensors)
         self._freed = False
         self._retained = {}                # output_nr -> weakref of a tensor that retains grad
+        self._hooks = {}                   # output_nr -> [hook(grad) -> new grad or None]
 
     def name(self) -> str:
         return type(self).__name__
@@ -72,11 +73,6 @@ class Node:
             if t._version != version:
                 raise RuntimeError(MODIFIED_MSG.format(
                     f"a tensor of shape {t.shape}", t._version, version))
-        for nr, ref in self._retained.items():
-            t = ref()
-            g_nr = g if self.n_outputs == 1 else g[nr]
-            if t is not None and g_nr is not None:
-                t._accumulate_grad(g_nr)
         out, per_arg = [], {}
         for (k, j), (fn, _) in zip(self._slots, self.next_functions):
             if fn is None:
@@ -118,9 +114,11 @@ class AccumulateGrad:
     receives into ``variable.grad``."""
 
     next_functions = ()
+    n_outputs = 1
 
     def __init__(self, variable):
         self.variable = variable
+        self._hooks = {}
 
     def name(self) -> str:
         return "AccumulateGrad"

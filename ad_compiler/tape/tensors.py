@@ -121,6 +121,15 @@ def _producer(a):
     return None, 0
 
 
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 def as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
@@ -206,7 +215,17 @@ class Tensor:
         if create_graph:
             raise NotImplementedError("create_graph=True (higher-order gradients) is not "
                                       "supported by the tape; use ad_compiler.grad")
-        engine.backward(self, gradient, retain_graph)
+        engine.backward([self], [gradient], retain_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a
+        non-None return value replaces the gradient.  Returns a handle with ``remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        hooks = self._grad_node()._hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
 
     def detach(self):
         """The same data (shared, like PyTorch), cut off from the graph."""

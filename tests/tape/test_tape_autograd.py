@@ -515,3 +515,49 @@ def test_wider_numpy_surface_when_the_rules_exist(primal, call):
     f = lambda *v: float(np.sum(call(*v)))          # noqa: E731
     for k, t in enumerate(leaves):
         np.testing.assert_allclose(t.grad.data, _numeric_grad(f, arrays, k), rtol=1e-6)
+
+
+# -- autograd.grad, multi-root backward, hooks ------------------------------------------
+def test_grad_returns_gradients_without_touching_dot_grad():
+    x, w = leaf(1.0, 2.0), leaf(3.0, 4.0)
+    y = (x ** 3 * w).sum()
+    gx, gw = tape.grad(y, [x, w])
+    np.testing.assert_array_equal(gx.data, 3 * x.data ** 2 * w.data)
+    np.testing.assert_array_equal(gw.data, x.data ** 3)
+    assert x.grad is None and w.grad is None
+    h = x * 2
+    (gh,) = tape.grad((h * h).sum(), h)                  # a non-leaf input
+    np.testing.assert_array_equal(gh.data, 2 * h.data)
+    (gv,) = tape.grad(x * 2, x, grad_outputs=np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(gv.data, [2.0, 20.0])
+
+
+def test_grad_of_an_unused_input():
+    x, unused = leaf(1.0), leaf(2.0)
+    with pytest.raises(RuntimeError, match="appears to not have been used in the graph"):
+        tape.grad(x * 2, [x, unused])
+    assert tape.grad(x * 2, [x, unused], allow_unused=True)[1] is None
+
+
+def test_backward_of_several_outputs_is_one_sweep():
+    x = leaf(1.0, 2.0)
+    h = x * x                                  # shared, and MulBackward0 saves tensors
+    tape.backward([h.sum(), (h * 3).sum()])    # separate calls would free h's node first
+    np.testing.assert_array_equal(x.grad.data, 4 * 2 * x.data)
+
+
+def test_hooks_see_and_replace_gradients():
+    x = leaf(1.0, 2.0)
+    seen = []
+    y = x * 3
+    y.register_hook(lambda g: seen.append(g.data.copy()))
+    handle = x.register_hook(lambda g: g * 10)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(seen[0], 2 * y.data)
+    np.testing.assert_array_equal(x.grad.data, 10 * 3 * 2 * y.data)
+    handle.remove()
+    x.grad = None
+    (x * 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        tape.tensor(1.0).register_hook(print)

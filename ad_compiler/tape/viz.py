@@ -4,9 +4,11 @@ Example::
 
     x = ones(2, 2, requires_grad=True); out = ((x + 3) ** 2).mean()
     print(draw(out, params={"x": x}))
-        digraph {  ...  n0 [label="(,)"]  n1 [label=MeanBackward0]
-                   n2 [label=PowBackward0]  n3 [label=AddBackward0]
-                   n4 [label="x\\n(2, 2)"]  n4 -> n3  n3 -> n2  n2 -> n1  n1 -> n0 }
+        digraph { ...
+            n0 [label="()" fillcolor=darkolivegreen1]       <- out, shape ()
+            n1 [label=MeanBackward0 fillcolor=lightgray]    n1 -> n0
+            n2 [label=PowBackward0 ...]  n2 -> n1;  n3 [label=AddBackward0 ...]  n3 -> n2
+            n4 [label="x\\n(2, 2)" fillcolor=lightblue]     n4 -> n3   <- x's AccumulateGrad }
     render(out, "graph.svg")    # needs the graphviz package and its ``dot`` program
 
 One node per ``grad_fn``; a leaf shows as a light blue box (its

@@ -327,6 +327,12 @@ class Tensor:
     def __array_function__(self, func, types, args, kwargs):
         return record(func, *args, **kwargs)
 
+    def __ad_function__(self, func, args, kwargs):
+        """The same protocol for callables of the rule table that NumPy does not
+        dispatch (``stop_gradient``, ``custom_vjp`` functions): they may call
+        this when an argument has it, so the tape records ``func`` as one step."""
+        return record(func, *args, **kwargs)
+
     # -- operators ------------------------------------------------------------------
     def __add__(self, o): return record(operator.add, self, o)
     def __radd__(self, o): return record(operator.add, o, self)

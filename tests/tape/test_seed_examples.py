@@ -214,6 +214,29 @@ def test_001_no_grad_is_the_new_volatile():
     assert (b + x * 0).grad_fn is not None      # only b's history is missing
 
 
+def test_001_dynamic_graph_is_rebuilt_by_every_forward_call():
+    leaves = {k: tape.tensor(v, requires_grad=True) for k, v in KATHURIA.items()}
+    first, second = kathuria(**leaves), kathuria(**leaves)
+    assert first.grad_fn is not second.grad_fn
+    first.backward()
+    second.backward()                            # a new graph: no "second time" error
+    assert leaves["a"].grad.item() == pytest.approx(2 * KATHURIA_GRADS["a"])
+
+
+def control_flow(x, n):                  # seed 001: graphs follow the Python control flow
+    for _ in range(n):
+        x = x * 2 if np.sum(x) < 10 else x - 1
+    return np.sum(x)
+
+
+def test_001_control_flow_decides_the_graph():
+    x = tape.tensor([1.0, 2.0], requires_grad=True)
+    y = control_flow(x, 4)                       # [1,2] -> [2,4] -> [4,8] -> [3,7] -> [2,6]
+    assert y.item() == 8.0
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
+
+
 # -- seed 002 ------------------------------------------------------------------------
 def test_002_loss_gradient_is_two_x():
     values = [1.0, 2.0, 3.0, 4.0, 5.0]

@@ -561,3 +561,23 @@ def test_hooks_see_and_replace_gradients():
     np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         tape.tensor(1.0).register_hook(print)
+
+
+# -- user rules: custom_vjp and stop_gradient, recorded as one step ----------------------
+def test_custom_vjp_and_stop_gradient_through_record():
+    from ad_compiler.rules import custom_vjp, stop_gradient
+
+    def clipped_log_x(g, ans, x):
+        return g / np.maximum(x, 1e-3)
+
+    @custom_vjp(clipped_log_x)
+    def clipped_log(x):
+        return np.log(np.maximum(x, 1e-3))
+
+    x = leaf(0.5, 2.0)
+    y = tape.record(clipped_log, x)
+    assert y.grad_fn.name() == "ClippedLogBackward0"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 0.5])
+    s = x.__ad_function__(stop_gradient, (x,), {})
+    assert not s.requires_grad and s.data is x.data

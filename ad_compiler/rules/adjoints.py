@@ -300,7 +300,7 @@ def einsum_adjoint(g, operands, k):
     keep = "".join(c for c in uniq if c in elsewhere and xshape[c] == sizes[c])
     t = np.einsum(",".join([out] + others) + "->" + keep, g,
                   *[a for i, a in enumerate(arrays) if i != k])
-    t = np.reshape(t, tuple(xshape[c] if c in keep else 1 for c in uniq))
+    t = np.reshape(t, tuple(np.shape(t)[keep.index(c)] if c in keep else 1 for c in uniq))
     t = np.broadcast_to(t, tuple(xshape[c] for c in uniq))
     if uniq == target:
         return t

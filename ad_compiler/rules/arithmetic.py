@@ -57,6 +57,14 @@ def pow_b(g, ans, a, b):
     return unbroadcast(safe_mul(safe_mul(g, ans), np.log(a)), b)
 
 
+def builtin_pow_base(g, ans, base, exp, mod=None):
+    return pow_a(g, ans, base, exp)
+
+
+def builtin_pow_exp(g, ans, base, exp, mod=None):
+    return pow_b(g, ans, base, exp)
+
+
 def neg_a(g, ans, a):
     return -g
 
@@ -109,7 +117,7 @@ defvjp(operator.pos, pos_a, linear=True)
 defvjp(operator.matmul, matmul_a, matmul_b)
 defvjp(abs, abs_x)
 defvjp(operator.abs, abs_x)
-defvjp(pow, pow_a, pow_b)
+defvjp(pow, builtin_pow_base, builtin_pow_exp)
 nondifferentiable(operator.lt, operator.le, operator.gt, operator.ge, operator.eq,
                   operator.ne, operator.not_, operator.truth, operator.floordiv,
                   operator.mod, operator.and_, operator.or_, operator.xor, operator.invert,

@@ -106,8 +106,9 @@ def average_weights(g, ans, a, axis=None, weights=None, returned=False, *, keepd
 
 
 def diff_a(g, ans, a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    zero = np.zeros((), dtype=np.result_type(g))
     for _ in range(n):                    # the adjoint of one difference, n times
-        g = -np.diff(g, axis=axis, prepend=0, append=0)
+        g = -np.diff(g, axis=axis, prepend=zero, append=zero)
     if prepend is np._NoValue and append is np._NoValue:
         return g
     start = 0 if prepend is np._NoValue else 1 if np.ndim(prepend) == 0 else np.shape(prepend)[axis]

@@ -281,5 +281,5 @@ defvjp(np.asanyarray, asarray_a, linear=True)
 defvjp(np.ascontiguousarray, ascontiguousarray_a, linear=True)
 defvjp(np.copy, copy_a, linear=True)
 defvjp(np.ndarray.copy, ndarray_copy, linear=True)
-for _fn in (np.float64, np.float32, np.float16):
+for _fn in (np.float64, np.float32):
     defvjp(_fn, scalar_cast_value, linear=True, doc="float cast: the gradient passes")

@@ -19,7 +19,7 @@ import numpy as np
 from . import optim
 from .creation import (arange, eye, from_numpy, full, full_like, manual_seed, ones, ones_like,
                        rand, randn, tensor, zeros, zeros_like)
-from .autograd import backward, grad
+from .autograd import backward, grad, grad_of
 from .function import AccumulateGrad, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, clamp, clone, cos, dot, exp, flatten, log, matmul, max, maximum, mean,
@@ -34,6 +34,7 @@ float32, float64, int64, bool_ = np.float32, np.float64, np.int64, np.bool_
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy", "ones", "zeros", "full", "rand",
            "randn", "ones_like", "zeros_like", "full_like", "arange", "eye", "manual_seed",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "backward", "grad",
+           "grad_of",
            "record", "Node", "AccumulateGrad", "optim", "draw", "make_dot", "render",
            "abs", "clamp", "clone", "cos", "dot", "exp", "flatten", "log", "matmul", "max",
            "maximum", "mean", "min", "minimum", "mm", "neg", "permute", "pow", "prod", "relu",

@@ -1,19 +1,25 @@
-"""``torch.autograd``'s two entry points: ``backward`` and ``grad``.
+"""``torch.autograd``'s two entry points, ``backward`` and ``grad``, and
+``grad_of``, the compiler's ``grad`` contract computed by the tape.
 
 Example::
 
     x = tensor([1., 2.], requires_grad=True)
     (gx,) = grad((x ** 3).sum(), x)    # tensor([ 3., 12.]); x.grad stays None
     backward([y1, y2], [None, v])      # one sweep, even through shared nodes
+    grad_of(poly)(2.0)                 # 93.0: ad_compiler.grad's contract, on the tape
 
-Both run the one engine (``engine.backward``), which calls the rule table.
+All three run the one engine (``engine.backward``), which calls the rule table.
 """
 from __future__ import annotations
+
+import inspect
+
+import numpy as np
 
 from . import engine
 from .tensors import Tensor
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "grad_of"]
 
 UNUSED_MSG = ("One of the differentiated Tensors appears to not have been used in the graph. "
               "Set allow_unused=True if this is the desired behavior.")
@@ -50,6 +56,37 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _like(g, t):
-    import numpy as np
     dtype = t.dtype if t.dtype.kind in "fc" else np.float64
     return np.array(np.broadcast_to(g, t.shape), dtype=dtype)
+
+
+def grad_of(f, wrt=0):
+    """``ad_compiler.grad``'s contract, computed by the tape: ``grad_of(f)(x, y)``
+    is d f / d x as a NumPy array (a float for a Python scalar); ``wrt`` takes
+    ints or parameter names, a tuple of them gives a tuple of gradients;
+    ``seed=v`` is the cotangent of a non-scalar output.  For running one
+    plain NumPy function through both the compiler and the tape."""
+    names = list(inspect.signature(f).parameters)
+    single = not isinstance(wrt, (tuple, list))
+    argnums = [names.index(w) if isinstance(w, str) else w for w in ([wrt] if single else wrt)]
+
+    def gradient(*original, seed=None):
+        args, leaves = list(original), []
+        for k in argnums:
+            value = np.asarray(args[k])
+            if value.dtype.kind not in "fc":
+                value = value.astype(np.float64)
+            leaves.append(Tensor(np.array(value), requires_grad=True))
+            args[k] = leaves[-1]
+        out = f(*args)
+        if not isinstance(out, Tensor) or not out.requires_grad:
+            raise RuntimeError(f"the output of {f.__name__} does not depend on its "
+                               f"arguments {argnums}")
+        found = grad(out, leaves, grad_outputs=seed, allow_unused=True)
+        result = []
+        for k, g, leaf in zip(argnums, found, leaves):
+            g = np.zeros_like(leaf.data) if g is None else g.data
+            result.append(float(g) if isinstance(original[k], (int, float)) else g)
+        return result[0] if single else tuple(result)
+
+    return gradient

@@ -368,3 +368,20 @@ def test_004_turn_off_tracking():
     with tape.no_grad():
         assert not poly(x).requires_grad
     assert poly(x.detach()).grad_fn is None
+
+
+# -- the compiler's calling convention, computed by the tape ------------------------------
+def test_grad_of_follows_the_compiler_contract():
+    assert tape.grad_of(poly)(2.0) == 93.0 and isinstance(tape.grad_of(poly)(2.0), float)
+    x = np.array([[1.0, 2, 3], [3, 2, 1]])
+    np.testing.assert_array_equal(tape.grad_of(two_layers)(x), [[10, 16, 22], [22, 16, 10]])
+    ga, gb = tape.grad_of(q, wrt=("a", "b"))(np.array([2.0, 3.0]), np.array([6.0, 4.0]),
+                                             seed=np.ones(2))
+    np.testing.assert_array_equal(ga, [36.0, 81.0])
+    np.testing.assert_array_equal(gb, [-12.0, -8.0])
+    g32 = tape.grad_of(mean_shifted_square)(np.ones((2, 2), dtype=np.float32))
+    assert g32.dtype == np.float32 and np.all(g32 == 2.0)
+    grads = tape.grad_of(kathuria, wrt=(0, 1, 2, 3, 4))(*KATHURIA.values())
+    assert grads == pytest.approx(tuple(KATHURIA_GRADS[k] for k in KATHURIA))
+    with pytest.raises(RuntimeError, match="only for scalar outputs"):
+        tape.grad_of(square_minus_five)(np.ones(5))

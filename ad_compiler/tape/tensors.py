@@ -96,12 +96,13 @@ def record(primal, *args, name=None, **kwargs):
         items = a if type(a) in (list, tuple) else None
         saved.extend(t for t in (items or (a,)) if isinstance(t, Tensor))
         if rule.vjp(k) is None:
-            if _requires_grad(a):
-                raise NoRuleError(f"no derivative rule for argument {k} of {rule.name}")
-        elif items is None:
+            continue                               # not differentiable: zero gradient
+        if items is None:
             inputs.append(((k, None), *_producer(a)))
         elif _requires_grad(items):                # np.concatenate([a, b]): one per item
             inputs.extend(((k, j), *_producer(t)) for j, t in enumerate(items))
+    if all(fn is None for _, fn, _ in inputs):    # only non-differentiable slots need grad
+        return _wrap(ans)
     if name is None:
         cls_name = torch_name(primal, raw, raw_kw, [isinstance(a, Tensor) for a in args])
     else:

@@ -581,3 +581,14 @@ def test_custom_vjp_and_stop_gradient_through_record():
     np.testing.assert_allclose(x.grad.data, [2.0, 0.5])
     s = x.__ad_function__(stop_gradient, (x,), {})
     assert not s.requires_grad and s.data is x.data
+
+
+def test_argument_without_a_rule_gets_no_gradient():
+    """A None vjp (np.copysign's sign, np.where's condition) means zero gradient."""
+    a, b = leaf(1.0, -2.0), leaf(-3.0, 4.0)
+    y = np.copysign(a, b)
+    assert [fn is None for fn, _ in y.grad_fn.next_functions] == [False]
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [-1.0, -1.0])    # sign(a) * sign(b)
+    assert b.grad is None
+    assert not np.copysign(tape.tensor([1.0]), b[:1]).requires_grad

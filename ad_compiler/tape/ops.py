@@ -9,7 +9,7 @@ Each one is a call of a NumPy primal through :func:`record`, so its
 derivative is the rule registered for that primal (``dim``/``keepdim`` are
 translated to NumPy's ``axis``/``keepdims``).  Composite operations
 (``sigmoid``, ``softmax``) are built from recorded primals.
-The module shadows ``sum``, ``max``, ``min``, ``abs`` and ``pow`` on purpose.
+The module shadows ``sum``, ``max``, ``min``, ``abs``, ``pow`` and ``float`` on purpose.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from .tensors import Tensor, as_tensor, record
 __all__ = ["exp", "log", "tanh", "sin", "cos", "tan", "sqrt", "square", "abs", "neg",
            "relu", "sigmoid", "softmax", "pow", "matmul", "mm", "dot", "sum", "mean",
            "prod", "max", "min", "clamp", "maximum", "minimum", "where", "reshape", "view",
-           "flatten", "squeeze", "unsqueeze", "t", "transpose", "permute", "clone"]
+           "flatten", "squeeze", "unsqueeze", "t", "transpose", "permute", "clone", "to"]
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
@@ -169,10 +169,26 @@ def clone(x):
     return record(operator.pos, x, name="Clone")
 
 
+# -- dtype conversions (np.ndarray.astype's rule casts the cotangent back) ---------------
+def to(x, dtype):
+    return record(np.ndarray.astype, x, dtype, name="ToCopy")
+
+
+astype = to
+
+
+def float(x):
+    return to(x, np.float32)
+
+
+def double(x):
+    return to(x, np.float64)
+
+
 _METHODS = ["exp", "log", "tanh", "sin", "cos", "tan", "sqrt", "square", "abs", "neg", "relu",
             "sigmoid", "softmax", "pow", "matmul", "mm", "dot", "sum", "mean", "prod", "max",
             "min", "clamp", "maximum", "minimum", "reshape", "view", "flatten", "squeeze",
-            "unsqueeze", "t", "transpose", "permute", "clone"]
+            "unsqueeze", "t", "transpose", "permute", "clone", "to", "astype", "float", "double"]
 for _name in _METHODS:
     setattr(Tensor, _name, globals()[_name])
 Tensor.T = property(lambda self: record(np.transpose, self))

@@ -164,3 +164,13 @@ def test_in_place_operations_on_tensors_without_grad():
     x.fill_(3.0)
     assert x.data.tolist() == [3.0, 3.0]
     assert x.zero_() is x and x.data.tolist() == [0.0, 0.0]
+
+
+def test_dtype_conversions_keep_the_graph():
+    x = tape.tensor([1.5, 2.5], requires_grad=True)
+    y = x.float()
+    assert y.dtype == np.float32 and y.grad_fn.name() == "ToCopyBackward0"
+    (y * 2).sum().backward()
+    assert x.grad.dtype == np.float64 and x.grad.data.tolist() == [2.0, 2.0]
+    assert x.to(np.float32).double().dtype == np.float64
+    assert x.detach().astype(np.int64).data.tolist() == [1, 2]

@@ -2,7 +2,6 @@
 import shutil
 import sys
 
-import numpy as np
 import pytest
 
 from ad_compiler import tape

@@ -93,7 +93,8 @@ def inline_body(fn):
 
 
 class _Emitter:
-    def __init__(self, graph, ns, peephole=None):
+    def __init__(self, graph, ns, peephole=None, inplace=frozenset()):
+        self.inplace = inplace
         self.g = graph
         self.blocks = graph.block_map()
         self.ns = ns
@@ -204,9 +205,24 @@ class _Emitter:
         out = Rename().visit(copy.deepcopy(expr))
         return self.peephole(out, ins) if self.peephole else out
 
+    def setitem(self, ins):
+        """``out = a`` (in place) or ``out = a.copy()``, then ``out[idx] = v``."""
+        a, idx, v = ins.args
+        src = self.operand(a)
+        if ins.out not in self.inplace:
+            src = _call(_attr(src, "copy"), [])
+        target = gast.Subscript(value=_name(ins.out.name), slice=self.index(idx), ctx=gast.Store())
+        return [_assign(_name(ins.out.name, store=True), src), _assign(target, self.operand(v))]
+
     def instr(self, ins):
         if ins.fn is ops.comment:
             return gast.Expr(value=_const(_COMMENT + str(ins.args[0].value)))
+        if ins.fn is ops.setitem:
+            return self.setitem(ins)
+        if ins.fn is ops.list_append:
+            lst, v = ins.args
+            return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),
+                    _assign(_name(ins.out.name, store=True), self.operand(lst))]
         value = self.call_expr(ins)
         if ins.out is None:
             return gast.Expr(value=value)
@@ -225,7 +241,9 @@ class _Emitter:
 
     def block(self, label, out):
         b = self.blocks[label]
-        out.extend(self.instr(i) for i in b.instrs)
+        for i in b.instrs:
+            st = self.instr(i)
+            out.extend(st if isinstance(st, list) else [st])
         if isinstance(b.term, Jump):
             out.extend(self.edge(b.term.target, b.term.args))
 
@@ -265,10 +283,11 @@ def _last_block(seq):
 
 def emit_function(graph, name, arg_names, ns=None, peephole=None):
     """Source text and globals of a Python function for ``graph``."""
+    from ..transforms.inplace import inplace_setitems
     reserved = {v.name for b in graph.blocks for v in b.params}
     reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
     ns = ns or Namespace(reserved | {name})
-    em = _Emitter(graph, ns, peephole)
+    em = _Emitter(graph, ns, peephole, inplace_setitems(graph))
     body = em.seq(graph.structure)
     params = list(graph.entry.params)
     args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,

@@ -22,7 +22,7 @@ import types
 import gast
 import numpy as np
 
-from ..errors import ADError, UnsupportedSyntaxError
+from ..errors import ADError, MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
@@ -44,7 +44,40 @@ _CMP = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.
         gast.IsNot: operator.is_not, gast.In: operator.contains}
 # array attributes read as values; ``.T`` is a transpose
 _ATTR_FUNCS = {"T": np.transpose}
+# callables whose result may share memory with their first argument
+_VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
+               np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
+               np.squeeze, np.ndarray.squeeze, np.expand_dims, np.broadcast_to, np.asarray,
+               np.moveaxis, np.ndarray.view, np.diagonal, np.ndarray.diagonal}
 RETURN = "<return>"
+RETFLAG = "<returned>"
+
+
+def _walk_loop_level(stmts):
+    """Nodes of ``stmts`` without descending into nested loops or functions."""
+    todo = list(stmts)
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, (gast.For, gast.While, gast.FunctionDef)):
+            continue
+        todo.extend(gast.iter_child_nodes(n))
+
+
+def _contains(stmts, types_):
+    return any(isinstance(n, types_) for s in stmts for n in gast.walk(s)
+               if not isinstance(n, gast.FunctionDef) or n in stmts)
+
+
+def _has_return(stmts):
+    todo = list(stmts)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, gast.Return):
+            return True
+        if not isinstance(n, gast.FunctionDef):
+            todo.extend(gast.iter_child_nodes(n))
+    return False
 
 
 def build(fn_or_parsed):
@@ -52,6 +85,7 @@ def build(fn_or_parsed):
     b = IRBuilder(pf.name)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
     params = [b.fresh(a.id) for a in pf.node.args.args]
+    b.entry_params = frozenset(params)
     entry = b.new_block(params)
     b.start(entry)
     b.env.update({a.id: p for a, p in zip(pf.node.args.args, params)})
@@ -79,6 +113,15 @@ def _assigned_names(stmts):
             continue
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             out.append(n.id)
+        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
+                isinstance(n.value, gast.Name):
+            out.append(n.value.id)               # a[i] = v makes a new version of a
+        elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                n.func.attr == "append" and isinstance(n.func.value, gast.Name):
+            out.append(n.func.value.id)          # lst.append(v) makes a new version of lst
+        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Subscript) and \
+                isinstance(n.target.value, gast.Name):
+            out.append(n.target.value.id)
         todo.extend(gast.iter_child_nodes(n))
     return list(dict.fromkeys(out))
 
@@ -106,6 +149,10 @@ class _FunctionBuilder:
         self.pf, self.b, self.stack = pf, b, stack
         self.locals = set(a.id for a in pf.node.args.args) | set(_assigned_names(pf.node.body))
         self.nested = {}                      # nested def name -> gast.FunctionDef
+        self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
+        self.view_of = getattr(b, "view_of", None)
+        if self.view_of is None:
+            self.view_of = b.view_of = {}         # Var -> name of the array it is a view of
 
     # -- errors and locations ----------------------------------------------------------
     def loc(self, node):
@@ -120,7 +167,10 @@ class _FunctionBuilder:
                   source_line=self.pf.source_line(ln))
 
     def emit(self, fn, args, node, kwargs=(), hint=None):
-        return self.b.emit(fn, args, kwargs, self.loc(node), hint)
+        out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
+        if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
+            self.view_of[out] = self.view_of.get(args[0], args[0].name)
+        return out
 
     # -- statements ------------------------------------------------------------------------
     def body(self):
@@ -132,15 +182,58 @@ class _FunctionBuilder:
 
     def stmts(self, stmts):
         for i, s in enumerate(stmts):
-            if RETURN in self.b.env:
-                return                          # code after a return never runs
+            if self._done():
+                return                          # code after return/break/continue never runs
             rest = stmts[i + 1:]
-            if isinstance(s, gast.If) and rest and (always_returns(s.body) or always_returns(s.orelse)):
+            if isinstance(s, gast.If) and rest and not self.loops and (
+                    always_returns(s.body) or always_returns(s.orelse)):
                 body = s.body if always_returns(s.body) else s.body + rest
                 orelse = s.orelse if always_returns(s.orelse) else s.orelse + rest
                 self.if_stmt(s, body, orelse)
                 return
             self.stmt(s)
+            if rest and self._may_exit(s):
+                flag = self._exit_flag(s)
+                if isinstance(flag, Const):
+                    if flag.value:
+                        return
+                    continue
+                self.b.if_(flag, lambda: None, lambda: self.stmts(rest), hint_of=self._hint_of)
+                return
+
+    def _hint_of(self, k):
+        if k == RETURN:
+            return "out"
+        return k if not k.startswith("<") else "i" if k.startswith("<i") else "flag"
+
+    def _done(self):
+        env = self.b.env
+        if RETURN in env and RETFLAG not in env:
+            return True
+        flags = [env.get(RETFLAG)] + [env.get(f) for lp in self.loops[-1:] for f in lp.values()]
+        return any(isinstance(f, Const) and f.value is True for f in flags)
+
+    def _may_exit(self, s):
+        if _has_return([s]) and (self.loops or RETFLAG in self.b.env):
+            return True
+        return bool(self.loops) and any(isinstance(n, (gast.Break, gast.Continue))
+                                        for n in _walk_loop_level([s]))
+
+    def _flag_or(self, flags, at):
+        flags = [f for f in flags if f is not None and not (isinstance(f, Const) and not f.value)]
+        if not flags:
+            return Const(False)
+        out = flags[0]
+        for f in flags[1:]:
+            out = self.emit(operator.or_, (out, f), at, hint="stop")
+        return out
+
+    def _exit_flag(self, at):
+        env = self.b.env
+        flags = [env.get(RETFLAG)]
+        if self.loops:
+            flags += [env.get(k) for k in self.loops[-1].values()]
+        return self._flag_or(flags, at)
 
     def stmt(self, s):
         if isinstance(s, gast.Assign):
@@ -156,6 +249,8 @@ class _FunctionBuilder:
             if s.value is None:
                 self.error(s, "a differentiated function must return a value")
             self.b.env[RETURN] = self.expr(s.value, hint="out")
+            if RETFLAG in self.b.env:
+                self.b.env[RETFLAG] = Const(True)
         elif isinstance(s, gast.If):
             self.if_stmt(s, s.body, s.orelse)
         elif isinstance(s, gast.While):
@@ -171,7 +266,9 @@ class _FunctionBuilder:
         elif isinstance(s, gast.FunctionDef):
             self.nested[s.name] = s
         elif isinstance(s, (gast.Break, gast.Continue)):
-            self.error(s, f"'{type(s).__name__.lower()}' is not supported here")
+            if not self.loops:
+                self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
+            self.b.env[self.loops[-1]["brk" if isinstance(s, gast.Break) else "cont"]] = Const(True)
         else:
             self.error(s, f"'{type(s).__name__}' statements are not supported")
 
@@ -206,20 +303,83 @@ class _FunctionBuilder:
             self.error(s, "augmented assignment to this target is not supported")
 
     def setitem(self, target, value, node, idx=None):
-        self.error(node, "assignment to array elements is not supported yet")
+        """``a[idx] = v`` makes a new SSA version of ``a`` (see ops.setitem)."""
+        if not isinstance(target.value, gast.Name):
+            self.error(node, "assignment to an element of an expression is not supported: "
+                             "assign to an element of a named array")
+        name = target.value.id
+        base = self.name(target.value)
+        if base in self.b.entry_params:
+            self.error(node, f"assignment into '{name}' would modify the caller's array "
+                             f"(a parameter); copy it first: {name} = {name}.copy()", MutationError)
+        if any(base in outer.values() for outer in getattr(self.b, "outer_envs", ())):
+            self.error(node, f"assignment into '{name}' would modify an array of the calling "
+                             f"function; copy it first: {name} = {name}.copy()", MutationError)
+        view = self.view_of.get(base)
+        if view is not None:
+            self.error(node, f"assignment into '{name}', a view of another array ({view}), "
+                             "would modify that array too; copy it first: "
+                             f"{name} = {name}.copy()", MutationError)
+        if idx is None:
+            idx = self.index(target.slice, node)
+        new = self.emit(ops.setitem, (base, idx, value), node, hint=name)
+        for k, v in list(self.b.env.items()):     # every name bound to the array sees it
+            if v == base:
+                self.b.env[k] = new
 
     def if_stmt(self, s, body, orelse):
         cond = self.expr(s.test)
         self.b.if_(cond, lambda: self.stmts(body), lambda: self.stmts(orelse),
-                   hint_of=lambda k: k if k != RETURN else "out")
+                   hint_of=self._hint_of)
 
     def _carried(self, stmts):
         return [n for n in _assigned_names(stmts) if n in self.b.env]
 
+    def _loop(self, s, carried, test, body):
+        """A loop with Python's ``break``/``continue``/``return`` lowered to
+        flags: the test also checks them, and statements after one that may
+        leave the iteration run under ``if not flag``."""
+        env = self.b.env
+        flags = {}
+        level = list(_walk_loop_level(s.body))
+        if any(isinstance(n, gast.Break) for n in level):
+            flags["brk"] = f"<break{id(s)}>"
+            env[flags["brk"]] = Const(False)
+        if any(isinstance(n, gast.Continue) for n in level):
+            flags["cont"] = f"<continue{id(s)}>"
+        extra = [flags["brk"]] if "brk" in flags else []
+        if _has_return(s.body):
+            env.setdefault(RETURN, Const(None))
+            env.setdefault(RETFLAG, Const(False))
+            extra += [RETURN, RETFLAG]
+
+        def guarded_test():
+            stop = self._flag_or([self.b.env.get(k) for k in (flags.get("brk"), RETFLAG) if k], s)
+            if isinstance(stop, Const):
+                return test()
+            key = f"<test{id(s)}>"
+            self.b.if_(stop, lambda: self.b.env.__setitem__(key, Const(False)),
+                       lambda: self.b.env.__setitem__(key, test()), hint_of=lambda k: "go")
+            return self.b.env.pop(key)
+
+        def guarded_body():
+            if "cont" in flags:
+                self.b.env[flags["cont"]] = Const(False)
+            self.loops.append(flags)
+            try:
+                body()
+            finally:
+                self.loops.pop()
+            if "cont" in flags:
+                self.b.env.pop(flags["cont"], None)
+
+        self.b.loop(list(dict.fromkeys(carried + extra)), guarded_test, guarded_body,
+                    hint_of=self._hint_of)
+        if "brk" in flags:
+            self.b.env.pop(flags["brk"], None)
+
     def while_stmt(self, s):
-        carried = self._carried(s.body)
-        self.b.loop(carried, lambda: self.expr(s.test), lambda: self.stmts(s.body),
-                    hint_of=lambda k: k)
+        self._loop(s, self._carried(s.body), lambda: self.expr(s.test), lambda: self.stmts(s.body))
 
     def for_stmt(self, s):
         it = s.iter
@@ -276,7 +436,7 @@ class _FunctionBuilder:
             bind(i)
             self.stmts(s.body)
             self.b.env[key] = self.emit(operator.add, (i, step), s, hint="i")
-        self.b.loop(carried, test, body, hint_of=lambda k: "i" if k == key else k)
+        self._loop(s, carried, test, body)
         self.b.env.pop(key)
 
     # -- expressions -------------------------------------------------------------------------
@@ -379,7 +539,30 @@ class _FunctionBuilder:
         return self.b.env.pop(key)
 
     def listcomp(self, node, hint):
-        self.error(node, "list comprehensions are not supported yet")
+        """``[e for x in xs if c]`` is built as a loop that appends."""
+        key = f"_listcomp{id(node)}"
+        saved = dict(self.b.env)
+        self.b.env[key] = self.emit(ops.make_list, (), node, hint=hint or "items")
+        target = gast.Name(id=key, ctx=gast.Load(), annotation=None, type_comment=None)
+        append = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=target, attr="append", ctx=gast.Load()),
+            args=[node.elt], keywords=[]))
+        stmt = append
+        for gen in reversed(node.generators):
+            for cond in reversed(gen.ifs):
+                stmt = gast.If(test=cond, body=[stmt], orelse=[])
+            stmt = gast.For(target=gen.target, iter=gen.iter, body=[stmt], orelse=[],
+                            type_comment=None)
+        gast.copy_location(stmt, node)
+        for n in gast.walk(stmt):
+            if not hasattr(n, "lineno") and isinstance(n, (gast.stmt, gast.expr)):
+                gast.copy_location(n, node)
+        self.locals |= set(_assigned_names([stmt]))
+        self.stmt(stmt)
+        result = self.b.env[key]
+        self.b.env = {k: (v if k not in saved else saved[k]) for k, v in self.b.env.items()
+                      if k in saved}
+        return result
 
     def index(self, node, at):
         if isinstance(node, gast.Slice):
@@ -416,6 +599,12 @@ class _FunctionBuilder:
             return self.inline_nested(self.nested[func.id], node, hint)
         obj = self.static(func)
         if obj is UNBOUND and isinstance(func, gast.Attribute):
+            if func.attr == "append" and isinstance(func.value, gast.Name) and len(node.args) == 1:
+                lst = self.name(func.value)
+                new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
+                                hint=func.value.id)
+                self.b.env[func.value.id] = new
+                return Const(None)
             self_arg = self.expr(func.value)
             args = (self_arg,) + tuple(self.expr(a) for a in node.args)
             method = getattr(np.ndarray, func.attr, None)
@@ -444,11 +633,29 @@ class _FunctionBuilder:
         return self._inline_body(parse(fn), args, kwargs, node, self.stack + (fn,))
 
     def inline_nested(self, fdef, node, hint):
-        self.error(node, "calling nested functions is not supported yet")
+        """A function defined inside the differentiated one: inlined with the
+        enclosing variables as they are at the call (Python's late binding)."""
+        from ..frontend.fence import check_function
+        from ..frontend.parse import ParsedFunction
+        if fdef in self.stack:
+            self.error(node, f"recursive call to '{fdef.name}' is not supported")
+        pf = ParsedFunction(fn=None, name=fdef.name, node=fdef, filename=self.pf.filename,
+                            lineno=fdef.lineno, lines=self.pf.lines[fdef.lineno - self.pf.lineno:],
+                            globals=self.pf.globals, closure=self.pf.closure)
+        check_function(pf)
+        args = tuple(self.expr(a) for a in node.args)
+        kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
+        outer = {k: v for k, v in self.b.env.items() if not k.startswith("<")}
+        defaults = {}
+        a = fdef.args
+        for p, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults):
+            defaults[p.id] = self.expr(d)
+        return self._inline_body(pf, args, kwargs, node, self.stack + (fdef,), outer=outer,
+                                 defaults=defaults, nested=dict(self.nested))
 
-    def _inline_body(self, pf, args, kwargs, node, stack):
+    def _inline_body(self, pf, args, kwargs, node, stack, outer=None, defaults=None, nested=None):
         params = [a.id for a in pf.node.args.args]
-        defaults = dict(_defaults(pf))
+        defaults = dict(_defaults(pf)) if defaults is None else defaults
         if len(args) > len(params):
             self.error(node, f"{pf.name}() takes {len(params)} positional arguments "
                              f"but {len(args)} were given", ADError)
@@ -461,12 +668,22 @@ class _FunctionBuilder:
             if p not in bound:
                 if p not in defaults:
                     self.error(node, f"{pf.name}() missing argument '{p}'", ADError)
-                bound[p] = Const(defaults[p])
+                d = defaults[p]
+                bound[p] = d if isinstance(d, (Var, Const)) else Const(d)
         saved = self.b.env
-        self.b.env = dict(bound)
+        if not hasattr(self.b, "outer_envs"):
+            self.b.outer_envs = []
+        self.b.outer_envs.append(saved)
+        self.b.env = dict(outer or {})
+        self.b.env.update(bound)
         sub = _FunctionBuilder(pf, self.b, stack)
+        if nested:
+            sub.nested.update(nested)
+        if outer:
+            sub.locals |= set(outer)
         try:
             result = sub.body()
         finally:
             self.b.env = saved
+            self.b.outer_envs.pop()
         return result

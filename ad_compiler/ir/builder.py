@@ -78,6 +78,7 @@ class IRBuilder:
         self._seqs = [[]]
         self._nblocks = 0
         self.cur = None
+        self.entry_params = frozenset()
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):

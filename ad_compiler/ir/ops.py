@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_slice", "new_stack", "push", "pop", "range_cond",
-           "identity", "zero_like", "comment", "seed_cotangent"]
+           "identity", "zero_like", "comment", "seed_cotangent", "setitem", "list_append"]
 
 
 def make_tuple(*items):
@@ -74,3 +74,18 @@ def seed_cotangent(seed, out):
         raise SeedShapeError(f"seed has shape {np.shape(seed)} but the output has shape "
                              f"{np.shape(out)}")
     return seed
+
+
+def setitem(a, idx, v):
+    """``a[idx] = v`` as a value: the array after the assignment.  The
+    emitter writes it in place when no later code reads the old ``a``
+    (or a view of it), and as a copy otherwise."""
+    a = a.copy()
+    a[idx] = v
+    return a
+
+
+def list_append(lst, v):
+    """``lst.append(v)`` as a value: the list after the append (in place)."""
+    lst.append(v)
+    return lst

@@ -1,0 +1,390 @@
+"""Numba twins of the run-time helpers that generated gradients call.
+
+Example: the emitted line ``x_grad = cast_like(x_bar, x)`` calls
+``ad_compiler.runtime.cast_like``; importing this module registers an
+``@overload`` of that very function, so the same source compiles under
+``numba.njit``: for an array ``x`` the twin returns a C-contiguous copy in
+``x``'s dtype, for a float ``x`` a float.
+
+Each twin chooses its implementation from the Numba *types* of its
+arguments (typing time), which is where the Python helper tests
+``isinstance``/``np.ndim`` at run time.  Helpers without an explicit twin
+that generated code calls are compiled from their own Python body
+(``jit_helper``); if Numba cannot type one, the lowering reports a
+``BackendError`` naming it.  Nothing falls back to object mode.
+
+Importing this module needs numba; ``lowering`` imports it lazily.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import types
+from numba.core.errors import TypingError
+from numba.extending import overload, register_jitable
+
+from .. import runtime
+from ..errors import NonScalarOutputError, SeedShapeError
+from ..ir import ops
+from ..rules import adjoints
+from ..rules import arithmetic
+
+__all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
+
+TWINS = set()          # the Python helpers that have an explicit twin here
+
+
+def _twin(fn, **kw):
+    def deco(impl):
+        TWINS.add(fn)
+        return overload(fn, **kw)(impl)
+    return deco
+
+
+def is_array(t):
+    return isinstance(t, types.Array)
+
+
+def is_scalar(t):
+    return isinstance(t, (types.Number, types.Boolean))
+
+
+def _none(t):
+    return t is None or isinstance(t, (types.NoneType, types.Omitted))
+
+
+def _true(t):
+    """``where=True`` (the default): a literal/boolean, not an array mask."""
+    return t is None or isinstance(t, (types.Boolean, types.BooleanLiteral, types.Omitted,
+                                       types.NoneType))
+
+
+def _grad_dtype(t):
+    """The NumPy dtype of a gradient of a value of Numba type ``t``."""
+    dt = t.dtype if is_array(t) else t
+    if isinstance(dt, types.Float):
+        return np.dtype(str(dt))
+    return np.dtype(np.float64)
+
+
+# -- index arithmetic shared by the broadcasting helpers ------------------------------------
+@register_jitable
+def _pad_shape(shape, nd):
+    """``shape`` left-padded with ones to ``nd`` dims, as an int array."""
+    out = np.ones(nd, np.intp)
+    k = len(shape)
+    for d in range(k):
+        out[nd - k + d] = shape[d]
+    return out
+
+
+@register_jitable
+def _reduce_to(g, xs_pad, out_size):
+    """Sum ``g`` over the dimensions where ``xs_pad`` (x's shape padded to
+    g's rank) is 1: the adjoint of broadcasting, as a flat array."""
+    gs = g.shape
+    nd = len(gs)
+    out = np.zeros(out_size, dtype=g.dtype)
+    gf = np.ascontiguousarray(g).ravel()
+    for flat in range(gf.size):
+        rem = flat
+        off = 0
+        mult = 1
+        for d in range(nd - 1, -1, -1):
+            n = gs[d]
+            i = rem % n
+            rem //= n
+            xd = xs_pad[d]
+            if xd != 1:
+                off += i * mult
+            mult *= xd
+        out[off] += gf[flat]
+    return out
+
+
+@register_jitable
+def _expand_to(g, gs_pad, xs, dtype):
+    """Repeat ``g`` (shape ``gs_pad``, padded to x's rank) along its unit
+    dimensions to the shape ``xs``: broadcasting, as a new C array."""
+    nd = len(xs)
+    size = 1
+    for d in range(nd):
+        size *= xs[d]
+    out = np.empty(size, dtype=dtype)
+    gf = np.ascontiguousarray(g).ravel()
+    for flat in range(size):
+        rem = flat
+        off = 0
+        mult = 1
+        for d in range(nd - 1, -1, -1):
+            n = xs[d]
+            i = rem % n
+            rem //= n
+            gd = gs_pad[d]
+            if gd != 1:
+                off += i * mult
+            mult *= gd
+        out[flat] = gf[off]
+    return out.reshape(xs)
+
+
+# -- ir.ops ----------------------------------------------------------------------------------
+@_twin(ops.seed_cotangent)
+def _seed_cotangent(seed, out):
+    if _none(seed):
+        if is_array(out) and out.ndim > 0:
+            def impl(seed, out):
+                raise NonScalarOutputError("the output is not a scalar: pass seed= (the "
+                                           "cotangent of the output, as in PyTorch's "
+                                           "backward(gradient=...)) or reduce it to a scalar")
+            return impl
+        one = _grad_dtype(out).type(1) if (is_array(out) or isinstance(out, types.Float)) \
+            else 1.0
+        return lambda seed, out: one
+    if is_array(out) and is_array(seed):
+        def impl(seed, out):
+            if seed.shape != out.shape:
+                raise SeedShapeError("seed does not have the output's shape")
+            return seed
+        return impl
+    if is_array(out) or is_array(seed):
+        def impl(seed, out):
+            raise SeedShapeError("seed does not have the output's shape")
+        return impl
+    return lambda seed, out: seed
+
+
+@_twin(ops.zero_like)
+def _zero_like(x):
+    if is_array(x):
+        dt = _grad_dtype(x)
+        return lambda x: np.zeros(x.shape, dtype=dt)
+    return lambda x: 0.0
+
+
+@_twin(ops.identity)
+def _identity(x):
+    return lambda x: x
+
+
+@_twin(ops.range_cond)
+def _range_cond(i, stop, step):
+    return lambda i, stop, step: i < stop if step > 0 else i > stop
+
+
+# -- runtime ---------------------------------------------------------------------------------
+@_twin(runtime.cast_like)
+def _cast_like(g, x):
+    if is_array(x):
+        dt = _grad_dtype(x)
+        if is_array(g) and g.ndim == x.ndim:
+            if g.layout == "C" and g.dtype == numba.from_dtype(dt):
+                def impl(g, x):
+                    if g.shape == x.shape:
+                        return g
+                    return _expand_to(g, _pad_shape(g.shape, x.ndim), x.shape, dt)
+                return impl
+            return lambda g, x: _expand_to(g, _pad_shape(g.shape, x.ndim), x.shape, dt)
+        if is_array(g):
+            return lambda g, x: _expand_to(g, _pad_shape(g.shape, x.ndim), x.shape, dt)
+        return lambda g, x: np.full(x.shape, g, dtype=dt)
+    if isinstance(x, types.Float) and x != types.float64:
+        ty = np.dtype(str(x)).type
+        if is_array(g):
+            return lambda g, x: ty(g.sum())
+        return lambda g, x: ty(g)
+    if is_array(g):
+        return lambda g, x: float(g.sum())
+    return lambda g, x: float(g)
+
+
+@_twin(runtime.zeros_like_grad)
+def _zeros_like_grad(x):
+    return _zero_like(x)
+
+
+@_twin(runtime.unbroadcast)
+def _unbroadcast(g, x):
+    if not is_array(g):
+        if is_array(x):
+            dt = _grad_dtype(x)
+            return lambda g, x: np.full(x.shape, g, dtype=dt)
+        return lambda g, x: g
+    if not is_array(x):
+        return lambda g, x: g.sum()
+    if g.ndim < x.ndim:
+        return lambda g, x: _expand_to(g, _pad_shape(g.shape, x.ndim), x.shape, g.dtype)
+    if g.ndim == x.ndim:
+        def impl(g, x):
+            if g.shape == x.shape:
+                return g
+            return _reduce_to(g, _pad_shape(x.shape, g.ndim), x.size).reshape(x.shape)
+        return impl
+    return lambda g, x: _reduce_to(g, _pad_shape(x.shape, g.ndim), x.size).reshape(x.shape)
+
+
+@_twin(runtime.unreduce, prefer_literal=True)
+def _unreduce(g, x, axis=None, keepdims=False, where=True):
+    if not is_array(x) or x.ndim == 0:
+        return lambda g, x, axis=None, keepdims=False, where=True: g
+    dt = numba.np.numpy_support.as_dtype(g.dtype) if is_array(g) else _grad_dtype(x)
+    if not _true(where):
+        raise TypingError("unreduce: where= masks are not supported by the Numba backend")
+    if _none(axis):
+        if is_array(g):
+            def impl(g, x, axis=None, keepdims=False, where=True):
+                return _expand_to(g, _pad_shape(g.shape, x.ndim), x.shape, dt)
+            return impl
+        return lambda g, x, axis=None, keepdims=False, where=True: np.full(x.shape, g, dtype=dt)
+    if isinstance(axis, (types.Integer, types.IntegerLiteral)):
+        def impl(g, x, axis=None, keepdims=False, where=True):
+            gs = np.empty(x.ndim, np.intp)
+            for d in range(x.ndim):
+                gs[d] = x.shape[d]
+            gs[axis % x.ndim] = 1
+            return _expand_to(g, gs, x.shape, dt)
+        return impl
+    if isinstance(axis, types.BaseTuple):
+        def impl(g, x, axis=None, keepdims=False, where=True):
+            gs = np.empty(x.ndim, np.intp)
+            for d in range(x.ndim):
+                gs[d] = x.shape[d]
+            for a in axis:
+                gs[a % x.ndim] = 1
+            return _expand_to(g, gs, x.shape, dt)
+        return impl
+    raise TypingError(f"unreduce: axis of type {axis} is not supported by the Numba backend")
+
+
+@_twin(runtime.reduced_count, prefer_literal=True)
+def _reduced_count(x, axis=None, where=True):
+    if not _true(where):
+        raise TypingError("reduced_count: where= masks are not supported by the Numba backend")
+    if not is_array(x):
+        return lambda x, axis=None, where=True: 1
+    if _none(axis):
+        return lambda x, axis=None, where=True: x.size
+    if isinstance(axis, types.Integer):
+        return lambda x, axis=None, where=True: x.shape[axis % x.ndim]
+
+    def impl(x, axis=None, where=True):
+        n = 1
+        for a in axis:
+            n *= x.shape[a % x.ndim]
+        return n
+    return impl
+
+
+def _nan_policy(op):
+    """safe_mul / safe_div / div_or_zero: exact 0 where the guard operand is 0."""
+    def typer(a, b):
+        if is_scalar(a) and is_scalar(b):
+            return None
+        if is_array(a) and is_array(b) and a.ndim != b.ndim:
+            return None
+        return op
+    return typer
+
+
+@_twin(runtime.safe_mul)
+def _safe_mul(g, d):
+    if is_scalar(g) and is_scalar(d):
+        return lambda g, d: g * d if g != 0 else g * 0.0
+
+    def impl(g, d):
+        r = g * d
+        if np.isnan(np.sum(r)):
+            r = np.where(np.broadcast_to(g, r.shape) == 0, 0.0, r)
+        return r
+    return impl
+
+
+@_twin(runtime.safe_div)
+def _safe_div(g, d):
+    if is_scalar(g) and is_scalar(d):
+        def impl(g, d):
+            if g == 0:
+                return g * 0.0
+            if d == 0:
+                return g * np.copysign(np.inf, d)
+            return g / d
+        return impl
+
+    def impl(g, d):
+        r = g / d
+        if np.isnan(np.sum(r)):
+            r = np.where(np.broadcast_to(g, r.shape) == 0, 0.0, r)
+        return r
+    return impl
+
+
+@_twin(runtime.div_or_zero)
+def _div_or_zero(a, b):
+    if is_scalar(a) and is_scalar(b):
+        return lambda a, b: a / b if b != 0 else a * 0.0
+
+    def impl(a, b):
+        r = a / np.where(b == 0, 1.0, b)
+        return np.where(np.broadcast_to(b, r.shape) == 0, 0.0, r)
+    return impl
+
+
+@_twin(runtime.scatter_into)
+def _scatter_into(g, x, idx):
+    dt = np.result_type(_grad_dtype(x), _grad_dtype(g))
+    if isinstance(idx, (types.Integer, types.SliceType)) or (
+            isinstance(idx, types.BaseTuple) and all(isinstance(t, (types.Integer, types.SliceType))
+                                                     for t in idx.types)):
+        def impl(g, x, idx):
+            out = np.zeros(x.shape, dtype=dt)
+            out[idx] = g
+            return out
+        return impl
+    if is_array(idx) and isinstance(idx.dtype, types.Integer) and idx.ndim == 1 and x.ndim == 1:
+        def impl(g, x, idx):
+            out = np.zeros(x.shape, dtype=dt)
+            gb = np.broadcast_to(g, idx.shape)
+            for k in range(idx.size):
+                out[idx[k]] += gb[k]
+            return out
+        return impl
+    raise TypingError(f"scatter_into: index of type {idx} is not supported by the Numba backend")
+
+
+# -- rules/adjoints and multi-statement rules -------------------------------------------------
+@_twin(adjoints.float_dtype)
+def _float_dtype(a):
+    dt = _grad_dtype(a)
+    return lambda a: dt
+
+
+@_twin(arithmetic.matmul_adjoint_a)
+def _matmul_adjoint_a(g, a, b):
+    if not (is_array(a) and is_array(b)) or a.ndim > 2 or b.ndim > 2:
+        raise TypingError("matmul adjoint: only 1-D and 2-D operands are supported by Numba")
+    if b.ndim == 1 and a.ndim == 1:
+        return lambda g, a, b: g * b
+    if b.ndim == 1:
+        return lambda g, a, b: np.outer(g, b)
+    if a.ndim == 1:
+        return lambda g, a, b: np.dot(np.ascontiguousarray(b), g)
+    return lambda g, a, b: np.dot(g, np.ascontiguousarray(b.T))
+
+
+@_twin(arithmetic.matmul_adjoint_b)
+def _matmul_adjoint_b(g, a, b):
+    if not (is_array(a) and is_array(b)) or a.ndim > 2 or b.ndim > 2:
+        raise TypingError("matmul adjoint: only 1-D and 2-D operands are supported by Numba")
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * a
+    if a.ndim == 1:
+        return lambda g, a, b: np.outer(a, g)
+    if b.ndim == 1:
+        return lambda g, a, b: np.dot(np.ascontiguousarray(a.T), g)
+    return lambda g, a, b: np.dot(np.ascontiguousarray(a.T), g)
+
+
+def jit_helper(fn):
+    """A Numba-callable version of a helper that has no explicit twin: its
+    own body compiled in nopython mode when first called from a kernel."""
+    return numba.njit(cache=False)(fn)

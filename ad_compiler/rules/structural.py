@@ -1,0 +1,38 @@
+"""Rules for the IR's own primitives: local mutation and list building.
+
+Example: ``out[i] = v`` is ``out_2 = setitem(out_1, i, v)``; its rules
+    setitem_a(g, ans, a, idx, v) -> zero_at(g, idx)         (what out_1 still holds)
+    setitem_v(g, ans, a, idx, v) -> unbroadcast(g[idx], v)   (what v became)
+"""
+import numpy as np
+
+from ..ir import ops
+from ..runtime import unbroadcast
+from .registry import defvjp
+
+
+def zero_at(g, idx):
+    """``g`` with ``g[idx]`` zeroed (a copy: ``g`` may be shared)."""
+    g = np.array(g, copy=True)
+    g[idx] = 0
+    return g
+
+
+def setitem_a(g, ans, a, idx, v):
+    return zero_at(g, idx)
+
+
+def setitem_v(g, ans, a, idx, v):
+    return unbroadcast(g[idx], v)
+
+
+def append_lst(g, ans, lst, v):
+    return g[:-1]
+
+
+def append_v(g, ans, lst, v):
+    return g[-1]
+
+
+defvjp(ops.setitem, setitem_a, None, setitem_v, linear=True, name="setitem")
+defvjp(ops.list_append, append_lst, append_v, linear=True, name="list_append")

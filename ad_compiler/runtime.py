@@ -84,7 +84,12 @@ def _is_basic(idx):
 
 def scatter_into(g, x, idx):
     """Adjoint of ``x[idx]``: an array shaped like ``x``, zero except at
-    ``idx``, where it holds ``g`` (summed where an integer array index repeats)."""
+    ``idx``, where it holds ``g`` (summed where an integer array index repeats).
+    Indexing a Python tuple/list is not an array operation: its cotangent is
+    built with :func:`tuple_cotangent` and summed with :func:`accumulate`."""
+    if isinstance(x, (tuple, list)):
+        raise TypeError(f"scatter_into: x is a Python {type(x).__name__}; the cotangent of "
+                        "indexing one is tuple_cotangent(len(x), idx, g), summed with accumulate")
     out = np.zeros(np.shape(x), dtype=np.result_type(g, x, np.float32))
     if _is_basic(idx):
         out[idx] = g

@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from ..runtime import safe_div, safe_mul, unbroadcast
+from ..runtime import div_or_zero, safe_div, safe_mul, unbroadcast
 from .registry import defvjp, nondifferentiable
 
 
@@ -156,23 +156,23 @@ def m_expm1(g, ans, x):
 
 
 def m_log(g, ans, x, base=math.e):
-    return g / (x * math.log(base))
+    return safe_div(g, x * math.log(base))
 
 
 def m_log1p(g, ans, x):
-    return g / (1.0 + x)
+    return safe_div(g, 1.0 + x)
 
 
 def m_log2(g, ans, x):
-    return g / (x * math.log(2.0))
+    return safe_div(g, x * math.log(2.0))
 
 
 def m_log10(g, ans, x):
-    return g / (x * math.log(10.0))
+    return safe_div(g, x * math.log(10.0))
 
 
 def m_sqrt(g, ans, x):
-    return g * 0.5 / ans
+    return safe_div(g * 0.5, ans)
 
 
 def m_tanh(g, ans, x):
@@ -188,11 +188,11 @@ def m_cosh(g, ans, x):
 
 
 def m_asin(g, ans, x):
-    return g / math.sqrt(1.0 - x * x)
+    return safe_div(g, math.sqrt(1.0 - x * x))
 
 
 def m_acos(g, ans, x):
-    return -g / math.sqrt(1.0 - x * x)
+    return safe_div(-g, math.sqrt(1.0 - x * x))
 
 
 def m_atan(g, ans, x):
@@ -204,35 +204,35 @@ def m_asinh(g, ans, x):
 
 
 def m_acosh(g, ans, x):
-    return g / math.sqrt(x * x - 1.0)
+    return safe_div(g, math.sqrt(x * x - 1.0))
 
 
 def m_atanh(g, ans, x):
-    return g / (1.0 - x * x)
+    return safe_div(g, 1.0 - x * x)
 
 
 def m_pow_x(g, ans, x, y):
-    return g * y * math.pow(x, y - 1.0)
+    return safe_mul(g, y * math.pow(x, y - 1.0)) if x != 0.0 or y >= 1.0 else safe_mul(g, y * math.inf)
 
 
 def m_pow_y(g, ans, x, y):
-    return g * ans * math.log(x)
+    return g * ans * math.log(x) if x > 0.0 else (0.0 * g if ans == 0.0 else math.nan * g)
 
 
 def m_atan2_y(g, ans, y, x):
-    return g * x / (x * x + y * y)
+    return g * div_or_zero(x, x * x + y * y)
 
 
 def m_atan2_x(g, ans, y, x):
-    return -g * y / (x * x + y * y)
+    return -g * div_or_zero(y, x * x + y * y)
 
 
 def m_hypot_x(g, ans, x, y):
-    return g * x / ans
+    return g * div_or_zero(x, ans)
 
 
 def m_hypot_y(g, ans, x, y):
-    return g * y / ans
+    return g * div_or_zero(y, ans)
 
 
 def m_fabs(g, ans, x):

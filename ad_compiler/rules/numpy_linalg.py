@@ -21,58 +21,59 @@ from .adjoints import norm_adjoint
 from .registry import defvjp
 
 
-def _mT(x):
+def mT(x):
+    """The matrix transpose of a stack of matrices."""
     return np.swapaxes(x, -1, -2)
 
 
-def _eye_like(x):
+def eye_like(x):
     return np.eye(np.shape(x)[-1], dtype=np.result_type(x, np.float32))
 
 
-def _one_triangle(gs, uplo):
+def one_triangle(gs, uplo):
     """A symmetric gradient ``gs`` folded onto the triangle LAPACK reads."""
     tri = np.tril(gs) if uplo.upper() == "L" else np.triu(gs)
-    return 2 * tri - gs * _eye_like(gs)
+    return 2 * tri - gs * eye_like(gs)
 
 
 def inv_a(g, ans, a):
-    return -np.matmul(np.matmul(_mT(ans), g), _mT(ans))
+    return -np.matmul(np.matmul(mT(ans), g), mT(ans))
 
 
-def _solve_cotangents(g, a, b, ans):
+def solve_cotangents(g, a, b, ans):
     vec = np.ndim(b) == 1
     gg = g[..., None] if vec else g
     x = ans[..., None] if vec else ans
-    gb = np.linalg.solve(_mT(a), gg)
-    ga = -np.matmul(gb, _mT(x))
+    gb = np.linalg.solve(mT(a), gg)
+    ga = -np.matmul(gb, mT(x))
     return unbroadcast(ga, a), unbroadcast(gb[..., 0] if vec else gb, b)
 
 
 def solve_a(g, ans, a, b):
-    return _solve_cotangents(g, a, b, ans)[0]
+    return solve_cotangents(g, a, b, ans)[0]
 
 
 def solve_b(g, ans, a, b):
-    return _solve_cotangents(g, a, b, ans)[1]
+    return solve_cotangents(g, a, b, ans)[1]
 
 
 def det_a(g, ans, a):
-    return np.expand_dims(g * ans, (-2, -1)) * _mT(np.linalg.inv(a))
+    return np.expand_dims(g * ans, (-2, -1)) * mT(np.linalg.inv(a))
 
 
 def slogdet_a(g, ans, a):
     if g[1] is None:
         return np.zeros(np.shape(a), dtype=np.result_type(a, np.float32))
-    return np.expand_dims(g[1], (-2, -1)) * _mT(np.linalg.inv(a))
+    return np.expand_dims(g[1], (-2, -1)) * mT(np.linalg.inv(a))
 
 
 def cholesky_a(g, ans, a, /, *, upper=False):
-    low, gl = (_mT(ans), _mT(g)) if upper else (ans, g)
-    p = np.matmul(_mT(low), gl)
-    p = np.tril(p) - 0.5 * p * _eye_like(p)
+    low, gl = (mT(ans), mT(g)) if upper else (ans, g)
+    p = np.matmul(mT(low), gl)
+    p = np.tril(p) - 0.5 * p * eye_like(p)
     li = np.linalg.inv(low)
-    s = np.matmul(np.matmul(_mT(li), p), li)
-    return _one_triangle(0.5 * (s + _mT(s)), "U" if upper else "L")
+    s = np.matmul(np.matmul(mT(li), p), li)
+    return one_triangle(0.5 * (s + mT(s)), "U" if upper else "L")
 
 
 def eigh_a(g, ans, a, UPLO="L"):
@@ -80,50 +81,50 @@ def eigh_a(g, ans, a, UPLO="L"):
     gw, gv = g
     inner = 0.0
     if gw is not None:
-        inner = gw[..., :, None] * _eye_like(a)
+        inner = gw[..., :, None] * eye_like(a)
     if gv is not None:
-        eye = _eye_like(a)
+        eye = eye_like(a)
         gap = w[..., None, :] - w[..., :, None] + eye          # w_j - w_i, 1 on the diagonal
-        inner = inner + np.matmul(_mT(v), gv) * (1.0 - eye) / gap
-    s = np.matmul(np.matmul(v, inner), _mT(v))
-    return _one_triangle(0.5 * (s + _mT(s)), UPLO)
+        inner = inner + np.matmul(mT(v), gv) * (1.0 - eye) / gap
+    s = np.matmul(np.matmul(v, inner), mT(v))
+    return one_triangle(0.5 * (s + mT(s)), UPLO)
 
 
 def eigvalsh_a(g, ans, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
-    return _one_triangle(np.matmul(v * g[..., None, :], _mT(v)), UPLO)
+    return one_triangle(np.matmul(v * g[..., None, :], mT(v)), UPLO)
 
 
-def _pinv_cotangent(g, a, p):
+def pinv_cotangent(g, a, p):
     """Adjoint of ``p = pinv(a)`` (constant rank; Golub & Pereyra)."""
-    pt = _mT(p)
+    pt = mT(p)
     t1 = -np.matmul(np.matmul(pt, g), pt)
     left = np.eye(np.shape(a)[-2], dtype=p.dtype) - np.matmul(a, p)
-    t2 = np.matmul(np.matmul(np.matmul(left, _mT(g)), p), pt)
+    t2 = np.matmul(np.matmul(np.matmul(left, mT(g)), p), pt)
     right = np.eye(np.shape(a)[-1], dtype=p.dtype) - np.matmul(p, a)
-    t3 = np.matmul(np.matmul(np.matmul(pt, p), _mT(g)), right)
+    t3 = np.matmul(np.matmul(np.matmul(pt, p), mT(g)), right)
     return t1 + t2 + t3
 
 
 def pinv_a(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
-    return _pinv_cotangent(g, a, ans)
+    return pinv_cotangent(g, a, ans)
 
 
-def _lstsq_cotangents(g, a, b, ans):
+def lstsq_cotangents(g, a, b, ans):
     gx, gres, _, gs = g
     x, res = ans[0], ans[1]
     p = np.linalg.pinv(a)
     ga = np.zeros(np.shape(a), dtype=np.result_type(a, np.float32))
     gb = np.zeros(np.shape(b), dtype=np.result_type(b, np.float32))
     if gx is not None:
-        gb = gb + np.matmul(_mT(p), gx)
-        ga = ga + _pinv_cotangent(np.multiply.outer(gx, b) if np.ndim(b) == 1
-                                  else np.matmul(gx, _mT(b)), a, p)
+        gb = gb + np.matmul(mT(p), gx)
+        ga = ga + pinv_cotangent(np.multiply.outer(gx, b) if np.ndim(b) == 1
+                                  else np.matmul(gx, mT(b)), a, p)
     if gres is not None and np.size(res):
         r = b - np.matmul(a, x)
         wr = r * (gres[0] if np.ndim(b) == 1 else gres)
         gb = gb + 2 * wr
-        ga = ga - 2 * (np.multiply.outer(wr, x) if np.ndim(b) == 1 else np.matmul(wr, _mT(x)))
+        ga = ga - 2 * (np.multiply.outer(wr, x) if np.ndim(b) == 1 else np.matmul(wr, mT(x)))
     if gs is not None:
         u, _, vt = np.linalg.svd(a, full_matrices=False)
         ga = ga + np.matmul(u * gs, vt)
@@ -131,11 +132,11 @@ def _lstsq_cotangents(g, a, b, ans):
 
 
 def lstsq_a(g, ans, a, b, rcond=None):
-    return _lstsq_cotangents(g, a, b, ans)[0]
+    return lstsq_cotangents(g, a, b, ans)[0]
 
 
 def lstsq_b(g, ans, a, b, rcond=None):
-    return _lstsq_cotangents(g, a, b, ans)[1]
+    return lstsq_cotangents(g, a, b, ans)[1]
 
 
 def svdvals_x(g, ans, x):
@@ -152,9 +153,9 @@ def matrix_power_a(g, ans, a, n):
         powers.append(np.matmul(powers[-1], base))
     gb = 0.0
     for k in range(abs(n)):                               # sum_k (B^T)^k g (B^T)^(n-1-k)
-        t = g if k == 0 else np.matmul(_mT(powers[k]), g)
-        gb = gb + (t if k == abs(n) - 1 else np.matmul(t, _mT(powers[abs(n) - 1 - k])))
-    return gb if n > 0 else -np.matmul(np.matmul(_mT(base), gb), _mT(base))
+        t = g if k == 0 else np.matmul(mT(powers[k]), g)
+        gb = gb + (t if k == abs(n) - 1 else np.matmul(t, mT(powers[abs(n) - 1 - k])))
+    return gb if n > 0 else -np.matmul(np.matmul(mT(base), gb), mT(base))
 
 
 def norm_x(g, ans, x, ord=None, axis=None, keepdims=False):

@@ -122,7 +122,7 @@ def multi_dot_arrays(g, ans, arrays, *, out=None):
     return multi_dot_adjoint(g, arrays)
 
 
-def _conv_full(g, n, m, mode, correlate=False):
+def conv_full_cotangent(g, n, m, mode, correlate=False):
     """Embed the cotangent of a 1-D convolution (or correlation) computed in
     ``mode`` into the 'full' output length."""
     if mode == "full":
@@ -137,19 +137,19 @@ def _conv_full(g, n, m, mode, correlate=False):
 
 
 def convolve_a(g, ans, a, v, mode="full"):
-    return np.correlate(_conv_full(g, np.size(a), np.size(v), mode), v, "valid")
+    return np.correlate(conv_full_cotangent(g, np.size(a), np.size(v), mode), v, "valid")
 
 
 def convolve_v(g, ans, a, v, mode="full"):
-    return np.correlate(_conv_full(g, np.size(a), np.size(v), mode), a, "valid")
+    return np.correlate(conv_full_cotangent(g, np.size(a), np.size(v), mode), a, "valid")
 
 
 def correlate_a(g, ans, a, v, mode="valid"):
-    return np.correlate(_conv_full(g, np.size(a), np.size(v), mode, True), v[::-1], "valid")
+    return np.correlate(conv_full_cotangent(g, np.size(a), np.size(v), mode, True), v[::-1], "valid")
 
 
 def correlate_v(g, ans, a, v, mode="valid"):
-    return np.correlate(_conv_full(g, np.size(a), np.size(v), mode, True), a, "valid")[::-1]
+    return np.correlate(conv_full_cotangent(g, np.size(a), np.size(v), mode, True), a, "valid")[::-1]
 
 
 def einsum_1(g, ans, *operands, out=None, optimize=False, **kwargs):

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ad_compiler.rules.custom import stop_gradient  # noqa: F401  (registers it)
 
 
 @dataclass

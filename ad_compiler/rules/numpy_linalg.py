@@ -67,7 +67,7 @@ def slogdet_a(g, ans, a):
     return np.expand_dims(g[1], (-2, -1)) * mT(np.linalg.inv(a))
 
 
-def cholesky_a(g, ans, a, /, *, upper=False):
+def cholesky_a(g, ans, a, *, upper=False):
     low, gl = (mT(ans), mT(g)) if upper else (ans, g)
     p = np.matmul(mT(low), gl)
     p = np.tril(p) - 0.5 * p * eye_like(p)
@@ -162,7 +162,7 @@ def norm_x(g, ans, x, ord=None, axis=None, keepdims=False):
     return norm_adjoint(g, ans, x, ord, axis, keepdims)
 
 
-def vector_norm_x(g, ans, x, /, *, axis=None, keepdims=False, ord=2):
+def vector_norm_x(g, ans, x, *, axis=None, keepdims=False, ord=2):
     nd = np.ndim(x)
     axes = tuple(range(nd)) if axis is None else \
         tuple(a % nd for a in ((axis,) if np.ndim(axis) == 0 else axis))
@@ -174,7 +174,7 @@ def vector_norm_x(g, ans, x, /, *, axis=None, keepdims=False, ord=2):
     return np.moveaxis(np.reshape(r, xm.shape), tuple(range(nd - k, nd)), axes)
 
 
-def matrix_norm_x(g, ans, x, /, *, keepdims=False, ord="fro"):
+def matrix_norm_x(g, ans, x, *, keepdims=False, ord="fro"):
     return norm_adjoint(g, ans, x, ord, (-2, -1), keepdims, matrix=True)
 
 

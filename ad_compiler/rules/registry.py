@@ -13,7 +13,9 @@ binds a call's arguments to them by name.  It returns the contribution of
 ``g`` (the cotangent of ``ans``) to argument ``k``, with that argument's
 shape (use :func:`ad_compiler.runtime.unbroadcast` after broadcasting ops).
 A rule whose body is a single ``return EXPR`` is inlined into generated
-code; longer rules are called.
+code; longer rules are called.  A primal with ``*args`` (``np.einsum``) gets
+rules with ``*args`` too, one per position.  Bound methods of NumPy objects
+(``x.sum``, ``rng.normal``) find the rule of the unbound method.
 """
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ import gast
 import numpy as np
 
 from ..ir import ops
+from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Const, IfRegion, Jump, LoopRegion, Method, Var
 from .namespace import Namespace
 
@@ -95,6 +96,8 @@ def inline_body(fn):
 class _Emitter:
     def __init__(self, graph, ns, peephole=None, inplace=frozenset()):
         self.inplace = inplace
+        self.skip, self.skip_edge = set(), set()
+        self.use_count = use_counts(graph.blocks)
         self.g = graph
         self.blocks = graph.block_map()
         self.ns = ns
@@ -231,7 +234,8 @@ class _Emitter:
     # -- edges and structure ---------------------------------------------------------------
     def edge(self, target, args):
         params = self.blocks[target].params
-        pairs = [(p, a) for p, a in zip(params, args) if not (isinstance(a, Var) and a == p)]
+        pairs = [(p, a) for p, a in zip(params, args) if not (isinstance(a, Var) and a == p)
+                 and p not in self.skip_edge]
         if not pairs:
             return []
         if len(pairs) == 1:
@@ -242,6 +246,8 @@ class _Emitter:
     def block(self, label, out):
         b = self.blocks[label]
         for i in b.instrs:
+            if id(i) in self.skip:
+                continue
             st = self.instr(i)
             out.extend(st if isinstance(st, list) else [st])
         if isinstance(b.term, Jump):
@@ -260,10 +266,14 @@ class _Emitter:
                 out.append(gast.If(test=self.operand(cond), body=self.seq(item.then) or [gast.Pass()],
                                    orelse=self.seq(item.orelse)))
             else:
-                out.append(self.loop(item))
+                st = self.loop(item)
+                out.extend(st if isinstance(st, list) else [st])
         return out
 
     def loop(self, r):
+        c = counted_loop(self.blocks, r, self.use_count)
+        if c is not None:
+            return self.for_range(r, c.var, c.stop, c.step, c.increment)
         body = self.seq(r.test)
         test_end = self.blocks[_last_block(r.test)]
         br = test_end.term
@@ -272,6 +282,20 @@ class _Emitter:
                             body=exit_stmts, orelse=[]))
         body.extend(self.seq(r.body))
         return gast.While(test=_const(True), body=body, orelse=[])
+
+    def for_range(self, r, i, stop, step, inc):
+        """``for i in range(i, stop, step):`` — the loop test and the increment
+        of ``i`` disappear; the exit assignments follow the loop."""
+        tb = self.blocks[r.test.items[0]]
+        self.skip.add(id(inc))
+        self.skip_edge.add(i)
+        body = self.seq(r.body)
+        self.skip_edge.discard(i)
+        it = _call(_name("range"), [_name(i.name), self.operand(stop)] +
+                   ([self.operand(step)] if step.value != 1 else []))
+        loop = gast.For(target=_name(i.name, store=True), iter=it, body=body or [gast.Pass()],
+                        orelse=[], type_comment=None)
+        return [loop] + self.edge(tb.term.else_target, tb.term.else_args)
 
 
 def _last_block(seq):

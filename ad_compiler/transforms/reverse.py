@@ -29,6 +29,7 @@ from ..errors import NoRuleError
 from ..frontend.parse import parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
+from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Branch, Call, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
@@ -59,7 +60,8 @@ class _Reverse:
         self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
         self.stacks = {}            # Var -> stack Var
         self.pushes = {}            # label -> [(index, Call)]
-        self.counters = {}          # header label -> exit-side trip count Var
+        self.counters = {}          # header label -> trip count Var
+        self.counted = {}           # header label -> CountedLoop
         self.label_scope = {}       # label -> scope id (None outside loops)
         self.label_arm = {}         # label -> (IfRegion, arm index) for arms outside loops
         self.mblocks = {}           # label -> the joint builder's copy of the primal block
@@ -309,11 +311,19 @@ class _Reverse:
             if k not in self.b.env:
                 self.b.env[k] = self._zero(k)
         rkey = ("<rev>", r.header)
-        self.b.env[rkey] = Const(0)
+        self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
+        cl = self.counted.get(r.header)
 
         def body():
             self._open(r.body)
             i = self.b.env[rkey]
+            if cl is not None:          # the forward induction variable, recomputed
+                iv = i
+                if cl.step.value != 1:
+                    iv = self.b.emit(operator.mul, (iv, cl.step), hint=cl.var.name)
+                if not (isinstance(cl.init, Const) and cl.init.value == 0):
+                    iv = self.b.emit(operator.add, (self.read(cl.init), iv), hint=cl.var.name)
+                self.frames[id(r.body)].pops[cl.var] = iv
             incoming = {p: self.b.env.pop(p) for p in hp if p in self.b.env}
             for p, a in zip(hp, latch_args):
                 if p in incoming:
@@ -323,8 +333,8 @@ class _Reverse:
                 if p not in self.b.env:
                     self.b.env[p] = self._zero(p)
             self.frames.pop(id(r.body), None)
-            self.b.env[rkey] = self.b.emit(operator.add, (i, Const(1)), hint="r")
-        test = lambda: self.b.emit(operator.lt, (self.b.env[rkey], count))
+            self.b.env[rkey] = self.b.emit(operator.add, (i, Const(-1)), hint="r")
+        test = lambda: self.b.emit(operator.gt, (self.b.env[rkey], Const(-1)))
         self.b.loop([rkey] + carried, test, body,
                     hint_of=lambda k: "r" if k == rkey else self.bar_name(k))
         self.b.env.pop(rkey)
@@ -388,6 +398,8 @@ def _copy_primal(rv, g):
     b._nblocks = max(int(l[2:]) for l in mblocks) + 1
     b._seqs[0].extend(g.structure.items)
 
+    uses = use_counts(g.blocks)
+
     def add_counters(seq):
         for item in seq.items:
             if isinstance(item, IfRegion):
@@ -396,6 +408,19 @@ def _copy_primal(rv, g):
             elif isinstance(item, LoopRegion):
                 add_counters(item.test)
                 add_counters(item.body)
+                c = counted_loop(rv.bm, item, uses)
+                if c is not None and c.init is not None:
+                    rv.counted[item.header] = c
+                    pre = [mb for mb in mblocks.values() if isinstance(mb.term, Jump)
+                           and mb.term.target == item.header
+                           and mb.label != _last_label(item.body)][0]
+                    rng = b.fresh("trips")
+                    pre.instrs.append(Call(rng, range, (c.init, c.stop, c.step)))
+                    n = b.fresh("n_trips")
+                    pre.instrs.append(Call(n, len, (rng,)))
+                    rv.counters[item.header] = n
+                    rv.def_site[n] = (pre.label, len(pre.instrs) - 1)
+                    continue
                 h = mblocks[item.header]
                 c = b.fresh("n_iter")
                 h.params.append(c)

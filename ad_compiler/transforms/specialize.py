@@ -26,7 +26,7 @@ from .simplify import _replace, substitute
 __all__ = ["known_scalars", "specialize_scalars"]
 
 _SCALAR_OPS = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
-               operator.neg, operator.pos, operator.abs, abs, float, pow}
+               operator.neg, operator.pos, operator.abs, abs, float, pow, len, int}
 
 
 def _scalar_fn(fn):
@@ -72,7 +72,8 @@ def known_scalars(g, scalar_params):
         for ins in g.instructions():
             if ins.out is None:
                 continue
-            ok = (_scalar_fn(ins.fn) and all(s(a) for a in ins.args) and not ins.kwargs) or \
+            ok = ins.fn is len or \
+                 (_scalar_fn(ins.fn) and all(s(a) for a in ins.args) and not ins.kwargs) or \
                  (ins.fn is unbroadcast and s(ins.args[1]) and s(ins.args[0])) or \
                  (ins.fn in (seed_cotangent, ops.zero_like) and s(ins.args[-1])) or \
                  (ins.fn is ops.pop and all(s(a) for a in pushed.get(ins.args[0], [None])))

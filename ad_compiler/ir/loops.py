@@ -1,0 +1,92 @@
+"""Recognising counted loops in the region tree.
+
+Example: ``for i in range(a, n): ...`` builds a loop whose header
+``bb1(i, s)`` tests ``t = lt i n`` and whose body ends with
+``i_2 = add i 1``; ``counted_loop`` returns ``CountedLoop(i, init=a,
+stop=n, step=1, increment=<that add>)``.  The reverse pass uses it to get
+the trip count without a counter and to recompute ``i`` instead of
+stacking it; the emitter prints such loops as ``for i in range(...)``.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+
+from .nodes import Const, IfRegion, Jump, Var
+
+__all__ = ["CountedLoop", "counted_loop", "region_labels"]
+
+
+@dataclass(frozen=True)
+class CountedLoop:
+    var: Var
+    init: object            # operand passed in by the entry edge (None if unknown)
+    stop: object
+    step: Const
+    increment: object       # the Call computing the next value
+
+
+def region_labels(seq):
+    out = []
+    for item in seq.items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, IfRegion):
+            out += region_labels(item.then) + region_labels(item.orelse)
+        else:
+            out += region_labels(item.test) + region_labels(item.body)
+    return out
+
+
+def counted_loop(blocks, r, uses):
+    """``blocks``: label -> block; ``uses``: Var -> number of uses."""
+    if len(r.test.items) != 1 or not isinstance(r.body.items[-1], str):
+        return None
+    tb = blocks[r.test.items[0]]
+    if len(tb.instrs) != 1 or tb.term.cond != tb.instrs[0].out:
+        return None
+    cmp = tb.instrs[0].fn
+    if cmp not in (operator.lt, operator.gt):
+        return None
+    i, stop = tb.instrs[0].args
+    if i not in tb.params or i in tb.term.else_args:
+        return None
+    k = tb.params.index(i)
+    latch = blocks[r.body.items[-1]]
+    if not isinstance(latch.term, Jump) or latch.term.target != r.header:
+        return None
+    nxt = latch.term.args[k]
+    inc = [ins for ins in latch.instrs if ins.out == nxt]
+    if not inc or inc[0].fn is not operator.add or inc[0].args[0] != i:
+        return None
+    step = inc[0].args[1]
+    if not (isinstance(step, Const) and type(step.value) is int and step.value != 0
+            and (step.value > 0) == (cmp is operator.lt)):
+        return None
+    if uses.get(nxt, 0) != 1:
+        return None
+    inside = set()
+    for label in region_labels(r.test) + region_labels(r.body):
+        b = blocks[label]
+        inside.update(b.params)
+        inside.update(ins.out for ins in b.instrs)
+    if isinstance(stop, Var) and stop in inside:
+        return None
+    init = None
+    for b in blocks.values():
+        if isinstance(b.term, Jump) and b.term.target == r.header and b is not latch:
+            init = b.term.args[k]
+    return CountedLoop(i, init, stop, step, inc[0])
+
+
+def use_counts(g_blocks):
+    counts = {}
+    for b in g_blocks:
+        for ins in b.instrs:
+            for a in ins.operands():
+                if isinstance(a, Var):
+                    counts[a] = counts.get(a, 0) + 1
+        for a in b.term.operands():
+            if isinstance(a, Var):
+                counts[a] = counts.get(a, 0) + 1
+    return counts

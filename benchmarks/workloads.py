@@ -1,0 +1,66 @@
+"""Functions the benchmarks differentiate (in a file: the compiler reads source)."""
+import math
+
+import numpy as np
+
+
+def recurrence(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s * 0.9 + math.sin(x * i) * x
+    return s
+
+
+def mlp_loss(W1, b1, W2, b2, x, y):
+    h = np.tanh(x @ W1 + b1)
+    logits = h @ W2 + b2
+    return np.mean((logits - y) ** 2)
+
+
+def mlp_adjoint(W1, b1, W2, b2, x, y):
+    """The hand-written NumPy adjoint of mlp_loss."""
+    z = x @ W1 + b1
+    h = np.tanh(z)
+    logits = h @ W2 + b2
+    d = logits - y
+    loss = np.mean(d ** 2)
+    g_logits = (2.0 / d.size) * d
+    gW2 = h.T @ g_logits
+    gb2 = g_logits.sum(axis=0)
+    g_h = g_logits @ W2.T
+    g_z = g_h * (1.0 - h * h)
+    gW1 = x.T @ g_z
+    gb1 = g_z.sum(axis=0)
+    return loss, (gW1, gb1, gW2, gb2)
+
+
+def thirty_lines(x, w, b, c):
+    """A 30-line function for the compile-time benchmark."""
+    a1 = x * w + b
+    a2 = np.tanh(a1)
+    a3 = a2 * c
+    a4 = np.exp(-a3 * a3)
+    a5 = a4 + a2
+    a6 = np.sin(a5) * np.cos(a1)
+    a7 = a6 ** 2 + 1.0
+    a8 = np.log(a7)
+    a9 = np.sqrt(a8 + 1.0)
+    b1 = a9 * w
+    b2 = b1 - a5
+    b3 = np.maximum(b2, 0.0)
+    b4 = np.where(b3 > 0.5, b3, b2 * 0.1)
+    b5 = b4 @ w.T if False else b4 * w
+    b6 = np.sum(b5, axis=0)
+    b7 = b6 / (1.0 + np.abs(b6))
+    b8 = b7 * b
+    b9 = np.mean(b8)
+    c1 = b9 * 2.0 + np.sum(a2)
+    c2 = c1 / 3.0
+    c3 = c2 - np.mean(a4)
+    c4 = c3 * c3
+    c5 = c4 + np.sum(x * x) * 1e-3
+    c6 = math.exp(-1.0) * c5
+    c7 = c6 + 0.5
+    c8 = c7 * c
+    c9 = c8 - c
+    return c9

@@ -275,26 +275,34 @@ def _reduced_count(x, axis=None, where=True):
     return impl
 
 
-def _nan_policy(op):
-    """safe_mul / safe_div / div_or_zero: exact 0 where the guard operand is 0."""
-    def typer(a, b):
-        if is_scalar(a) and is_scalar(b):
-            return None
-        if is_array(a) and is_array(b) and a.ndim != b.ndim:
-            return None
-        return op
-    return typer
+@register_jitable
+def _zero_where(r, guard):
+    """Set ``r`` (a fresh C array) to 0 wherever ``guard`` (broadcast to
+    r's shape) is 0."""
+    rf = r.reshape(-1)
+    gf = np.ascontiguousarray(np.broadcast_to(guard, r.shape)).reshape(-1)
+    for i in range(rf.size):
+        if gf[i] == 0:
+            rf[i] = 0
+    return r
 
 
 @_twin(runtime.safe_mul)
 def _safe_mul(g, d):
     if is_scalar(g) and is_scalar(d):
         return lambda g, d: g * d if g != 0 else g * 0.0
+    if is_array(g):
+        def impl(g, d):
+            r = g * d
+            if np.isnan(np.sum(r)):
+                _zero_where(r, g)
+            return r
+        return impl
 
     def impl(g, d):
         r = g * d
-        if np.isnan(np.sum(r)):
-            r = np.where(np.broadcast_to(g, r.shape) == 0, 0.0, r)
+        if g == 0:
+            r[:] = 0
         return r
     return impl
 
@@ -309,11 +317,18 @@ def _safe_div(g, d):
                 return g * np.copysign(np.inf, d)
             return g / d
         return impl
+    if is_array(g):
+        def impl(g, d):
+            r = g / d
+            if np.isnan(np.sum(r)):
+                _zero_where(r, g)
+            return r
+        return impl
 
     def impl(g, d):
         r = g / d
-        if np.isnan(np.sum(r)):
-            r = np.where(np.broadcast_to(g, r.shape) == 0, 0.0, r)
+        if g == 0:
+            r[:] = 0
         return r
     return impl
 
@@ -322,10 +337,18 @@ def _safe_div(g, d):
 def _div_or_zero(a, b):
     if is_scalar(a) and is_scalar(b):
         return lambda a, b: a / b if b != 0 else a * 0.0
+    if is_array(b):
+        def impl(a, b):
+            r = a / b
+            _zero_where(r, b)
+            return r
+        return impl
 
     def impl(a, b):
-        r = a / np.where(b == 0, 1.0, b)
-        return np.where(np.broadcast_to(b, r.shape) == 0, 0.0, r)
+        r = a / b
+        if b == 0:
+            r[:] = 0
+        return r
     return impl
 
 
@@ -382,6 +405,31 @@ def _matmul_adjoint_b(g, a, b):
     if b.ndim == 1:
         return lambda g, a, b: np.dot(np.ascontiguousarray(a.T), g)
     return lambda g, a, b: np.dot(np.ascontiguousarray(a.T), g)
+
+
+@_twin(adjoints.tensordot_adjoint, prefer_literal=True)
+def _tensordot_adjoint(g, a, b, axes=2, which=0):
+    """Only the contraction ``np.dot`` makes (last axis of ``a`` with the
+    first of a 1-D ``b`` or the second-to-last of a 2-D ``b``), for 1-D and
+    2-D operands: what the rule of ``np.dot`` passes."""
+    if not (is_array(a) and is_array(b)) or a.ndim > 2 or b.ndim > 2 or a.ndim == 0 \
+            or b.ndim == 0:
+        raise TypingError("tensordot adjoint: only np.dot of 1-D/2-D arrays is supported by "
+                          "the Numba backend")
+    if not isinstance(which, types.IntegerLiteral):
+        raise TypingError("tensordot adjoint: 'which' must be a constant")
+    inner = arithmetic.matmul_adjoint_a if which.literal_value == 0 else \
+        arithmetic.matmul_adjoint_b
+    contract = max(b.ndim - 2, 0)
+
+    def impl(g, a, b, axes=2, which=0):
+        xa, xb = axes
+        if len(xa) != 1 or len(xb) != 1 or xa[0] % a.ndim != a.ndim - 1 or \
+                xb[0] % b.ndim != contract:
+            raise NotImplementedError("tensordot adjoint: only np.dot's contraction is "
+                                      "supported by the Numba backend")
+        return inner(g, a, b)
+    return impl
 
 
 def jit_helper(fn):

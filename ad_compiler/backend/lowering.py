@@ -1,0 +1,76 @@
+"""Backend lowering: the hook ``api.GradFunction._compile`` calls for
+``backend="numba"`` and ``backend="cuda"``.
+
+Example::
+
+    g = adc.grad(f, backend="numba")
+    g(x)        # _compile -> emit (Python source) -> lower(variant, g)
+                #   -> numba_backend.NumbaGradient: variant.fn(*args, seed)
+                #      runs the njit-compiled joint function
+
+Both backends are optional extras; a missing package is a ``BackendError``
+that says how to install it (``pip install "ad_compiler[numba]"``).  CUDA
+also needs a GPU, or Numba's simulator (``NUMBA_ENABLE_CUDASIM=1``).
+"""
+from __future__ import annotations
+
+import importlib
+import os
+
+from ..errors import BackendError
+
+__all__ = ["lower", "require_numba", "require_cuda", "device_function"]
+
+
+def require_numba(what='backend="numba"'):
+    """Import numba (and register the twins of the runtime helpers), or
+    raise a ``BackendError`` that says how to install it."""
+    try:
+        numba = importlib.import_module("numba")
+    except ImportError as e:
+        raise BackendError(f"{what} needs numba, which is not installed ({e}); install it "
+                           'with: pip install "ad_compiler[numba]"') from None
+    importlib.import_module("ad_compiler.backend.numba_support")
+    return numba
+
+
+def require_cuda(what='backend="cuda"'):
+    """Import numba.cuda and check that a GPU (or the simulator) is there."""
+    require_numba(what)
+    try:
+        cuda = importlib.import_module("numba.cuda")
+    except ImportError as e:
+        raise BackendError(f"{what} needs numba-cuda, which is not installed ({e}); install it "
+                           'with: pip install "ad_compiler[cuda]"') from None
+    simulated = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
+    try:
+        available = cuda.is_available()
+    except Exception:                        # a broken driver reads as "no GPU"
+        available = False
+    if not available and not simulated:
+        raise BackendError(f"{what} needs an NVIDIA GPU with a working CUDA driver, and none "
+                           "was found; to run CUDA code without a GPU, set "
+                           "NUMBA_ENABLE_CUDASIM=1 (Numba's simulator) before importing numba")
+    return cuda
+
+
+def lower(variant, gradfn):
+    """The variant for ``gradfn.backend``: an object with ``fn``, ``source``,
+    ``graph`` and ``path`` like the Python one, whose ``fn(*args, seed)``
+    runs the lowered code."""
+    if gradfn.backend == "numba":
+        require_numba()
+        from .numba_backend import NumbaGradient
+        return NumbaGradient(variant, gradfn)
+    if gradfn.backend == "cuda":
+        require_cuda()
+        from .cuda_backend import CudaGradient
+        return CudaGradient(variant, gradfn)
+    raise BackendError(f"unknown backend {gradfn.backend!r}")
+
+
+def device_function(gradfn):
+    """The gradient of a scalar function as a CUDA device function:
+    ``dfn(*args)`` returns the gradient (a tuple for several ``wrt``)."""
+    from .cuda_backend import device_grad
+    return device_grad(gradfn)

@@ -1,0 +1,343 @@
+"""Lowering of a joint gradient graph to ``numba.njit`` (nopython mode).
+
+Example: for ``def f(x, w): return np.dot(x, w)`` called with two 1-D
+arrays, the joint graph's rule for ``np.dot`` tests ``np.ndim(x) == 0``;
+here that reads ``1 == 0``, the branch folds away, and the emitted source
+keeps only the 1-D adjoint, which Numba compiles::
+
+    t4_bar = unbroadcast(out_bar, t4)          # a Numba twin (numba_support)
+    x_bar = unbroadcast(t4_bar * w, x)
+    ...
+
+Steps, once per distinct array-rank signature of the arguments: fold the
+ranks of values into the graph (``np.ndim``/``.ndim`` become constants,
+dead rule branches go), re-emit Python source with the core emitter, write
+it to a real file in the cache (named after a hash of the source, the
+objects it refers to and the Numba twins, so ``cache=True`` never reads a
+stale kernel) and compile it with ``numba.njit(cache=True)``.  Numba then
+specialises on exact types (dtypes, layouts) itself.  A Numba typing error
+becomes a ``BackendError`` that names the construct and the source line.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import math
+import numbers
+import operator
+import os
+import re
+import types
+from dataclasses import replace
+
+import numpy as np
+
+from .. import cache, runtime
+from ..errors import ADError, BackendError
+from ..ir import ops
+from ..ir.nodes import Attr, Block, Branch, Call, Const, Jump, Var
+from ..transforms.simplify import simplify, substitute
+from .emit import emit_function
+
+__all__ = ["NumbaGradient", "rank_key", "specialize_ranks", "compile_source", "translate_error"]
+
+_ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
+                operator.neg, operator.pos, operator.abs, operator.floordiv, operator.mod,
+                operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+                abs, runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, np.where}
+_SCALAR_RESULT = {len, int, float, bool, np.ndim, np.size, ops.range_cond}
+_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
+               np.linalg.norm, np.vdot, np.trace}
+_LIKE_LAST = {runtime.unbroadcast: 1, runtime.cast_like: 1, ops.zero_like: 0,
+              runtime.zeros_like_grad: 0, ops.seed_cotangent: 1, runtime.scatter_into: 1,
+              np.zeros_like: 0, np.ones_like: 0, np.empty_like: 0, np.full_like: 0,
+              ops.identity: 0}
+
+
+# -- arguments ---------------------------------------------------------------------------
+def rank_key(value):
+    """The rank of an argument as the graph specialisation sees it: 0 for a
+    number, the ``ndim`` of an array, None for anything else."""
+    if isinstance(value, np.ndarray):
+        return value.ndim
+    if isinstance(value, (numbers.Number, np.generic)):
+        return 0
+    return None
+
+
+# -- rank specialisation -----------------------------------------------------------------
+def _infer_ranks(g, ranks):
+    """Ranks of the graph's values where they follow from the arguments'."""
+    known = {p: r for p, r in zip(g.entry.params, ranks) if r is not None}
+    bm = g.block_map()
+    incoming = {}
+    for b in g.blocks:
+        t = b.term
+        edges = [(t.target, t.args)] if isinstance(t, Jump) else \
+            [(t.else_target, t.else_args)] if isinstance(t, Branch) else []
+        for target, args in edges:
+            for p, a in zip(bm[target].params, args):
+                incoming.setdefault(p, []).append(a)
+    pushed = {}
+    for ins in g.instructions():
+        if ins.fn is ops.push:
+            pushed.setdefault(ins.args[0], []).append(ins.args[1])
+
+    def rank(x):
+        if isinstance(x, Const):
+            v = x.value
+            if isinstance(v, (numbers.Number, np.generic)):
+                return 0
+            if isinstance(v, np.ndarray):
+                return v.ndim
+            return None
+        return known.get(x)
+
+    def same(values):
+        rs = {rank(a) for a in values if not (isinstance(a, Const) and a.value is None)}
+        return rs.pop() if len(rs) == 1 else None
+
+    for _ in range(len(g.blocks) + 2):
+        changed = False
+        for b in g.blocks:
+            for p in b.params:
+                if p not in known and p in incoming:
+                    r = same(incoming[p])
+                    if r is not None:
+                        known[p] = r
+                        changed = True
+            for ins in b.instrs:
+                if ins.out is None or ins.out in known:
+                    continue
+                r = _call_rank(ins, rank, pushed, same)
+                if r is not None:
+                    known[ins.out] = r
+                    changed = True
+        if not changed:
+            break
+    return known
+
+
+def _call_rank(ins, rank, pushed, same):
+    fn, args = ins.fn, ins.args
+    if fn in _SCALAR_RESULT or getattr(fn, "__module__", None) == "math":
+        return 0
+    if isinstance(fn, Attr) and fn.name in ("ndim", "size"):
+        return 0
+    if fn in _ELEMENTWISE or isinstance(fn, np.ufunc):
+        rs = [rank(a) for a in args]
+        return max(rs) if rs and None not in rs else None
+    if fn in _LIKE_LAST and len(args) > _LIKE_LAST[fn]:
+        return rank(args[_LIKE_LAST[fn]])
+    if fn in _REDUCTIONS and len(args) == 1 and not ins.kwargs:
+        return 0
+    if fn is np.dot and len(args) == 2:
+        ra, rb = rank(args[0]), rank(args[1])
+        if ra is None or rb is None:
+            return None
+        return ra + rb if 0 in (ra, rb) else ra + rb - 2
+    if fn is ops.pop:
+        return same(pushed.get(args[0], [Const(None)]))
+    return None
+
+
+def specialize_ranks(g, ranks):
+    """Fold ``np.ndim(v)`` / ``v.ndim`` where the rank of ``v`` follows from
+    the arguments' ranks, then simplify (constant and branch folding) until
+    nothing changes.  Returns the new graph."""
+    for _ in range(16):
+        known = _infer_ranks(g, ranks)
+        m = {}
+        for ins in g.instructions():
+            if ins.out is None or not ins.args or ins.kwargs:
+                continue
+            if (ins.fn is np.ndim or (isinstance(ins.fn, Attr) and ins.fn.name == "ndim")) \
+                    and ins.args[0] in known:
+                m[ins.out] = Const(known[ins.args[0]])
+        before = str(g)
+        if m:
+            blocks = tuple(Block(b.label, b.params, tuple(i for i in b.instrs if i.out not in m),
+                                 b.term) for b in g.blocks)
+            g = substitute(replace(g, blocks=blocks), m)
+        g = simplify(g)
+        if not m and str(g) == before:
+            return g
+    return g
+
+
+# -- source and compilation -------------------------------------------------------------
+def _twins_digest():
+    from . import numba_support
+    import numba
+    with open(inspect.getsourcefile(numba_support), "rb") as fh:
+        text = fh.read()
+    return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
+
+
+def _fingerprint(namespace):
+    """A stable text naming every object the source refers to, so the file
+    (and Numba's on-disk cache keyed by it) changes when one of them does."""
+    parts = []
+    for name in sorted(namespace):
+        obj = namespace[name]
+        if isinstance(obj, types.ModuleType):
+            desc = f"module {obj.__name__}"
+        elif isinstance(obj, np.ndarray):
+            desc = f"array {obj.dtype} {obj.shape} {hashlib.sha1(np.ascontiguousarray(obj).tobytes()).hexdigest()}"
+        elif isinstance(obj, (numbers.Number, str, bytes, tuple, type(None))):
+            desc = f"value {obj!r}"
+        elif callable(obj):
+            desc = f"callable {getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', obj)}"
+            try:
+                desc += " " + hashlib.sha1(inspect.getsource(obj).encode()).hexdigest()[:12]
+            except (OSError, TypeError):
+                pass
+        else:
+            desc = f"object {type(obj).__module__}.{type(obj).__qualname__}"
+        parts.append(f"# {name}: {desc}")
+    return "\n".join(parts)
+
+
+def numba_namespace(namespace):
+    """The globals the lowered source sees: helpers with an explicit twin
+    stay (their ``@overload`` applies), other plain Python functions are
+    compiled from their own body with ``numba.njit``."""
+    from .numba_support import TWINS, jit_helper
+    out = {}
+    for name, obj in namespace.items():
+        if isinstance(obj, types.FunctionType) and obj not in TWINS and \
+                getattr(obj, "__module__", "") not in ("math",):
+            obj = jit_helper(obj)
+        out[name] = obj
+    return out
+
+
+def compile_source(name, source, namespace, **jit_options):
+    """Write ``source`` to a cache file whose name hashes it together with
+    what its globals are, import it and ``numba.njit`` the function."""
+    import numba
+    stamp = f"\n# numba twins {_twins_digest()}\n" + _fingerprint(namespace) + "\n"
+    module, path = cache.load_module(f"{name}_nb", source + stamp, numba_namespace(namespace))
+    opts = {"cache": True, "nogil": True}
+    opts.update(jit_options)
+    return numba.njit(**opts)(getattr(module, name)), path
+
+
+# -- errors -------------------------------------------------------------------------------
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*=")
+
+
+def _loc_of_line(graph, source, lineno, filename):
+    """The original source location of a line of generated source: the
+    instruction that defines the variable the line assigns, else the
+    nearest ``# line N:`` comment above it."""
+    lines = source.splitlines()
+    if not 1 <= lineno <= len(lines):
+        return None, None
+    text = lines[lineno - 1]
+    m = _ASSIGN.match(text)
+    if m:
+        for ins in graph.instructions():
+            if ins.out is not None and ins.out.name == m.group(1) and ins.loc is not None \
+                    and ins.loc.filename == filename:
+                return ins.loc.lineno, ins.loc.source
+    for k in range(lineno - 1, -1, -1):
+        c = re.match(r"\s*# line (\d+): (.*)$", lines[k])
+        if c:
+            return int(c.group(1)), c.group(2)
+    return None, None
+
+
+def translate_error(exc, gradfn, graph, source, path, target="Numba"):
+    """A ``BackendError`` for a Numba compile error in the generated code:
+    what could not be lowered, the generated line and the original line."""
+    text = _ANSI.sub("", str(exc))
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip() and
+                  not ln.startswith("Failed in") and "pipeline" not in ln), text.strip())
+    gen_line, orig_line, orig_text = None, None, None
+    for f, ln in _FILE_LINE.findall(text):
+        if os.path.basename(f) == os.path.basename(path):
+            gen_line = int(ln)
+    if gen_line is not None:
+        orig_line, orig_text = _loc_of_line(graph, source, gen_line, gradfn.parsed.filename)
+    msg = f"cannot lower to {target}: {first[:400]}"
+    if gen_line is not None:
+        msg += f"\n    in the generated code ({path}:{gen_line}): " \
+               f"{source.splitlines()[gen_line - 1].strip()}"
+    pf = gradfn.parsed
+    lineno = orig_line if orig_line is not None else pf.lineno
+    return BackendError(msg, fn_name=pf.name, filename=pf.filename, lineno=lineno,
+                        source_line=orig_text)
+
+
+# -- the callable variant ---------------------------------------------------------------
+class NumbaGradient:
+    """Stands in for the Python variant: ``fn(*args, seed)`` runs the
+    njit-compiled joint function chosen by the ranks of the arguments."""
+
+    def __init__(self, variant, gradfn):
+        self.py = variant
+        self.gradfn = gradfn
+        self.graph = variant.graph
+        self.path = variant.path
+        self.source = variant.source
+        self._by_ranks = {}
+        self._by_source = {}
+
+    def specialization(self, args, seed):
+        key = tuple(rank_key(a) for a in args) + (rank_key(seed) if seed is not None else -1,)
+        spec = self._by_ranks.get(key)
+        if spec is None:
+            spec = self._by_ranks[key] = self._build(key)
+        return spec
+
+    def _build(self, key):
+        g = specialize_ranks(self.graph, key[:-1] + (None if key[-1] == -1 else key[-1],))
+        name = f"{g.name}_grad"
+        source, namespace = emit_function(g, name, g.arg_names)
+        hit = self._by_source.get(source)
+        if hit is None:
+            dispatcher, path = compile_source(name, source, namespace)
+            hit = self._by_source[source] = _Spec(dispatcher, source, g, path)
+        return hit
+
+    def fn(self, *args):
+        *vals, seed = args
+        spec = self.specialization(vals, seed)
+        self.source, self.graph, self.path = spec.source, spec.graph, spec.path
+        try:
+            res = spec.dispatcher(*vals, seed)
+        except ADError:
+            raise
+        except Exception as e:
+            if _is_numba_compile_error(e):
+                raise translate_error(e, self.gradfn, spec.graph, spec.source, spec.path) from None
+            raise
+        return _fix_scalars(res, vals, self.gradfn)
+
+
+class _Spec:
+    def __init__(self, dispatcher, source, graph, path):
+        self.dispatcher, self.source, self.graph, self.path = dispatcher, source, graph, path
+
+
+def _is_numba_compile_error(e):
+    from numba.core import errors
+    return isinstance(e, (errors.TypingError, errors.UnsupportedError, errors.LoweringError,
+                          errors.NumbaError)) and not isinstance(e, ADError)
+
+
+def _fix_scalars(res, vals, gradfn):
+    """Numba returns float64 for every scalar; give a NumPy-scalar argument
+    its own type back, as the Python backend does."""
+    if not isinstance(res, tuple):
+        return res
+    first = 2 if gradfn.has_aux else 1
+    out = list(res)
+    for j, k in enumerate(gradfn.wrt):
+        x = vals[k]
+        if isinstance(x, np.generic) and first + j < len(out):
+            out[first + j] = runtime.cast_like(out[first + j], x)
+    return tuple(out)

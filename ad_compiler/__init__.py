@@ -15,10 +15,12 @@ from .check import GradientCheckError
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)
+from .rules.custom import custom_vjp, stop_gradient
 from .rules.registry import defvjp, nondifferentiable
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "check_grads", "GradFunction", "defvjp", "nondifferentiable",
+           "custom_vjp", "stop_gradient",
            "ADError", "BackendError", "MutationError", "NonScalarOutputError", "NoRuleError",
            "NotDifferentiableError", "SeedShapeError", "SourceUnavailableError",
            "UnsupportedSyntaxError", "WrtError", "GradientCheckError"]

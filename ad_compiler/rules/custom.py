@@ -30,6 +30,7 @@ so calling it outside of differentiation costs nothing.  Define it and its
 rules at module level: the compiler inlines a rule whose body is a single
 ``return`` and resolves the names in it in the rule's module.
 """
+import functools
 import inspect
 
 from .registry import defvjp, nondifferentiable
@@ -40,6 +41,8 @@ __all__ = ["custom_vjp", "stop_gradient"]
 def stop_gradient(x):
     """``x`` itself, but a constant for differentiation: no gradient flows
     through it (JAX's ``lax.stop_gradient``, PyTorch's ``detach``)."""
+    if hasattr(type(x), "__ad_function__"):          # a tape Tensor: record it there
+        return x.__ad_function__(stop_gradient, (x,), {})
     return x
 
 
@@ -64,6 +67,13 @@ def custom_vjp(*vjps, linear=False, multiple_results=False, doc=""):
             raise TypeError(f"custom_vjp takes rule functions, not {rule!r}")
 
     def register(fn):
+        @functools.wraps(fn)
+        def primitive(*args, **kwargs):
+            for a in args:                      # tape Tensors record the call as one step
+                if hasattr(type(a), "__ad_function__"):
+                    return a.__ad_function__(primitive, args, kwargs)
+            return fn(*args, **kwargs)
+
         def define(*rules):
             if len(rules) > len(inspect.signature(fn).parameters):
                 raise TypeError(f"{fn.__name__} takes fewer arguments than the "
@@ -71,14 +81,14 @@ def custom_vjp(*vjps, linear=False, multiple_results=False, doc=""):
             for rule in rules:
                 if rule is not None:
                     _check_rule(fn, rule)
-            defvjp(fn, *rules, linear=linear, multiple_results=multiple_results,
+            defvjp(primitive, *rules, linear=linear, multiple_results=multiple_results,
                    doc=doc or (fn.__doc__ or "").strip().split("\n")[0])
-            return fn
+            return primitive
 
-        fn.defvjp = define
+        primitive.defvjp = define
         if vjps:
             define(*vjps)
-        return fn
+        return primitive
 
     if len(vjps) == 1 and inspect.isfunction(vjps[0]) and _looks_like_primal(vjps[0]):
         raise TypeError("use @custom_vjp(rule, ...) with the rules as arguments, or "

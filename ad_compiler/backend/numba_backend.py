@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import math
 import numbers
 import operator
 import os
@@ -198,29 +197,38 @@ def _fingerprint(namespace):
     return "\n".join(parts)
 
 
-def numba_namespace(namespace):
+def numba_namespace(namespace, jit=None):
     """The globals the lowered source sees: helpers with an explicit twin
     stay (their ``@overload`` applies), other plain Python functions are
-    compiled from their own body with ``numba.njit``."""
+    compiled from their own body (``jit``, by default ``numba.njit``)."""
     from .numba_support import TWINS, jit_helper
+    jit = jit or jit_helper
     out = {}
     for name, obj in namespace.items():
-        if isinstance(obj, types.FunctionType) and obj not in TWINS and \
-                getattr(obj, "__module__", "") not in ("math",):
-            obj = jit_helper(obj)
+        if isinstance(obj, types.FunctionType) and obj not in TWINS:
+            obj = jit(obj)
         out[name] = obj
     return out
 
 
-def compile_source(name, source, namespace, **jit_options):
+def load_source(name, source, namespace, suffix="nb", jit=None):
     """Write ``source`` to a cache file whose name hashes it together with
-    what its globals are, import it and ``numba.njit`` the function."""
-    import numba
+    what its globals are (and the twins' source), import it; returns the
+    Python function and the file's path."""
     stamp = f"\n# numba twins {_twins_digest()}\n" + _fingerprint(namespace) + "\n"
-    module, path = cache.load_module(f"{name}_nb", source + stamp, numba_namespace(namespace))
+    module, path = cache.load_module(f"{name}_{suffix}", source + stamp,
+                                     numba_namespace(namespace, jit))
+    return getattr(module, name), path
+
+
+def compile_source(name, source, namespace, **jit_options):
+    """``load_source`` then ``numba.njit(cache=True)``: Numba's on-disk cache
+    sits next to the file (``__pycache__``) and is keyed by it."""
+    import numba
+    fn, path = load_source(name, source, namespace)
     opts = {"cache": True, "nogil": True}
     opts.update(jit_options)
-    return numba.njit(**opts)(getattr(module, name)), path
+    return numba.njit(**opts)(fn), path
 
 
 # -- errors -------------------------------------------------------------------------------
@@ -299,9 +307,12 @@ class NumbaGradient:
         source, namespace = emit_function(g, name, g.arg_names)
         hit = self._by_source.get(source)
         if hit is None:
-            dispatcher, path = compile_source(name, source, namespace)
+            dispatcher, path = self._compile_source(name, source, namespace, g)
             hit = self._by_source[source] = _Spec(dispatcher, source, g, path)
         return hit
+
+    def _compile_source(self, name, source, namespace, graph):
+        return compile_source(name, source, namespace)
 
     def fn(self, *args):
         *vals, seed = args

@@ -86,6 +86,10 @@ def inline_body(fn):
     body = [s for s in node.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
     if len(body) != 1 or not isinstance(body[0], gast.Return) or body[0].value is None:
         return None
+    if any(isinstance(n, (gast.GeneratorExp, gast.ListComp, gast.Lambda, gast.SetComp,
+                          gast.DictComp, gast.Starred, gast.NamedExpr))
+           for n in gast.walk(body[0].value)):
+        return None
     a = node.args
     if a.kwarg or a.kwonlyargs:
         return None
@@ -174,39 +178,7 @@ class _Emitter:
                                       and getattr(fn, "__objclass__", None) is np.ndarray):
             return _call(_attr(args[0], fn.name if isinstance(fn, Method) else fn.__name__),
                          args[1:], kw)
-        inl = inline_body(fn) if isinstance(fn, types.FunctionType) else None
-        if inl is not None and not getattr(fn, "__ad_noinline__", False):
-            return self.inline(fn, inl, ins)
         return _call(self.constant(fn), args, kw)
-
-    def inline(self, fn, inl, ins):
-        params, expr = inl
-        try:
-            bound = inspect.signature(fn).bind(*ins.args, **dict(ins.kwargs))
-        except TypeError as e:
-            raise TypeError(f"rule {fn.__name__}: cannot bind {ins}: {e}") from None
-        bound.apply_defaults()
-        env = {}
-        for p, v in bound.arguments.items():
-            if isinstance(v, tuple) and inspect.signature(fn).parameters[p].kind == \
-                    inspect.Parameter.VAR_POSITIONAL:
-                env[p] = gast.Tuple(elts=[self.operand(a) for a in v], ctx=gast.Load())
-            else:
-                env[p] = self.operand(v if isinstance(v, (Var, Const)) else Const(v))
-        fglobals = fn.__globals__
-        emitter = self
-
-        class Rename(gast.NodeTransformer):
-            def visit_Name(self, node):
-                if node.id in env:
-                    return copy.deepcopy(env[node.id])
-                obj = fglobals[node.id] if node.id in fglobals else getattr(builtins, node.id, _MISSING)
-                if obj is _MISSING:
-                    raise NameError(f"rule {fn.__name__} uses unknown name {node.id}")
-                return _const(obj) if type(obj) in (int, float, bool) else emitter.constant(obj)
-
-        out = Rename().visit(copy.deepcopy(expr))
-        return self.peephole(out, ins) if self.peephole else out
 
     def setitem(self, ins):
         """``out = a`` (in place) or ``out = a.copy()``, then ``out[idx] = v``."""

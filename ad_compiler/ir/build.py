@@ -236,7 +236,13 @@ class _FunctionBuilder:
         return self._flag_or(flags, at)
 
     def stmt(self, s):
-        if isinstance(s, gast.Assign):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(
+                s.targets[0], (gast.Tuple, gast.List)) and isinstance(s.value, (gast.Tuple, gast.List)) \
+                and len(s.targets[0].elts) == len(s.value.elts):
+            values = [self.expr(v, hint=self._hint(t)) for t, v in zip(s.targets[0].elts, s.value.elts)]
+            for t, v in zip(s.targets[0].elts, values):     # a, b = b, a: all values first
+                self.assign(t, v, s)
+        elif isinstance(s, gast.Assign):
             value = self.expr(s.value, hint=self._hint(s.targets[0]))
             for t in s.targets:
                 self.assign(t, value, s)

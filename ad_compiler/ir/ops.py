@@ -48,7 +48,10 @@ def identity(x):
 
 
 def zero_like(x):
-    """A zero cotangent for ``x`` (a Python 0.0 for scalars)."""
+    """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
+    zero of tuple cotangents, for tuples and lists)."""
+    if isinstance(x, (tuple, list)):
+        return None
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     return 0.0
@@ -74,6 +77,14 @@ def seed_cotangent(seed, out):
         raise SeedShapeError(f"seed has shape {np.shape(seed)} but the output has shape "
                              f"{np.shape(out)}")
     return seed
+
+
+def item_cotangent(g, k):
+    """Item ``k`` of a tuple cotangent (None, or a None item, means zero)."""
+    if g is None:
+        return 0.0
+    item = g[k]
+    return 0.0 if item is None else item
 
 
 def setitem(a, idx, v):

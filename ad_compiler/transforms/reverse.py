@@ -67,6 +67,7 @@ class _Reverse:
         self.mblocks = {}           # label -> the joint builder's copy of the primal block
         self._last_comment = None
         self.exported = {}
+        self.sequences = self._find_sequences()
         self._index(g.structure, None)
 
     # -- where values live -------------------------------------------------------------
@@ -149,7 +150,7 @@ class _Reverse:
             return
         env = self.b.env
         if v in env:
-            fn = accumulate_cotangents if tuple_valued else operator.add
+            fn = accumulate_cotangents if tuple_valued or v in self.sequences else operator.add
             env[v] = self.b.emit(fn, (env[v], contrib), hint=self.bar_name(v))
         else:
             env[v] = self._rename_last(contrib, self.bar_name(v))
@@ -191,12 +192,12 @@ class _Reverse:
         fn = ins.fn
         if fn is ops.make_tuple or fn is ops.make_list:
             for k, a in enumerate(ins.args):
-                self.accumulate(a, self.b.emit(operator.getitem, (g, Const(k)), loc=ins.loc))
+                self.accumulate(a, self.b.emit(ops.item_cotangent, (g, Const(k)), loc=ins.loc))
             return
         if fn is operator.getitem and self._tuple_valued(ins.args[0]):
             base = ins.args[0]
             n = self.b.emit(len, (self.read(base),), loc=ins.loc)
-            self.accumulate(base, self.b.emit(tuple_cotangent, (n, ins.args[1], g), loc=ins.loc),
+            self.accumulate(base, self.b.emit(tuple_cotangent, (n, self.read(ins.args[1]), g), loc=ins.loc),
                             tuple_valued=True)
             return
         rule = lookup(fn)
@@ -219,11 +220,33 @@ class _Reverse:
                                                  self.bar_name(a)))
 
     def _tuple_valued(self, v):
-        d = self.defs.get(v)
-        if d is None:
-            return False
-        r = lookup(d.fn)
-        return r is not None and r.multiple_results
+        return v in self.sequences
+
+    def _find_sequences(self):
+        """Values that are Python tuples or lists (their cotangents are
+        tuples, summed item by item): built by make_tuple/make_list/append,
+        multi-result primitives, and block parameters that receive them."""
+        seqs = set()
+        for ins in self.g.instructions():
+            r = lookup(ins.fn)
+            if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
+                    r is not None and r.multiple_results):
+                seqs.add(ins.out)
+        edges = []
+        for b in self.g.blocks:
+            t = b.term
+            tgt = (t.target, t.args) if isinstance(t, Jump) else \
+                (t.else_target, t.else_args) if isinstance(t, Branch) else None
+            if tgt:
+                edges += list(zip(self.bm[tgt[0]].params, tgt[1]))
+        changed = True
+        while changed:
+            changed = False
+            for p, a in edges:
+                if a in seqs and p not in seqs:
+                    seqs.add(p)
+                    changed = True
+        return seqs
 
     def _no_rule(self, ins, k=None):
         from ..ir.printer import callee_name

@@ -35,7 +35,8 @@ _CONSTRUCTORS = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_li
 
 def is_pure(fn):
     """No effects and a result that may be shared (CSE) or dropped (DCE)."""
-    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, ops.zero_like, len, min, max, abs,
+    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, ops.zero_like, ops.item_cotangent,
+              len, min, max, abs,
               float, int, range, slice):
         return True
     if isinstance(fn, Attr):
@@ -88,12 +89,21 @@ def _replace(g, **kw):
 
 
 def fold_constants(g):
+    """Evaluate calls on constants; ``make_tuple(a, b)[1]`` is ``b``."""
     m = {}
     blocks = []
+    tuples = {i.out: i.args for i in g.instructions() if i.fn is ops.make_tuple}
     for b in g.blocks:
         keep = []
         for ins in b.instrs:
             ins = _sub_call(ins, m)
+            if ins.fn is operator.getitem and ins.args[0] in tuples and isinstance(
+                    ins.args[1], Const) and type(ins.args[1].value) is int:
+                items = tuples[ins.args[0]]
+                k = ins.args[1].value
+                if -len(items) <= k < len(items):
+                    m[ins.out] = items[k]
+                    continue
             if ins.out is not None and _foldable(ins):
                 try:
                     m[ins.out] = Const(ins.fn(*[a.value for a in ins.args],

@@ -93,19 +93,32 @@ def known_scalars(g, scalar_params):
 def specialize_scalars(g, scalar_params):
     """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar."""
     scal = known_scalars(g, scalar_params)
-    m = {}
+    defined = {i.out for i in g.instructions() if i.out is not None}
+    m, rename = {}, {}
+    for ins in g.instructions():
+        drop = (ins.fn is unbroadcast and len(ins.args) == 2 and all(
+            isinstance(a, Const) or a in scal for a in ins.args)) or (
+            ins.fn is unreduce and (isinstance(ins.args[1], Const) or ins.args[1] in scal))
+        if drop:
+            src = ins.args[0]
+            while src in rename:
+                src = rename[src]
+            if isinstance(src, Var) and src in defined and src not in rename.values() \
+                    and src.name.startswith("t") and src not in m:
+                rename[src] = ins.out        # keep the readable name (x_bar) for the value
+            else:
+                m[ins.out] = src
     blocks = []
     for b in g.blocks:
         keep = []
         for ins in b.instrs:
-            ins = _sub_call(ins, m)
-            if ins.fn is unbroadcast and len(ins.args) == 2 and all(
-                    isinstance(a, Const) or a in scal for a in ins.args):
-                m[ins.out] = ins.args[0]
+            if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce):
                 continue
-            if ins.fn is unreduce and (isinstance(ins.args[1], Const) or ins.args[1] in scal):
-                m[ins.out] = ins.args[0]
+            if ins.out in m:
                 continue
+            if ins.out in rename:
+                ins = Call(rename[ins.out], ins.fn, ins.args, ins.kwargs, ins.loc)
             keep.append(ins)
-        blocks.append(Block(b.label, b.params, tuple(keep), _sub_term(b.term, m)))
+        blocks.append(Block(b.label, b.params, tuple(keep), b.term))
+    m.update(rename)
     return substitute(_replace(g, blocks=tuple(blocks)), m)

@@ -822,3 +822,184 @@ def m_copy_modify(x):
     z = np.copy(x)
     z[-1] = 0.0
     return np.sum(y * x) + np.sum(z ** 2)
+
+
+# -- harder combinations ----------------------------------------------------------------------
+
+@case("control", "scalar", "numba_ok", args=lambda: [(0.7, 3), (-0.4, 1)])
+def c_loop_var_after_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x * i
+    return s * i + x * i
+
+
+@case("control", "scalar", "numba_ok", args=lambda: [(0.7, 4), (-0.4, 5)])
+def c_reversed_runtime_start(x, n):
+    s = 0.0
+    for i in range(n - 1, -1, -1):
+        s = s * x + i
+    return s
+
+
+@case("control", "scalar", "numba_ok", args=lambda: [(0.4, 3), (1.3, 4)])
+def c_break_inner_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        for j in range(n):
+            if j > i:
+                break
+            s = s + x ** (j + 1)
+    return s
+
+
+@case("control", "scalar", "numba_ok", args=scalars(0.3, 0.9, 1.7))
+def c_return_in_nested_loop(x):
+    s = 1.0
+    for i in range(4):
+        for j in range(3):
+            s = s * (1.0 + x)
+            if s > 5.0:
+                return s * x
+    return s
+
+
+@case("control", "scalar", "numba_ok", args=scalars(0.3, 0.8))
+def c_while_continue(x):
+    i = 0
+    s = 0.0
+    while i < 6:
+        i = i + 1
+        if i % 2 == 0:
+            continue
+        s = s + x * i + s * x
+    return s
+
+
+@case("control", "scalar", "numba_ok", args=lambda: [(0.3, 10), (0.9, 3), (2.5, 10)])
+def c_while_two_conditions(x, n):
+    i = 0
+    s = x
+    while i < n and s < 10.0:
+        s = s * 1.7 + x
+        i += 1
+    return s
+
+
+@case("control", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1))])
+def c_enumerate_zip(x, y):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, y)):
+        s = s + a * b * i + a
+    return s
+
+
+@case("control", "array", args=lambda: [(arr(5),)])
+def c_loop_slices(x):
+    s = 0.0
+    for i in range(len(x) - 1):
+        s = s + np.sum(x[i:i + 2] ** 2) * x[i]
+    return s
+
+
+@case("control", "scalar", "numba_ok", args=lambda: [(0.7, 3), (-0.8, 4)])
+def c_ifexp_in_loop(x, n):
+    s = x
+    for i in range(n):
+        s = s * x if s > 0 else s + x * x
+    return s
+
+
+@case("control", "scalar", "numba_ok", args=lambda: [(0.7, 3), (1.3, 2)])
+def c_integer_power(x, n):
+    s = 0.0
+    for i in range(n + 1):
+        s = s + x ** i
+    return s + x ** n
+
+
+@case("calls", "control", "scalar", wrt=(0, 1), args=lambda: [(0.7, -0.4, 3)])
+def k_tuple_helper_in_loop(x, y, n):
+    a = x
+    b = y
+    for i in range(n):
+        a, b = helper_pair(a * 0.5, b)
+    return a + b * x
+
+
+@case("calls", "control", "array", args=lambda: [(arr(4), 3)])
+def k_nested_def_in_loop(x, n):
+    w = np.linspace(0.5, 1.5, 4)
+
+    def step(v, k=1.0):
+        return np.tanh(v * w) * k
+    for i in range(n):
+        x = step(x, k=1.0 + i)
+    return np.sum(x)
+
+
+@case("mutation", "control", "array", args=lambda: [(arr(3), 4)])
+def m_append_in_branch(x, n):
+    vals = []
+    for i in range(n):
+        if i % 2 == 0:
+            vals.append(np.sum(x * i))
+        else:
+            vals.append(np.sum(x ** 2))
+    s = 0.0
+    for v in vals:
+        s = s + v * v
+    return s + vals[-1]
+
+
+@case("mutation", "array", args=lambda: [(arr(6, away=0.1),)])
+def m_listcomp_filter(x):
+    v = [a * a for a in x if a > 0]
+    w = [[a * b for b in x[:2]] for a in x[:3]]
+    return np.sum(np.array(v)) + np.sum(np.array(w))
+
+
+@case("mutation", "control", "array", args=lambda: [(0.7, arr(5))])
+def m_setitem_recurrence(x, u):
+    out = np.zeros(5)
+    out[0] = x
+    for i in range(1, 5):
+        out[i] = out[i - 1] * x + u[i]
+    return np.sum(out ** 2)
+
+
+@case("mutation", "array", args=lambda: [(arr(3),)])
+def m_alias_sees_setitem(x):
+    out = np.zeros(3)
+    alias = out
+    out[1] = x[0] * 2.0
+    return np.sum(alias * x)
+
+
+@case("mutation", "array", args=lambda: [(arr(3),)])
+def m_aug_assign_alias(x):
+    acc = np.zeros(3)
+    view = acc
+    acc += x * 2.0
+    return np.sum(view * x)
+
+
+@case("mutation", "array", args=lambda: [(arr(5, away=0.1),)])
+def m_setitem_mask(x):
+    out = np.zeros(5)
+    out[x > 0] = x[x > 0] ** 2
+    return np.sum(out)
+
+
+@case("straight", "scalar", args=scalars(0.7, -1.3))
+def s_list_literal_index(x):
+    vals = [x * 2.0, x * x, 3.0]
+    return vals[-2] * vals[0] + vals[1]
+
+
+@case("mutation", "scalar", args=scalars(0.7, -1.3))
+def m_append_then_index(x):
+    vals = []
+    vals.append(x * 2.0)
+    vals.append(x * x)
+    return vals[1] + vals[-1] * vals[0]

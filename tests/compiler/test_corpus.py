@@ -113,3 +113,14 @@ def test_scalar_and_array_mixed_gradient_types():
     gs32, gy32 = adc.grad(case.fn, wrt=(0, 1))(s, y.astype(np.float32))
     assert type(gs32) is float
     assert gy32.dtype == np.float32
+
+
+def test_corpus_shape():
+    names = [c.name for c in CORPUS]
+    assert len(names) == len(set(names))
+    assert len([c for c in CORPUS if "straight" in c.tags]) >= 30
+    assert len([c for c in CORPUS if c.tags & {"control", "calls", "mutation"}]) >= 40
+    for c in CORPUS:
+        arglists = c.args()
+        assert arglists and all(len(a) == len(arglists[0]) for a in arglists), c.name
+        assert all(isinstance(arglists[0][k], (float, np.ndarray)) for k in c.wrt), c.name

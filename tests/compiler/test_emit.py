@@ -58,15 +58,15 @@ def branch_grad(x, seed):
     out = y_3 * 3.0
     out_bar = seed_cotangent(seed, out)
     # line +5: return y * 3.0
-    t2 = out_bar * 3.0
+    y_3_bar = out_bar * 3.0
     if t1:
         # line +2: y = x * x
-        t5 = t2 * x
-        x_bar_10 = t5 + t5
+        x_bar = y_3_bar * x
+        x_bar_10 = x_bar + x_bar
         x_bar_15 = x_bar_10
     else:
         # line +4: y = -x
-        x_bar_14 = -t2
+        x_bar_14 = -y_3_bar
         x_bar_15 = x_bar_14
     x_grad = cast_like(x_bar_15, x)
     result = out, x_grad
@@ -81,11 +81,11 @@ def scalar_product_grad(x, y, seed):
     out_bar = seed_cotangent(seed, out)
     # line +1: return x * y + math.exp(x)
     x_bar = out_bar * t2
-    t4 = out_bar * y
-    x_bar_7 = x_bar + t4
-    t8 = out_bar * x
+    x_bar_6 = out_bar * y
+    x_bar_7 = x_bar + x_bar_6
+    y_bar = out_bar * x
     x_grad = cast_like(x_bar_7, x)
-    y_grad = cast_like(t8, y)
+    y_grad = cast_like(y_bar, y)
     result = out, x_grad, y_grad
     return result
 """

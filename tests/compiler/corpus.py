@@ -17,7 +17,8 @@ Each entry of ``CORPUS`` is a ``Case``:
 
 Every function returns a scalar.  Reuse from another suite::
 
-    from tests.compiler.corpus import CORPUS       # or put tests/compiler on sys.path
+    from compiler.corpus import CORPUS    # tests/ is on sys.path under pytest (tests/compiler
+                                          # is a package); elsewhere put tests/ on sys.path
     for case in CORPUS:
         for args in case.args_factory(): ...
 """

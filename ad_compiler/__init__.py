@@ -11,6 +11,7 @@ reverse) → backend.emit (Python source) → backend lowering (Numba, CUDA).
 """
 from . import rules  # noqa: F401  (registers the rule table)
 from .api import GradFunction, check_grads, grad, value_and_grad
+from .backend.elementwise import elementwise_grad  # noqa: F401  (backend="python"|"numba"|"cuda")
 from .check import GradientCheckError
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,

@@ -136,7 +136,9 @@ def accumulate(a, b):
 
 
 def tuple_cotangent(n, k, g):
-    """The cotangent of an n-tuple whose k-th item has cotangent ``g``."""
+    """The cotangent of an n-tuple whose k-th item (negative k counts from
+    the end) has cotangent ``g``."""
+    k = k % n if n else k
     return tuple(g if i == k else None for i in range(n))
 
 

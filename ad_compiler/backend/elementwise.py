@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -40,8 +41,9 @@ def elementwise_grad(fn, wrt=0, *, backend="python"):
     return ElementwiseGrad(fn, wrt, backend)
 
 
-def _loop_source(name, n_args, n_grads, parallel):
-    """The generated loop (``prange`` or grid-stride kernel) over flat arrays."""
+def _loop_source(name, n_args, n_grads, parallel, joint_path):
+    """The generated loop (``prange`` or grid-stride kernel) over flat arrays;
+    the comment naming the joint function's file keeps cache files apart."""
     args = ", ".join(f"a{k}" for k in range(n_args))
     outs = ", ".join(f"out{j}" for j in range(n_grads))
     elems = ", ".join(f"a{k}[i]" for k in range(n_args))
@@ -52,7 +54,8 @@ def _loop_source(name, n_args, n_grads, parallel):
         head = (f"def {name}({args}, {outs}):\n    start = cuda.grid(1)\n"
                 f"    stride = cuda.gridsize(1)\n"
                 f"    for i in range(start, out0.shape[0], stride):\n")
-    return head + f"        r = joint({elems}, 1.0)\n" + stores
+    return f"# joint: {os.path.basename(joint_path)}\n" + head + \
+        f"        r = joint({elems}, 1.0)\n" + stores
 
 
 class ElementwiseGrad:
@@ -120,14 +123,17 @@ class ElementwiseGrad:
 
     # -- numba: a prange loop over the scalar gradient ---------------------------------------
     def _numba(self, flat, outs):
-        import numba
+        from .lowering import require_numba
+        numba = require_numba('elementwise_grad(backend="numba")')
         if self._loop is None:
             v = self.gradfn.variant(tuple("s" for _ in flat))
             spec = v.specialization([0.0] * len(flat), 1.0)
             name = f"{self.gradfn.parsed.name}_ew"
-            src = _loop_source(name, len(flat), len(outs), parallel=True)
+            src = _loop_source(name, len(flat), len(outs), parallel=True, joint_path=spec.path)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher,
                                                       "prange": numba.prange})
+            from .numba_backend import _ensure_parent_package
+            _ensure_parent_package()
             self._loop = numba.njit(parallel=True, cache=True)(getattr(module, name))
             self._spec = spec
         self._launch(lambda: self._loop(*flat, *outs), "Numba")
@@ -141,7 +147,7 @@ class ElementwiseGrad:
             v = self.gradfn.variant(tuple("s" for _ in flat))
             spec = v.specialization([0.0] * len(flat), 1.0)
             name = f"{self.gradfn.parsed.name}_ew_kernel"
-            src = _loop_source(name, len(flat), len(outs), parallel=False)
+            src = _loop_source(name, len(flat), len(outs), parallel=False, joint_path=spec.path)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher, "cuda": cuda})
             self._loop = cuda.jit(getattr(module, name))
             self._spec = spec
@@ -173,5 +179,4 @@ class ElementwiseGrad:
 
 
 def _simulated():
-    import os
     return os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")

@@ -26,6 +26,7 @@ import numbers
 import operator
 import os
 import re
+import sys
 import types
 from dataclasses import replace
 
@@ -221,10 +222,21 @@ def load_source(name, source, namespace, suffix="nb", jit=None):
     return getattr(module, name), path
 
 
+def _ensure_parent_package():
+    """``cache.load_module`` registers ``ad_compiler_generated.<module>`` in
+    ``sys.modules``; Numba's on-disk cache re-imports a kernel's module by
+    that name when it rebuilds its environment, which needs the parent."""
+    if "ad_compiler_generated" not in sys.modules:
+        pkg = types.ModuleType("ad_compiler_generated")
+        pkg.__path__ = []
+        sys.modules["ad_compiler_generated"] = pkg
+
+
 def compile_source(name, source, namespace, **jit_options):
     """``load_source`` then ``numba.njit(cache=True)``: Numba's on-disk cache
     sits next to the file (``__pycache__``) and is keyed by it."""
     import numba
+    _ensure_parent_package()
     fn, path = load_source(name, source, namespace)
     opts = {"cache": True, "nogil": True}
     opts.update(jit_options)

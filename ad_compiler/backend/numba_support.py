@@ -134,9 +134,12 @@ def _seed_cotangent(seed, out):
     if _none(seed):
         if is_array(out) and out.ndim > 0:
             def impl(seed, out):
-                raise NonScalarOutputError("the output is not a scalar: pass seed= (the "
-                                           "cotangent of the output, as in PyTorch's "
-                                           "backward(gradient=...)) or reduce it to a scalar")
+                if out.size >= 0:       # always: typed like a seed, raised at run time
+                    raise NonScalarOutputError("the output is not a scalar: pass seed= (the "
+                                               "cotangent of the output, as in PyTorch's "
+                                               "backward(gradient=...)) or reduce it to a "
+                                               "scalar")
+                return np.ones_like(out)
             return impl
         one = _grad_dtype(out).type(1) if (is_array(out) or isinstance(out, types.Float)) \
             else 1.0
@@ -149,7 +152,9 @@ def _seed_cotangent(seed, out):
         return impl
     if is_array(out) or is_array(seed):
         def impl(seed, out):
-            raise SeedShapeError("seed does not have the output's shape")
+            if np.ndim(seed) >= 0:
+                raise SeedShapeError("seed does not have the output's shape")
+            return out
         return impl
     return lambda seed, out: seed
 
@@ -432,7 +437,32 @@ def _tensordot_adjoint(g, a, b, axes=2, which=0):
     return impl
 
 
+def positional_twin(fn):
+    """``fn`` with its keyword-only parameters made ordinary ones (same
+    defaults, same body): Numba cannot bind keyword-only parameters."""
+    code = fn.__code__
+    if not code.co_kwonlyargcount:
+        return fn
+    import ast
+    import inspect
+    import textwrap
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return fn
+    node = tree.body[0]
+    a = node.args
+    a.args += a.kwonlyargs
+    a.defaults += [d if d is not None else ast.Constant(value=None) for d in a.kw_defaults]
+    a.kwonlyargs, a.kw_defaults = [], []
+    node.decorator_list = []
+    scope = {}
+    exec(compile(ast.fix_missing_locations(tree), inspect.getsourcefile(fn) or "<rule>", "exec"),
+         fn.__globals__, scope)
+    return scope[node.name]
+
+
 def jit_helper(fn):
     """A Numba-callable version of a helper that has no explicit twin: its
     own body compiled in nopython mode when first called from a kernel."""
-    return numba.njit(cache=False)(fn)
+    return numba.njit(cache=False)(positional_twin(fn))

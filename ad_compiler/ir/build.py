@@ -298,7 +298,13 @@ class _FunctionBuilder:
         op = _BINOPS.get(type(s.op))
         t = s.target
         if isinstance(t, gast.Name):
-            self.b.env[t.id] = self.emit(op, (self.name(t), self.expr(s.value)), s, hint=t.id)
+            old = self.name(t)
+            others = sorted(k for k, v in self.b.env.items()
+                            if v == old and k != t.id and not k.startswith("<") and isinstance(old, Var))
+            new = self.emit(op, (old, self.expr(s.value)), s, hint=t.id)
+            self.b.env[t.id] = new
+            for k in others:        # an array is updated in place (every name sees it),
+                self.b.env[k] = self.emit(ops.alias_update, (old, new), s, hint=k)   # a number not
         elif isinstance(t, gast.Subscript):
             base = self.expr(t.value)
             idx = self.index(t.slice, s)
@@ -388,6 +394,8 @@ class _FunctionBuilder:
         self._loop(s, self._carried(s.body), lambda: self.expr(s.test), lambda: self.stmts(s.body))
 
     def for_stmt(self, s):
+        """``for`` over ``range``, or over anything indexable — arrays (rows),
+        lists, tuples — possibly through ``enumerate`` and ``zip``, nested."""
         it = s.iter
         callee = self.static(it.func) if isinstance(it, gast.Call) else UNBOUND
         if callee is range:
@@ -396,40 +404,47 @@ class _FunctionBuilder:
                 (args[0], args[1], args[2] if len(args) > 2 else Const(1))
             self._counted_loop(s, start, stop, step, lambda i: self.assign(s.target, i, s))
             return
-        if callee is enumerate:
-            seq = self.expr(it.args[0])
-            if not (isinstance(s.target, gast.Tuple) and len(s.target.elts) == 2):
-                self.error(s, "use 'for i, x in enumerate(...)'")
+        n, element = self.iterable(it, s)
+        self._counted_loop(s, Const(0), n, Const(1),
+                           lambda i: self.bind_pattern(s.target, element(i), s))
 
-            def bind(i):
-                self.assign(s.target.elts[0], i, s)
-                self.assign(s.target.elts[1], self.emit(operator.getitem, (seq, i), s,
-                                                        hint=self._hint(s.target.elts[1])), s)
-            n = self.emit(len, (seq,), s, hint="n")
-            self._counted_loop(s, Const(0), n, Const(1), bind)
-            return
-        if callee is zip:
-            seqs = [self.expr(a) for a in it.args]
-            if not (isinstance(s.target, gast.Tuple) and len(s.target.elts) == len(seqs)):
-                self.error(s, "unpack 'zip' into as many names as it has sequences")
-            n = self.emit(len, (seqs[0],), s, hint="n")
-            for q in seqs[1:]:
-                n = self.emit(min, (n, self.emit(len, (q,), s)), s, hint="n")
+    def iterable(self, node, at):
+        """(length operand, i -> element) for an iterable expression; an
+        element is an operand or a tuple of elements (enumerate, zip)."""
+        callee = self.static(node.func) if isinstance(node, gast.Call) else UNBOUND
+        if callee is enumerate and len(node.args) == 1 and not node.keywords:
+            n, inner = self.iterable(node.args[0], at)
+            return n, lambda i: (i, inner(i))
+        if callee is zip and node.args and not node.keywords:
+            parts = [self.iterable(a, at) for a in node.args]
+            n = parts[0][0]
+            for m, _ in parts[1:]:
+                n = self.emit(min, (n, m), at, hint="n")
+            return n, lambda i: tuple(el(i) for _, el in parts)
+        if callee is range:
+            self.error(at, "range() inside enumerate/zip is not supported: index with the counter")
+        seq = self.expr(node)
+        n = self.emit(len, (seq,), at, hint="n")
+        return n, lambda i: self.emit(operator.getitem, (seq, i), at)
 
-            def bind(i):
-                for elt, q in zip(s.target.elts, seqs):
-                    self.assign(elt, self.emit(operator.getitem, (q, i), s, hint=self._hint(elt)), s)
-            self._counted_loop(s, Const(0), n, Const(1), bind)
-            return
-        seq = self.expr(it)
-        n = self.emit(len, (seq,), s, hint="n")
-        self._counted_loop(s, Const(0), n, Const(1), lambda i: self.assign(
-            s.target, self.emit(operator.getitem, (seq, i), s, hint=self._hint(s.target)), s))
+    def bind_pattern(self, target, element, at):
+        if isinstance(element, tuple):
+            if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != len(element):
+                self.error(at, "the loop target does not unpack like the iterable "
+                               "(e.g. 'for i, (a, b) in enumerate(zip(x, y))')")
+            for t, e in zip(target.elts, element):
+                self.bind_pattern(t, e, at)
+        else:
+            self.assign(target, element, at)
 
     def _counted_loop(self, s, start, stop, step, bind):
         key = f"<i{id(s)}>"
         self.b.env[key] = start
-        carried = [key] + self._carried(s.body)
+        after = [n for n in _assigned_names([s.target]) if n not in self.b.env
+                 and self._read_outside(n, s)]
+        for n in after:                      # Python keeps the last value of a loop target
+            self.b.env[n] = Const(None)
+        carried = [key] + self._carried(s.body) + after
         if isinstance(step, Const) and step.value > 0:
             test = lambda: self.emit(operator.lt, (self.b.env[key], stop), s)
         elif isinstance(step, Const):
@@ -444,6 +459,11 @@ class _FunctionBuilder:
             self.b.env[key] = self.emit(operator.add, (i, step), s, hint="i")
         self._loop(s, carried, test, body)
         self.b.env.pop(key)
+
+    def _read_outside(self, name, loop):
+        inside = {id(n) for n in gast.walk(loop)}
+        return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+                   and id(n) not in inside for n in gast.walk(self.pf.node))
 
     # -- expressions -------------------------------------------------------------------------
     def name(self, node):

@@ -87,6 +87,13 @@ def item_cotangent(g, k):
     return 0.0 if item is None else item
 
 
+def alias_update(old, new):
+    """What another name bound to ``old`` holds after ``name op= v``: the new
+    value if ``old`` is an array (updated in place), else ``old`` (a number
+    is rebound, not changed)."""
+    return new if isinstance(old, np.ndarray) else old
+
+
 def setitem(a, idx, v):
     """``a[idx] = v`` as a value: the array after the assignment.  The
     emitter writes it in place when no later code reads the old ``a``

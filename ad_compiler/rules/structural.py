@@ -7,6 +7,7 @@ Example: ``out[i] = v`` is ``out_2 = setitem(out_1, i, v)``; its rules
 import numpy as np
 
 from ..ir import ops
+from ..ir.ops import item_cotangent
 from ..runtime import unbroadcast
 from .registry import defvjp
 
@@ -27,12 +28,21 @@ def setitem_v(g, ans, a, idx, v):
 
 
 def append_lst(g, ans, lst, v):
-    return g[:-1]
+    return None if g is None else g[:-1]
 
 
 def append_v(g, ans, lst, v):
-    return g[-1]
+    return item_cotangent(g, -1)
 
 
+def alias_old(g, ans, old, new):
+    return 0.0 * g if isinstance(old, np.ndarray) else g
+
+
+def alias_new(g, ans, old, new):
+    return g if isinstance(old, np.ndarray) else 0.0 * g
+
+
+defvjp(ops.alias_update, alias_old, alias_new, linear=True, name="alias_update")
 defvjp(ops.setitem, setitem_a, None, setitem_v, linear=True, name="setitem")
 defvjp(ops.list_append, append_lst, append_v, linear=True, name="list_append")

@@ -2,8 +2,11 @@
 (shared/seeds/*.txt), run through the tape.
 
 Each example is written ONCE as a plain Python/NumPy function below; the
-tests feed it tape Tensors.  The same functions are meant to be run by the
-compiler's ``@grad`` too (compiled twins of these assertions go next to them).
+tests feed it tape Tensors.  The same functions also go through the
+compiler's ``adc.grad`` (the ``*_compiled`` tests at the end of each seed's
+section): the compiled twin of every worked example must give the SAME
+numbers as the tape, with ``seed=`` wherever the tape used
+``backward(gradient=...)``.
 
 Seeds: 000 Sovit Ranjan Rath, "Basics of Autograd in PyTorch";
 001 Ayoosh Kathuria, "Getting started with PyTorch part 1";
@@ -13,6 +16,7 @@ to torch.autograd"; 004 "PyTorch Gradients" course notes.
 import numpy as np
 import pytest
 
+import ad_compiler as adc
 from ad_compiler import tape
 
 
@@ -137,6 +141,21 @@ def test_000_leaves_with_gradients():
     np.testing.assert_array_equal(y.grad.data, [[1.0]])
 
 
+def test_000_compiled_twins():
+    x = np.ones((3, 3))
+    np.testing.assert_array_equal(adc.grad(add_five)(x, seed=np.ones((3, 3))), np.ones((3, 3)))
+    np.testing.assert_array_equal(adc.grad(times_two)(x, seed=np.ones((3, 3))),
+                                  np.full((3, 3), 2.0))
+    x = np.ones((2, 2))
+    np.testing.assert_array_equal(adc.grad(mean_shifted_square)(x), [[2.0, 2.0], [2.0, 2.0]])
+    # z = (x + 3)**2 seeded with ones: 2 (x + 3) = 8, four times the mean's 2
+    np.testing.assert_array_equal(adc.grad(shifted_square)(x, seed=np.ones((2, 2))),
+                                  np.full((2, 2), 8.0))
+    gx, gy = adc.grad(add, wrt=(0, 1))(np.ones((1, 1)), np.ones((1, 1)), seed=np.ones((1, 1)))
+    np.testing.assert_array_equal(gx, [[1.0]])
+    np.testing.assert_array_equal(gy, [[1.0]])
+
+
 # -- seed 001 ------------------------------------------------------------------------
 KATHURIA = dict(a=2.0, w1=0.5, w2=-1.0, w3=3.0, w4=4.0)
 # b = 1, c = -2, d = 3*1 + 4*(-2) = -5, L = 15; dL/dd = -1
@@ -237,6 +256,44 @@ def test_001_control_flow_decides_the_graph():
     np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
 
 
+def kathuria_detached(a, w1, w2, w3, w4):   # seed 001 with b = (w1 * a).detach()
+    b = adc.stop_gradient(w1 * a)
+    c = w2 * a
+    return 10 - (w3 * b + w4 * c)
+
+
+def test_001_compiled_twins():
+    g = adc.grad(kathuria, wrt=(0, 1, 2, 3, 4))
+    grads = g(*KATHURIA.values())
+    assert grads == pytest.approx(tuple(KATHURIA_GRADS[k] for k in KATHURIA))
+    assert adc.value_and_grad(kathuria)(*KATHURIA.values())[0] == 15.0
+    # w1 = w1 - lr * w1.grad
+    assert KATHURIA["w1"] - 0.1 * grads[1] == pytest.approx(0.5 - 0.1 * -6.0)
+    # the compiled gradient is reusable: a second call is no "second backward"
+    assert g(*KATHURIA.values()) == grads
+
+
+def test_001_requires_grad_false_cuts_the_path_compiled():
+    leaves = {k: tape.tensor(v, requires_grad=True) for k, v in KATHURIA.items()}
+    kathuria_detached(**leaves).backward()       # the same function on the tape
+    assert leaves["w1"].grad is None and leaves["a"].grad.item() == pytest.approx(4.0)
+    ga, gw1, gw2, gw3, gw4 = adc.grad(kathuria_detached, wrt=(0, 1, 2, 3, 4))(
+        *KATHURIA.values())
+    assert gw1 == 0.0                            # the tape's None: no path to w1
+    assert ga == pytest.approx(-4.0 * -1.0)
+    assert gw3 == pytest.approx(-1.0)
+    assert (ga, gw2, gw3, gw4) == pytest.approx(
+        tuple(leaves[k].grad.item() for k in ("a", "w2", "w3", "w4")))
+
+
+def test_001_control_flow_decides_the_graph_compiled():
+    g = adc.grad(control_flow)
+    np.testing.assert_array_equal(g(np.array([1.0, 2.0]), 4), [4.0, 4.0])
+    # another input takes other branches; the compiled gradient follows it, like the tape
+    x = np.array([3.0, 5.0])
+    np.testing.assert_array_equal(g(x, 4), tape.grad_of(control_flow)(x, 4))
+
+
 # -- seed 002 ------------------------------------------------------------------------
 def test_002_loss_gradient_is_two_x():
     values = [1.0, 2.0, 3.0, 4.0, 5.0]
@@ -261,6 +318,14 @@ def test_002_detach_and_no_grad():
     with tape.no_grad():
         c2 = c ** 2
     assert c2.requires_grad is False
+
+
+def test_002_compiled_twin():
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    g = adc.grad(square_minus_five)
+    np.testing.assert_array_equal(g(values, seed=np.ones(5)), 2 * values)
+    with pytest.raises(adc.ADError, match="seed"):   # non-scalar output, no seed: an error
+        g(values)
 
 
 # -- seed 003 ------------------------------------------------------------------------
@@ -333,6 +398,56 @@ def test_003_finetuning_frozen_parameters():
     np.testing.assert_allclose(fc["w"].data, before - 1e-2 * np.repeat(features.data.T, 2, 1))
 
 
+def test_003_compiled_twins():
+    a, b = np.array([2.0, 3.0]), np.array([6.0, 4.0])
+    ga, gb = adc.grad(q, wrt=(0, 1))(a, b, seed=np.array([1.0, 1.0]))
+    np.testing.assert_array_equal(ga, 9 * a ** 2)
+    np.testing.assert_array_equal(gb, -2 * b)
+    np.testing.assert_array_equal(ga, [36.0, 81.0])
+    np.testing.assert_array_equal(gb, [-12.0, -8.0])
+
+    def q_sum(a, b):                              # Q.sum().backward()
+        return np.sum(q(a, b))
+    ga2, gb2 = adc.grad(q_sum, wrt=(0, 1))(a, b)
+    np.testing.assert_array_equal(ga2, ga)
+    np.testing.assert_array_equal(gb2, gb)
+
+
+def model_loss(data, w, bias, labels):           # seed 003: summed_error(linear(...), labels)
+    return summed_error(linear(data, w, bias), labels)
+
+
+def test_003_training_step_compiled():
+    params = _model()
+    data, labels = tape.rand(1, 4), tape.rand(1, 3)
+    args = (data.data, params["w"].data, params["bias"].data, labels.data)
+    gw, gbias = adc.grad(model_loss, wrt=("w", "bias"))(*args)
+    np.testing.assert_allclose(gw, np.repeat(data.data.T, 3, axis=1))
+    np.testing.assert_array_equal(gbias, np.ones(3))
+    model_loss(data, params["w"], params["bias"], labels).backward()
+    np.testing.assert_array_equal(gw, params["w"].grad.data)
+    np.testing.assert_array_equal(gbias, params["bias"].grad.data)
+    # the classifier layer alone, seeded like backward(gradient=ones)
+    gw, gbias = adc.grad(linear, wrt=(1, 2))(*args[:3], seed=np.ones((1, 3)))
+    np.testing.assert_allclose(gw, np.repeat(data.data.T, 3, axis=1))
+    np.testing.assert_array_equal(gbias, np.ones(3))
+
+
+def test_003_finetuning_compiled():
+    """Frozen parameters are just arguments not in ``wrt``."""
+    params = _model()
+    fc = {"w": tape.randn(3, 2), "bias": tape.zeros(2)}
+    data, labels = tape.rand(1, 4), tape.rand(1, 2)
+    features = linear(data, params["w"], params["bias"]).data
+
+    def head_loss(features, w, bias, labels):
+        return summed_error(linear(features, w, bias), labels)
+    gw, gbias = adc.grad(head_loss, wrt=(1, 2))(features, fc["w"].data, fc["bias"].data,
+                                                labels.data)
+    np.testing.assert_allclose(gw, np.repeat(features.T, 2, 1))
+    np.testing.assert_array_equal(gbias, np.ones(2))
+
+
 # -- seed 004 ------------------------------------------------------------------------
 def test_004_back_propagation_on_one_step():
     x = tape.tensor(2.0, requires_grad=True)
@@ -368,6 +483,22 @@ def test_004_turn_off_tracking():
     with tape.no_grad():
         assert not poly(x).requires_grad
     assert poly(x.detach()).grad_fn is None
+
+
+def test_004_compiled_twins():
+    g = adc.grad(poly)
+    assert g(2.0) == 93.0 and isinstance(g(2.0), float)
+    value, grad = adc.value_and_grad(poly)(2.0)
+    assert (value, grad) == (63.0, 93.0)
+    x = np.array([[1.0, 2, 3], [3, 2, 1]])
+    value, grad = adc.value_and_grad(two_layers)(x)
+    assert value == 140.0
+    np.testing.assert_array_equal(grad, [[10, 16, 22], [22, 16, 10]])
+    # on a vector, seeded like y.backward(gradient=ones): dy/dx = 8x^3 + 3x^2 + 6x + 5
+    v = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(g(v, seed=np.ones(2)), 8 * v ** 3 + 3 * v ** 2 + 6 * v + 5)
+    np.testing.assert_array_equal(g(v, seed=np.ones(2)),
+                                  tape.grad_of(poly)(v, seed=np.ones(2)))
 
 
 # -- the compiler's calling convention, computed by the tape ------------------------------

@@ -26,6 +26,7 @@ from .errors import ADError, NotDifferentiableError, WrtError
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
+from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
 from .transforms.simplify import simplify
@@ -41,6 +42,8 @@ def _kind(x):
         return "b"
     if isinstance(x, numbers.Number) or isinstance(x, np.number):
         return "s"
+    if type(x) is np.ndarray:
+        return f"a{x.ndim}"
     return "a"
 
 
@@ -104,7 +107,9 @@ class GradFunction:
                        if not self.has_aux else _aux_value(g))
         joint = verify(reverse(g, self.wrt, act, self._where(), has_aux=self.has_aux))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
-        joint = verify(simplify(specialize_scalars(joint, scalars)))
+        vectors = [p for p, k in zip(params, kinds) if k == "a1"]
+        joint = verify(simplify(specialize_scalars(joint, scalars, vectors)))
+        joint = verify(accumulate_in_place(joint))
         name = f"{g.name}_grad"
         source, namespace = emit_function(joint, name, joint.arg_names)
         module, path = cache.load_module(name, source, namespace)

@@ -8,6 +8,8 @@ their ratios:
   * scalar recurrence s = s*0.9 + sin(x*i)*x, n = 2000 and 100000:
     gradient / plain Python primal                   (target <= 4)
     and the gradient's peak extra memory (tracemalloc)
+  * loops reading / writing array items one at a time: gradient / primal,
+    flat in n
 """
 from __future__ import annotations
 
@@ -99,11 +101,25 @@ def bench_recurrence():
     return rows
 
 
+def bench_element_loops():
+    rows = []
+    rng = np.random.default_rng(2)
+    for fn in (W.element_loop, W.fill_loop):
+        g = adc.grad(fn)
+        for n in (1000, 100000):
+            x = rng.standard_normal(n)
+            g(x)
+            tg, tp = interleaved(lambda: g(x), lambda: fn(x), reps=7)
+            rows.append((f"{fn.__name__} n={n} gradient / primal", tg, tp, tg / tp,
+                         "linear in n (no full-size temporaries per item)"))
+    return rows
+
+
 def main():
     print(f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}, "
           f"numpy {np.__version__}, python {sys.version.split()[0]}")
     print(f"{'benchmark':44s} {'time':>10s} {'baseline':>10s} {'ratio':>7s}  target")
-    for bench in (bench_mlp, bench_compile, bench_recurrence):
+    for bench in (bench_mlp, bench_compile, bench_recurrence, bench_element_loops):
         for name, t, base, ratio, note in bench():
             b = f"{base * 1e3:9.3f}ms" if base is not None else f"{'':10s}"
             r = f"{ratio:7.2f}" if ratio is not None else f"{'':7s}"

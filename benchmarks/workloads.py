@@ -64,3 +64,19 @@ def thirty_lines(x, w, b, c):
     c8 = c7 * c
     c9 = c8 - c
     return c9
+
+
+def element_loop(x):
+    """Reads array items one by one (the adjoint adds into x_bar in place)."""
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * x[i]
+    return s
+
+
+def fill_loop(x):
+    """Writes a local array item by item, then reduces it."""
+    out = np.zeros(len(x))
+    for i in range(len(x)):
+        out[i] = x[i] * 2.0
+    return np.sum(out * out)

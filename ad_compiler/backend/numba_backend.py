@@ -141,10 +141,12 @@ def _call_rank(ins, rank, pushed, same):
     return None
 
 
-def specialize_ranks(g, ranks):
+def specialize_ranks(g, ranks, arrays=()):
     """Fold ``np.ndim(v)`` / ``v.ndim`` where the rank of ``v`` follows from
-    the arguments' ranks, then simplify (constant and branch folding) until
-    nothing changes.  Returns the new graph."""
+    the arguments' ranks (and ``isinstance(v, np.ndarray)`` for arguments,
+    ``arrays`` saying which are arrays, and values of rank > 0), then
+    simplify (constant and branch folding) until nothing changes."""
+    is_arr = {p: a for p, a in zip(g.entry.params, arrays) if a is not None}
     for _ in range(16):
         known = _infer_ranks(g, ranks)
         m = {}
@@ -154,6 +156,13 @@ def specialize_ranks(g, ranks):
             if (ins.fn is np.ndim or (isinstance(ins.fn, Attr) and ins.fn.name == "ndim")) \
                     and ins.args[0] in known:
                 m[ins.out] = Const(known[ins.args[0]])
+            elif ins.fn is isinstance and len(ins.args) == 2 and \
+                    isinstance(ins.args[1], Const) and ins.args[1].value is np.ndarray:
+                v = ins.args[0]
+                if v in is_arr:
+                    m[ins.out] = Const(is_arr[v])
+                elif known.get(v, 0) > 0:
+                    m[ins.out] = Const(True)
         before = str(g)
         if m:
             blocks = tuple(Block(b.label, b.params, tuple(i for i in b.instrs if i.out not in m),
@@ -307,14 +316,17 @@ class NumbaGradient:
         self._by_source = {}
 
     def specialization(self, args, seed):
-        key = tuple(rank_key(a) for a in args) + (rank_key(seed) if seed is not None else -1,)
+        key = tuple(rank_key(a) for a in args) + (rank_key(seed) if seed is not None else -1,) \
+            + tuple(isinstance(a, np.ndarray) for a in args)
         spec = self._by_ranks.get(key)
         if spec is None:
             spec = self._by_ranks[key] = self._build(key)
         return spec
 
     def _build(self, key):
-        g = specialize_ranks(self.graph, key[:-1] + (None if key[-1] == -1 else key[-1],))
+        n = len(self.gradfn.arg_names)
+        seed_rank = None if key[n] == -1 else key[n]
+        g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
         name = f"{g.name}_grad"
         source, namespace = emit_function(g, name, g.arg_names)
         hit = self._by_source.get(source)

@@ -379,6 +379,87 @@ def _scatter_into(g, x, idx):
     raise TypingError(f"scatter_into: index of type {idx} is not supported by the Numba backend")
 
 
+# -- in-place updates (``a[i] = v``, ``x += y`` through aliases) -----------------------------
+def _optional(module, name):
+    fn = getattr(module, name, None)
+    return fn if callable(fn) else (lambda *a: None)
+
+
+@_twin(_optional(ops, "alias_update"))
+def _alias_update(old, new):
+    if is_array(old):
+        return lambda old, new: new
+    return lambda old, new: old
+
+
+@_twin(_optional(ops, "setitem"))
+def _setitem(a, idx, v):
+    def impl(a, idx, v):
+        out = a.copy()
+        out[idx] = v
+        return out
+    return impl
+
+
+@_twin(_optional(ops, "zero_at_inplace"))
+def _zero_at_inplace(g, idx):
+    def impl(g, idx):
+        g[idx] = 0
+        return g
+    return impl
+
+
+@_twin(_optional(ops, "index_add"))
+def _index_add(acc, idx, g):
+    if is_array(idx) and idx.ndim == 1 and isinstance(idx.dtype, types.Integer):
+        def impl(acc, idx, g):
+            gb = np.broadcast_to(g, idx.shape)
+            for k in range(idx.size):
+                acc[idx[k]] += gb[k]
+            return acc
+        return impl
+
+    def impl(acc, idx, g):
+        acc[idx] += g
+        return acc
+    return impl
+
+
+@_twin(_optional(ops, "list_append"))
+def _list_append(lst, v):
+    def impl(lst, v):
+        lst.append(v)
+        return lst
+    return impl
+
+
+@_twin(_optional(ops, "item_cotangent"), prefer_literal=True)
+def _item_cotangent(g, k):
+    if _none(g):
+        return lambda g, k: 0.0
+    if isinstance(g, types.BaseTuple) and isinstance(k, types.IntegerLiteral):
+        item = g.types[k.literal_value]
+        if _none(item):
+            return lambda g, k: 0.0
+        j = k.literal_value
+        return lambda g, k: g[j]
+    return lambda g, k: g[k]
+
+
+try:
+    from ..rules import structural as _structural
+except ImportError:                      # pragma: no cover - older rule tables
+    _structural = None
+if _structural is not None and hasattr(_structural, "zero_at"):
+    @_twin(_structural.zero_at)
+    def _zero_at(g, idx):
+        def impl(g, idx):
+            out = g.copy()
+            out[idx] = 0
+            return out
+        return impl
+
+
 # -- rules/adjoints and multi-statement rules -------------------------------------------------
 @_twin(adjoints.float_dtype)
 def _float_dtype(a):

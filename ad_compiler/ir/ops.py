@@ -107,3 +107,20 @@ def list_append(lst, v):
     """``lst.append(v)`` as a value: the list after the append (in place)."""
     lst.append(v)
     return lst
+
+
+def index_add(acc, idx, g):
+    """``acc[idx] += g`` in place (repeated integer indices add up); returns
+    ``acc``.  Only used on accumulators the compiler allocated itself."""
+    if isinstance(idx, np.ndarray) or (isinstance(idx, tuple) and any(
+            isinstance(i, (np.ndarray, list)) for i in idx)) or isinstance(idx, list):
+        np.add.at(acc, idx, g)
+    else:
+        acc[idx] += g
+    return acc
+
+
+def zero_at_inplace(g, idx):
+    """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns)."""
+    g[idx] = 0
+    return g

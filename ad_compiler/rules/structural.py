@@ -23,8 +23,14 @@ def setitem_a(g, ans, a, idx, v):
     return zero_at(g, idx)
 
 
+def copy_item(g, idx):
+    """``g[idx]``, copied if it is a view (``g`` may be zeroed in place next)."""
+    item = g[idx]
+    return item.copy() if isinstance(item, np.ndarray) else item
+
+
 def setitem_v(g, ans, a, idx, v):
-    return unbroadcast(g[idx], v)
+    return unbroadcast(copy_item(g, idx), v)
 
 
 def append_lst(g, ans, lst, v):

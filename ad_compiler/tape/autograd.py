@@ -13,10 +13,11 @@ All three run the one engine (``engine.backward``), which calls the rule table.
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 
-from . import engine
+from . import engine, tensors
 from .tensors import Tensor
 
 __all__ = ["backward", "grad", "grad_of"]
@@ -27,6 +28,10 @@ UNUSED_MSG = ("One of the differentiated Tensors appears to not have been used i
 
 def _seq(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
+
+FLOAT_MSG = ("{name} turned a Tensor that requires grad into a Python float {n} time(s) "
+             "(math.*, float(), or storing it into a NumPy array): as in PyTorch, no "
+             "gradient flows through those values, so the tape's gradient leaves them out")
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None):
@@ -64,8 +69,10 @@ def grad_of(f, wrt=0):
     """``ad_compiler.grad``'s contract, computed by the tape: ``grad_of(f)(x, y)``
     is d f / d x as a NumPy array (a float for a Python scalar); ``wrt`` takes
     ints or parameter names, a tuple of them gives a tuple of gradients;
-    ``seed=v`` is the cotangent of a non-scalar output.  For running one
-    plain NumPy function through both the compiler and the tape."""
+    ``seed=v`` is the cotangent of a non-scalar output; an output that does
+    not depend on the arguments (``for i in range(0)``) gives zeros, as the
+    compiler does.  For running one plain NumPy function through both the
+    compiler and the tape."""
     names = list(inspect.signature(f).parameters)
     single = not isinstance(wrt, (tuple, list))
     argnums = [names.index(w) if isinstance(w, str) else w for w in ([wrt] if single else wrt)]
@@ -78,11 +85,19 @@ def grad_of(f, wrt=0):
                 value = value.astype(np.float64)
             leaves.append(Tensor(np.array(value), requires_grad=True))
             args[k] = leaves[-1]
-        out = f(*args)
-        if not isinstance(out, Tensor) or not out.requires_grad:
-            raise RuntimeError(f"the output of {f.__name__} does not depend on its "
-                               f"arguments {argnums}")
-        found = grad(out, leaves, grad_outputs=seed, allow_unused=True)
+        floats = []
+        tensors._FLOAT_WATCH.append(floats)
+        try:
+            out = f(*args)
+        finally:
+            tensors._FLOAT_WATCH.pop()
+        if floats:
+            warnings.warn(FLOAT_MSG.format(name=getattr(f, "__name__", "f"), n=len(floats)),
+                          UserWarning, stacklevel=2)
+        if isinstance(out, Tensor) and out.requires_grad:
+            found = grad(out, leaves, grad_outputs=seed, allow_unused=True)
+        else:       # no path from the arguments to the output (on this input): zeros,
+            found = [None] * len(leaves)    # as ad_compiler.grad gives
         result = []
         for k, g, leaf in zip(argnums, found, leaves):
             g = np.zeros_like(leaf.data) if g is None else g.data

@@ -20,6 +20,7 @@ import weakref
 import numpy as np
 
 from ..errors import NoRuleError
+from ..ir import ops as ir_ops
 from ..rules import lookup
 from ..rules.registry import primal_name
 from . import engine
@@ -37,6 +38,11 @@ NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
     "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.")
+
+
+# grad_of pushes a list here while it runs f: every Tensor that requires grad
+# and is turned into a Python float (math.sin(t), out[i] = t on a NumPy array)
+_FLOAT_WATCH: list = []
 
 
 def _unwrap(a):
@@ -296,6 +302,8 @@ class Tensor:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
     def __float__(self):
+        if self.requires_grad and _FLOAT_WATCH:     # grad_of is watching: the path ends here
+            _FLOAT_WATCH[-1].append(self)
         return float(self.item())
 
     def __int__(self):
@@ -383,11 +391,21 @@ class Tensor:
     def fill_(self, v): return self._inplace(lambda a, b, **kw: np.copyto(a, b), v)
 
     def __setitem__(self, idx, value):
-        if self.requires_grad and is_grad_enabled():
-            raise RuntimeError(LEAF_INPLACE_MSG if self.is_leaf else
-                               "item assignment on a tensor that is part of a graph is not "
-                               "supported by the tape")
-        self.data[_unwrap(idx)] = _unwrap(value)
+        """``out[idx] = value``, in place.  When ``out`` or ``value`` requires grad,
+        ``out`` becomes the result of a ``CopySlices`` node (as in PyTorch): its
+        cotangent goes to ``value`` at ``idx`` and to the old ``out`` elsewhere."""
+        idx = _unwrap(idx)
+        if not is_grad_enabled() or not (self.requires_grad or _requires_grad(value)):
+            self.data[idx] = _unwrap(value)
+            self._version += 1
+            return
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError(LEAF_INPLACE_MSG)
+        before = Tensor(self.data.copy(), _grad_fn=self.grad_fn, _output_nr=self._output_nr)
+        after = record(ir_ops.setitem, before, idx, value)
+        after.grad_fn.__class__ = node_class("CopySlices")
+        self.data[idx] = after.data[idx]
+        self.grad_fn, self._output_nr, self._requires_grad = after.grad_fn, 0, True
         self._version += 1
 
 

@@ -210,6 +210,8 @@ class _Reverse:
         targets += [(params.index(n), a) for n, a in ins.kwargs if n in params]
         args = [g, self.read(out)] + [self.read(a) for a in positional]
         kwargs = [(n, self.read(a)) for n, a in named.items()]
+        if fn is ops.setitem:       # read g[idx] for v before a's rule zeroes it
+            targets = targets[::-1]
         for k, a in targets:
             if not (isinstance(a, Var) and a in self.active):
                 continue

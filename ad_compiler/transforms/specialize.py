@@ -33,14 +33,20 @@ def _scalar_fn(fn):
     return fn in _SCALAR_OPS or isinstance(fn, np.ufunc) or getattr(fn, "__module__", None) == "math"
 
 
-def known_scalars(g, scalar_params):
-    scal = set(scalar_params)
+_VECTOR_FROM_SIZE = {np.zeros, np.ones, np.empty, np.full}
+_VECTOR_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.copy, np.ndarray.copy}
 
-    def is_s(x):
-        if isinstance(x, Const):
-            return type(x.value) in (int, float, bool) or isinstance(x.value, np.number)
-        return x in scal
 
+def known_scalars(g, scalar_params, vector_params=()):
+    """Values known to be scalars, given the parameters that are scalars and
+    those that are 1-D arrays (whose items, at a scalar index, are scalars).
+    1-D arrays are followed through constructors, arithmetic, index
+    assignment and block parameters."""
+    from ..rules.structural import copy_item, zero_at
+    pushed = {}
+    for ins in g.instructions():
+        if ins.fn is ops.push:
+            pushed.setdefault(ins.args[0], []).append(ins.args[1])
     bm = g.block_map()
     edges = {}
     for b in g.blocks:
@@ -53,46 +59,59 @@ def known_scalars(g, scalar_params):
             continue
         for p, a in pairs:
             edges.setdefault(p, []).append(a)
-    pushed = {}
-    for ins in g.instructions():
-        if ins.fn is ops.push:
-            pushed.setdefault(ins.args[0], []).append(ins.args[1])
-    # optimistic: assume block params scalar, then remove until stable
-    cand = set(edges) - set(g.entry.params)
+    # optimistic start for block parameters; iterate down to a fixpoint
+    scal = set(scalar_params) | (set(edges) - set(g.entry.params))
+    vec = set(vector_params) | (set(edges) - set(g.entry.params))
+
+    def is_s(x):
+        if isinstance(x, Const):
+            return type(x.value) in (int, float, bool) or isinstance(x.value, np.number)
+        return x in scal
+
+    def is_v(x):
+        return isinstance(x, Var) and x in vec
+
+    instrs = [i for i in g.instructions() if i.out is not None]
     changed = True
     while changed:
         changed = False
-        cur = scal | cand
-        trial = set(cur)
-
-        def s(x):
-            if isinstance(x, Const):
-                return type(x.value) in (int, float, bool) or isinstance(x.value, np.number)
-            return x in trial
-        for ins in g.instructions():
-            if ins.out is None:
-                continue
-            ok = ins.fn is len or \
-                 (_scalar_fn(ins.fn) and all(s(a) for a in ins.args) and not ins.kwargs) or \
-                 (ins.fn is unbroadcast and s(ins.args[1]) and s(ins.args[0])) or \
-                 (ins.fn in (seed_cotangent, ops.zero_like) and s(ins.args[-1])) or \
-                 (ins.fn is ops.pop and all(s(a) for a in pushed.get(ins.args[0], [None])))
-            if ok:
-                trial.add(ins.out)
-            else:
-                trial.discard(ins.out)
-        for p in list(cand):
-            if not all(s(a) or (isinstance(a, Const) and a.value is None) for a in edges[p]):
-                cand.discard(p)
+        for ins in instrs:
+            fn, a = ins.fn, ins.args
+            s_ok = fn is len or \
+                (fn in (operator.getitem, copy_item) and is_v(a[0]) and is_s(a[1])) or \
+                (_scalar_fn(fn) and all(is_s(x) for x in a) and not ins.kwargs) or \
+                (fn is unbroadcast and is_s(a[1]) and is_s(a[0])) or \
+                (fn in (seed_cotangent, ops.zero_like) and is_s(a[-1])) or \
+                (fn is ops.pop and all(is_s(x) for x in pushed.get(a[0], [None])))
+            v_ok = (fn in _VECTOR_FROM_SIZE and a and is_s(a[0])) or \
+                (fn in (unbroadcast, unreduce) and is_v(a[1])) or \
+                (fn in _VECTOR_LIKE | {ops.zero_like} and a and is_v(a[0])) or \
+                (fn in (ops.setitem, zero_at) and is_v(a[0])) or \
+                (fn in _SCALAR_OPS and a and all(is_v(x) or is_s(x) for x in a)
+                 and any(is_v(x) for x in a) and not ins.kwargs) or \
+                (fn is ops.pop and all(is_v(x) for x in pushed.get(a[0], [None])))
+            for ok, group in ((s_ok, scal), (v_ok, vec)):
+                if not ok and ins.out in group:
+                    group.discard(ins.out)
+                    changed = True
+                elif ok and ins.out not in group:
+                    group.add(ins.out)
+                    changed = True
+        for p, args in edges.items():
+            if p in scal and not all(is_s(x) or (isinstance(x, Const) and x.value is None)
+                                     for x in args):
+                scal.discard(p)
                 changed = True
-        if not changed:
-            scal = trial
+            if p in vec and not all(is_v(x) for x in args):
+                vec.discard(p)
+                changed = True
     return scal
 
 
-def specialize_scalars(g, scalar_params):
-    """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar."""
-    scal = known_scalars(g, scalar_params)
+def specialize_scalars(g, scalar_params, vector_params=()):
+    """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar
+    (``vector_params``: parameters known to be 1-D arrays, whose items are)."""
+    scal = known_scalars(g, scalar_params, vector_params)
     defined = {i.out for i in g.instructions() if i.out is not None}
     m, rename = {}, {}
     for ins in g.instructions():

@@ -1,0 +1,112 @@
+"""In-place accumulation of indexed cotangents.
+
+Example: the adjoint of ``s = s + x[i]`` in a loop adds ``scatter_into(g, x, i)``
+— a full-size array that is zero but at ``i`` — to ``x_bar`` on every trip,
+which makes the loop quadratic.  This pass rewrites::
+
+    c = scatter_into(g, x, i)          x_bar_2 = index_add(x_bar_1, i, g)
+    x_bar_2 = x_bar_1 + c        ->    (x_bar_1[i] += g, in place)
+
+and ``zero_at(g, i)`` (the adjoint of ``out[i] = v``) into an in-place
+``zero_at_inplace`` — but only when the array written to is *owned*: freshly
+allocated by the adjoint itself (zeros, a scatter, an arithmetic result or a
+previous in-place update) and read by nothing else, so no other value can
+observe the write.  Loop-carried accumulators are owned when everything
+passed into them is.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ..ir import ops
+from ..ir.nodes import Block, Branch, Call, Jump, Var
+from ..runtime import scatter_into
+from .simplify import _replace
+
+__all__ = ["accumulate_in_place"]
+
+_FRESH = {ops.zero_like, ops.index_add, ops.zero_at_inplace, scatter_into, operator.add,
+          operator.sub, operator.mul, operator.truediv, operator.neg}
+
+
+def _zero_at():
+    from ..rules.structural import zero_at
+    return zero_at
+
+
+def accumulate_in_place(g):
+    zero_at = _zero_at()
+    defs, uses = {}, {}
+    for b in g.blocks:
+        for ins in b.instrs:
+            if ins.out is not None:
+                defs[ins.out] = ins
+            for a in ins.operands():
+                if isinstance(a, Var):
+                    uses.setdefault(a, []).append(ins)
+        for a in b.term.operands():
+            if isinstance(a, Var):
+                uses.setdefault(a, []).append(b.term)
+    bm = g.block_map()
+    incoming = {}
+    for b in g.blocks:
+        t = b.term
+        edge = (t.target, t.args) if isinstance(t, Jump) else \
+            (t.else_target, t.else_args) if isinstance(t, Branch) else None
+        if edge:
+            for p, a in zip(bm[edge[0]].params, edge[1]):
+                incoming.setdefault(p, []).append(a)
+    fresh = {zero_at} | _FRESH
+    from ..rules.structural import copy_item
+    position = {}
+    for b in g.blocks:
+        for k, ins in enumerate(b.instrs):
+            position[id(ins)] = (b.label, k)
+
+    def single(v, at=None):
+        """``v`` has no use but ``at``, apart from a loop test passing it out
+        (before the body runs) and copying reads earlier in ``at``'s block."""
+        n = 0
+        for u in uses.get(v, ()):
+            if isinstance(u, Branch) and v not in (u.cond,):
+                continue
+            if at is not None and getattr(u, "fn", None) is copy_item and \
+                    position[id(u)][0] == position[id(at)][0] and \
+                    position[id(u)][1] < position[id(at)][1]:
+                continue
+            n += 1
+        return n == 1
+    # owned: fresh allocations and parameters fed only by owned, single-use values
+    owned = {v for v, ins in defs.items() if ins.fn in fresh}
+    owned |= {p for p in incoming}
+    changed = True
+    while changed:
+        changed = False
+        for p in list(owned):
+            if p in incoming and not all(isinstance(a, Var) and a in owned and single(a)
+                                         for a in incoming[p]):
+                owned.discard(p)
+                changed = True
+
+    rewrite, drop = {}, set()
+    for v, ins in defs.items():
+        if ins.fn is operator.add and len(ins.args) == 2:
+            for acc, c in (ins.args, ins.args[::-1]):
+                cd = defs.get(c) if isinstance(c, Var) else None
+                if cd is not None and cd.fn is scatter_into and single(c) and \
+                        isinstance(acc, Var) and acc in owned and single(acc, ins) and acc != c:
+                    gval, _, idx = cd.args
+                    rewrite[id(ins)] = Call(ins.out, ops.index_add, (acc, idx, gval), (), ins.loc)
+                    drop.add(id(cd))
+                    break
+        elif ins.fn is zero_at and isinstance(ins.args[0], Var) and ins.args[0] in owned and \
+                single(ins.args[0], ins):
+            rewrite[id(ins)] = Call(ins.out, ops.zero_at_inplace, ins.args, (), ins.loc)
+    if not rewrite:
+        return g
+    blocks = tuple(Block(b.label, b.params, tuple(rewrite.get(id(i), i) for i in b.instrs
+                                                  if id(i) not in drop), b.term)
+                   for b in g.blocks)
+    return _replace(g, blocks=blocks)

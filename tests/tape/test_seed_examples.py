@@ -516,3 +516,17 @@ def test_grad_of_follows_the_compiler_contract():
     assert grads == pytest.approx(tuple(KATHURIA_GRADS[k] for k in KATHURIA))
     with pytest.raises(RuntimeError, match="only for scalar outputs"):
         tape.grad_of(square_minus_five)(np.ones(5))
+
+
+def repeated_add(x, n):
+    s = 0.0
+    for _ in range(n):
+        s = s + x
+    return s
+
+
+def test_grad_of_gives_zeros_where_the_output_does_not_depend_on_the_input():
+    assert tape.grad_of(repeated_add)(2.0, 3) == adc.grad(repeated_add)(2.0, 3) == 3.0
+    assert tape.grad_of(repeated_add)(2.0, 0) == adc.grad(repeated_add)(2.0, 0) == 0.0
+    np.testing.assert_array_equal(tape.grad_of(repeated_add)(np.ones(2), 0), np.zeros(2))
+    np.testing.assert_array_equal(adc.grad(repeated_add)(np.ones(2), 0), np.zeros(2))

@@ -592,3 +592,36 @@ def test_argument_without_a_rule_gets_no_gradient():
     np.testing.assert_array_equal(a.grad.data, [-1.0, -1.0])    # sign(a) * sign(b)
     assert b.grad is None
     assert not np.copysign(tape.tensor([1.0]), b[:1]).requires_grad
+
+
+def test_item_assignment_records_copy_slices():
+    """out[idx] = v with v requiring grad: out joins the graph (PyTorch's CopySlices);
+    its cotangent goes to v at idx and to the old out elsewhere."""
+    x = leaf(1.0, 2.0, 3.0)
+    out = tape.zeros(3)
+    alias = out
+    out[0] = x[1] * 3.0
+    out[1:] = x[:2] ** 2
+    assert out.grad_fn.name() == "CopySlices" and not out.is_leaf and out.requires_grad
+    np.testing.assert_array_equal(out.data, [6.0, 1.0, 4.0])
+    (alias * alias).sum().backward()                # the alias is the same tensor
+    # d/dx of 9 x1^2 + x0^4 + x1^4 = [4 x0^3, 18 x1 + 4 x1^3, 0]
+    np.testing.assert_array_equal(x.grad.data, [4.0, 36.0 + 32.0, 0.0])
+    h = x * 1.0
+    h[0] = 5.0                                      # overwritten: no gradient to x[0]
+    x.grad = None
+    (h * h).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 4.0, 6.0])
+    with tape.no_grad():                            # outside the graph: a plain store
+        h[1] = x[0]
+    assert h.data[1] == 1.0
+
+
+def test_grad_of_warns_when_a_path_turns_into_a_float():
+    import math
+
+    def f(x):
+        return math.sin(x) + x * 2.0
+    with pytest.warns(UserWarning, match="turned a Tensor that requires grad into a Python "
+                                         "float 1 time"):
+        assert tape.grad_of(f)(0.5) == 2.0          # the sin path is lost, as in PyTorch

@@ -30,7 +30,7 @@ from ..frontend.parse import parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Branch, Call, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
+from ..ir.nodes import Attr, Branch, Call, Method, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like, tuple_cotangent
@@ -253,8 +253,16 @@ class _Reverse:
     def _no_rule(self, ins, k=None):
         from ..ir.printer import callee_name
         name = callee_name(ins.fn)
-        what = f"argument {k} of {name}" if k is not None else name
         loc = ins.loc or Loc(self.g.filename, self.g.lineno)
+        if isinstance(ins.fn, (Attr, Method)):
+            kind = "attribute" if isinstance(ins.fn, Attr) else "method"
+            return NoRuleError(
+                f"no derivative rule for the {kind} '.{ins.fn.name}', which lies on the path from "
+                f"the differentiated arguments to the output; write it with a NumPy function "
+                f"that has a rule (see docs/RULES.md), or wrap the value in "
+                f"ad_compiler.stop_gradient() if no gradient should flow through it",
+                fn_name=self.where, filename=loc.filename, lineno=loc.lineno, source_line=loc.source)
+        what = f"argument {k} of {name}" if k is not None else name
         return NoRuleError(
             f"no derivative rule for {what}, which lies on the path from the differentiated "
             f"arguments to the output; register one with "

@@ -1,0 +1,62 @@
+"""Functions for test_accumulate.py (the compiler needs them in a file)."""
+import numpy as np
+
+
+def item_reads(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * x[i]
+    return s
+
+
+def item_writes(x):
+    out = np.zeros(len(x))
+    for i in range(len(x)):
+        out[i] = x[i] * 2.0
+    return np.sum(out * out)
+
+
+def row_writes(x):
+    out = np.zeros_like(x)
+    for i in range(x.shape[0]):
+        out[i] = x[i] * float(i + 1)
+    return np.sum(out * x)
+
+
+def shared_cotangent(x):
+    y = x + x            # both operands get the same cotangent object
+    return np.sum(y[0] * y)
+
+
+def repeated_fancy(x):
+    idx = np.array([0, 2, 0, 1])
+    return np.sum(x[idx] ** 2)
+
+
+def assign_into_param(x):
+    x[0] = 1.0
+    return np.sum(x)
+
+
+def assign_into_view(x):
+    y = np.zeros(4)
+    v = y[1:3]
+    v[0] = x
+    return np.sum(y)
+
+
+def aliased_aug(x):
+    acc = np.zeros(2)
+    view = acc
+    acc += x
+    return np.sum(view * x)
+
+
+def aliased_aug_scalar(x):
+    z = x
+    z += 1.0
+    return z * x
+
+
+def real_part(x):
+    return np.sum(np.fft.fft(x).real)

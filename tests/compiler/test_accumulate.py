@@ -1,0 +1,81 @@
+"""In-place accumulation of indexed cotangents, 1-D specialisation, and the
+mutation rules (what is done in place, what is copied, what is refused)."""
+import numpy as np
+import pytest
+
+import ad_compiler as adc
+from . import accumulate_examples as ex
+from .fd import numerical_grad
+
+
+def _fd_check(fn, *args, wrt=0):
+    g = adc.grad(fn, wrt=wrt)(*args)
+    np.testing.assert_allclose(g, numerical_grad(fn, args, wrt), rtol=1e-6, atol=1e-8)
+    return adc.grad(fn, wrt=wrt)
+
+
+@pytest.mark.parametrize("fn", [ex.item_reads, ex.item_writes])
+def test_item_loops_accumulate_in_place_without_full_size_temporaries(fn):
+    g = _fd_check(fn, np.linspace(-1.0, 1.5, 7))
+    src = g.source
+    assert "index_add(" in src
+    assert "scatter_into(" not in src
+    if fn is ex.item_writes:
+        assert "zero_at_inplace(" in src
+
+
+def test_items_of_1d_arrays_are_scalars_so_no_shape_checks_remain():
+    g = _fd_check(ex.item_reads, np.linspace(-1.0, 1.5, 7))
+    reverse_loop = g.source.split("for r_")[1]
+    assert "unbroadcast(" not in reverse_loop
+    # only x[i] itself is kept for the adjoint: the loop counter is recomputed
+    assert [ln.split("=")[0].strip() for ln in g.source.splitlines() if "= []" in ln] == ["t3_stack"]
+
+
+def test_row_writes_of_2d_array_copy_the_row_before_zeroing():
+    # out[i] = row: the cotangent of the row is read (copied) before g[i] is zeroed
+    _fd_check(ex.row_writes, np.arange(6.0).reshape(3, 2) / 5.0)
+
+
+def test_shared_cotangent_objects_are_not_updated_in_place():
+    g = _fd_check(ex.shared_cotangent, np.array([0.3, -0.7, 1.1]))
+    assert "index_add(" not in g.source
+
+
+def test_repeated_fancy_indices_add_up():
+    _fd_check(ex.repeated_fancy, np.array([0.3, -0.7, 1.1]))
+
+
+def test_assigning_into_a_parameter_is_an_error_naming_the_line():
+    with pytest.raises(adc.MutationError) as e:
+        adc.grad(ex.assign_into_param)(np.ones(3))
+    msg = str(e.value)
+    assert "would modify the caller's array" in msg and "x = x.copy()" in msg
+    assert "accumulate_examples.py" in msg and "x[0] = 1.0" in msg
+
+
+def test_assigning_into_a_view_is_an_error():
+    with pytest.raises(adc.MutationError, match="a view of another array"):
+        adc.grad(ex.assign_into_view)(0.5)
+
+
+def test_augmented_assignment_updates_aliases_of_an_array():
+    x = np.array([0.4, -1.2])
+    g = adc.value_and_grad(ex.aliased_aug)
+    value, grad = g(x)
+    assert value == pytest.approx(np.sum(x * x))
+    np.testing.assert_allclose(grad, 2 * x)
+
+
+def test_augmented_assignment_rebinds_a_number():
+    value, grad = adc.value_and_grad(ex.aliased_aug_scalar)(0.5)
+    assert value == pytest.approx(1.5 * 0.5)
+    assert grad == pytest.approx(2 * 0.5 + 1.0)
+
+
+def test_attribute_without_rule_names_the_attribute():
+    with pytest.raises(adc.NoRuleError) as e:
+        adc.grad(ex.real_part)(np.ones(4))
+    msg = str(e.value)
+    assert "no derivative rule for" in msg and "stop_gradient" in msg
+    assert "np.fft.fft" in msg or "'.real'" in msg

@@ -85,9 +85,11 @@ make_dot = draw      # torchviz's name
 
 DOT_MISSING = ("render() needs Graphviz's `dot` program, which was not found on PATH: install "
                "it with `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
-               "(macOS) or `conda install graphviz`. draw() gives the DOT text without it.")
+               "(macOS) or `conda install graphviz`. draw() (and ad_compiler.ir.dot.to_dot() for "
+               "the compiler's graph) give the DOT text without it.")
 PACKAGE_MISSING = ("render() needs the graphviz Python package: `pip install graphviz` "
-                   "(and Graphviz's `dot` program). draw() gives the DOT text without it.")
+                   "(and Graphviz's `dot` program). draw() (and ad_compiler.ir.dot.to_dot() "
+                   "for the compiler's graph) give the DOT text without it.")
 
 
 def render(graph, path=None, format="svg", params=None):

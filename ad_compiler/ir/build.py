@@ -168,6 +168,8 @@ class _FunctionBuilder:
 
     def emit(self, fn, args, node, kwargs=(), hint=None):
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
+        if fn in (ops.make_list, ops.make_tuple, ops.list_append):
+            self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
         if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
             self.view_of[out] = self.view_of.get(args[0], args[0].name)
         return out
@@ -327,6 +329,10 @@ class _FunctionBuilder:
         if any(base in outer.values() for outer in getattr(self.b, "outer_envs", ())):
             self.error(node, f"assignment into '{name}' would modify an array of the calling "
                              f"function; copy it first: {name} = {name}.copy()", MutationError)
+        if base in self.b.stored:
+            self.error(node, f"assignment into '{name}' after it was put in a list or tuple: "
+                             "Python would change the item in the container too; copy it first "
+                             f"({name} = {name}.copy()) or assign before storing it", MutationError)
         view = self.view_of.get(base)
         if view is not None:
             self.error(node, f"assignment into '{name}', a view of another array ({view}), "

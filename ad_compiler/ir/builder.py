@@ -79,6 +79,7 @@ class IRBuilder:
         self._nblocks = 0
         self.cur = None
         self.entry_params = frozenset()
+        self.stored = set()          # values put into a list or tuple
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):

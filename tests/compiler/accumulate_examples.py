@@ -60,3 +60,10 @@ def aliased_aug_scalar(x):
 
 def real_part(x):
     return np.sum(np.fft.fft(x).real)
+
+
+def assign_after_storing(x):
+    a = np.zeros(2)
+    items = [a]
+    a[0] = x
+    return np.sum(items[0])

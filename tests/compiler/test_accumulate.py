@@ -79,3 +79,9 @@ def test_attribute_without_rule_names_the_attribute():
     msg = str(e.value)
     assert "no derivative rule for" in msg and "stop_gradient" in msg
     assert "np.fft.fft" in msg or "'.real'" in msg
+
+
+def test_assigning_into_an_array_stored_in_a_list_is_an_error():
+    # Python's list would see the new item; a silently different gradient is not an option
+    with pytest.raises(adc.MutationError, match="put in a list or tuple"):
+        adc.grad(ex.assign_after_storing)(0.5)

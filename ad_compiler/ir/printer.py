@@ -26,6 +26,8 @@ def callee_name(fn) -> str:
     if isinstance(fn, (Attr, Method)):
         return str(fn)
     name = primal_name(fn)
+    if name.startswith("ad_compiler."):          # the compiler's own helpers: short names
+        return name.rsplit(".", 1)[-1]
     return name[len("operator."):] if name.startswith("operator.") else name
 
 

@@ -133,6 +133,13 @@ class GradFunction:
         return (self._last or self.variant()).source
 
     @property
+    def device_function(self):
+        """The gradient as a CUDA device function, callable from your own
+        ``@cuda.jit`` kernels (``backend="cuda"``); see backend/cuda_backend.py."""
+        from .backend import lowering
+        return lowering.device_function(self)
+
+    @property
     def joint_ir(self):
         return (self._last or self.variant()).graph
 

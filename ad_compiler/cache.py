@@ -16,10 +16,12 @@ import importlib.util
 import os
 import sys
 import tempfile
+import types
 
 __all__ = ["cache_dir", "load_module", "MEMO"]
 
 MEMO = {}          # (fn, options...) -> GradFunction
+PACKAGE = "ad_compiler_generated"
 
 
 def cache_dir():
@@ -45,7 +47,11 @@ def load_module(name, source, namespace):
         with open(tmp, "w") as fh:
             fh.write(source)
         os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(f"ad_compiler_generated.{modname}", path)
+    if PACKAGE not in sys.modules:             # the parent of every generated module
+        pkg = types.ModuleType(PACKAGE)        # (Numba's cache re-imports by this name)
+        pkg.__path__ = []
+        sys.modules[PACKAGE] = pkg
+    spec = importlib.util.spec_from_file_location(f"{PACKAGE}.{modname}", path)
     module = importlib.util.module_from_spec(spec)
     module.__dict__.update(namespace)
     spec.loader.exec_module(module)

@@ -46,6 +46,13 @@ class _Frame:
     def __init__(self, block, pos):
         self.block, self.pos, self.pops = block, pos, {}
 
+    def insert(self, call):
+        self.block.instrs.insert(self.pos, call)
+        self.pos += 1
+
+
+_CHEAP = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos}
+
 
 class _Reverse:
     def __init__(self, g, wrt, active, where):
@@ -112,15 +119,48 @@ class _Reverse:
         if frame is None:
             raise AssertionError(f"adjoint reads {v} outside its loop")
         if v not in frame.pops:
+            remat = self._rematerialize(v, frame)
+            if remat is not None:
+                frame.pops[v] = remat
+                return remat
             stack = self.stacks.get(v)
+            d = self.defs.get(v)
             if stack is None:
                 stack = self.stacks[v] = self.b.fresh(f"{v.name}_stack")
                 label, idx = self.def_site[v]
-                self.pushes.setdefault(label, []).append((idx, Call(None, ops.push, (stack, v))))
+                self.pushes.setdefault(label, []).append(
+                    (idx, Call(None, ops.push, (stack, v), (), d.loc if d else None)))
             popped = self.b.fresh(v.name)
-            frame.block.instrs.insert(frame.pos, Call(popped, ops.pop, (stack,)))
+            frame.insert(Call(popped, ops.pop, (stack,), (), d.loc if d else None))
             frame.pops[v] = popped
         return frame.pops[v]
+
+    def _rematerialize(self, v, frame, depth=0):
+        """Recompute a loop value instead of stacking it, when it is cheap
+        arithmetic (``x * i``) of values the adjoint has anyway: constants,
+        values from outside the loop, the recomputed loop counter."""
+        d = self.defs.get(v)
+        if d is None or d.fn not in _CHEAP or d.kwargs or depth > 2:
+            return None
+        args = []
+        for a in d.args:
+            if isinstance(a, Const) or a not in self.scope_of:
+                args.append(a if isinstance(a, Const) else self.read(a))
+                continue
+            f = self.frames.get(self.scope_of[a])
+            if f is not None and a in f.pops:
+                args.append(f.pops[a])
+                continue
+            if f is not frame:
+                return None
+            sub = self._rematerialize(a, frame, depth + 1)
+            if sub is None:
+                return None
+            f.pops[a] = sub
+            args.append(sub)
+        out = self.b.fresh(v.name)
+        frame.insert(Call(out, d.fn, tuple(args), (), d.loc))
+        return out
 
     def _export(self, v, region, k):
         """Pass a value defined in one arm of an ``if`` out through a new
@@ -348,14 +388,16 @@ class _Reverse:
         cl = self.counted.get(r.header)
 
         def body():
-            self._open(r.body)
             i = self.b.env[rkey]
+            iv = None
             if cl is not None:          # the forward induction variable, recomputed
                 iv = i
                 if cl.step.value != 1:
                     iv = self.b.emit(operator.mul, (iv, cl.step), hint=cl.var.name)
                 if not (isinstance(cl.init, Const) and cl.init.value == 0):
                     iv = self.b.emit(operator.add, (self.read(cl.init), iv), hint=cl.var.name)
+            self._open(r.body)
+            if iv is not None:
                 self.frames[id(r.body)].pops[cl.var] = iv
             incoming = {p: self.b.env.pop(p) for p in hp if p in self.b.env}
             for p, a in zip(hp, latch_args):

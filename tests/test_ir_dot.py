@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ad_compiler as adc
-from ad_compiler.ir.dot import back_edges, render, to_dot
+from ad_compiler.ir.dot import back_edges, draw, render, to_dot
 
 
 def straight(x, y):
@@ -106,6 +106,14 @@ def test_record_special_characters_are_escaped():
             # every field separator and brace inside a field is escaped
             unescaped = [c for k, c in enumerate(body) if c in "{}<>" and body[k - 1] != "\\"]
             assert unescaped == [], ln
+
+
+def test_draw_takes_a_compiled_gradient():
+    g = adc.grad(loop)
+    assert draw(g) == to_dot(g.ir) == draw(g.ir)
+    assert draw(g, joint=True) == to_dot(g.joint_ir)
+    assert "seed" in draw(g, joint=True, title="adjoint") and 'label="adjoint"' in draw(
+        g, joint=True, title="adjoint")
 
 
 def test_output_is_deterministic():

@@ -22,7 +22,7 @@ from __future__ import annotations
 from .nodes import Branch, Call, Jump, LoopRegion, Return
 from .printer import callee_name, format_operand
 
-__all__ = ["to_dot", "render"]
+__all__ = ["to_dot", "draw", "render", "back_edges"]
 
 _OWN_PREFIX = "ad_compiler.ir.ops."       # the IR's own primitives (push, pop...): short names
 
@@ -156,6 +156,14 @@ def to_dot(graph, title=None, lines=False) -> str:
             out.append(f"\t{b.label} -> {target}" + (f" [{' '.join(attrs)}]" if attrs else ""))
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def draw(fn, joint=False, title=None, lines=False) -> str:
+    """DOT text of a compiled gradient's graph: ``fn`` is a ``GradFunction``
+    (``adc.grad(f)``) or a ``Graph``; ``joint=True`` draws the forward +
+    adjoint graph (``fn.joint_ir``) instead of the primal one (``fn.ir``)."""
+    graph = fn if hasattr(fn, "blocks") else (fn.joint_ir if joint else fn.ir)
+    return to_dot(graph, title=title, lines=lines)
 
 
 def render(dot_text, path=None, format="svg"):

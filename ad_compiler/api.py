@@ -132,6 +132,12 @@ class GradFunction:
         """The generated source of the variant last called (arrays if none)."""
         return (self._last or self.variant()).source
 
+    def draw(self, joint=False, **kw):
+        """Graphviz DOT text of the SSA graph (``joint=True``: forward and
+        adjoint); see ``ad_compiler.ir.dot``."""
+        from .ir.dot import draw
+        return draw(self, joint, **kw)
+
     @property
     def device_function(self):
         """The gradient as a CUDA device function, callable from your own

@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-from .nodes import Const, IfRegion, Jump, Var
+from .nodes import Const, Jump, Var, region_labels
 
 __all__ = ["CountedLoop", "counted_loop", "region_labels"]
 
@@ -24,18 +24,6 @@ class CountedLoop:
     stop: object
     step: Const
     increment: object       # the Call computing the next value
-
-
-def region_labels(seq):
-    out = []
-    for item in seq.items:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, IfRegion):
-            out += region_labels(item.then) + region_labels(item.orelse)
-        else:
-            out += region_labels(item.test) + region_labels(item.body)
-    return out
 
 
 def counted_loop(blocks, r, uses):

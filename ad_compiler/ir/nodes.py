@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
-           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "is_const"]
+           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "is_const", "region_labels"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,19 @@ class LoopRegion:
     exit: str
 
 
+def region_labels(seq):
+    """The block labels of a region tree, in program order."""
+    out = []
+    for item in seq.items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, IfRegion):
+            out += region_labels(item.then) + region_labels(item.orelse)
+        else:
+            out += region_labels(item.test) + region_labels(item.body)
+    return out
+
+
 @dataclass(frozen=True)
 class Graph:
     name: str
@@ -200,6 +213,23 @@ class Graph:
     def instructions(self):
         for b in self.blocks:
             yield from b.instrs
+
+    def edges(self):
+        """``(parameter, argument)`` for every value a jump passes to a block."""
+        bm = self.block_map()
+        for b in self.blocks:
+            t = b.term
+            if isinstance(t, Jump):
+                yield from zip(bm[t.target].params, t.args)
+            elif isinstance(t, Branch):
+                yield from zip(bm[t.else_target].params, t.else_args)
+
+    def incoming(self):
+        """parameter -> the list of arguments passed to it."""
+        out = {}
+        for p, a in self.edges():
+            out.setdefault(p, []).append(a)
+        return out
 
     def __str__(self):
         from .printer import format_graph

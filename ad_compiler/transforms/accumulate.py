@@ -21,7 +21,7 @@ import operator
 import numpy as np
 
 from ..ir import ops
-from ..ir.nodes import Block, Branch, Call, Jump, Var
+from ..ir.nodes import Block, Branch, Call, Var
 from ..runtime import scatter_into
 from .simplify import _replace
 
@@ -49,15 +49,7 @@ def accumulate_in_place(g):
         for a in b.term.operands():
             if isinstance(a, Var):
                 uses.setdefault(a, []).append(b.term)
-    bm = g.block_map()
-    incoming = {}
-    for b in g.blocks:
-        t = b.term
-        edge = (t.target, t.args) if isinstance(t, Jump) else \
-            (t.else_target, t.else_args) if isinstance(t, Branch) else None
-        if edge:
-            for p, a in zip(bm[edge[0]].params, edge[1]):
-                incoming.setdefault(p, []).append(a)
+    incoming = g.incoming()
     fresh = {zero_at} | _FRESH
     from ..rules.structural import copy_item
     position = {}

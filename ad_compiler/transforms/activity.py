@@ -8,7 +8,7 @@ code is emitted for them, and a missing rule for ``len`` is no error.
 from __future__ import annotations
 
 from ..ir import ops
-from ..ir.nodes import Attr, Branch, Jump, Return, Var
+from ..ir.nodes import Attr, Var
 from ..rules import lookup
 
 __all__ = ["activity", "passes_gradient"]
@@ -26,20 +26,9 @@ def passes_gradient(fn):
     return not (rule is not None and rule.nondiff)
 
 
-def _edges(g):
-    """(param, arg) pairs of every jump."""
-    bm = g.block_map()
-    for b in g.blocks:
-        t = b.term
-        if isinstance(t, Jump):
-            yield from zip(bm[t.target].params, t.args)
-        elif isinstance(t, Branch):
-            yield from zip(bm[t.else_target].params, t.else_args)
-
-
 def activity(g, wrt_vars, output):
     """The set of active Vars."""
-    edges = list(_edges(g))
+    edges = list(g.edges())
     varied = set(wrt_vars)
     changed = True
     while changed:

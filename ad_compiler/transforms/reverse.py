@@ -30,7 +30,7 @@ from ..frontend.parse import parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Branch, Call, Method, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
+from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like, tuple_cotangent
@@ -274,13 +274,7 @@ class _Reverse:
             if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
                     r is not None and r.multiple_results):
                 seqs.add(ins.out)
-        edges = []
-        for b in self.g.blocks:
-            t = b.term
-            tgt = (t.target, t.args) if isinstance(t, Jump) else \
-                (t.else_target, t.else_args) if isinstance(t, Branch) else None
-            if tgt:
-                edges += list(zip(self.bm[tgt[0]].params, tgt[1]))
+        edges = list(self.g.edges())
         changed = True
         while changed:
             changed = False
@@ -367,7 +361,7 @@ class _Reverse:
             if p in self.b.env:
                 self.accumulate(a, self.b.env.pop(p))
         count = self.read(self.counters[r.header])
-        labels = set(_all_labels(r.test)) | set(_all_labels(r.body))
+        labels = set(region_labels(r.test)) | set(region_labels(r.body))
         inside = {v for v, s in self.def_site.items() if s[0] in labels}
         inside |= set(hp)
         outer = []
@@ -438,18 +432,6 @@ def _last_label(seq):
     if isinstance(item, IfRegion):
         return item.join
     return item.exit
-
-
-def _all_labels(seq):
-    for item in seq.items:
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, IfRegion):
-            yield from _all_labels(item.then)
-            yield from _all_labels(item.orelse)
-        else:
-            yield from _all_labels(item.test)
-            yield from _all_labels(item.body)
 
 
 _PARSED = {}

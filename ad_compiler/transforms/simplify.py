@@ -22,7 +22,7 @@ import numpy as np
 from ..ir import ops
 from ..ir.builder import _sub, _sub_call, _sub_term
 from ..ir.nodes import (Attr, Block, Branch, Call, Const, Graph, IfRegion, Jump, LoopRegion,
-                        Method, Seq, Var)
+                        Method, Seq, Var, region_labels)
 from ..rules import lookup
 
 __all__ = ["simplify", "is_pure", "substitute"]
@@ -104,6 +104,11 @@ def fold_constants(g):
                 if -len(items) <= k < len(items):
                     m[ins.out] = items[k]
                     continue
+            if ins.fn in (operator.pow, np.power) and len(ins.args) == 2 and \
+                    isinstance(ins.args[1], Const) and type(ins.args[1].value) in (int, float) \
+                    and ins.args[1].value == 1 and not ins.kwargs:
+                m[ins.out] = ins.args[0]            # x ** 1 is x
+                continue
             if ins.out is not None and _foldable(ins):
                 try:
                     m[ins.out] = Const(ins.fn(*[a.value for a in ins.args],
@@ -132,7 +137,7 @@ def fold_branches(g):
                     target = br.then_target if br.cond.value else br.else_target
                     head = changed.get(item.head, bm[item.head])
                     changed[item.head] = Block(head.label, head.params, head.instrs, Jump(target, ()))
-                    dead.update(_labels(other))
+                    dead.update(region_labels(other))
                     out.extend(walk(taken).items)
                     continue
                 out.append(IfRegion(item.head, walk(item.then), walk(item.orelse), item.join))
@@ -149,18 +154,6 @@ def fold_branches(g):
     # a join reached from one arm only: its parameters are that arm's values
     g = _replace(g, blocks=blocks, structure=structure)
     return _single_pred_params(g)
-
-
-def _labels(seq):
-    out = []
-    for item in seq.items:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, IfRegion):
-            out += _labels(item.then) + _labels(item.orelse)
-        else:
-            out += _labels(item.test) + _labels(item.body)
-    return out
 
 
 def _preds(g):

@@ -47,18 +47,7 @@ def known_scalars(g, scalar_params, vector_params=()):
     for ins in g.instructions():
         if ins.fn is ops.push:
             pushed.setdefault(ins.args[0], []).append(ins.args[1])
-    bm = g.block_map()
-    edges = {}
-    for b in g.blocks:
-        t = b.term
-        if isinstance(t, Jump):
-            pairs = zip(bm[t.target].params, t.args)
-        elif isinstance(t, Branch):
-            pairs = zip(bm[t.else_target].params, t.else_args)
-        else:
-            continue
-        for p, a in pairs:
-            edges.setdefault(p, []).append(a)
+    edges = g.incoming()
     # optimistic start for block parameters; iterate down to a fixpoint
     scal = set(scalar_params) | (set(edges) - set(g.entry.params))
     vec = set(vector_params) | (set(edges) - set(g.entry.params))

@@ -24,6 +24,7 @@ test: install-test
 
 bench: install-test
 	OMP_NUM_THREADS=1 $(PY) benchmarks/run.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_numba.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -259,7 +259,8 @@ class _Emitter:
         """``for i in range(i, stop, step):`` — the loop test and the increment
         of ``i`` disappear; the exit assignments follow the loop."""
         tb = self.blocks[r.test.items[0]]
-        self.skip.add(id(inc))
+        if self.use_count.get(inc.out, 0) == 1:      # only the back edge reads i + step
+            self.skip.add(id(inc))
         self.skip_edge.add(i)
         body = self.seq(r.body)
         self.skip_edge.discard(i)

@@ -409,6 +409,13 @@ def _zero_at_inplace(g, idx):
     return impl
 
 
+@_twin(_optional(ops, "own"))
+def _own(x):
+    if is_array(x):
+        return lambda x: x.copy()
+    return lambda x: x
+
+
 @_twin(_optional(ops, "index_add"))
 def _index_add(acc, idx, g):
     if is_array(idx) and idx.ndim == 1 and isinstance(idx.dtype, types.Integer):
@@ -457,6 +464,17 @@ if _structural is not None and hasattr(_structural, "zero_at"):
             out = g.copy()
             out[idx] = 0
             return out
+        return impl
+
+
+if _structural is not None and hasattr(_structural, "copy_item"):
+    @_twin(_structural.copy_item)
+    def _copy_item(g, idx):
+        if is_array(g) and g.ndim == 1 and isinstance(idx, types.Integer):
+            return lambda g, idx: g[idx]           # an item: already a copy
+
+        def impl(g, idx):
+            return g[idx].copy()
         return impl
 
 

@@ -51,8 +51,6 @@ def counted_loop(blocks, r, uses):
     if not (isinstance(step, Const) and type(step.value) is int and step.value != 0
             and (step.value > 0) == (cmp is operator.lt)):
         return None
-    if uses.get(nxt, 0) != 1:
-        return None
     inside = set()
     for label in region_labels(r.test) + region_labels(r.body):
         b = blocks[label]

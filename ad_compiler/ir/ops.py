@@ -109,6 +109,12 @@ def list_append(lst, v):
     return lst
 
 
+def own(x):
+    """A private copy of an array cotangent about to be accumulated into in
+    place inside a loop (numbers are returned as they are)."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
 def index_add(acc, idx, g):
     """``acc[idx] += g`` in place (repeated integer indices add up); returns
     ``acc``.  Only used on accumulators the compiler allocated itself."""

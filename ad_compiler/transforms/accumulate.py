@@ -27,7 +27,7 @@ from .simplify import _replace
 
 __all__ = ["accumulate_in_place"]
 
-_FRESH = {ops.zero_like, ops.index_add, ops.zero_at_inplace, scatter_into, operator.add,
+_FRESH = {ops.zero_like, ops.own, ops.index_add, ops.zero_at_inplace, scatter_into, operator.add,
           operator.sub, operator.mul, operator.truediv, operator.neg}
 
 

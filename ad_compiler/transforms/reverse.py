@@ -372,11 +372,16 @@ class _Reverse:
                               and a not in inside]
         latch_args = self._edge_args(r.body, r.header)
         outer += [a for a in latch_args if isinstance(a, Var) and a in self.active and a not in inside]
+        indexed = {ins.args[0] for lb in labels for ins in self.bm[lb].instrs
+                   if ins.fn is operator.getitem and ins.out in self.active}
         carried = [p for p in hp if p in self.active]
         carried += [v for v in dict.fromkeys(outer) if v not in carried]
         for k in carried:
             if k not in self.b.env:
                 self.b.env[k] = self._zero(k)
+            elif k not in hp and k in indexed and isinstance(self.b.env[k], Var):
+                # accumulated item by item in the loop: one private copy, then in place
+                self.b.env[k] = self.b.emit(ops.own, (self.b.env[k],), hint=self.bar_name(k))
         rkey = ("<rev>", r.header)
         self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
         cl = self.counted.get(r.header)

@@ -15,7 +15,6 @@ arguments (Python scalars vs arrays), so nothing is re-parsed per call.
 """
 from __future__ import annotations
 
-import inspect
 import numbers
 
 import numpy as np
@@ -213,7 +212,6 @@ class GradFunction:
 
 
 def _aux_value(g):
-    from .ir.nodes import Var
     out = g.blocks[-1].term.value
     for ins in g.instructions():
         if ins.out == out and len(ins.args) == 2:

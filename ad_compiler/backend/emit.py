@@ -16,8 +16,6 @@ edges that pass them.
 """
 from __future__ import annotations
 
-import builtins
-import copy
 import inspect
 import operator
 import re
@@ -31,7 +29,7 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Branch, Call, Const, IfRegion, Jump, LoopRegion, Method, Var
+from ..ir.nodes import Attr, Const, IfRegion, Jump, Method, Var
 from .namespace import Namespace
 
 __all__ = ["emit_function", "inline_body"]

@@ -35,7 +35,7 @@ import numpy as np
 from .. import cache, runtime
 from ..errors import ADError, BackendError
 from ..ir import ops
-from ..ir.nodes import Attr, Block, Branch, Call, Const, Jump, Var
+from ..ir.nodes import Attr, Block, Const
 from ..transforms.simplify import simplify, substitute
 from .emit import emit_function
 
@@ -69,15 +69,7 @@ def rank_key(value):
 def _infer_ranks(g, ranks):
     """Ranks of the graph's values where they follow from the arguments'."""
     known = {p: r for p, r in zip(g.entry.params, ranks) if r is not None}
-    bm = g.block_map()
-    incoming = {}
-    for b in g.blocks:
-        t = b.term
-        edges = [(t.target, t.args)] if isinstance(t, Jump) else \
-            [(t.else_target, t.else_args)] if isinstance(t, Branch) else []
-        for target, args in edges:
-            for p, a in zip(bm[target].params, args):
-                incoming.setdefault(p, []).append(a)
+    incoming = g.incoming()
     pushed = {}
     for ins in g.instructions():
         if ins.fn is ops.push:

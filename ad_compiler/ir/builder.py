@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nodes import Block, Branch, Call, Const, Graph, IfRegion, Jump, LoopRegion, Return, Seq, Var
+from .nodes import Block, Branch, Call, Graph, IfRegion, Jump, LoopRegion, Return, Seq, Var
 
 __all__ = ["IRBuilder", "Namer"]
 

@@ -19,7 +19,7 @@ order and the printer's names, so it is deterministic.
 """
 from __future__ import annotations
 
-from .nodes import Branch, Call, Jump, LoopRegion, Return
+from .nodes import Branch, Call, Jump, Return, loop_headers
 from .printer import callee_name, format_operand
 
 __all__ = ["to_dot", "draw", "render", "back_edges"]
@@ -84,18 +84,6 @@ def _successors(term):
     return []
 
 
-def _loop_headers(seq, out):
-    for item in seq.items:
-        if isinstance(item, LoopRegion):
-            out.add(item.header)
-            _loop_headers(item.test, out)
-            _loop_headers(item.body, out)
-        elif not isinstance(item, str):
-            _loop_headers(item.then, out)
-            _loop_headers(item.orelse, out)
-    return out
-
-
 def back_edges(graph) -> set:
     """The edges ``(source, target)`` that close a cycle: a depth-first walk
     from the entry (iterative) reaches ``target`` still on its stack."""
@@ -125,7 +113,7 @@ def to_dot(graph, title=None, lines=False) -> str:
     """Graphviz DOT text of ``graph`` (an ``ir.Graph``: ``g.ir`` or
     ``g.joint_ir``).  ``title`` labels the picture (default: the function's
     signature); ``lines=True`` adds each instruction's source line."""
-    headers = _loop_headers(graph.structure, set())
+    headers = loop_headers(graph.structure)
     blocks = graph.block_map()
     back = back_edges(graph)
     title = title if title is not None else f"{graph.name}({', '.join(graph.arg_names)})"

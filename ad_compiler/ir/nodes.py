@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
-           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "is_const", "region_labels"]
+           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "is_const", "region_labels",
+           "loop_headers"]
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,18 @@ def region_labels(seq):
             out += region_labels(item.then) + region_labels(item.orelse)
         else:
             out += region_labels(item.test) + region_labels(item.body)
+    return out
+
+
+def loop_headers(seq):
+    """The labels of the loop headers in a region tree."""
+    out = set()
+    for item in seq.items:
+        if isinstance(item, LoopRegion):
+            out.add(item.header)
+            out |= loop_headers(item.test) | loop_headers(item.body)
+        elif isinstance(item, IfRegion):
+            out |= loop_headers(item.then) | loop_headers(item.orelse)
     return out
 
 

@@ -16,7 +16,7 @@ import types
 
 import numpy as np
 
-from .nodes import Attr, Branch, Call, Const, Jump, LoopRegion, Method, Return, Var
+from .nodes import Attr, Branch, Call, Jump, Method, Return, Var, loop_headers
 
 __all__ = ["format_graph", "format_operand", "callee_name"]
 
@@ -65,20 +65,8 @@ def _fmt_term(t) -> str:
     return "<no terminator>"
 
 
-def _loop_headers(seq, out):
-    for item in seq.items:
-        if isinstance(item, LoopRegion):
-            out.add(item.header)
-            _loop_headers(item.test, out)
-            _loop_headers(item.body, out)
-        elif not isinstance(item, str):
-            _loop_headers(item.then, out)
-            _loop_headers(item.orelse, out)
-    return out
-
-
 def format_graph(g) -> str:
-    headers = _loop_headers(g.structure, set())
+    headers = loop_headers(g.structure)
     lines = [f"def {g.name}({', '.join(g.arg_names)}):".ljust(48) + f"# {g.filename}:{g.lineno}"]
     for b in g.blocks:
         head = f"{b.label}({', '.join(p.name for p in b.params)}):"

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..runtime import unbroadcast
 from .adjoints import einsum_adjoint, kron_adjoint, multi_dot_adjoint, tensordot_adjoint
-from .arithmetic import matmul_a, matmul_adjoint_a, matmul_adjoint_b, matmul_b
+from .arithmetic import matmul_a, matmul_b
 from .registry import defvjp
 
 

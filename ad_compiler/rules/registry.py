@@ -20,8 +20,7 @@ rules with ``*args`` too, one per position.  Bound methods of NumPy objects
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass
 
 import numpy as np
 

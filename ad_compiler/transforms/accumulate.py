@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import operator
 
-import numpy as np
 
 from ..ir import ops
 from ..ir.nodes import Block, Branch, Call, Var

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ..ir import ops
 from ..ir.build import _VIEW_FUNCS
-from ..ir.nodes import Branch, IfRegion, Jump, LoopRegion, Return, Var
+from ..ir.nodes import IfRegion, Var
 
 __all__ = ["inplace_setitems"]
 

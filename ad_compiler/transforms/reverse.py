@@ -30,7 +30,7 @@ from ..frontend.parse import parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Seq, Var
+from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like, tuple_cotangent

@@ -13,16 +13,14 @@ keeps a stack only for what the adjoint really reads.
 """
 from __future__ import annotations
 
-import math
 import operator
-import types
 
 import numpy as np
 
 from ..ir import ops
 from ..ir.builder import _sub, _sub_call, _sub_term
-from ..ir.nodes import (Attr, Block, Branch, Call, Const, Graph, IfRegion, Jump, LoopRegion,
-                        Method, Seq, Var, region_labels)
+from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
+                        Var, region_labels)
 from ..rules import lookup
 
 __all__ = ["simplify", "is_pure", "substitute"]

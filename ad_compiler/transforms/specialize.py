@@ -11,15 +11,13 @@ when every incoming value is.
 """
 from __future__ import annotations
 
-import math
 import operator
 
 import numpy as np
 
-from ..ir.builder import _sub_call, _sub_term
 from ..ir import ops
 from ..ir.ops import seed_cotangent
-from ..ir.nodes import Block, Branch, Call, Const, Jump, Var
+from ..ir.nodes import Block, Call, Const, Var
 from ..runtime import unbroadcast, unreduce
 from .simplify import _replace, substitute
 

@@ -35,7 +35,7 @@ import numpy as np
 from .. import cache, runtime
 from ..errors import ADError, BackendError
 from ..ir import ops
-from ..ir.nodes import Attr, Block, Const
+from ..ir.nodes import Call, Attr, Block, Const
 from ..transforms.simplify import simplify, substitute
 from .emit import emit_function
 
@@ -164,6 +164,21 @@ def specialize_ranks(g, ranks, arrays=()):
         if not m and str(g) == before:
             return g
     return g
+
+
+_METHOD_REDUCTIONS = {np.ndarray.sum: np.sum, np.ndarray.mean: np.mean}
+
+
+def reductions_as_functions(g):
+    """``x.sum(axis=0, keepdims=True)`` -> ``np.sum(x, axis=0, keepdims=True)``:
+    Numba's array methods take no ``keepdims`` (nor ``axis`` for ``mean``);
+    the functions are overloaded in numba_support."""
+    blocks = []
+    for b in g.blocks:
+        instrs = tuple(Call(i.out, _METHOD_REDUCTIONS[i.fn], i.args, i.kwargs, i.loc)
+                       if i.fn in _METHOD_REDUCTIONS and i.kwargs else i for i in b.instrs)
+        blocks.append(Block(b.label, b.params, instrs, b.term))
+    return replace(g, blocks=tuple(blocks))
 
 
 # -- source and compilation -------------------------------------------------------------
@@ -319,6 +334,7 @@ class NumbaGradient:
         n = len(self.gradfn.arg_names)
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
+        g = reductions_as_functions(g)
         name = f"{g.name}_grad"
         source, namespace = emit_function(g, name, g.arg_names)
         hit = self._by_source.get(source)

@@ -565,3 +565,40 @@ def jit_helper(fn):
     """A Numba-callable version of a helper that has no explicit twin: its
     own body compiled in nopython mode when first called from a kernel."""
     return numba.njit(cache=False)(positional_twin(fn))
+
+
+# -- NumPy reductions Numba lacks: mean over an axis, keepdims ----------------------------------
+# (user code calls these in the primal; Numba's own np.sum/np.mean take neither)
+def _int_axis(axis):
+    return isinstance(axis, (types.Integer, types.IntegerLiteral))
+
+
+def _keep(keepdims):
+    return isinstance(keepdims, types.BooleanLiteral) and keepdims.literal_value or \
+        isinstance(keepdims, types.Boolean) and not isinstance(keepdims, types.BooleanLiteral)
+
+
+@overload(np.mean, prefer_literal=True)
+def _mean_axis(a, axis=None, dtype=None, out=None, keepdims=False):
+    if not (is_array(a) and _int_axis(axis)):
+        return None
+
+    if _keep(keepdims):
+        def impl_keep(a, axis=None, dtype=None, out=None, keepdims=False):
+            return np.expand_dims(np.sum(a, axis=axis) / a.shape[axis], axis)
+        return impl_keep
+
+    def impl_plain(a, axis=None, dtype=None, out=None, keepdims=False):
+        return np.sum(a, axis=axis) / a.shape[axis]
+    return impl_plain
+
+
+@overload(np.sum, prefer_literal=True)
+def _sum_keepdims(a, axis=None, dtype=None, out=None, keepdims=False):
+    if not (is_array(a) and _int_axis(axis) and _keep(keepdims)):
+        return None
+
+    def impl(a, axis=None, dtype=None, out=None, keepdims=False):
+        return np.expand_dims(np.sum(a, axis=axis), axis)
+    return impl
+

@@ -470,7 +470,9 @@ if _structural is not None and hasattr(_structural, "zero_at"):
 if _structural is not None and hasattr(_structural, "copy_item"):
     @_twin(_structural.copy_item)
     def _copy_item(g, idx):
-        if is_array(g) and g.ndim == 1 and isinstance(idx, types.Integer):
+        if is_array(g) and (g.ndim == 1 and isinstance(idx, types.Integer) or (
+                isinstance(idx, types.BaseTuple) and len(idx) == g.ndim
+                and all(isinstance(t, types.Integer) for t in idx))):
             return lambda g, idx: g[idx]           # an item: already a copy
 
         def impl(g, idx):
@@ -479,6 +481,21 @@ if _structural is not None and hasattr(_structural, "copy_item"):
 
 
 # -- rules/adjoints and multi-statement rules -------------------------------------------------
+@_twin(adjoints.cast_cotangent)
+def _cast_cotangent(g, a, ans=None):
+    """Arrays and numbers only (a list argument is not nopython code)."""
+    if is_array(a):
+        dt = a.dtype if isinstance(a.dtype, types.Float) else types.float64
+        if not _none(ans) and is_array(ans) and not isinstance(ans.dtype, (types.Float,
+                                                                           types.Complex)):
+            return lambda g, a, ans=None: np.zeros(a.shape, dtype=dt)
+        return lambda g, a, ans=None: np.reshape(np.asarray(g), a.shape).astype(dt)
+    if is_scalar(a):
+        return lambda g, a, ans=None: g
+    return None
+
+
+
 @_twin(adjoints.float_dtype)
 def _float_dtype(a):
     dt = _grad_dtype(a)

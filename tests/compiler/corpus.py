@@ -196,12 +196,12 @@ def s_aug_assign(x, y):
     return z
 
 
-@case("straight", "scalar", args=scalars(0.3, -1.2))
+@case("numba_ok", "straight", "scalar", args=scalars(0.3, -1.2))
 def s_defaults(x, scale=2.0, shift=0.5):
     return scale * x * x + shift * x
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(0.7, arr(3, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(0.7, arr(3, k=1))])
 def s_module_constants(x, y):
     return SCALE * x + np.sum(WEIGHTS * y) * x + numpy.sum(y * y)
 
@@ -221,48 +221,48 @@ def a_tanh_sq(x):
     return np.sum(np.tanh(x) ** 2)
 
 
-@case("straight", "array", args=lambda: [(arr(6, away=0.1),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(6, away=0.1),)])
 def a_sqrt_abs(x):
     return np.sum(np.sqrt(np.abs(x) + 1.0) + np.abs(x) * x)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
 def a_broadcast_row(x, b):
     return np.sum(x * b + b)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(3, 1, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(3, 1, k=1))])
 def a_broadcast_col(x, c):
     return np.sum((x + c) ** 2)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(0.8, arr(2, 3)), (-1.1, arr(4, k=5))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(0.8, arr(2, 3)), (-1.1, arr(4, k=5))])
 def a_broadcast_scalar(s, y):
     return np.sum(s * y + s) + np.sum(y / (2.0 + s * s))
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 1), pos(1, 4, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 1), pos(1, 4, k=1))])
 def a_broadcast_outer(a, b):
     return np.sum(a / (1.0 + b) - a * b)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
 def a_sum_axis(x, w):
     return np.sum(np.sum(x ** 2, axis=0) * w) + np.sum(np.sum(x, 1) ** 2)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(3, 4, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(3, 4, k=1))])
 def a_softmax_keepdims(x, w):
     e = np.exp(x)
     return np.sum(e / np.sum(e, axis=1, keepdims=True) * w)
 
 
-@case("straight", "array", args=lambda: [(arr(3, 4),), (arr(2, 5, k=4),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(3, 4),), (arr(2, 5, k=4),)])
 def a_mean_axis(x):
     return np.mean(np.mean(x, axis=1) ** 2) + np.mean(x)
 
 
-@case("straight", "array", args=lambda: [(arr(4, 3),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(4, 3),)])
 def a_variance_keepdims(x):
     d = x - np.mean(x, axis=0, keepdims=True)
     return np.sum(d ** 2)
@@ -273,17 +273,17 @@ def a_dot_vec(x, y):
     return np.dot(x, y) * np.dot(x, x)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
 def a_dot_mat(A, x):
     return np.sum(np.dot(A, x) ** 2)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(2, 3), arr(3, 4, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(2, 3), arr(3, 4, k=1))])
 def a_matmul(A, B):
     return np.sum(np.tanh(A @ B))
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 2), arr(2, 2, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 2), arr(2, 2, k=1))])
 def a_transpose(A, W):
     return np.sum((A.T @ A) * W) + np.sum(np.transpose(A) ** 3)
 
@@ -293,37 +293,37 @@ def a_reshape(x, w):
     return np.sum(np.reshape(x, (2, 3)) * w) + np.sum(x.reshape(3, 2).T * w)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(5, away=0.1), arr(5, k=1))])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(5, away=0.1), arr(5, k=1))])
 def a_relu(x, y):
     return np.sum(np.maximum(x, 0.0) * y)
 
 
-@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(5), arr(5, k=1) + 0.05)])
+@case("numba_ok", "straight", "array", wrt=(0, 1), args=lambda: [(arr(5), arr(5, k=1) + 0.05)])
 def a_maximum(x, y):
     return np.sum(np.maximum(x, y) ** 2 + np.minimum(x, y))
 
 
-@case("straight", "array", args=lambda: [(arr(6, away=0.1),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(6, away=0.1),)])
 def a_where(x):
     return np.sum(np.where(x > 0, x ** 2, -3.0 * x))
 
 
-@case("straight", "array", args=lambda: [(arr(5),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(5),)])
 def a_index_int(x):
     return x[0] * x[2] + x[-1] ** 2
 
 
-@case("straight", "array", args=lambda: [(arr(3, 4),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(3, 4),)])
 def a_index_2d(A):
     return A[1, 2] * A[0, 0] + np.sum(A[1]) + np.sum(A[:, 3] ** 2)
 
 
-@case("straight", "array", args=lambda: [(arr(6),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(6),)])
 def a_slice(x):
     return np.sum(x[1:4] * x[:3]) + np.sum(x[::2]) + np.sum(x[-2:] ** 2)
 
 
-@case("straight", "array", args=lambda: [(arr(3, 4),)])
+@case("numba_ok", "straight", "array", args=lambda: [(arr(3, 4),)])
 def a_slice_2d(A):
     return np.sum(A[:, 1:] * A[:, :-1]) + np.sum(A[1:, ::2] ** 2)
 
@@ -355,7 +355,7 @@ def a_outer(x, y):
     return np.sum(np.outer(x, y) ** 2) + np.sum(x[:, None] * y[None, :])
 
 
-@case("straight", "array", wrt=(0, 1, 2, 3),
+@case("numba_ok", "straight", "array", wrt=(0, 1, 2, 3),
       args=lambda: [(arr(3, 4, k=1) * 0.5, arr(4, k=2) * 0.1, arr(4, 2, k=3) * 0.5, arr(2, k=4) * 0.1,
                      arr(5, 3, k=5), arr(5, 2, k=6))])
 def a_mlp_loss(W1, b1, W2, b2, X, Y):
@@ -483,7 +483,7 @@ def c_for_range_runtime_negative_step(x, hi, lo, step):
     return s
 
 
-@case("control", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
+@case("numba_ok", "control", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(4, k=1))])
 def c_for_rows(A, w):
     s = 0.0
     for row in A:
@@ -491,7 +491,7 @@ def c_for_rows(A, w):
     return s
 
 
-@case("control", "scalar", args=scalars(0.7, -1.3))
+@case("numba_ok", "control", "scalar", args=scalars(0.7, -1.3))
 def c_for_tuple_constant(x):
     s = 0.0
     for c in COEFFS:
@@ -509,7 +509,7 @@ def c_for_list_literal(x):
     return s
 
 
-@case("control", "array", args=lambda: [(arr(5),)])
+@case("numba_ok", "control", "array", args=lambda: [(arr(5),)])
 def c_enumerate(x):
     s = 0.0
     for i, v in enumerate(x):
@@ -517,7 +517,7 @@ def c_enumerate(x):
     return s
 
 
-@case("control", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1)), (arr(3, k=2), arr(5, k=3))])
+@case("numba_ok", "control", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1)), (arr(3, k=2), arr(5, k=3))])
 def c_zip(x, y):
     s = 0.0
     for a, b in zip(x, y):
@@ -584,7 +584,7 @@ def c_nested_loops(x, n, m):
     return s
 
 
-@case("control", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(3, 4, k=1))])
+@case("numba_ok", "control", "array", wrt=(0, 1), args=lambda: [(arr(3, 4), arr(3, 4, k=1))])
 def c_nested_loops_2d(A, B):
     s = 0.0
     for i in range(A.shape[0]):
@@ -616,7 +616,7 @@ def c_branch_in_loop(x, n):
     return s
 
 
-@case("control", "array", args=lambda: [(arr(6, away=0.1),)])
+@case("numba_ok", "control", "array", args=lambda: [(arr(6, away=0.1),)])
 def c_data_branch_in_loop(x):
     s = 0.0
     for v in x:
@@ -627,14 +627,14 @@ def c_data_branch_in_loop(x):
     return s
 
 
-@case("control", "array", args=lambda: [(arr(4),), (arr(4) - 2.0,)])
+@case("numba_ok", "control", "array", args=lambda: [(arr(4),), (arr(4) - 2.0,)])
 def c_array_predicate(x):
     if np.sum(x) > 0:
         return np.sum(x ** 2)
     return np.sum(np.exp(x))
 
 
-@case("control", "array", args=lambda: [(arr(5),)])
+@case("numba_ok", "control", "array", args=lambda: [(arr(5),)])
 def c_range_len(x):
     s = 0.0
     for i in range(1, len(x)):
@@ -650,7 +650,7 @@ def c_loop_product(x, n):
     return p
 
 
-@case("control", "array", wrt=(0, 1, 2), args=lambda: [(arr(3, 3, k=1) * 0.5, arr(3, k=2), arr(3, k=3), 3)])
+@case("numba_ok", "control", "array", wrt=(0, 1, 2), args=lambda: [(arr(3, 3, k=1) * 0.5, arr(3, k=2), arr(3, k=3), 3)])
 def c_rnn(W, b, h, n):
     for t in range(n):
         h = np.tanh(W @ h + b)
@@ -669,29 +669,29 @@ def c_return_in_loop(x, limit):
 
 # -- calls -----------------------------------------------------------------------------------
 
-@case("control", "calls", "scalar", args=scalars(-2.0, 0.5, 1.5))
+@case("numba_ok", "control", "calls", "scalar", args=scalars(-2.0, 0.5, 1.5))
 def k_helper_control(x):
     return helper_piecewise(x) * x + helper_piecewise(-x)
 
 
-@case("calls", "scalar", args=scalars(0.7, -1.2))
+@case("numba_ok", "calls", "scalar", args=scalars(0.7, -1.2))
 def k_helper_kwargs_defaults(x):
     return helper_kw(x) + helper_kw(x, scale=3.0) + helper_kw(x, 0.5, power=3)
 
 
-@case("calls", "scalar", wrt=(0, 1), args=lambda: [(0.7, -1.2)])
+@case("numba_ok", "calls", "scalar", wrt=(0, 1), args=lambda: [(0.7, -1.2)])
 def k_helper_tuple(x, y):
     a, b = helper_pair(x, y)
     c = helper_pair(a, b)
     return a * b + c[0] * c[1]
 
 
-@case("calls", "control", "scalar", args=lambda: [(0.7, 3), (-1.2, 0)])
+@case("numba_ok", "calls", "control", "scalar", args=lambda: [(0.7, 3), (-1.2, 0)])
 def k_helper_loop(x, n):
     return helper_loop(x, n) * x + helper_loop(x * x, n + 1)
 
 
-@case("calls", "control", "scalar", args=lambda: [(0.7, 3)])
+@case("numba_ok", "calls", "control", "scalar", args=lambda: [(0.7, 3)])
 def k_helper_in_loop(x, n):
     s = 0.0
     for i in range(n):
@@ -699,12 +699,12 @@ def k_helper_in_loop(x, n):
     return s
 
 
-@case("calls", "control", "scalar", args=scalars(-2.2, 0.5, 1.5, 2.4))
+@case("numba_ok", "calls", "control", "scalar", args=scalars(-2.2, 0.5, 1.5, 2.4))
 def k_helper_chain(x):
     return helper_outer(x) + helper_outer(x * 0.5)
 
 
-@case("calls", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1))])
+@case("numba_ok", "calls", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1))])
 def k_helper_array(v, w):
     return helper_array(v, w) + helper_array(v * v, 1.0)
 
@@ -722,14 +722,14 @@ CORPUS.append(Case("k_closure_fn", k_closure_fn, scalars(-2.0, 0.3, 1.5), (0,),
                    frozenset({"calls", "control", "scalar"})))
 
 
-@case("calls", "scalar", args=scalars(0.7, -1.2))
+@case("numba_ok", "calls", "scalar", args=scalars(0.7, -1.2))
 def k_nested_def(x):
     def square_plus(a, b=1.0):
         return a * a + b
     return square_plus(x) * square_plus(x, b=x)
 
 
-@case("calls", "control", "scalar", args=scalars(0.7, -1.2))
+@case("numba_ok", "calls", "control", "scalar", args=scalars(0.7, -1.2))
 def k_nested_def_captures(x):
     k = x * 2.0
 
@@ -779,7 +779,7 @@ def m_setitem_loop(x):
     return np.sum(out ** 2)
 
 
-@case("mutation", "array", args=lambda: [(arr(6), arr(2, k=1))])
+@case("numba_ok", "mutation", "array", args=lambda: [(arr(6), arr(2, k=1))])
 def m_setitem_slice_add(x, v):
     out = np.zeros(6)
     out[1:3] += v
@@ -798,7 +798,7 @@ def m_setitem_2d(x):
     return np.sum(out @ out)
 
 
-@case("mutation", "control", "array", args=lambda: [(arr(4),)])
+@case("numba_ok", "mutation", "control", "array", args=lambda: [(arr(4),)])
 def m_empty_fill(x):
     out = np.empty(4)
     for i in range(4):
@@ -806,7 +806,7 @@ def m_empty_fill(x):
     return np.sum(out * out)
 
 
-@case("mutation", "control", "array", args=lambda: [(arr(2, 3),)])
+@case("numba_ok", "mutation", "control", "array", args=lambda: [(arr(2, 3),)])
 def m_zeros_like(x):
     out = np.zeros_like(x)
     for i in range(x.shape[0]):
@@ -815,7 +815,7 @@ def m_zeros_like(x):
     return np.sum(out ** 2)
 
 
-@case("mutation", "array", args=lambda: [(arr(5),)])
+@case("numba_ok", "mutation", "array", args=lambda: [(arr(5),)])
 def m_copy_modify(x):
     y = x.copy()
     y[0] = y[1] * 2.0
@@ -887,7 +887,7 @@ def c_while_two_conditions(x, n):
     return s
 
 
-@case("control", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1))])
+@case("numba_ok", "control", "array", wrt=(0, 1), args=lambda: [(arr(4), arr(4, k=1))])
 def c_enumerate_zip(x, y):
     s = 0.0
     for i, (a, b) in enumerate(zip(x, y)):
@@ -895,7 +895,7 @@ def c_enumerate_zip(x, y):
     return s
 
 
-@case("control", "array", args=lambda: [(arr(5),)])
+@case("numba_ok", "control", "array", args=lambda: [(arr(5),)])
 def c_loop_slices(x):
     s = 0.0
     for i in range(len(x) - 1):
@@ -919,7 +919,7 @@ def c_integer_power(x, n):
     return s + x ** n
 
 
-@case("calls", "control", "scalar", wrt=(0, 1), args=lambda: [(0.7, -0.4, 3)])
+@case("numba_ok", "calls", "control", "scalar", wrt=(0, 1), args=lambda: [(0.7, -0.4, 3)])
 def k_tuple_helper_in_loop(x, y, n):
     a = x
     b = y
@@ -928,7 +928,7 @@ def k_tuple_helper_in_loop(x, y, n):
     return a + b * x
 
 
-@case("calls", "control", "array", args=lambda: [(arr(4), 3)])
+@case("numba_ok", "calls", "control", "array", args=lambda: [(arr(4), 3)])
 def k_nested_def_in_loop(x, n):
     w = np.linspace(0.5, 1.5, 4)
 
@@ -960,7 +960,7 @@ def m_listcomp_filter(x):
     return np.sum(np.array(v)) + np.sum(np.array(w))
 
 
-@case("mutation", "control", "array", args=lambda: [(0.7, arr(5))])
+@case("numba_ok", "mutation", "control", "array", args=lambda: [(0.7, arr(5))])
 def m_setitem_recurrence(x, u):
     out = np.zeros(5)
     out[0] = x
@@ -969,7 +969,7 @@ def m_setitem_recurrence(x, u):
     return np.sum(out ** 2)
 
 
-@case("mutation", "array", args=lambda: [(arr(3),)])
+@case("numba_ok", "mutation", "array", args=lambda: [(arr(3),)])
 def m_alias_sees_setitem(x):
     out = np.zeros(3)
     alias = out

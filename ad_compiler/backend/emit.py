@@ -16,12 +16,9 @@ edges that pass them.
 """
 from __future__ import annotations
 
-import inspect
 import operator
 import re
-import textwrap
 import types
-from functools import lru_cache
 
 import astor
 import gast
@@ -32,7 +29,7 @@ from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Const, IfRegion, Jump, Method, Var
 from .namespace import Namespace
 
-__all__ = ["emit_function", "inline_body"]
+__all__ = ["emit_function"]
 
 _BIN = {operator.add: gast.Add, operator.sub: gast.Sub, operator.mul: gast.Mult,
         operator.truediv: gast.Div, operator.pow: gast.Pow, operator.matmul: gast.MatMult,
@@ -68,31 +65,6 @@ def _call(func, args, keywords=()):
 
 def _assign(target, value):
     return gast.Assign(targets=[target], value=value, type_comment=None)
-
-
-@lru_cache(maxsize=None)
-def inline_body(fn):
-    """(parameter names, the returned expression) of a function whose body
-    is a single ``return EXPR`` (a docstring allowed), else None."""
-    try:
-        src = textwrap.dedent(inspect.getsource(fn))
-    except (OSError, TypeError):
-        return None
-    node = gast.parse(src).body[0]
-    if not isinstance(node, gast.FunctionDef):
-        return None
-    body = [s for s in node.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
-    if len(body) != 1 or not isinstance(body[0], gast.Return) or body[0].value is None:
-        return None
-    if any(isinstance(n, (gast.GeneratorExp, gast.ListComp, gast.Lambda, gast.SetComp,
-                          gast.DictComp, gast.Starred, gast.NamedExpr))
-           for n in gast.walk(body[0].value)):
-        return None
-    a = node.args
-    if a.kwarg or a.kwonlyargs:
-        return None
-    params = [p.id for p in a.args] + ([a.vararg.id] if a.vararg else [])
-    return tuple(params), body[0].value
 
 
 class _Emitter:

@@ -19,13 +19,14 @@ import inspect
 import textwrap
 import types
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import gast
 
 from ..errors import SourceUnavailableError
 from .fence import check_function
 
-__all__ = ["parse", "ParsedFunction", "UNBOUND"]
+__all__ = ["parse", "ParsedFunction", "UNBOUND", "inline_body"]
 
 UNBOUND = object()
 
@@ -99,3 +100,28 @@ def parse(fn) -> ParsedFunction:
                         closure=_closure(fn))
     check_function(pf)
     return pf
+
+
+@lru_cache(maxsize=None)
+def inline_body(fn):
+    """(parameter names, the returned expression) of a function whose body
+    is a single ``return EXPR`` (a docstring allowed), else None."""
+    try:
+        src = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return None
+    node = gast.parse(src).body[0]
+    if not isinstance(node, gast.FunctionDef):
+        return None
+    body = [s for s in node.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], gast.Return) or body[0].value is None:
+        return None
+    if any(isinstance(n, (gast.GeneratorExp, gast.ListComp, gast.Lambda, gast.SetComp,
+                          gast.DictComp, gast.Starred, gast.NamedExpr))
+           for n in gast.walk(body[0].value)):
+        return None
+    a = node.args
+    if a.kwarg or a.kwonlyargs:
+        return None
+    params = [p.id for p in a.args] + ([a.vararg.id] if a.vararg else [])
+    return tuple(params), body[0].value

@@ -26,7 +26,7 @@ from __future__ import annotations
 import operator
 
 from ..errors import NoRuleError
-from ..frontend.parse import parse
+from ..frontend.parse import inline_body, parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
@@ -34,7 +34,6 @@ from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegio
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like, tuple_cotangent
-from ..backend.emit import inline_body
 
 __all__ = ["reverse"]
 

@@ -258,3 +258,48 @@ for _fn, _rule in [(math.sin, m_sin), (math.cos, m_cos), (math.tan, m_tan), (mat
 defvjp(math.pow, m_pow_x, m_pow_y)
 defvjp(math.atan2, m_atan2_y, m_atan2_x)
 defvjp(math.hypot, m_hypot_x, m_hypot_y)
+
+
+# -- builtins sum / max / min ------------------------------------------------------------------
+def extremum_cotangent(g, ans, a, b, k):
+    """Cotangent of argument ``k`` of the builtin ``max``/``min``: for
+    ``max(a, b)`` the chosen argument gets ``g`` (ties split evenly, as for
+    ``np.maximum``); for ``max(sequence)`` the chosen items share it."""
+    if b is None:
+        if isinstance(a, (list, tuple)):
+            hits = [1.0 if v == ans else 0.0 for v in a]
+            n = sum(hits)
+            return tuple(g * h / n for h in hits)
+        hit = np.asarray(a) == ans
+        return g * hit / int(np.count_nonzero(hit))   # a Python int keeps float32
+    x, y = (a, b) if k == 0 else (b, a)
+    return unbroadcast(g * ((x == ans) * (1.0 - 0.5 * (x == y))), x)
+
+
+def max_a(g, ans, a, b=None):
+    return extremum_cotangent(g, ans, a, b, 0)
+
+
+def max_b(g, ans, a, b=None):
+    return extremum_cotangent(g, ans, a, b, 1)
+
+
+def sum_cotangent(g, iterable):
+    """Cotangent of the builtin ``sum``'s sequence: ``g`` for every item
+    (summed back where an item was broadcast)."""
+    if isinstance(iterable, (list, tuple)):
+        return tuple(unbroadcast(g, v) for v in iterable)
+    return np.broadcast_to(g, np.shape(iterable)).copy()
+
+
+def sum_iterable(g, ans, iterable, start=0):
+    return sum_cotangent(g, iterable)
+
+
+def sum_start(g, ans, iterable, start=0):
+    return unbroadcast(g, start)
+
+
+defvjp(max, max_a, max_b, doc="builtin; ties split evenly; max(sequence) too")
+defvjp(min, max_a, max_b, doc="builtin; ties split evenly; min(sequence) too")
+defvjp(sum, sum_iterable, sum_start, linear=True, doc="builtin sum over a list, tuple or array")

@@ -81,29 +81,29 @@ def test_unsupported_constructs(fn, cls, message):
 
 # -- no derivative rule --------------------------------------------------------------------
 
-def uses_max(x):
+def uses_gamma(x):
     y = x * 2.0
-    return max(y, 1.0) * x  # <-
+    return math.gamma(y) * x  # <-
 
 
-def uses_max_off_path(x):
-    n = max(len(x), 2)
+def uses_gamma_off_path(x):
+    n = math.gamma(len(x))
     return np.sum(x) * n
 
 
 def test_no_rule_error_says_how_to_add_one():
     with pytest.raises(adc.NoRuleError) as info:
-        adc.grad(uses_max)(2.0)
+        adc.grad(uses_gamma)(2.0)
     text = str(info.value)
-    assert "no derivative rule for max" in text
-    assert "ad_compiler.defvjp(max" in text
+    assert "no derivative rule for math.gamma" in text
+    assert "ad_compiler.defvjp(math.gamma" in text
     assert "stop_gradient" in text
-    _where(info.value, uses_max, _line(uses_max))
-    assert "return max(y, 1.0) * x" in text                 # the source line is quoted
+    _where(info.value, uses_gamma, _line(uses_gamma))
+    assert "return math.gamma(y) * x" in text               # the source line is quoted
 
 
 def test_callable_without_rule_off_the_gradient_path_is_fine():
-    np.testing.assert_allclose(adc.grad(uses_max_off_path)(np.ones(3)), 3.0 * np.ones(3))
+    np.testing.assert_allclose(adc.grad(uses_gamma_off_path)(np.ones(3)), 2.0 * np.ones(3))
 
 
 # -- source not available --------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_unknown_backend():
 # -- errors in helpers name the helper's line ----------------------------------------------------
 
 def helper_without_rule(y):
-    return max(y, 0.5)  # <-
+    return math.gamma(y)  # <-
 
 
 def calls_helper_without_rule(x):
@@ -266,4 +266,4 @@ def test_no_rule_inside_a_helper_points_at_the_helper_line():
     e = info.value
     line = _line(helper_without_rule)
     assert e.lineno == line and f"{HERE}:{line}" in str(e)
-    assert "return max(y, 0.5)" in str(e)
+    assert "return math.gamma(y)" in str(e)

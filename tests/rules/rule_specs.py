@@ -329,6 +329,10 @@ SPECS += [
     S(operator.pow, P(3), R(3)), S(operator.pow, F(0.5, 2), F()), S(pow, F(0.5, 2), F()),
     S(operator.neg, R(3)), S(operator.pos, R(3)), S(operator.abs, NZ(3)), S(abs, F(0.5, 1)),
     S(operator.matmul, R(2, 3), R(3, 4)), S(operator.matmul, R(3), R(2, 3, 4)), S(float, F()),
+    S(max, F(-1, 0), F(0.5, 1)), S(max, F(0.5, 1), F(-1, 0)), S(min, F(-1, 0), F(0.5, 1)),
+    S(max, L(F(-1, 0), F(0.5, 1), F(-0.5, 0.2))), S(min, L(F(-1, 0), F(0.5, 1))),
+    S(max, D(5)), S(min, D(5)),
+    S(sum, L(R(3), R(3), R(3))), S(sum, L(F(), F())), S(sum, R(4, 3)), S(sum, L(R(3), R(1, 3)), R(3)),
 ]
 _MATH_ANY = [math.sin, math.cos, math.tan, math.exp, math.expm1, math.tanh, math.sinh, math.cosh,
              math.atan, math.asinh, math.erf, math.erfc]

@@ -104,7 +104,8 @@ class GradFunction:
         params = g.entry.params
         act = activity(g, [params[k] for k in self.wrt], g.blocks[-1].term.value
                        if not self.has_aux else _aux_value(g))
-        joint = verify(reverse(g, self.wrt, act, self._where(), has_aux=self.has_aux))
+        joint = verify(reverse(g, self.wrt, act, self._where(), has_aux=self.has_aux,
+                               remat="pure" if self.backend == "cuda" else "cheap"))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
         vectors = [p for p, k in zip(params, kinds) if k == "a1"]
         joint = verify(simplify(specialize_scalars(joint, scalars, vectors)))

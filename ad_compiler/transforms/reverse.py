@@ -51,11 +51,18 @@ class _Frame:
 
 
 _CHEAP = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos}
+# with remat="pure" (device code, which cannot stack), any scalar function too
+_PURE = _CHEAP | {operator.truediv, operator.pow, abs}
+
+
+def _pure_scalar(fn):
+    return fn in _PURE or getattr(fn, "__module__", None) == "math"
 
 
 class _Reverse:
-    def __init__(self, g, wrt, active, where):
+    def __init__(self, g, wrt, active, where, remat="cheap"):
         self.g, self.wrt, self.active, self.where = g, wrt, active, where
+        self.remat = remat
         reserved = {v.name for b in g.blocks for v in b.params}
         reserved |= {i.out.name for i in g.instructions() if i.out is not None}
         self.b = IRBuilder(g.name, Namer(reserved))
@@ -139,7 +146,9 @@ class _Reverse:
         arithmetic (``x * i``) of values the adjoint has anyway: constants,
         values from outside the loop, the recomputed loop counter."""
         d = self.defs.get(v)
-        if d is None or d.fn not in _CHEAP or d.kwargs or depth > 2:
+        if d is None or d.kwargs or depth > (2 if self.remat == "cheap" else 8):
+            return None
+        if not (d.fn in _CHEAP or self.remat == "pure" and _pure_scalar(d.fn)):
             return None
         args = []
         for a in d.args:
@@ -509,10 +518,13 @@ def _copy_primal(rv, g):
     return ret[0], mblocks
 
 
-def reverse(g, wrt, active, where, has_aux=False):
+def reverse(g, wrt, active, where, has_aux=False, remat="cheap"):
     """The joint graph of ``g``: parameters ``(*g.params, seed)``; returns
-    ``(output, aux?, grad_0, ..., grad_k)`` for the parameters ``wrt``."""
-    rv = _Reverse(g, wrt, active, where)
+    ``(output, aux?, grad_0, ..., grad_k)`` for the parameters ``wrt``.
+    ``remat``: which loop values are recomputed in the adjoint rather than
+    stacked — "cheap" arithmetic, or any "pure" scalar function (for device
+    code, which has no stacks)."""
+    rv = _Reverse(g, wrt, active, where, remat)
     b = rv.b
     ret_block, mblocks = _copy_primal(rv, g)
     rv.mblocks = mblocks

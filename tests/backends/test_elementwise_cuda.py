@@ -93,6 +93,15 @@ def test_cuda_grad_on_numbers_and_stack_error():
         g(np.ones(2), np.ones(2))
 
 
+@needs_cuda
+def test_loop_values_are_recomputed_so_device_code_needs_no_stack():
+    # sin(x * i) depends only on x and the counter: on "cuda" the adjoint
+    # recomputes it instead of stacking it, so the loop lowers to device code
+    g = adc.grad(corpus.recurrence, backend="cuda")
+    assert g(0.7, 12) == pytest.approx(adc.grad(corpus.recurrence)(0.7, 12), rel=1e-12)
+    assert "_stack" not in g.source
+
+
 def test_no_gpu_no_simulator_is_a_clear_error():
     code = ("import ad_compiler as adc, sys\n"
             "sys.path.insert(0, %r)\n"

@@ -341,8 +341,8 @@ class _FunctionBuilder(ExpressionBuilder):
             if isinstance(stop, Const):
                 return test()
             key = f"<test{id(s)}>"
-            self.b.if_(stop, lambda: self.b.env.__setitem__(key, Const(False)),
-                       lambda: self.b.env.__setitem__(key, test()), hint_of=lambda k: "go")
+            self.b.if_(stop, lambda: self._bind_value(key, lambda: Const(False)),
+                       lambda: self._bind_value(key, test), hint_of=lambda k: "go")
             return self.b.env.pop(key)
 
         def guarded_body():

@@ -56,6 +56,12 @@ def _defaults(pf):
 class ExpressionBuilder:
     """Mixin of ``_FunctionBuilder`` (ir/build.py): everything below a statement."""
 
+    def _bind_value(self, key, build):
+        """``env[key] = build()`` — building first: a nested branch replaces
+        ``self.b.env`` with the joined environment, which must get the key."""
+        value = build()
+        self.b.env[key] = value
+
     # -- names and expressions -------------------------------------------------------------------------
     def name(self, node):
         if node.id in self.b.env:
@@ -139,7 +145,7 @@ class ExpressionBuilder:
         rest = gast.BoolOp(op=node.op, values=node.values[1:])
         gast.copy_location(rest, node.values[1])
         self.b.env[key] = first
-        evaluate = lambda: self.b.env.__setitem__(key, self.expr(rest))
+        evaluate = lambda: self._bind_value(key, lambda: self.expr(rest))
         keep = lambda: None
         if isinstance(node.op, gast.And):
             self.b.if_(first, evaluate, keep, hint_of=lambda k: hint or "t")
@@ -150,8 +156,8 @@ class ExpressionBuilder:
     def ifexp(self, node, hint):
         key = f"<ifexp{id(node)}>"
         cond = self.expr(node.test)
-        self.b.if_(cond, lambda: self.b.env.__setitem__(key, self.expr(node.body)),
-                   lambda: self.b.env.__setitem__(key, self.expr(node.orelse)),
+        self.b.if_(cond, lambda: self._bind_value(key, lambda: self.expr(node.body)),
+                   lambda: self._bind_value(key, lambda: self.expr(node.orelse)),
                    hint_of=lambda k: hint or "t")
         return self.b.env.pop(key)
 

@@ -42,7 +42,8 @@ def scalar_program(draw):
         return _fill(draw(st.sampled_from(BINARY)), expr(depth + 1), expr(depth + 1))
 
     for _ in range(draw(st.integers(2, 6))):
-        kind = draw(st.sampled_from(["assign", "assign", "if", "loop", "helper", "aug"]))
+        kind = draw(st.sampled_from(["assign", "assign", "if", "loop", "helper", "aug",
+                                     "while", "nested", "listbuild", "early"]))
         v = f"v{len(names)}"
         if kind == "assign":
             body.append(f"{v} = {expr()}")
@@ -60,6 +61,26 @@ def scalar_program(draw):
                      f"    {v} = {v} * 0.8 + math.sin({expr()} * i + {v})"]
             if draw(st.booleans()):
                 body += ["    if i == 2:", "        break"]
+        elif kind == "while":
+            c = draw(st.sampled_from(names))
+            body += [f"{v} = {c}", "k = 0", f"while k < 3 and math.tanh({v}) < 0.9:",
+                     f"    {v} = {v} * 1.1 + 0.05 * {expr()}", "    k += 1"]
+        elif kind == "nested":
+            c = draw(st.sampled_from(names))
+            body += [f"{v} = {expr()}", "for i in range(3):",
+                     f"    if math.sin({c} * 3.0 + i) > 0.0:",
+                     f"        {v} = {v} + math.sin({v}) * {c}",
+                     "        if i == 1:", "            continue",
+                     "    else:", f"        {v} = {v} * 0.5",
+                     f"    {v} = {v} + 0.1 * i"]
+        elif kind == "listbuild":
+            body += ["items = []", "for i in range(3):", f"    items.append({expr()} * i)",
+                     f"{v} = sum(items) + max(items)"]
+        elif kind == "early":
+            c = draw(st.sampled_from(names))
+            body += [f"for i in range(3):", f"    if math.sin({c} * 3.0 + i) > 0.9:",
+                     f"        return {expr()} * {c}"]
+            continue
         else:
             body.append(f"{v} = helper({expr()}, {draw(st.sampled_from(names))})")
         names.append(v)

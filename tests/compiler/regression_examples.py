@@ -1,0 +1,21 @@
+"""Minimal reproductions of bugs found by the fuzz test (kept as regressions)."""
+import math
+
+
+def nested_conditional_expression(x):
+    # the inner `and` builds its own branch inside the outer conditional's arm
+    y = x * 2.0 if (x > 0.0 and x < 2.0) else -x
+    return y * x
+
+
+def while_after_early_return_loop(x):
+    # the while test is guarded by the returned flag; its `and` builds a branch
+    for i in range(3):
+        if math.sin(x * 3.0 + i) > 0.9:
+            return x * x
+    v = x
+    k = 0
+    while k < 3 and math.tanh(v) < 0.9:
+        v = v * 1.1 + 0.05 * x
+        k += 1
+    return v + x

@@ -210,3 +210,27 @@ def test_random_array_programs(tmp_path, prog, seed):
     for k in (0, 1, 2):
         np.testing.assert_allclose(g[k], _fd(f, (x, w, b), k), rtol=1e-4, atol=1e-6,
                                    err_msg=src)
+
+
+NUMBA_SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                 HealthCheck.too_slow])
+
+
+@NUMBA_SETTINGS
+@given(prog=scalar_program(), x=st.floats(-1.5, 1.5), y=st.floats(-1.5, 1.5))
+def test_random_scalar_programs_on_numba(tmp_path, prog, x, y):
+    """Where a random program lowers to Numba, it gives the Python backend's
+    gradient (a construct Numba cannot lower must say so: BackendError)."""
+    pytest.importorskip("numba")
+    body, ret = prog
+    f, src = _load(tmp_path, body, ret, "x, y")
+    try:
+        want = adc.grad(f, wrt=(0, 1))(x, y)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return
+    try:
+        got = adc.grad(f, wrt=(0, 1), backend="numba")(x, y)
+    except adc.BackendError:
+        return
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12), src

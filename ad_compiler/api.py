@@ -15,6 +15,8 @@ arguments (Python scalars vs arrays), so nothing is re-parsed per call.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
 
 import numpy as np
@@ -36,9 +38,23 @@ __all__ = ["grad", "value_and_grad", "GradFunction", "check_grads"]
 BACKENDS = ("python", "numba", "cuda")
 
 
+def _unwrap(fn):
+    """``(function, bound positional values, bound keywords)`` for a bound
+    method (its instance is fixed) or a ``functools.partial``."""
+    if inspect.ismethod(fn):
+        inner, args, kw = _unwrap(fn.__func__)
+        return inner, (fn.__self__,) + args, kw
+    if isinstance(fn, functools.partial):
+        inner, args, kw = _unwrap(fn.func)
+        return inner, args + tuple(fn.args), {**kw, **(fn.keywords or {})}
+    return fn, (), {}
+
+
 def _kind(x):
     if isinstance(x, (bool, np.bool_)):
         return "b"
+    if isinstance(x, (list, tuple)):
+        return "q"
     if isinstance(x, numbers.Number) or isinstance(x, np.number):
         return "s"
     if type(x) is np.ndarray:
@@ -56,13 +72,15 @@ class GradFunction:
         self.backend = backend
         self.has_aux = has_aux
         self.return_value = return_value
-        self.parsed = parse(fn)
+        target, self._bound, bound_kw = _unwrap(fn)
+        self.parsed = parse(target)
         names = [a.id for a in self.parsed.node.args.args]
-        self.arg_names = names
+        self.arg_names = names[len(self._bound):]     # what the caller passes
         self.single = not isinstance(wrt, (tuple, list))
         self.wrt = tuple(self._wrt_index(w) for w in ((wrt,) if self.single else wrt))
-        self._defaults = dict(zip(names[len(names) - len(fn.__defaults__ or ()):],
-                                  fn.__defaults__ or ()))
+        self._defaults = dict(zip(names[len(names) - len(target.__defaults__ or ()):],
+                                  target.__defaults__ or ()))
+        self._defaults.update(bound_kw)
         self._ir = None
         self._variants = {}
         self._last = None
@@ -74,7 +92,7 @@ class GradFunction:
         return self.parsed.name
 
     def _wrt_index(self, w):
-        names = [a.id for a in self.parsed.node.args.args]
+        names = self.arg_names
         if isinstance(w, str):
             if w not in names:
                 raise WrtError(f"wrt={w!r} is not a parameter of {self.parsed.name}"
@@ -102,10 +120,12 @@ class GradFunction:
     def _compile(self, kinds):
         g = self.ir
         params = g.entry.params
-        act = activity(g, [params[k] for k in self.wrt], g.blocks[-1].term.value
+        wrt = tuple(k + len(self._bound) for k in self.wrt)
+        act = activity(g, [params[k] for k in wrt], g.blocks[-1].term.value
                        if not self.has_aux else _aux_value(g))
-        joint = verify(reverse(g, self.wrt, act, self._where(), has_aux=self.has_aux,
-                               remat="pure" if self.backend == "cuda" else "cheap"))
+        joint = verify(reverse(g, wrt, act, self._where(), has_aux=self.has_aux,
+                               remat="pure" if self.backend == "cuda" else "cheap",
+                               sequence_params=[p for p, k in zip(params, kinds) if k == "q"]))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
         vectors = [p for p, k in zip(params, kinds) if k == "a1"]
         joint = verify(simplify(specialize_scalars(joint, scalars, vectors)))
@@ -120,7 +140,7 @@ class GradFunction:
         return variant
 
     def variant(self, kinds=None):
-        kinds = kinds or tuple("a" for _ in self.arg_names)
+        kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple("a" for _ in self.arg_names)
         v = self._variants.get(kinds)
         if v is None:
             v = self._variants[kinds] = self._compile(kinds)
@@ -169,25 +189,28 @@ class GradFunction:
 
     def _check_wrt(self, vals):
         for k in self.wrt:
-            x = vals[k]
-            dt = np.asarray(x).dtype if not isinstance(x, (list, tuple)) else None
-            if dt is not None and dt.kind in "iub":
-                raise NotDifferentiableError(
-                    f"cannot differentiate with respect to '{self.arg_names[k]}': it is an "
-                    f"integer or bool ({type(x).__name__}{'' if np.ndim(x) == 0 else ' of dtype ' + str(dt)}); "
-                    f"pass a float (e.g. {self.arg_names[k]}=float(...) or .astype(float))",
-                    fn_name=self.parsed.name, filename=self.parsed.filename,
-                    lineno=self.parsed.lineno)
-            if dt is not None and dt.kind == "c":
-                raise NotDifferentiableError(
-                    f"complex inputs are not supported ('{self.arg_names[k]}' is complex)",
-                    fn_name=self.parsed.name, filename=self.parsed.filename,
-                    lineno=self.parsed.lineno)
+            for x in (vals[k] if isinstance(vals[k], (list, tuple)) else [vals[k]]):
+                self._check_differentiable(k, x)
+
+    def _check_differentiable(self, k, x):
+        dt = np.asarray(x).dtype
+        name = self.arg_names[k]
+        if dt.kind in "iub":
+            shown = type(x).__name__ + ("" if np.ndim(x) == 0 else f" of dtype {dt}")
+            raise NotDifferentiableError(
+                f"cannot differentiate with respect to '{name}': it is an integer or bool "
+                f"({shown}); pass a float (e.g. {name}=float(...) or .astype(float))",
+                fn_name=self.parsed.name, filename=self.parsed.filename, lineno=self.parsed.lineno)
+        if dt.kind == "c":
+            raise NotDifferentiableError(
+                f"complex inputs are not supported ('{name}' is complex)",
+                fn_name=self.parsed.name, filename=self.parsed.filename, lineno=self.parsed.lineno)
 
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
         vals = self._bind(args, kwargs)
         self._check_wrt(vals)
+        vals = list(self._bound) + vals
         kinds = tuple(_kind(v) for v in vals)
         v = self._variants.get(kinds) or self.variant(kinds)
         self._last = v

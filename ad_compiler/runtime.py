@@ -108,7 +108,11 @@ def zeros_like_grad(x):
 
 def cast_like(g, x):
     """Give a gradient the type of its primal: Python float for a Python
-    scalar, the same dtype and shape for an array."""
+    scalar, the same dtype and shape for an array, a tuple (list) of those
+    for a tuple (list), with zeros where ``g`` has None."""
+    if isinstance(x, (tuple, list)):
+        items = [None] * len(x) if g is None else list(g)
+        return type(x)(cast_like(0.0 if gi is None else gi, xi) for gi, xi in zip(items, x))
     if isinstance(x, np.ndarray):
         if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape:
             return g

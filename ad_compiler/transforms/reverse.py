@@ -60,9 +60,10 @@ def _pure_scalar(fn):
 
 
 class _Reverse:
-    def __init__(self, g, wrt, active, where, remat="cheap"):
+    def __init__(self, g, wrt, active, where, remat="cheap", sequence_params=()):
         self.g, self.wrt, self.active, self.where = g, wrt, active, where
         self.remat = remat
+        self.sequence_params = set(sequence_params)
         reserved = {v.name for b in g.blocks for v in b.params}
         reserved |= {i.out.name for i in g.instructions() if i.out is not None}
         self.b = IRBuilder(g.name, Namer(reserved))
@@ -276,7 +277,7 @@ class _Reverse:
         """Values that are Python tuples or lists (their cotangents are
         tuples, summed item by item): built by make_tuple/make_list/append,
         multi-result primitives, and block parameters that receive them."""
-        seqs = set()
+        seqs = set(self.sequence_params)      # tuples/lists passed in by the caller
         for ins in self.g.instructions():
             r = lookup(ins.fn)
             if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
@@ -518,13 +519,14 @@ def _copy_primal(rv, g):
     return ret[0], mblocks
 
 
-def reverse(g, wrt, active, where, has_aux=False, remat="cheap"):
+def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params=()):
     """The joint graph of ``g``: parameters ``(*g.params, seed)``; returns
     ``(output, aux?, grad_0, ..., grad_k)`` for the parameters ``wrt``.
-    ``remat``: which loop values are recomputed in the adjoint rather than
+    ``sequence_params``: parameters called with tuples or lists (their
+    cotangents are tuples).  ``remat``: which loop values are recomputed in the adjoint rather than
     stacked — "cheap" arithmetic, or any "pure" scalar function (for device
     code, which has no stacks)."""
-    rv = _Reverse(g, wrt, active, where, remat)
+    rv = _Reverse(g, wrt, active, where, remat, sequence_params)
     b = rv.b
     ret_block, mblocks = _copy_primal(rv, g)
     rv.mblocks = mblocks

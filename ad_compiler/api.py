@@ -51,6 +51,8 @@ def _unwrap(fn):
 
 
 def _kind(x):
+    if type(x) is float:
+        return "s"
     if isinstance(x, (bool, np.bool_)):
         return "b"
     if isinstance(x, (list, tuple)):
@@ -171,6 +173,8 @@ class GradFunction:
 
     # -- calling -------------------------------------------------------------------------------
     def _bind(self, args, kwargs):
+        if not kwargs and len(args) == len(self.arg_names):
+            return list(args)
         if len(args) > len(self.arg_names):
             raise TypeError(f"{self.__name__}() takes {len(self.arg_names)} arguments "
                             f"but {len(args)} were given")
@@ -193,6 +197,8 @@ class GradFunction:
                 self._check_differentiable(k, x)
 
     def _check_differentiable(self, k, x):
+        if type(x) is float:
+            return
         dt = np.asarray(x).dtype
         name = self.arg_names[k]
         if dt.kind in "iub":

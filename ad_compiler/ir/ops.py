@@ -64,6 +64,8 @@ def comment(text):
 def seed_cotangent(seed, out):
     """The cotangent the adjoint starts from: 1 for a scalar output, or the
     user's ``seed`` (PyTorch's ``backward(gradient=...)``), shape-checked."""
+    if seed is None and type(out) is float:       # the common scalar case, first
+        return 1.0
     from ..errors import NonScalarOutputError, SeedShapeError
     if seed is None:
         if np.ndim(out) != 0:

@@ -227,6 +227,11 @@ class GradFunction:
                 e.fn_name, e.filename, e.lineno = self.parsed.name, self.parsed.filename, self.parsed.lineno
                 e.args = (e._format(),)
             raise
+        except Exception as e:
+            note = _source_note(e, v, self.parsed)
+            if note:
+                e.add_note(note)
+            raise
 
     def __call__(self, *args, **kwargs):
         res = self._run(args, kwargs)
@@ -247,6 +252,27 @@ def _aux_value(g):
         if ins.out == out and len(ins.args) == 2:
             return ins.args[0]
     return out
+
+
+def _source_note(exc, variant, parsed):
+    """For an exception raised inside generated code: the user's source line
+    it came from (the ``# line N:`` comment above the failing generated line)."""
+    path = getattr(variant, "path", None)
+    tb, lineno = exc.__traceback__, None
+    while tb is not None:
+        if path and tb.tb_frame.f_code.co_filename == path:
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    if lineno is None:
+        return None
+    lines = variant.source.splitlines()
+    for text in reversed(lines[:lineno]):
+        text = text.strip()
+        if text.startswith("# line "):
+            line, _, code = text[len("# line "):].partition(": ")
+            return (f"raised in the gradient of {parsed.name}, at {parsed.filename}:{line}: "
+                    f"{code}  (generated code: {path}:{lineno})")
+    return None
 
 
 class _Variant:

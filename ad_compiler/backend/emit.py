@@ -187,9 +187,12 @@ class _Emitter:
 
     def block(self, label, out):
         b = self.blocks[label]
-        for i in b.instrs:
+        for k, i in enumerate(b.instrs):
             if id(i) in self.skip:
                 continue
+            if i.fn is ops.comment and not any(
+                    j.fn is not ops.comment and id(j) not in self.skip for j in b.instrs[k + 1:]):
+                continue                 # a comment with nothing left to describe
             st = self.instr(i)
             out.extend(st if isinstance(st, list) else [st])
         if isinstance(b.term, Jump):

@@ -13,6 +13,7 @@ import operator
 from dataclasses import dataclass
 
 from .nodes import Const, Jump, Var, region_labels
+from .ops import comment
 
 __all__ = ["CountedLoop", "counted_loop", "region_labels"]
 
@@ -31,12 +32,13 @@ def counted_loop(blocks, r, uses):
     if len(r.test.items) != 1 or not isinstance(r.body.items[-1], str):
         return None
     tb = blocks[r.test.items[0]]
-    if len(tb.instrs) != 1 or tb.term.cond != tb.instrs[0].out:
+    test = [ins for ins in tb.instrs if ins.fn is not comment]
+    if len(test) != 1 or tb.term.cond != test[0].out:
         return None
-    cmp = tb.instrs[0].fn
+    cmp = test[0].fn
     if cmp not in (operator.lt, operator.gt):
         return None
-    i, stop = tb.instrs[0].args
+    i, stop = test[0].args
     if i not in tb.params or i in tb.term.else_args:
         return None
     k = tb.params.index(i)

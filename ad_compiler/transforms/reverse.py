@@ -556,11 +556,21 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
             grads.append(b.emit(cast_like, (bar, p), hint=f"{p.name}_grad"))
     results = [out] + ([aux] if has_aux else []) + grads
     b.terminate(Return(b.emit(ops.make_tuple, results, hint="result")))
-    # forward-pass pushes, stack creation at entry
-    for label, items in rv.pushes.items():
-        mb = mblocks[label] if label in mblocks else None
-        for idx, call in sorted(items, key=lambda t: -t[0]):
-            mb.instrs.insert(idx + 1 if idx >= 0 else 0, call)
+    # forward pass: a comment naming the source line before each line's
+    # instructions, and the pushes right after the values they store
+    for blk in g.blocks:
+        mb = mblocks[blk.label]
+        after = {}
+        for idx, call in rv.pushes.get(blk.label, ()):
+            after.setdefault(idx, []).append(call)
+        out, last = list(after.get(-1, ())), None
+        for k, ins in enumerate(mb.instrs):     # the primal's, then what was appended
+            if k < len(blk.instrs) and ins.loc is not None and ins.loc.lineno != last:
+                last = ins.loc.lineno
+                out.append(Call(None, ops.comment, (Const(f"line {last}: {ins.loc.source}"),)))
+            out.append(ins)
+            out.extend(after.get(k, ()))
+        mb.instrs = out
     entry = mblocks[g.entry.label]
     for v, s in sorted(rv.stacks.items(), key=lambda t: t[1].name, reverse=True):
         entry.instrs.insert(0, Call(s, ops.new_stack, ()))

@@ -19,3 +19,8 @@ def while_after_early_return_loop(x):
         v = v * 1.1 + 0.05 * x
         k += 1
     return v + x
+
+
+def shape_bug(x, w):
+    y = x @ w          # the caller passes mismatched shapes
+    return (y * 2.0).sum()

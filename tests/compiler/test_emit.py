@@ -19,9 +19,12 @@ from .corpus import by_name
 
 GOLDEN_STRAIGHT_ARRAYS = """\
 def straight_grad(x, y, seed):
+    # line +1: z = x * y
     z = x * y
+    # line +2: w = np.sin(z) + y
     t1 = np.sin(z)
     w = t1 + y
+    # line +3: return np.sum(w * 2.0)
     t2 = w * 2.0
     out = np.sum(t2)
     out_bar = seed_cotangent(seed, out)
@@ -48,13 +51,17 @@ def straight_grad(x, y, seed):
 
 GOLDEN_BRANCH_SCALAR = """\
 def branch_grad(x, seed):
+    # line +1: if x > 0.0:
     t1 = x > 0.0
     if t1:
+        # line +2: y = x * x
         y = x * x
         y_3 = y
     else:
+        # line +4: y = -x
         y_2 = -x
         y_3 = y_2
+    # line +5: return y * 3.0
     out = y_3 * 3.0
     out_bar = seed_cotangent(seed, out)
     # line +5: return y * 3.0
@@ -75,6 +82,7 @@ def branch_grad(x, seed):
 
 GOLDEN_SCALAR_PRODUCT = """\
 def scalar_product_grad(x, y, seed):
+    # line +1: return x * y + math.exp(x)
     t1 = x * y
     t2 = math.exp(x)
     out = t1 + t2
@@ -166,10 +174,10 @@ def test_line_comments_quote_the_original_line(name):
 def test_every_adjoint_block_carries_a_comment():
     g = _compiled(ex.branch, (1.5,), 0)
     src = g.source
-    # both arms of the mirrored if start with the comment of their primal line
+    # every arm, forward and mirrored, starts with the comment of its primal line
     arms = re.findall(r"^\s+(?:if t1:|else:)\n(\s+)(.*)$", src, re.M)
-    adjoint_arms = [a for a in arms if a[1].startswith("#")]
-    assert len(adjoint_arms) == 2, src
+    commented = [a for a in arms if a[1].startswith("# line ")]
+    assert len(arms) == 4 and len(commented) == 4, src   # forward and adjoint arms
 
 
 # -- a real file ------------------------------------------------------------------------------

@@ -10,3 +10,14 @@ from .fd import numerical_grad
 @pytest.mark.parametrize("fn", [ex.nested_conditional_expression, ex.while_after_early_return_loop])
 def test_branches_built_inside_branch_arms_keep_their_value(fn, x):
     assert adc.grad(fn)(x) == pytest.approx(numerical_grad(fn, (x,), 0), rel=1e-6, abs=1e-9)
+
+
+def test_an_error_inside_generated_code_names_the_users_line():
+    import inspect
+    import numpy as np
+    with pytest.raises(ValueError) as info:
+        adc.grad(ex.shape_bug)(np.ones((2, 3)), np.ones((4, 1)))
+    note = "\n".join(getattr(info.value, "__notes__", []))
+    line = inspect.getsourcelines(ex.shape_bug)[1] + 1
+    assert f"regression_examples.py:{line}: y = x @ w" in note
+    assert "raised in the gradient of shape_bug" in note

@@ -22,8 +22,7 @@ import math
 
 import numpy as np
 
-__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "zeros_like_grad",
-           "cast_like", "accumulate", "tuple_cotangent", "safe_mul", "safe_div", "div_or_zero"]
+__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent", "safe_mul", "safe_div", "div_or_zero"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -96,14 +95,6 @@ def scatter_into(g, x, idx):
     else:
         np.add.at(out, idx, g)
     return out
-
-
-def zeros_like_grad(x):
-    """A zero gradient for ``x``: 0.0 for scalars, a float array otherwise."""
-    if isinstance(x, (float, int, np.floating)) or np.ndim(x) == 0 and not isinstance(x, np.ndarray):
-        return 0.0
-    return np.zeros(np.shape(x), dtype=x.dtype if np.issubdtype(np.asarray(x).dtype, np.floating)
-                    else np.float64)
 
 
 def cast_like(g, x):

@@ -167,11 +167,6 @@ def _zero_like(x):
     return lambda x: 0.0
 
 
-@_twin(ops.identity)
-def _identity(x):
-    return lambda x: x
-
-
 @_twin(ops.range_cond)
 def _range_cond(i, stop, step):
     return lambda i, stop, step: i < stop if step > 0 else i > stop
@@ -201,11 +196,6 @@ def _cast_like(g, x):
     if is_array(g):
         return lambda g, x: float(g.sum())
     return lambda g, x: float(g)
-
-
-@_twin(runtime.zeros_like_grad)
-def _zeros_like_grad(x):
-    return _zero_like(x)
 
 
 @_twin(runtime.unbroadcast)

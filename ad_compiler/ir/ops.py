@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_slice", "new_stack", "push", "pop", "range_cond",
-           "identity", "zero_like", "comment", "seed_cotangent", "setitem", "list_append"]
+           "zero_like", "comment", "seed_cotangent", "setitem", "list_append"]
 
 
 def make_tuple(*items):
@@ -41,10 +41,6 @@ def range_cond(i, stop, step):
     """The test of ``for i in range(start, stop, step)`` for a step whose sign
     is only known at run time."""
     return i < stop if step > 0 else i > stop
-
-
-def identity(x):
-    return x
 
 
 def zero_like(x):

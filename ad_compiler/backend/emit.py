@@ -267,7 +267,7 @@ def emit_function(graph, name, arg_names, ns=None, peephole=None):
     fdef = gast.FunctionDef(name=name, args=args, body=body or [gast.Pass()], decorator_list=[],
                             returns=None, type_comment=None, type_params=[])
     mod = gast.Module(body=[fdef], type_ignores=[])
-    source = astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(mod)))
+    source = astor.to_source(gast.gast_to_ast(mod))     # astor needs no line numbers
     return _comments(source), ns.globals
 
 

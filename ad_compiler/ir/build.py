@@ -106,13 +106,27 @@ def always_returns(stmts):
     return False
 
 
+_LOCALS = {}
+
+
+def _local_names(fdef):
+    """Parameters and assigned names of a function definition (cached: rules
+    are inlined many times)."""
+    key = id(fdef)
+    hit = _LOCALS.get(key)
+    if hit is None or hit[0] is not fdef:
+        hit = _LOCALS[key] = (fdef, frozenset(a.id for a in fdef.args.args)
+                              | frozenset(_assigned_names(fdef.body)))
+    return set(hit[1])
+
+
 class _FunctionBuilder(ExpressionBuilder):
     """Builds one function body (the differentiated one, or an inlined
     callee) into a shared IRBuilder."""
 
     def __init__(self, pf, b, stack):
         self.pf, self.b, self.stack = pf, b, stack
-        self.locals = set(a.id for a in pf.node.args.args) | set(_assigned_names(pf.node.body))
+        self.locals = _local_names(pf.node)
         self.nested = {}                      # nested def name -> gast.FunctionDef
         self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
         self.view_of = getattr(b, "view_of", None)

@@ -59,7 +59,10 @@ What to notice:
 * **Names pair up.** The cotangent of `s` is `s_bar`, of `x` is `x_bar`;
   each adjoint block carries a comment with the line it differentiates.
 * **First contributions are assigned, later ones added**: `x_bar =
-  out_bar * s_10`, then `x_bar_26 = x_bar_10 + x_bar_25` inside the loop.
+  out_bar * s_10` is assigned once; inside the loop each trip adds to it
+  (`x_bar_10 + x_bar_25`).
+* **Joins assign directly.** A value an arm computes only for the join is
+  assigned to the join's variable (`s_7 = s * 0.5`), with no extra copy.
 
 The source is written to a real file in `~/.cache/ad_compiler` and
 imported, so tracebacks and `pdb` step through it. `backend="numba"` compiles

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Const, IfRegion, Jump, Method, Var
+from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var
 from .namespace import Namespace
 
 __all__ = ["emit_function"]
@@ -76,7 +76,37 @@ class _Emitter:
         self.blocks = graph.block_map()
         self.ns = ns
         self.peephole = peephole
-        self.headers = {}
+        self.coalesce = self._coalescable(graph)
+
+    def _coalescable(self, graph):
+        """Values an ``if`` arm computes only to pass them to the join: the
+        instruction assigns the join's parameter directly (no ``y_3 = y``)."""
+        joins = set()
+
+        def walk(seq):
+            for item in seq.items:
+                if isinstance(item, IfRegion):
+                    joins.add(item.join)
+                    walk(item.then)
+                    walk(item.orelse)
+                elif isinstance(item, LoopRegion):
+                    walk(item.test)
+                    walk(item.body)
+        walk(graph.structure)
+        out = {}
+        for b in graph.blocks:
+            if not (isinstance(b.term, Jump) and b.term.target in joins):
+                continue
+            defined = {i.out for i in b.instrs if i.out is not None
+                       and i.fn not in (ops.setitem, ops.list_append)}
+            for p, a in zip(self.blocks[b.term.target].params, b.term.args):
+                if isinstance(a, Var) and a in defined and self.use_count.get(a) == 1 \
+                        and a not in out:
+                    out[a] = p
+        return out
+
+    def target(self, var):
+        return _name(self.coalesce.get(var, var).name, store=True)
 
     # -- operands ---------------------------------------------------------------------
     def operand(self, x):
@@ -171,13 +201,13 @@ class _Emitter:
         value = self.call_expr(ins)
         if ins.out is None:
             return gast.Expr(value=value)
-        return _assign(_name(ins.out.name, store=True), value)
+        return _assign(self.target(ins.out), value)
 
     # -- edges and structure ---------------------------------------------------------------
     def edge(self, target, args):
         params = self.blocks[target].params
         pairs = [(p, a) for p, a in zip(params, args) if not (isinstance(a, Var) and a == p)
-                 and p not in self.skip_edge]
+                 and p not in self.skip_edge and self.coalesce.get(a) != p]
         if not pairs:
             return []
         if len(pairs) == 1:

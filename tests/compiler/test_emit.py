@@ -55,12 +55,10 @@ def branch_grad(x, seed):
     t1 = x > 0.0
     if t1:
         # line +2: y = x * x
-        y = x * x
-        y_3 = y
+        y_3 = x * x
     else:
         # line +4: y = -x
-        y_2 = -x
-        y_3 = y_2
+        y_3 = -x
     # line +5: return y * 3.0
     out = y_3 * 3.0
     out_bar = seed_cotangent(seed, out)
@@ -69,12 +67,10 @@ def branch_grad(x, seed):
     if t1:
         # line +2: y = x * x
         x_bar = y_3_bar * x
-        x_bar_10 = x_bar + x_bar
-        x_bar_15 = x_bar_10
+        x_bar_15 = x_bar + x_bar
     else:
         # line +4: y = -x
-        x_bar_14 = -y_3_bar
-        x_bar_15 = x_bar_14
+        x_bar_15 = -y_3_bar
     x_grad = cast_like(x_bar_15, x)
     result = out, x_grad
     return result

@@ -11,7 +11,7 @@ reverse) → backend.emit (Python source) → backend lowering (Numba, CUDA).
 """
 from . import rules  # noqa: F401  (registers the rule table)
 from .api import GradFunction, check_grads, grad, value_and_grad
-from .backend.elementwise import elementwise_grad  # noqa: F401  (backend="python"|"numba"|"cuda")
+from .backend.elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
 from .check import GradientCheckError
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
@@ -20,7 +20,8 @@ from .rules.custom import custom_vjp, stop_gradient
 from .rules.registry import defvjp, nondifferentiable
 
 __version__ = "0.1.0"
-__all__ = ["grad", "value_and_grad", "check_grads", "GradFunction", "defvjp", "nondifferentiable",
+__all__ = ["grad", "value_and_grad", "check_grads", "elementwise_grad", "GradFunction", "defvjp",
+           "nondifferentiable",
            "custom_vjp", "stop_gradient",
            "ADError", "BackendError", "MutationError", "NonScalarOutputError", "NoRuleError",
            "NotDifferentiableError", "SeedShapeError", "SourceUnavailableError",

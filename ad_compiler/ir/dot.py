@@ -20,7 +20,7 @@ order and the printer's names, so it is deterministic.
 from __future__ import annotations
 
 from .nodes import Branch, Call, Jump, Return, loop_headers
-from .printer import callee_name, format_operand
+from .printer import callee_name, format_operand, format_term
 
 __all__ = ["to_dot", "draw", "render", "back_edges"]
 
@@ -57,21 +57,6 @@ def _call_text(ins: Call, lines: bool) -> str:
     if lines and ins.loc is not None:
         text += f"    # line {ins.loc.lineno}"
     return text
-
-
-def _args(values) -> str:
-    return ", ".join(map(format_operand, values))
-
-
-def _term_text(t) -> str:
-    if isinstance(t, Jump):
-        return f"jump {t.target}({_args(t.args)})"
-    if isinstance(t, Branch):
-        return (f"br {format_operand(t.cond)} ? {t.then_target}() : "
-                f"{t.else_target}({_args(t.else_args)})")
-    if isinstance(t, Return):
-        return f"return {format_operand(t.value)}"
-    return "<no terminator>"
 
 
 def _successors(term):
@@ -129,7 +114,7 @@ def to_dot(graph, title=None, lines=False) -> str:
         fields = [_record(head) + "\\l"]
         if b.instrs:
             fields.append(_lines(_record(_call_text(i, lines)) for i in b.instrs))
-        fields.append(_record(_term_text(b.term)) + "\\l")
+        fields.append(_record(format_term(b.term)) + "\\l")
         color = ("lightblue" if k == 0 else "darkolivegreen1" if isinstance(b.term, Return)
                  else "lightyellow" if b.label in headers else "white")
         extra = f" fillcolor={color}" if color != "white" else ""

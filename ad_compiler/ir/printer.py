@@ -18,7 +18,7 @@ import numpy as np
 
 from .nodes import Attr, Branch, Call, Jump, Method, Return, Var, loop_headers
 
-__all__ = ["format_graph", "format_operand", "callee_name"]
+__all__ = ["format_graph", "format_operand", "format_term", "callee_name"]
 
 
 def callee_name(fn) -> str:
@@ -54,7 +54,7 @@ def _fmt_call(ins: Call) -> str:
     return f"{lhs}{callee_name(ins.fn)} {' '.join(args)}".rstrip()
 
 
-def _fmt_term(t) -> str:
+def format_term(t) -> str:
     if isinstance(t, Jump):
         return f"jump {t.target}({', '.join(map(format_operand, t.args))})"
     if isinstance(t, Branch):
@@ -76,5 +76,5 @@ def format_graph(g) -> str:
             if ins.loc is not None:
                 text = text.ljust(48) + f"# line {ins.loc.lineno}"
             lines.append(text.rstrip())
-        lines.append("  " + _fmt_term(b.term))
+        lines.append("  " + format_term(b.term))
     return "\n".join(lines)

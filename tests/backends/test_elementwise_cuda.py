@@ -64,9 +64,11 @@ def test_elementwise_grad_broadcasts(backend):
 
 
 @needs_cuda
-def test_device_function_in_a_user_kernel():
+@pytest.mark.parametrize("how", ["property", "function"])
+def test_device_function_in_a_user_kernel(how):
     from ad_compiler.backend.cuda_backend import device_grad
-    dgrad = device_grad(adc.grad(corpus.elementwise, wrt=(0, 1), backend="cuda"))
+    g = adc.grad(corpus.elementwise, wrt=(0, 1), backend="cuda")
+    dgrad = g.device_function if how == "property" else device_grad(g)
 
     @cuda.jit
     def kernel(xs, ys, gx, gy):

@@ -166,6 +166,8 @@ class _Emitter:
             return gast.List(elts=args, ctx=gast.Load())
         if fn is ops.make_slice:
             return _call(_name("slice"), args)
+        if fn is ops.format_string:
+            return _call(_attr(args[0], "format"), args[1:])
         if fn is ops.new_stack:
             return gast.List(elts=[], ctx=gast.Load())
         if fn is ops.push:
@@ -194,6 +196,11 @@ class _Emitter:
             return gast.Expr(value=_const(_COMMENT + str(ins.args[0].value)))
         if ins.fn is ops.setitem:
             return self.setitem(ins)
+        if ins.fn is ops.raise_:
+            exc, cause = ins.args
+            return gast.Raise(exc=self.operand(exc),
+                              cause=None if isinstance(cause, Const) and cause.value is None
+                              else self.operand(cause))
         if ins.fn is ops.list_append:
             lst, v = ins.args
             return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),

@@ -33,8 +33,6 @@ _REJECTED = {
                  "import at module level",
     gast.ImportFrom: "import statements inside a differentiated function are not supported: "
                      "import at module level",
-    gast.Raise: "'raise' statements are not supported",
-    gast.Assert: "'assert' statements are not supported",
     gast.NamedExpr: "assignment expressions (':=') are not supported",
     gast.SetComp: "set comprehensions are not supported",
     gast.DictComp: "dict comprehensions are not supported",
@@ -42,7 +40,6 @@ _REJECTED = {
     gast.Dict: "dict literals are not supported",
     gast.Set: "set literals are not supported",
     gast.Starred: "star-arguments ('*args' in calls or targets) are not supported",
-    gast.JoinedStr: "f-strings are not supported",
     gast.Match: "'match' statements are not supported",
 }
 
@@ -65,6 +62,11 @@ def check_function(pf, node=None):
             msg = _REJECTED.get(type(sub))
             if msg:
                 reject(pf, sub, msg)
+            if isinstance(sub, gast.Raise) and sub.exc is None:
+                reject(pf, sub, "a bare 'raise' (re-raise) is not supported: raise an exception")
+            if isinstance(sub, gast.FormattedValue) and sub.format_spec is not None and any(
+                    isinstance(v, gast.FormattedValue) for v in sub.format_spec.values):
+                reject(pf, sub, "nested f-string format specs are not supported")
             if isinstance(sub, (gast.For, gast.While)) and sub.orelse:
                 reject(pf, sub, f"'{type(sub).__name__.lower()} ... else' is not supported")
             if isinstance(sub, gast.FunctionDef) and sub is not node:

@@ -26,7 +26,7 @@ from ..frontend.parse import UNBOUND, parse
 from . import ops
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
-from .build_expr import _BINOPS, RETURN, RETFLAG
+from .build_expr import _BINOPS, RAISED, RETURN, RETFLAG
 from .nodes import Const, Loc, Return, Var
 
 __all__ = ["build"]
@@ -189,7 +189,7 @@ class _FunctionBuilder(ExpressionBuilder):
 
     def _done(self):
         env = self.b.env
-        if RETURN in env and RETFLAG not in env:
+        if RETURN in env and RETFLAG not in env or RAISED in env:
             return True
         flags = [env.get(RETFLAG)] + [env.get(f) for lp in self.loops[-1:] for f in lp.values()]
         return any(isinstance(f, Const) and f.value is True for f in flags)
@@ -250,6 +250,18 @@ class _FunctionBuilder(ExpressionBuilder):
             self.expr(s.value)
         elif isinstance(s, gast.Pass):
             return
+        elif isinstance(s, gast.Assert):
+            failed = self.emit(operator.not_, (self.expr(s.test),), s)
+
+            def fail():                         # the message is built only on failure
+                msg = [self.expr(s.msg)] if s.msg is not None else []
+                exc = self.emit(AssertionError, msg, s)
+                self.b.effect(ops.raise_, (exc, Const(None)), self.loc(s))
+            self.b.if_(failed, fail, lambda: None, hint_of=self._hint_of)
+        elif isinstance(s, gast.Raise):
+            cause = self.expr(s.cause) if s.cause is not None else Const(None)
+            self.b.effect(ops.raise_, (self.expr(s.exc), cause), self.loc(s))
+            self.b.env[RAISED] = Const(True)     # nothing after it in this block runs
         elif isinstance(s, gast.FunctionDef):
             self.nested[s.name] = s
         elif isinstance(s, (gast.Break, gast.Continue)):

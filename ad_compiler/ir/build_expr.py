@@ -29,6 +29,7 @@ __all__ = ["ExpressionBuilder"]
 
 RETURN = "<return>"
 RETFLAG = "<returned>"
+RAISED = "<raised>"
 
 _BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
            gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -119,6 +120,8 @@ class ExpressionBuilder:
             return self.emit(fn, items, node, hint=hint)
         if isinstance(node, gast.ListComp):
             return self.listcomp(node, hint)
+        if isinstance(node, gast.JoinedStr):
+            return self.fstring(node, hint)
         self.error(node, f"'{type(node).__name__}' expressions are not supported")
 
     def compare(self, node, hint):
@@ -160,6 +163,20 @@ class ExpressionBuilder:
                    lambda: self._bind_value(key, lambda: self.expr(node.orelse)),
                    hint_of=lambda k: hint or "t")
         return self.b.env.pop(key)
+
+    def fstring(self, node, hint):
+        """``f"a{x:.3f}"`` -> ``format_string("a{:.3f}", x)``; no gradient."""
+        template, values = [], []
+        for part in node.values:
+            if isinstance(part, gast.Constant):
+                template.append(str(part.value).replace("{", "{{").replace("}", "}}"))
+                continue
+            conv = "" if part.conversion == -1 else "!" + chr(part.conversion)
+            spec = "" if part.format_spec is None else ":" + "".join(
+                str(v.value) for v in part.format_spec.values)
+            template.append("{" + conv + spec + "}")
+            values.append(self.expr(part.value))
+        return self.emit(ops.format_string, [Const("".join(template))] + values, node, hint=hint)
 
     def listcomp(self, node, hint):
         """``[e for x in xs if c]`` is built as a loop that appends."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_slice", "new_stack", "push", "pop", "range_cond",
-           "zero_like", "comment", "seed_cotangent", "setitem", "list_append"]
+           "zero_like", "comment", "seed_cotangent", "setitem", "list_append",
+           "raise_", "format_string"]
 
 
 def make_tuple(*items):
@@ -128,3 +129,15 @@ def zero_at_inplace(g, idx):
     """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns)."""
     g[idx] = 0
     return g
+
+
+def raise_(exc, cause=None):
+    """``raise exc`` (``from cause``) in generated code."""
+    if cause is not None:
+        raise exc from cause
+    raise exc
+
+
+def format_string(template, *values):
+    """An f-string: ``f"a{x:.3f}"`` is ``format_string("a{:.3f}", x)``."""
+    return template.format(*values)

@@ -9,7 +9,7 @@ import numpy as np
 from ..ir import ops
 from ..ir.ops import item_cotangent
 from ..runtime import unbroadcast
-from .registry import defvjp
+from .registry import defvjp, nondifferentiable
 
 
 def zero_at(g, idx):
@@ -52,3 +52,5 @@ def alias_new(g, ans, old, new):
 defvjp(ops.alias_update, alias_old, alias_new, linear=True, name="alias_update")
 defvjp(ops.setitem, setitem_a, None, setitem_v, linear=True, name="setitem")
 defvjp(ops.list_append, append_lst, append_v, linear=True, name="list_append")
+nondifferentiable(ops.format_string, ops.raise_, AssertionError,
+                  doc="f-strings, assert and raise: checks in the forward pass, no gradient")

@@ -32,6 +32,10 @@ def _scalar_fn(fn):
 
 
 _VECTOR_FROM_SIZE = {np.zeros, np.ones, np.empty, np.full}
+# reductions over every axis give scalars, whatever their input
+_FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
+                    np.ndarray.sum, np.ndarray.mean, np.ndarray.prod, np.ndarray.max,
+                    np.ndarray.min, np.ndarray.std, np.ndarray.var, np.vdot}
 _VECTOR_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.copy, np.ndarray.copy}
 
 
@@ -64,7 +68,7 @@ def known_scalars(g, scalar_params, vector_params=()):
         changed = False
         for ins in instrs:
             fn, a = ins.fn, ins.args
-            s_ok = fn is len or \
+            s_ok = fn is len or (fn in _FULL_REDUCTIONS and len(a) == 1 and not ins.kwargs) or \
                 (fn in (operator.getitem, copy_item) and is_v(a[0]) and is_s(a[1])) or \
                 (_scalar_fn(fn) and all(is_s(x) for x in a) and not ins.kwargs) or \
                 (fn is unbroadcast and is_s(a[1]) and is_s(a[0])) or \

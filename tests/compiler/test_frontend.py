@@ -201,14 +201,9 @@ def f_from_import(x):
     return cos(x)
 
 
-def f_raise(x):
+def f_reraise(x):
     if x > 0:
-        raise ValueError("no")  # <-
-    return x
-
-
-def f_assert(x):
-    assert x > 0  # <-
+        raise  # <-
     return x
 
 
@@ -248,7 +243,7 @@ def f_starred(x):
 
 
 def f_fstring(x):
-    s = f"{x}"  # <-
+    s = f"{x:{3}}"  # <-
     return x
 
 
@@ -310,8 +305,7 @@ FENCE = [
     (f_del, "'del' statements are not supported"),
     (f_import, "import statements inside a differentiated function are not supported"),
     (f_from_import, "import statements inside a differentiated function are not supported"),
-    (f_raise, "'raise' statements are not supported"),
-    (f_assert, "'assert' statements are not supported"),
+    (f_reraise, "a bare 'raise' (re-raise) is not supported"),
     (f_walrus, "assignment expressions (':=') are not supported"),
     (f_setcomp, "set comprehensions are not supported"),
     (f_dictcomp, "dict comprehensions are not supported"),
@@ -319,7 +313,7 @@ FENCE = [
     (f_dict, "dict literals are not supported"),
     (f_set, "set literals are not supported"),
     (f_starred, "star-arguments"),
-    (f_fstring, "f-strings are not supported"),
+    (f_fstring, "nested f-string format specs are not supported"),
     (f_while_else, "'while ... else' is not supported"),
     (f_for_else, "'for ... else' is not supported"),
     (f_match, "'match' statements are not supported"),

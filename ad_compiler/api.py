@@ -281,16 +281,12 @@ class _Variant:
 
 
 def _memo(fn, **opts):
-    key = (fn, tuple(sorted((k, v if not isinstance(v, list) else tuple(v)) for k, v in opts.items())))
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in opts.items()))
     try:
-        hit = cache.MEMO.get(key)
+        hash(key)
     except TypeError:
-        hit, key = None, None
-    if hit is None:
-        hit = GradFunction(fn, **opts)
-        if key is not None:
-            cache.MEMO[key] = hit
-    return hit
+        return GradFunction(fn, **opts)
+    return cache.memoized(fn, key, lambda: GradFunction(fn, **opts))
 
 
 def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):

@@ -2,7 +2,8 @@
 
 Example::
 
-    grad(f) is grad(f)                       # same options: the same object
+    grad(f) is grad(f)                       # same options: the same object,
+                                             # kept on f itself
     ~/.cache/ad_compiler/f_grad_3fa9c1d2.py  # the emitted source, imported from
                                              # this file so tracebacks show it
 
@@ -18,10 +19,30 @@ import sys
 import tempfile
 import types
 
-__all__ = ["cache_dir", "load_module", "MEMO"]
+__all__ = ["cache_dir", "load_module", "memoized", "clear_memo"]
 
-MEMO = {}          # (fn, options...) -> GradFunction
+_ATTR = "__ad_compiled__"      # where a function keeps its compiled gradients
 PACKAGE = "ad_compiler_generated"
+
+
+def memoized(fn, options, make):
+    """The object ``make()`` built for ``fn`` with these options, kept on the
+    function itself (so it lives exactly as long as the function: closures
+    made in a loop are not pinned).  Callables without a ``__dict__`` (bound
+    methods, partials) get a new object each time."""
+    store = getattr(fn, "__dict__", None)
+    if store is None or not isinstance(fn, types.FunctionType):
+        return make()
+    table = store.setdefault(_ATTR, {})
+    hit = table.get(options)
+    if hit is None:
+        hit = table[options] = make()
+    return hit
+
+
+def clear_memo(fn):
+    """Forget the compiled gradients of ``fn`` (benchmarks time a cold start)."""
+    getattr(fn, "__dict__", {}).pop(_ATTR, None)
 
 
 def cache_dir():

@@ -106,18 +106,15 @@ def always_returns(stmts):
     return False
 
 
-_LOCALS = {}
-
-
-def _local_names(fdef):
-    """Parameters and assigned names of a function definition (cached: rules
-    are inlined many times)."""
-    key = id(fdef)
-    hit = _LOCALS.get(key)
-    if hit is None or hit[0] is not fdef:
-        hit = _LOCALS[key] = (fdef, frozenset(a.id for a in fdef.args.args)
-                              | frozenset(_assigned_names(fdef.body)))
-    return set(hit[1])
+def _local_names(pf):
+    """Parameters and assigned names of a parsed function (kept on it: rules
+    are parsed once and inlined many times)."""
+    names = getattr(pf, "_local_names", None)
+    if names is None:
+        fdef = pf.node
+        names = pf._local_names = (frozenset(a.id for a in fdef.args.args)
+                                   | frozenset(_assigned_names(fdef.body)))
+    return set(names)
 
 
 class _FunctionBuilder(ExpressionBuilder):
@@ -126,7 +123,7 @@ class _FunctionBuilder(ExpressionBuilder):
 
     def __init__(self, pf, b, stack):
         self.pf, self.b, self.stack = pf, b, stack
-        self.locals = _local_names(pf.node)
+        self.locals = _local_names(pf)
         self.nested = {}                      # nested def name -> gast.FunctionDef
         self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
         self.view_of = getattr(b, "view_of", None)

@@ -385,9 +385,18 @@ class _Reverse:
                    if ins.fn is operator.getitem and ins.out in self.active}
         carried = [p for p in hp if p in self.active]
         carried += [v for v in dict.fromkeys(outer) if v not in carried]
+        init_of = dict(zip(hp, self._init_args(r)))
+
+        def zero(k):
+            """A zero cotangent for a carried value, shaped from a value that
+            exists here (a loop parameter: the value the loop started with)."""
+            if k not in init_of:
+                return self._zero(k)
+            return self.b.emit(ops.zero_like, (self.read(init_of[k]),), hint=self.bar_name(k))
+
         for k in carried:
             if k not in self.b.env:
-                self.b.env[k] = self._zero(k)
+                self.b.env[k] = zero(k)
             elif k not in hp and k in indexed and isinstance(self.b.env[k], Var):
                 # accumulated item by item in the loop: one private copy, then in place
                 self.b.env[k] = self.b.emit(ops.own, (self.b.env[k],), hint=self.bar_name(k))
@@ -414,7 +423,7 @@ class _Reverse:
             self.seq(r.body)
             for p in carried:
                 if p not in self.b.env:
-                    self.b.env[p] = self._zero(p)
+                    self.b.env[p] = zero(p)
             self.frames.pop(id(r.body), None)
             self.b.env[rkey] = self.b.emit(operator.add, (i, Const(-1)), hint="r")
         test = lambda: self.b.emit(operator.gt, (self.b.env[rkey], Const(-1)))

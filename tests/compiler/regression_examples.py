@@ -24,3 +24,18 @@ def while_after_early_return_loop(x):
 def shape_bug(x, w):
     y = x @ w          # the caller passes mismatched shapes
     return (y * 2.0).sum()
+
+
+def carried_value_not_in_output(x, n):
+    # y is carried by the loop but the output only depends on the final u
+    u, y = 1.0, 0.5
+    for _ in range(n):
+        u, y = u + 0.1 * x * y, y * 0.9 + u * x
+    return (u - 2.0) ** 2
+
+
+def power_in_scalar_loop(x, n):
+    s = x
+    for i in range(n):
+        s = s + 0.01 * (s - 1.0) ** 2
+    return (s - 0.5) ** 2

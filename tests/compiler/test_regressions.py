@@ -21,3 +21,17 @@ def test_an_error_inside_generated_code_names_the_users_line():
     line = inspect.getsourcelines(ex.shape_bug)[1] + 1
     assert f"regression_examples.py:{line}: y = x @ w" in note
     assert "raised in the gradient of shape_bug" in note
+
+
+@pytest.mark.parametrize("x", [0.3, 1.2])
+def test_loop_carried_value_whose_final_value_is_unused(x):
+    f = ex.carried_value_not_in_output
+    assert adc.grad(f)(x, 7) == pytest.approx(numerical_grad(f, (x, 7), 0), rel=1e-6)
+
+
+def test_power_keeps_scalar_code_free_of_shape_checks():
+    # the ** rule goes through safe_mul; it must not hide that values are scalars
+    g = adc.grad(ex.power_in_scalar_loop)
+    assert g(0.7, 20) == pytest.approx(numerical_grad(ex.power_in_scalar_loop, (0.7, 20), 0),
+                                       rel=1e-6)
+    assert "unbroadcast(" not in g.source

@@ -10,6 +10,8 @@ their ratios:
     and the gradient's peak extra memory (tracemalloc)
   * loops reading / writing array items one at a time: gradient / primal,
     flat in n
+  * RK4 integration of an ODE (examples/ode_sensitivities.py), gradient with
+    respect to its 4 parameters / primal
 """
 from __future__ import annotations
 
@@ -115,11 +117,21 @@ def bench_element_loops():
     return rows
 
 
+def bench_ode():
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+    from ode_sensitivities import final_prey_error
+    args = (1.1, 0.4, 0.4, 0.1, 1.5, 2000)
+    g = adc.grad(final_prey_error, wrt=(0, 1, 2, 3))
+    g(*args)
+    tg, tp = interleaved(lambda: g(*args), lambda: final_prey_error(*args), reps=9)
+    return [("RK4 Lotka-Volterra 2000 steps, d/d(4 params)", tg, tp, tg / tp, "<= 4 x primal")]
+
+
 def main():
     print(f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}, "
           f"numpy {np.__version__}, python {sys.version.split()[0]}")
     print(f"{'benchmark':44s} {'time':>10s} {'baseline':>10s} {'ratio':>7s}  target")
-    for bench in (bench_mlp, bench_compile, bench_recurrence, bench_element_loops):
+    for bench in (bench_mlp, bench_compile, bench_recurrence, bench_element_loops, bench_ode):
         for name, t, base, ratio, note in bench():
             b = f"{base * 1e3:9.3f}ms" if base is not None else f"{'':10s}"
             r = f"{ratio:7.2f}" if ratio is not None else f"{'':7s}"

@@ -61,6 +61,8 @@ def _foldable(ins):
         return False
     if fn in (ops.make_tuple, ops.make_slice, len):
         return True
+    if fn in (operator.is_, operator.is_not):      # `axes is None` in inlined rules
+        return True
     if getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
         vals = [a.value for a in ins.operands()]
         return all(isinstance(v, (int, float, bool)) and not isinstance(v, np.generic) for v in vals)
@@ -330,7 +332,9 @@ def dce(g):
 
 
 def simplify(g):
+    from .licm import hoist_invariants
     g = fold_constants(g)
     g = fold_branches(g)
     g = cse(g)
+    g = hoist_invariants(g)
     return dce(g)

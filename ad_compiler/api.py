@@ -30,7 +30,8 @@ from .ir.verify import verify
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
-from .transforms.simplify import simplify
+from .transforms.shapes import stack_shapes_only
+from .transforms.simplify import dce, simplify
 from .transforms.specialize import specialize_scalars
 
 __all__ = ["grad", "value_and_grad", "GradFunction", "check_grads"]
@@ -131,7 +132,7 @@ class GradFunction:
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
         vectors = [p for p, k in zip(params, kinds) if k == "a1"]
         joint = verify(simplify(specialize_scalars(joint, scalars, vectors)))
-        joint = verify(accumulate_in_place(joint))
+        joint = verify(dce(stack_shapes_only(accumulate_in_place(joint))))
         name = f"{g.name}_grad"
         source, namespace = emit_function(joint, name, joint.arg_names)
         module, path = cache.load_module(name, source, namespace)

@@ -22,14 +22,17 @@ import math
 
 import numpy as np
 
+from .ir.ops import ShapeOf
+
 __all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent", "safe_mul", "safe_div", "div_or_zero"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
 
 def unbroadcast(g, x):
-    """Sum ``g`` down to the shape of ``x``: the adjoint of broadcasting."""
-    xs = np.shape(x)
+    """Sum ``g`` down to the shape of ``x``: the adjoint of broadcasting.
+    (``x`` may be a ShapeOf: the shape alone, kept by the forward pass.)"""
+    xs = x if type(x) is ShapeOf else np.shape(x)
     gs = np.shape(g)
     if gs == xs:
         return g
@@ -47,7 +50,7 @@ def unbroadcast(g, x):
 def unreduce(g, x, axis=None, keepdims=False, where=True):
     """Broadcast the cotangent ``g`` of a reduction over ``axis`` back to ``x``'s
     shape (zero where the reduction's ``where=`` mask is False)."""
-    xs = np.shape(x)
+    xs = x if type(x) is ShapeOf else np.shape(x)
     if not xs:
         return g
     if axis is not None and (keepdims is np._NoValue or not keepdims):

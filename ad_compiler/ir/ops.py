@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_slice", "new_stack", "push", "pop", "range_cond",
            "zero_like", "comment", "seed_cotangent", "setitem", "list_append",
-           "raise_", "format_string"]
+           "raise_", "format_string", "shape_proxy", "ShapeOf"]
 
 
 def make_tuple(*items):
@@ -141,3 +141,15 @@ def raise_(exc, cause=None):
 def format_string(template, *values):
     """An f-string: ``f"a{x:.3f}"`` is ``format_string("a{:.3f}", x)``."""
     return template.format(*values)
+
+
+class ShapeOf(tuple):
+    """The shape of a value whose data the adjoint does not need."""
+    __slots__ = ()
+
+
+def shape_proxy(x):
+    """A stand-in for ``x`` where only its shape is read (``unbroadcast``,
+    ``unreduce``): stacking it costs no memory and holds no reference to
+    ``x``'s data (a view of an array that is later assigned into, say)."""
+    return ShapeOf(np.shape(x))

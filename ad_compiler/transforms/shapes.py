@@ -1,0 +1,64 @@
+"""Stack shapes, not arrays, where the adjoint only needs a shape.
+
+Example: in a loop, ``lap = u[2:] - 2.0 * u[1:-1]`` has the adjoint
+``unbroadcast(lap_bar, t3)`` — it reads ``t3 = u[2:]`` only for its shape.
+Stacking ``t3`` would keep a view of ``u`` per trip (and force every later
+``u[i] = ...`` to copy ``u``).  When every value popped from a stack is used
+only as the shape argument of ``unbroadcast``/``unreduce``, the forward pass
+pushes ``shape_proxy(t3)`` instead: a zero-stride array of the same shape.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..ir import ops
+from ..ir.nodes import Block, Call, Var
+from ..runtime import unbroadcast, unreduce
+
+__all__ = ["stack_shapes_only"]
+
+_SHAPE_ARG = {unbroadcast: 1, unreduce: 1}
+
+
+def stack_shapes_only(g):
+    uses = {}
+    for b in g.blocks:
+        for ins in b.instrs:
+            for k, a in enumerate(ins.args):
+                if isinstance(a, Var):
+                    uses.setdefault(a, []).append((ins.fn, k))
+            for _, a in ins.kwargs:
+                if isinstance(a, Var):
+                    uses.setdefault(a, []).append((ins.fn, None))
+        for a in b.term.operands():
+            if isinstance(a, Var):
+                uses.setdefault(a, []).append(("terminator", -1))   # never a shape use
+    pops = {}
+    for ins in g.instructions():
+        if ins.fn is ops.pop:
+            pops.setdefault(ins.args[0], []).append(ins.out)
+    shape_only = {s for s, outs in pops.items()
+                  if all(uses.get(o) and all(fn in _SHAPE_ARG and _SHAPE_ARG[fn] == k
+                                             for fn, k in uses[o]) for o in outs)}
+    if not shape_only:
+        return g
+    names = {v.name for b in g.blocks for v in b.params} | {
+        i.out.name for i in g.instructions() if i.out is not None}
+    blocks = []
+    for b in g.blocks:
+        instrs = []
+        for ins in b.instrs:
+            if ins.fn is ops.push and ins.args[0] in shape_only:
+                name = f"{ins.args[1].name}_shape" if isinstance(ins.args[1], Var) else "shape"
+                k = 0
+                while name in names:
+                    k += 1
+                    name = f"{name.rsplit('_shape', 1)[0]}_shape_{k}"
+                names.add(name)
+                proxy = Var(name)
+                instrs.append(Call(proxy, ops.shape_proxy, (ins.args[1],), (), ins.loc))
+                instrs.append(Call(None, ops.push, (ins.args[0], proxy), (), ins.loc))
+            else:
+                instrs.append(ins)
+        blocks.append(Block(b.label, b.params, tuple(instrs), b.term))
+    return replace(g, blocks=tuple(blocks))

@@ -67,3 +67,20 @@ def assign_after_storing(x):
     items = [a]
     a[0] = x
     return np.sum(items[0])
+
+
+def heat(u0, k, steps):
+    u = u0.copy()
+    for _ in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u[1:-1] = u[1:-1] + k * lap
+    return np.sum(u ** 2)
+
+
+def logistic_epochs(w, X, y, lr, epochs):
+    loss = 0.0
+    for e in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-(X @ w)))
+        loss = loss + np.mean((p - y) ** 2)
+        w = w - lr * X.T @ (p - y) / len(y)
+    return loss

@@ -110,9 +110,18 @@ class _Reverse:
                 body_entry = _first_label(item.body)
                 self._index(item.test, id(item.test))
                 self._index(item.body, id(item.body))
-                for p in self.bm[item.header].params:       # pushed once per trip
-                    self.scope_of[p] = id(item.body)
-                    self.def_site[p] = (body_entry, -1)
+                # the header's parameters and what the test computes outside its
+                # own branches are the same at the start of the body: pushed there,
+                # once per trip (the test runs once more than the body)
+                entry_values = list(self.bm[item.header].params)
+                for lb in item.test.items:
+                    if isinstance(lb, str):
+                        blk = self.bm[lb]
+                        entry_values += list(blk.params)
+                        entry_values += [i.out for i in blk.instrs if i.out is not None]
+                for v in entry_values:
+                    self.scope_of[v] = id(item.body)
+                    self.def_site[v] = (body_entry, -1)
 
     def read(self, v):
         """A primal value as the adjoint at the current point sees it."""
@@ -421,7 +430,8 @@ class _Reverse:
                 if p in incoming:
                     self.accumulate(a, incoming[p])
             self.seq(r.body)
-            for p in carried:
+            self.seq(r.test)            # the test that let this trip run (CSE may share
+            for p in carried:           # its values with the body: x*x - a in Newton)
                 if p not in self.b.env:
                     self.b.env[p] = zero(p)
             self.frames.pop(id(r.body), None)

@@ -35,3 +35,8 @@ def test_power_keeps_scalar_code_free_of_shape_checks():
     assert g(0.7, 20) == pytest.approx(numerical_grad(ex.power_in_scalar_loop, (0.7, 20), 0),
                                        rel=1e-6)
     assert "unbroadcast(" not in g.source
+
+
+@pytest.mark.parametrize("a", [2.0, 9.0, 0.3])
+def test_body_adjoint_reading_a_value_computed_by_the_while_test(a):
+    assert adc.grad(ex.newton_sqrt)(a) == pytest.approx(0.5 / a ** 0.5, rel=1e-8)

@@ -1004,3 +1004,73 @@ def m_append_then_index(x):
     vals.append(x * 2.0)
     vals.append(x * x)
     return vals[1] + vals[-1] * vals[0]
+
+
+# -- realistic workloads (each once found a bug or a slow path) --------------------------------
+
+@case("control", "mutation", "array", wrt=(0, 1),
+      args=lambda: [(arr(4, 4, k=1) * 0.5, arr(4, 3, k=2) * 0.5, arr(6, 3, k=3))])
+def w_rnn(Wh, Wx, xs):
+    h = np.zeros(Wh.shape[0])
+    states = []
+    for t in range(xs.shape[0]):
+        h = np.tanh(Wh @ h + Wx @ xs[t])
+        states.append(h)
+    return np.sum(np.stack(states) ** 2)
+
+
+@case("straight", "array", wrt=(0, 1, 2),
+      args=lambda: [(arr(5, 4, k=4), arr(6, 4, k=5), arr(6, 3, k=6))])
+def w_attention(Q, K, V):
+    scores = np.einsum("id,jd->ij", Q, K) / math.sqrt(Q.shape[1])
+    scores = scores - np.max(scores, axis=1, keepdims=True)
+    w = np.exp(scores)
+    w = w / np.sum(w, axis=1, keepdims=True)
+    return np.sum(np.einsum("ij,jd->id", w, V) ** 2)
+
+
+@case("straight", "array", wrt=(0, 1), args=lambda: [(arr(3, 3, k=7), arr(3, k=8))])
+def w_quadratic_form(A, x):
+    return x @ A @ x + np.trace(A @ A.T)
+
+
+@case("control", "mutation", "array", "numba_ok", wrt=(0, 1),
+      args=lambda: [(arr(9, k=9, lo=0.0), 0.2)])
+def w_heat(u0, k):
+    u = u0.copy()
+    for _ in range(4):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u[1:-1] = u[1:-1] + k * lap
+    return np.sum(u ** 2)
+
+
+@case("control", "array", wrt=(0, 1),
+      args=lambda: [(arr(3, k=10), arr(8, 3, k=11), (arr(8, k=12) > 0) * 1.0)])
+def w_logistic_epochs(w, X, y):
+    loss = 0.0
+    for e in range(4):
+        p = 1.0 / (1.0 + np.exp(-(X @ w)))
+        loss = loss + np.mean((p - y) ** 2)
+        w = w - 0.5 * X.T @ (p - y) / len(y)
+    return loss
+
+
+@case("control", "scalar", "numba_ok", args=scalars(2.0, 9.0, 0.3))
+def w_newton_sqrt(a):
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-12 and k < 50:
+        x = x - (x * x - a) / (2.0 * x)
+        k += 1
+    return x
+
+
+@case("control", "array", args=lambda: [(arr(5, 3, k=13), ), (arr(5, 3, k=14) * 0.1,)])
+def w_early_exit_norm(x):
+    total = 0.0
+    for i in range(x.shape[0]):
+        n = np.linalg.norm(x[i])
+        if n > 1.2:
+            return total + n
+        total = total + n * n
+    return total

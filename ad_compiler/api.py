@@ -130,8 +130,8 @@ class GradFunction:
                                remat="pure" if self.backend == "cuda" else "cheap",
                                sequence_params=[p for p, k in zip(params, kinds) if k == "q"]))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
-        vectors = [p for p, k in zip(params, kinds) if k == "a1"]
-        joint = verify(simplify(specialize_scalars(joint, scalars, vectors)))
+        arrays = {p: int(k[1:]) for p, k in zip(params, kinds) if k[:1] == "a" and k[1:].isdigit()}
+        joint = verify(simplify(specialize_scalars(joint, scalars, arrays)))
         joint = verify(dce(stack_shapes_only(accumulate_in_place(joint))))
         name = f"{g.name}_grad"
         source, namespace = emit_function(joint, name, joint.arg_names)

@@ -98,6 +98,9 @@ class ExpressionBuilder:
             return self.emit(_BINOPS[type(node.op)], (l, r), node, hint=hint)
         if isinstance(node, gast.UnaryOp):
             v = self.expr(node.operand)
+            if isinstance(v, Const) and type(v.value) in (int, float) and \
+                    isinstance(node.op, (gast.USub, gast.UAdd)):
+                return Const(-v.value if isinstance(node.op, gast.USub) else v.value)   # -1
             return self.emit(_UNARY[type(node.op)], (v,), node, hint=hint)
         if isinstance(node, gast.Compare):
             return self.compare(node, hint)

@@ -46,7 +46,9 @@ def counted_loop(blocks, r, uses):
     if not isinstance(latch.term, Jump) or latch.term.target != r.header:
         return None
     nxt = latch.term.args[k]
-    inc = [ins for ins in latch.instrs if ins.out == nxt]
+    every_trip = [blocks[it] for it in r.body.items if isinstance(it, str)]
+    inc = [ins for b in every_trip for ins in b.instrs if ins.out == nxt]   # CSE may share
+    #                                                    # i + 1 with the body
     if not inc or inc[0].fn is not operator.add or inc[0].args[0] != i:
         return None
     step = inc[0].args[1]

@@ -50,7 +50,7 @@ class _Frame:
         self.pos += 1
 
 
-_CHEAP = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos}
+_CHEAP = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos, ops.make_tuple}
 # with remat="pure" (device code, which cannot stack), any scalar function too
 _PURE = _CHEAP | {operator.truediv, operator.pow, abs}
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.ops import seed_cotangent
-from ..ir.nodes import Block, Call, Const, Var
-from ..runtime import div_or_zero, safe_div, safe_mul, unbroadcast, unreduce
+from ..ir.nodes import Attr, Block, Call, Const, Var
+from ..runtime import div_or_zero, safe_div, safe_mul, scatter_into, unbroadcast, unreduce
 from .simplify import _replace, substitute
 
 __all__ = ["known_scalars", "specialize_scalars"]
@@ -40,70 +40,120 @@ _FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, 
 _VECTOR_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.copy, np.ndarray.copy}
 
 
-def known_scalars(g, scalar_params, vector_params=()):
+def known_scalars(g, scalar_params, array_params=()):
     """Values known to be scalars, given the parameters that are scalars and
-    those that are 1-D arrays (whose items, at a scalar index, are scalars).
-    1-D arrays are followed through constructors, arithmetic, index
-    assignment and block parameters."""
+    ``array_params``: ``{param: ndim}`` for parameters that are arrays.  Array
+    ranks are followed through constructors, arithmetic, index assignment and
+    block parameters, so ``x[i, j]`` of a 2-D ``x`` (two scalar indices) is a
+    scalar too."""
     from ..rules.structural import copy_item, zero_at
+    if not isinstance(array_params, dict):         # a list of 1-D parameters
+        array_params = {p: 1 for p in array_params}
     pushed = {}
     for ins in g.instructions():
         if ins.fn is ops.push:
             pushed.setdefault(ins.args[0], []).append(ins.args[1])
+    tuples = {i.out: i.args for i in g.instructions() if i.fn is ops.make_tuple}
     edges = g.incoming()
-    # optimistic start for block parameters; iterate down to a fixpoint
-    scal = set(scalar_params) | (set(edges) - set(g.entry.params))
-    vec = set(vector_params) | (set(edges) - set(g.entry.params))
+    TOP = object()                                   # "not known yet" (optimistic)
+    rank = {p: 0 for p in scalar_params}
+    rank.update(array_params)
+    for p in set(edges) - set(g.entry.params):
+        rank[p] = TOP
 
-    def is_s(x):
+    def r(x):
         if isinstance(x, Const):
-            return type(x.value) in (int, float, bool) or isinstance(x.value, np.number)
-        return x in scal
+            v = x.value
+            return 0 if type(v) in (int, float, bool) or isinstance(v, np.number) else None
+        return rank.get(x)
 
-    def is_v(x):
-        return isinstance(x, Var) and x in vec
+    def join(values):
+        known = [v for v in values if v is not TOP]
+        if any(v is None for v in known):
+            return None
+        return known[0] if known and all(v == known[0] for v in known) else (
+            TOP if not known else None)
+
+    def index_count(idx):
+        """How many scalar positions an index has (None: not all scalars)."""
+        if r(idx) is TOP:
+            return TOP
+        if r(idx) == 0:
+            return 1
+        if isinstance(idx, Const) and isinstance(idx.value, tuple) and all(
+                type(e) is int for e in idx.value):
+            return len(idx.value)
+        items = tuples.get(idx)
+        if items is not None and any(r(e) is TOP for e in items):
+            return TOP
+        if items is not None and all(r(e) == 0 for e in items):
+            return len(items)
+        return None
+
+    def shape_rank(shape):
+        if r(shape) is TOP:
+            return TOP
+        if r(shape) == 0:
+            return 1
+        if isinstance(shape, Const) and isinstance(shape.value, tuple):
+            return len(shape.value)
+        return len(tuples[shape]) if shape in tuples else None
+
+    def infer(ins):
+        fn, a = ins.fn, ins.args
+        if fn is len or (fn in _FULL_REDUCTIONS and len(a) == 1 and not ins.kwargs):
+            return 0
+        if isinstance(fn, Attr) and fn.name in ("ndim", "size"):
+            return 0
+        if (isinstance(fn, Attr) and fn.name == "shape") or fn is np.shape:
+            return 1                        # a tuple of ints: its items are scalars
+        if fn in (operator.getitem, copy_item):
+            base, count = r(a[0]), index_count(a[1])
+            if base is TOP or count is TOP:
+                return TOP
+            return 0 if isinstance(base, int) and base > 0 and count == base else None
+        if fn in (seed_cotangent, ops.zero_like, unbroadcast, unreduce, ops.shape_proxy) and a:
+            base = a[-1] if fn in (seed_cotangent, ops.zero_like) else a[1]
+            return r(base)
+        if fn is ops.pop:
+            return join([r(x) for x in pushed.get(a[0], [None])])
+        if fn in _VECTOR_FROM_SIZE and a:
+            return shape_rank(a[0])
+        if fn in _VECTOR_LIKE | {ops.setitem, zero_at, ops.own} and a:
+            return r(a[0])
+        if fn is scatter_into:                 # an array shaped like its second argument
+            return r(a[1])
+        if (fn in _SCALAR_OPS or _scalar_fn(fn) or fn is np.where) and not ins.kwargs and a:
+            ranks = [r(x) for x in a]
+            if any(x is None or x is TOP for x in ranks):
+                return TOP if all(x is not None for x in ranks) else None
+            return max(ranks)
+        return None
 
     instrs = [i for i in g.instructions() if i.out is not None]
     changed = True
     while changed:
         changed = False
         for ins in instrs:
-            fn, a = ins.fn, ins.args
-            s_ok = fn is len or (fn in _FULL_REDUCTIONS and len(a) == 1 and not ins.kwargs) or \
-                (fn in (operator.getitem, copy_item) and is_v(a[0]) and is_s(a[1])) or \
-                (_scalar_fn(fn) and all(is_s(x) for x in a) and not ins.kwargs) or \
-                (fn is unbroadcast and is_s(a[1]) and is_s(a[0])) or \
-                (fn in (seed_cotangent, ops.zero_like) and is_s(a[-1])) or \
-                (fn is ops.pop and all(is_s(x) for x in pushed.get(a[0], [None])))
-            v_ok = (fn in _VECTOR_FROM_SIZE and a and is_s(a[0])) or \
-                (fn in (unbroadcast, unreduce) and is_v(a[1])) or \
-                (fn in _VECTOR_LIKE | {ops.zero_like} and a and is_v(a[0])) or \
-                (fn in (ops.setitem, zero_at) and is_v(a[0])) or \
-                (fn in _SCALAR_OPS and a and all(is_v(x) or is_s(x) for x in a)
-                 and any(is_v(x) for x in a) and not ins.kwargs) or \
-                (fn is ops.pop and all(is_v(x) for x in pushed.get(a[0], [None])))
-            for ok, group in ((s_ok, scal), (v_ok, vec)):
-                if not ok and ins.out in group:
-                    group.discard(ins.out)
-                    changed = True
-                elif ok and ins.out not in group:
-                    group.add(ins.out)
-                    changed = True
+            new = infer(ins)
+            if rank.get(ins.out, None) != new:
+                rank[ins.out] = new
+                changed = True
         for p, args in edges.items():
-            if p in scal and not all(is_s(x) or (isinstance(x, Const) and x.value is None)
-                                     for x in args):
-                scal.discard(p)
+            if p in g.entry.params:
+                continue
+            new = join([r(x) if not (isinstance(x, Const) and x.value is None) else TOP
+                        for x in args])
+            if rank.get(p) is not new and rank.get(p) != new:
+                rank[p] = new
                 changed = True
-            if p in vec and not all(is_v(x) for x in args):
-                vec.discard(p)
-                changed = True
-    return scal
+    return {v for v, k in rank.items() if k == 0}
 
 
-def specialize_scalars(g, scalar_params, vector_params=()):
+def specialize_scalars(g, scalar_params, array_params=()):
     """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar
-    (``vector_params``: parameters known to be 1-D arrays, whose items are)."""
-    scal = known_scalars(g, scalar_params, vector_params)
+    (``array_params``: ``{param: ndim}``, whose items at full indices are)."""
+    scal = known_scalars(g, scalar_params, array_params)
     defined = {i.out for i in g.instructions() if i.out is not None}
     m, rename = {}, {}
     for ins in g.instructions():

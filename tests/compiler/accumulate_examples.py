@@ -84,3 +84,19 @@ def logistic_epochs(w, X, y, lr, epochs):
         loss = loss + np.mean((p - y) ** 2)
         w = w - lr * X.T @ (p - y) / len(y)
     return loss
+
+
+def grid(x):
+    n, m = x.shape
+    out = np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            out[i, j] += x[i, j] * (i + 1) - x[n - 1 - i, j]
+    return np.sum(out ** 2)
+
+
+def backwards(x):
+    s = 0.0
+    for i in range(len(x) - 1, -1, -1):
+        s = s * 0.5 + x[i]
+    return s * s

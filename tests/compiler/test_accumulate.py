@@ -109,3 +109,14 @@ def test_loop_invariant_products_are_hoisted_not_stacked():
     forward_loop = g.source.split("for i in range")[1].split("seed_cotangent")[0]
     assert "np.transpose(X)" not in forward_loop          # X.T and lr * X.T before the loop
     assert "t11_stack" not in g.source and "t12_stack" not in g.source
+
+
+def test_items_of_2d_arrays_at_full_indices_are_scalars():
+    g = _fd_check(ex.grid, np.arange(12.0).reshape(3, 4) / 7.0)
+    assert "unbroadcast(" not in g.source.split("seed_cotangent")[1].split("x_grad")[0]
+    assert g.source.count("for i in range(") == 1     # i + 1 shared with the body: still counted
+
+
+def test_reversed_range_is_a_counted_loop_without_stacks():
+    g = _fd_check(ex.backwards, np.linspace(-1.0, 1.0, 6))
+    assert "_stack" not in g.source and "range_cond" not in g.source

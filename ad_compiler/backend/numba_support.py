@@ -403,9 +403,9 @@ def _zero_at_inplace(g, idx):
 def _shape_proxy(x):
     """Compiled code keeps a zero-stride array of the shape (the unbroadcast
     and unreduce twins read only its shape)."""
-    if is_array(x):
+    if is_array(x) and x.ndim > 0:
         return lambda x: np.broadcast_to(np.zeros(1, dtype=np.float64)[0], x.shape)
-    return lambda x: 0.0
+    return lambda x: 0.0              # a number, or a 0-d array: any scalar has its shape
 
 
 @_twin(_optional(ops, "own"))

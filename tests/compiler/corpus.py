@@ -1074,3 +1074,12 @@ def w_early_exit_norm(x):
             return total + n
         total = total + n * n
     return total
+
+
+@case("control", "array", "numba_ok", args=lambda: [(arr(6, k=15, away=0.1),)])
+def w_where_in_loop(x):
+    # np.where on items gives 0-d arrays: their shapes are stacked as scalars
+    s = 0.0
+    for i in range(len(x)):
+        s = s + np.where(x[i] > 0, x[i] ** 2, -x[i])
+    return s

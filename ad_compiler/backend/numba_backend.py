@@ -366,9 +366,21 @@ class _Spec:
 
 
 def _is_numba_compile_error(e):
+    """Numba's own error types, or any exception raised inside Numba's
+    compiler passes (an internal crash while lowering is still "cannot lower")."""
     from numba.core import errors
-    return isinstance(e, (errors.TypingError, errors.UnsupportedError, errors.LoweringError,
-                          errors.NumbaError)) and not isinstance(e, ADError)
+    if isinstance(e, ADError):
+        return False
+    if isinstance(e, (errors.TypingError, errors.UnsupportedError, errors.LoweringError,
+                      errors.NumbaError)):
+        return True
+    tb = e.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        if "/numba/core/compiler_machinery.py" in name or "/numba/core/typed_passes.py" in name:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _fix_scalars(res, vals, gradfn):

@@ -68,14 +68,13 @@ def _assign(target, value):
 
 
 class _Emitter:
-    def __init__(self, graph, ns, peephole=None, inplace=frozenset()):
+    def __init__(self, graph, ns, inplace=frozenset()):
         self.inplace = inplace
         self.skip, self.skip_edge = set(), set()
         self.use_count = use_counts(graph.blocks)
         self.g = graph
         self.blocks = graph.block_map()
         self.ns = ns
-        self.peephole = peephole
         self.coalesce = self._coalescable(graph)
 
     def _coalescable(self, graph):
@@ -288,13 +287,13 @@ def _last_block(seq):
     raise ValueError("a loop test must end with a block")
 
 
-def emit_function(graph, name, arg_names, ns=None, peephole=None):
+def emit_function(graph, name, arg_names, ns=None):
     """Source text and globals of a Python function for ``graph``."""
     from ..transforms.inplace import inplace_setitems
     reserved = {v.name for b in graph.blocks for v in b.params}
     reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
     ns = ns or Namespace(reserved | {name})
-    em = _Emitter(graph, ns, peephole, inplace_setitems(graph))
+    em = _Emitter(graph, ns, inplace_setitems(graph))
     body = em.seq(graph.structure)
     params = list(graph.entry.params)
     args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,

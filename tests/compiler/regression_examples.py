@@ -39,14 +39,3 @@ def power_in_scalar_loop(x, n):
     for i in range(n):
         s = s + 0.01 * (s - 1.0) ** 2
     return (s - 0.5) ** 2
-
-
-def newton_sqrt(a):
-    # x * x - a is computed by the while test and again in the body (CSE
-    # shares it): the body's adjoint reads a value the test defined
-    x = a
-    k = 0
-    while abs(x * x - a) > 1e-12 and k < 50:
-        x = x - (x * x - a) / (2.0 * x)
-        k += 1
-    return x

@@ -234,3 +234,53 @@ def test_random_scalar_programs_on_numba(tmp_path, prog, x, y):
     except adc.BackendError:
         return
     assert got == pytest.approx(want, rel=1e-9, abs=1e-12), src
+
+
+ITEM_EXPR = ["x[i]", "x[i] * x[i]", "math.sin(x[i])", "x[i] * w", "out[i - 1] * 0.5 + x[i]",
+             "np.tanh(x[i] + w)", "(x[i] - w) ** 2"]
+ITEM2_EXPR = ["x[i, j]", "x[i, j] * (i + 1.0)", "math.sin(x[i, j]) * w", "x[i, j] - x[n - 1 - i, j]",
+              "out[i, j] * 0.5 + x[i, j] ** 2"]
+
+
+@st.composite
+def item_program(draw):
+    """Loops reading and writing array items: in-place accumulation, known
+    scalars of 1-D and 2-D arrays, index assignment in place or copied."""
+    if draw(st.booleans()):
+        body = ["out = np.zeros(len(x))", "s = 0.0", "for i in range(1, len(x)):"]
+        for _ in range(draw(st.integers(1, 3))):
+            kind = draw(st.sampled_from(["set", "add", "acc", "branch"]))
+            e = draw(st.sampled_from(ITEM_EXPR))
+            if kind == "set":
+                body.append(f"    out[i] = {e}")
+            elif kind == "add":
+                body.append(f"    out[i] += {e}")
+            elif kind == "acc":
+                body.append(f"    s = s + {e}")
+            else:
+                body += [f"    if x[i] > 0.0:", f"        out[i] = {e}", "    else:",
+                         f"        s = s + {e}"]
+        body.append("y = np.sum(out * x) + s * w")
+        return "x, w", body, (1.0, 4)
+    body = ["n, m = x.shape", "out = np.zeros((n, m))", "for i in range(n):",
+            "    for j in range(m):"]
+    for _ in range(draw(st.integers(1, 2))):
+        e = draw(st.sampled_from(ITEM2_EXPR))
+        body.append(f"        out[i, j] {'+=' if draw(st.booleans()) else '='} {e}")
+    body.append("y = np.sum(out ** 2) * w")
+    return "x, w", body, (2.0, (3, 4))
+
+
+@SETTINGS
+@given(prog=item_program(), seed=st.integers(0, 10 ** 6))
+def test_random_item_loops(tmp_path, prog, seed):
+    params, body, (w, shape) = prog
+    f, src = _load(tmp_path, body, "y", params)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, shape)
+    x = np.where(np.abs(x) < 1e-2, 0.5, x)           # away from the x[i] > 0 branch point
+    if _at_a_kink(f, (x, w), 0):
+        return
+    g = adc.grad(f, wrt=(0, 1))(x, w)
+    for k in (0, 1):
+        np.testing.assert_allclose(g[k], _fd(f, (x, w), k), rtol=1e-5, atol=1e-7, err_msg=src)

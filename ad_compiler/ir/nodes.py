@@ -15,11 +15,11 @@ names the blocks in program order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
-           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "is_const", "region_labels",
+           "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "region_labels",
            "loop_headers"]
 
 
@@ -65,10 +65,6 @@ class Const:
 
 
 Operand = Union[Var, Const]
-
-
-def is_const(x, value=None):
-    return isinstance(x, Const) and (value is None or x.value is value)
 
 
 @dataclass(frozen=True)
@@ -203,8 +199,6 @@ class Graph:
     defaults: tuple = ()          # ((name, value), ...) for parameters with defaults
     filename: str = ""
     lineno: int = 0
-    results: tuple = ()           # names of outputs for joint graphs (informational)
-    meta: tuple = field(default=(), compare=False)
 
     @property
     def entry(self):

@@ -348,8 +348,7 @@ class _Reverse:
 
         def arm(seq):
             def build():
-                if self._in_loop(seq):
-                    self._open(seq)
+                self._open(seq)        # where pops of values scoped to this arm go
                 for p, a in zip(join.params, self._edge_args(seq, r.join)):
                     if p in incoming:
                         self.accumulate(a, incoming[p])
@@ -358,12 +357,6 @@ class _Reverse:
 
         self.b.if_(cond, arm(r.then), arm(r.orelse), fill=self._zero,
                    hint_of=lambda k: self.bar_name(k))
-
-    def _in_loop(self, seq):
-        return any(v for v, s in self.scope_of.items() if s == id(seq)) or self._frames_open()
-
-    def _frames_open(self):
-        return bool(self.frames)
 
     def _zero(self, v):
         return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(v))

@@ -212,9 +212,7 @@ def test_random_array_programs(tmp_path, prog, seed):
                                    err_msg=src)
 
 
-NUMBA_SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                 HealthCheck.too_slow])
+NUMBA_SETTINGS = settings(SETTINGS, max_examples=20)      # Numba compiles are slow
 
 
 @NUMBA_SETTINGS

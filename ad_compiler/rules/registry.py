@@ -82,6 +82,8 @@ def primal_name(fn) -> str:
     if qual.startswith(("Generator.", "RandomState.")):
         return "np.random." + qual
     mod = getattr(fn, "__module__", None) or ""
+    if not mod and isinstance(fn, np.ufunc) and getattr(np, fn.__name__, None) is fn:
+        mod = "numpy"                                  # NumPy < 2.2: ufuncs have no __module__
     if mod == "numpy" or mod.startswith("numpy."):
         return "np" + mod[len("numpy"):] + "." + qual
     if mod == "_operator":

@@ -290,7 +290,7 @@ class _Reverse:
         for ins in self.g.instructions():
             r = lookup(ins.fn)
             if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
-                    r is not None and r.multiple_results):
+                    r is not None and r.multiple_results and self._returns_tuple(r, ins)):
                 seqs.add(ins.out)
         edges = list(self.g.edges())
         changed = True
@@ -301,6 +301,17 @@ class _Reverse:
                     seqs.add(p)
                     changed = True
         return seqs
+
+    def _returns_tuple(self, rule, ins):
+        """``rule.returns_tuple`` for the call ``ins`` (constants as values)."""
+        from ..rules.registry import DYNAMIC
+        val = lambda a: a.value if isinstance(a, Const) else DYNAMIC   # noqa: E731
+        try:
+            return rule.returns_tuple(*map(val, ins.args), **{n: val(a) for n, a in ins.kwargs})
+        except TypeError as e:
+            loc = ins.loc or Loc(self.g.filename, self.g.lineno)
+            raise NoRuleError(f"{rule.name}: {e}", fn_name=self.where, filename=loc.filename,
+                              lineno=loc.lineno, source_line=loc.source) from None
 
     def _no_rule(self, ins, k=None):
         from ..ir.printer import callee_name

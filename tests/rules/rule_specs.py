@@ -102,6 +102,20 @@ def FULL(m, n):                           # full rank, distinct singular values
     return Gen(f)
 
 
+def FULLB(m, n, *batch):                  # a stack of FULL(m, n) matrices
+    return Gen(lambda rng: np.stack([FULL(m, n)(rng) for _ in range(int(np.prod(batch)))])
+               .reshape(batch + (m, n)))
+
+
+def REIG(n, *batch):                      # general real, real distinct eigenvalues
+    def f(rng):
+        v = rng.normal(size=batch + (n, n)) * 0.4 + np.eye(n)
+        w = np.arange(1.0, n + 1) * (-1.5) + rng.uniform(0, 0.3, size=batch + (n,))
+        return np.linalg.solve(np.swapaxes(v, -1, -2), np.swapaxes(v * w[..., None, :], -1, -2)
+                               ).swapaxes(-1, -2)
+    return Gen(f)
+
+
 def L(*gens):                             # a list of generated arrays
     return Gen(lambda rng: [g(rng) for g in gens])
 
@@ -279,6 +293,16 @@ SPECS += [
     S(np.linalg.lstsq, FULL(5, 3), R(5)), S(np.linalg.lstsq, FULL(5, 3), R(5, 2)),
     S(np.linalg.lstsq, FULL(3, 3), R(3)),
     S(np.linalg.svdvals, FULL(4, 3)), S(np.linalg.svdvals, FULL(2, 3)),
+    S(np.linalg.svd, FULL(3, 3)), S(np.linalg.svd, FULL(4, 3), full_matrices=False),
+    S(np.linalg.svd, FULL(2, 4), False), S(np.linalg.svd, FULLB(3, 2, 2), full_matrices=False),
+    S(np.linalg.svd, FULL(4, 3), compute_uv=False), S(np.linalg.svd, FULL(2, 3), False, False),
+    S(np.linalg.svd, SYM(3), hermitian=True), S(np.linalg.svd, SYM(3), compute_uv=False,
+                                                 hermitian=True),
+    S(np.linalg.qr, WC(3)), S(np.linalg.qr, FULL(5, 3)), S(np.linalg.qr, FULL(3, 5)),
+    S(np.linalg.qr, FULLB(4, 3, 2)), S(np.linalg.qr, FULL(4, 3), mode="r"),
+    S(np.linalg.qr, FULL(2, 4), "r"), S(np.linalg.qr, WC(3), mode="complete"),
+    S(np.linalg.eig, REIG(3)), S(np.linalg.eig, SYM(4)), S(np.linalg.eig, REIG(3, 2)),
+    S(np.linalg.eigvals, REIG(4)), S(np.linalg.eigvals, REIG(2, 3)),
     S(np.linalg.matrix_power, WC(3), 3), S(np.linalg.matrix_power, WC(3), 1),
     S(np.linalg.matrix_power, WC(3), -2), S(np.linalg.matrix_power, WC(3), 0),
     S(np.linalg.norm, R(5)), S(np.linalg.norm, R(3, 4)), S(np.linalg.norm, R(2, 3, 4)),

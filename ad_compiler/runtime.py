@@ -24,7 +24,8 @@ import numpy as np
 
 from .ir.ops import ShapeOf
 
-__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent", "safe_mul", "safe_div", "div_or_zero"]
+__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent",
+           "index_cotangent", "safe_mul", "safe_div", "div_or_zero"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -138,6 +139,14 @@ def tuple_cotangent(n, k, g):
     the end) has cotangent ``g``."""
     k = k % n if n else k
     return tuple(g if i == k else None for i in range(n))
+
+
+def index_cotangent(base, k, g):
+    """The cotangent of ``base`` from ``base[k]``'s, for a value that is a
+    tuple for some inputs and an array for others (``np.gradient(f)``)."""
+    if isinstance(base, (tuple, list)):
+        return tuple_cotangent(len(base), k, g)
+    return scatter_into(g, base, k)
 
 
 # -- the NaN policy: a zero cotangent is a strong zero ------------------------------

@@ -56,7 +56,10 @@ class Rule:
         :func:`static_argument`, which refuses ``DYNAMIC`` (a value the
         compiler only knows at run time)."""
         m = self.multiple_results
-        return bool(m(*args, **kwargs)) if callable(m) else bool(m)
+        if not callable(m):
+            return bool(m)
+        r = m(*args, **kwargs)
+        return None if r is None else bool(r)
 
     def diff_argnums(self):
         return tuple(k for k, f in enumerate(self.vjps) if f is not None)

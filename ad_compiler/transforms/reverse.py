@@ -33,7 +33,7 @@ from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
-from ..runtime import cast_like, tuple_cotangent
+from ..runtime import cast_like, index_cotangent, tuple_cotangent
 
 __all__ = ["reverse"]
 
@@ -252,6 +252,11 @@ class _Reverse:
             for k, a in enumerate(ins.args):
                 self.accumulate(a, self.b.emit(ops.item_cotangent, (g, Const(k)), loc=ins.loc))
             return
+        if fn is operator.getitem and ins.args[0] in self.maybe_sequences:
+            base = ins.args[0]
+            self.accumulate(base, self.b.emit(index_cotangent, (self.read(base), self.read(
+                ins.args[1]), g), loc=ins.loc), tuple_valued=True)
+            return
         if fn is operator.getitem and self._tuple_valued(ins.args[0]):
             base = ins.args[0]
             n = self.b.emit(len, (self.read(base),), loc=ins.loc)
@@ -287,19 +292,26 @@ class _Reverse:
         tuples, summed item by item): built by make_tuple/make_list/append,
         multi-result primitives, and block parameters that receive them."""
         seqs = set(self.sequence_params)      # tuples/lists passed in by the caller
+        maybe = self.maybe_sequences = set()  # tuples or arrays, known when the code runs
         for ins in self.g.instructions():
             r = lookup(ins.fn)
-            if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
-                    r is not None and r.multiple_results and self._returns_tuple(r, ins)):
+            if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append):
                 seqs.add(ins.out)
+            elif r is not None and r.multiple_results:
+                is_tuple = self._returns_tuple(r, ins)
+                if is_tuple is not False:
+                    seqs.add(ins.out)
+                if is_tuple is None:
+                    maybe.add(ins.out)
         edges = list(self.g.edges())
         changed = True
         while changed:
             changed = False
             for p, a in edges:
-                if a in seqs and p not in seqs:
-                    seqs.add(p)
-                    changed = True
+                for group in (seqs, maybe):
+                    if a in group and p not in group:
+                        group.add(p)
+                        changed = True
         return seqs
 
     def _returns_tuple(self, rule, ins):

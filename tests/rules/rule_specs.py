@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ad_compiler.rules.numpy_index_tricks import c_items, r_items
 
 
 @dataclass
@@ -249,6 +250,8 @@ SPECS += [
     S(np.vsplit, R(6, 2), [1, 1]), S(np.dsplit, R(1, 2, 6), 3),
     S(np.array_split, R(7), 3), S(np.hsplit, R(2, 4), 2), S(np.hsplit, R(6), 3),
     S(np.vsplit, R(4, 2), 2), S(np.dsplit, R(2, 2, 4), [1]),
+    S(r_items, L(R(3), R(2))), S(r_items, L(R(3), F(), R(), R(2))), S(r_items, L(R(2, 3), R(1, 3))),
+    S(c_items, L(R(3), R(3, 2))), S(c_items, L(R(1), F(), R(1))), S(c_items, L(R(2, 2, 1), R(2, 2, 3))),
     S(np.unstack, R(3, 2)), S(np.unstack, R(3, 2), axis=1),
     S(np.tile, R(2, 3), 2), S(np.tile, R(2, 3), (2, 1, 2)), S(np.tile, R(3), (2, 2)),
     S(np.repeat, R(2, 3), 2), S(np.repeat, R(2, 3), 2, axis=1),

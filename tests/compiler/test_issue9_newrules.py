@@ -186,6 +186,11 @@ def gradient_1d(x):
     return np.sum(np.gradient(x ** 2) * np.arange(6.0))
 
 
+def gradient_1d_indexed(x):
+    d = np.gradient(x * x)                        # one array here, a tuple for 2-D input:
+    return np.sum(d[1:4] ** 2) + d[0] * d[-1]      # the adjoint decides when it runs
+
+
 def gradient_spacing_edge_order(x):
     return np.sum(np.gradient(x, 0.5, edge_order=2) ** 2)
 
@@ -217,7 +222,7 @@ def gradient_loop_over_axes(a):
 
 
 @pytest.mark.parametrize("f, x", [
-    (gradient_1d, X6), (gradient_spacing_edge_order, X6), (gradient_coordinates, X6),
+    (gradient_1d, X6), (gradient_1d_indexed, X6), (gradient_spacing_edge_order, X6), (gradient_coordinates, X6),
     (gradient_2d_unpacked, A46), (gradient_2d_indexed_and_summed, A46),
     (gradient_one_axis, A46), (gradient_loop_over_axes, A46)],
     ids=lambda v: getattr(v, "__name__", ""))

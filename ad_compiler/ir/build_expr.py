@@ -42,8 +42,8 @@ _UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.n
 _CMP = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
         gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Is: operator.is_,
         gast.IsNot: operator.is_not, gast.In: operator.contains}
-# array attributes read as values; ``.T`` is a transpose
-_ATTR_FUNCS = {"T": np.transpose}
+# array attributes read as values: ``.T`` is a transpose, ``.mT`` a matrix transpose
+_ATTR_FUNCS = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}
 # callables whose result may share memory with their first argument
 _VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
                np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,

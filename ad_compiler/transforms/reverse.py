@@ -33,7 +33,7 @@ from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
-from ..runtime import cast_like, index_cotangent, tuple_cotangent
+from ..runtime import cast_like, field_cotangent, index_cotangent, tuple_cotangent
 
 __all__ = ["reverse"]
 
@@ -252,6 +252,10 @@ class _Reverse:
             for k, a in enumerate(ins.args):
                 self.accumulate(a, self.b.emit(ops.item_cotangent, (g, Const(k)), loc=ins.loc))
             return
+        if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):     # svd(a).S
+            self.accumulate(ins.args[0], self.b.emit(field_cotangent, (
+                self.read(ins.args[0]), Const(fn.name), g), loc=ins.loc), tuple_valued=True)
+            return
         if fn is operator.getitem and ins.args[0] in self.maybe_sequences:
             base = ins.args[0]
             self.accumulate(base, self.b.emit(index_cotangent, (self.read(base), self.read(
@@ -304,6 +308,11 @@ class _Reverse:
                 if is_tuple is None:
                     maybe.add(ins.out)
         edges = list(self.g.edges())
+        defs = {i.out: i for i in self.g.instructions() if i.out is not None}
+        # a slice of a tuple or list is one too: pieces[1:]
+        edges += [(i.out, i.args[0]) for i in defs.values() if i.fn is operator.getitem and (
+            isinstance(i.args[1], Const) and isinstance(i.args[1].value, slice) or
+            i.args[1] in defs and defs[i.args[1]].fn is ops.make_slice)]
         changed = True
         while changed:
             changed = False

@@ -417,3 +417,44 @@ def eigh_values_and_vectors(a):
 def test_eigh_reads_the_lower_triangle():
     grad = check(eigh_values_and_vectors, SYMMETRIC)
     assert np.all(np.triu(grad, 1) == 0)
+
+
+# -- attributes of differentiated values: differentiated or refused, never a silent zero -----------
+def matrix_transpose_attribute(a):
+    return np.sum(a.mT ** 2 * np.arange(np.size(a)).reshape(np.shape(a)[::-1]))
+
+
+def real_attribute(a):
+    return np.sum(a.real ** 3)
+
+
+def decomposition_fields(a):
+    r = np.linalg.svd(a, full_matrices=False)
+    q = np.linalg.qr(a)
+    return np.sum(r.S ** 2) + np.sum((r.U * r.S) @ r.Vh * a) + np.sum(q.Q @ q.R * a)
+
+
+def eigh_fields(a):
+    res = np.linalg.eigh(a)
+    return np.sum(res.eigenvalues * np.arange(3.0)) + np.sum(res.eigenvectors ** 2 * W3)
+
+
+def flat_attribute(a):
+    return np.sum(a.flat[2] * a)
+
+
+def test_attributes_of_differentiated_values():
+    check(matrix_transpose_attribute, A46)
+    check(real_attribute, A46, on_tape=False)          # the tape's Tensor has no .real
+    check(decomposition_fields, TALL)
+    check(eigh_fields, SYMMETRIC)
+    with pytest.raises(NoRuleError, match="no derivative rule for the attribute '.flat'"):
+        adc.grad(flat_attribute)(A46)
+
+
+def slice_of_pieces(x):
+    return np.sum(sum(np.split(x, 3)[1:]) ** 2) + np.sum(np.split(x, 6)[::-2][0])
+
+
+def test_slicing_a_list_of_pieces():
+    check(slice_of_pieces, X6)

@@ -312,7 +312,8 @@ class _Reverse:
         # a slice of a tuple or list is one too: pieces[1:]
         edges += [(i.out, i.args[0]) for i in defs.values() if i.fn is operator.getitem and (
             isinstance(i.args[1], Const) and isinstance(i.args[1].value, slice) or
-            i.args[1] in defs and defs[i.args[1]].fn is ops.make_slice)]
+            isinstance(i.args[1], Var) and i.args[1] in defs and
+            defs[i.args[1]].fn is ops.make_slice)]
         changed = True
         while changed:
             changed = False

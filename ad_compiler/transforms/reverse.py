@@ -294,7 +294,10 @@ class _Reverse:
     def _find_sequences(self):
         """Values that are Python tuples or lists (their cotangents are
         tuples, summed item by item): built by make_tuple/make_list/append,
-        multi-result primitives, and block parameters that receive them."""
+        multi-result primitives, slices of these, and block parameters that
+        receive them.  ``maybe_sequences``: results of primitives that return
+        a tuple or an array depending on a value known only at run time
+        (``np.gradient(f)``); indexing them is resolved when the code runs."""
         seqs = set(self.sequence_params)      # tuples/lists passed in by the caller
         maybe = self.maybe_sequences = set()  # tuples or arrays, known when the code runs
         for ins in self.g.instructions():

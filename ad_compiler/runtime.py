@@ -24,7 +24,8 @@ import numpy as np
 
 from .ir.ops import ShapeOf
 
-__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent", "safe_mul", "safe_div", "div_or_zero"]
+__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent",
+           "index_cotangent", "field_cotangent", "safe_mul", "safe_div", "div_or_zero"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -136,8 +137,27 @@ def accumulate(a, b):
 def tuple_cotangent(n, k, g):
     """The cotangent of an n-tuple whose k-th item (negative k counts from
     the end) has cotangent ``g``."""
+    if isinstance(k, slice):                      # g: the cotangent of the sub-tuple
+        out = [None] * n
+        for i, gi in zip(range(n)[k], g):
+            out[i] = accumulate(out[i], gi)
+        return tuple(out)
     k = k % n if n else k
     return tuple(g if i == k else None for i in range(n))
+
+
+def field_cotangent(base, name, g):
+    """The cotangent of a namedtuple ``base`` (``np.linalg.svd``'s result)
+    from that of its field ``name`` (``.S``)."""
+    return tuple_cotangent(len(base), type(base)._fields.index(name), g)
+
+
+def index_cotangent(base, k, g):
+    """The cotangent of ``base`` from ``base[k]``'s, for a value that is a
+    tuple for some inputs and an array for others (``np.gradient(f)``)."""
+    if isinstance(base, (tuple, list)):
+        return tuple_cotangent(len(base), k, g)
+    return scatter_into(g, base, k)
 
 
 # -- the NaN policy: a zero cotangent is a strong zero ------------------------------

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import ADError
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
+from ..rules.numpy_index_tricks import index_concatenator
 from . import ops
 from .nodes import Attr, Const, Method, Var
 
@@ -41,8 +42,8 @@ _UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.n
 _CMP = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge,
         gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Is: operator.is_,
         gast.IsNot: operator.is_not, gast.In: operator.contains}
-# array attributes read as values; ``.T`` is a transpose
-_ATTR_FUNCS = {"T": np.transpose}
+# array attributes read as values: ``.T`` is a transpose, ``.mT`` a matrix transpose
+_ATTR_FUNCS = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}
 # callables whose result may share memory with their first argument
 _VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
                np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
@@ -114,6 +115,12 @@ class ExpressionBuilder:
             return self.attribute(node, hint)
         if isinstance(node, gast.Subscript):
             base = self.expr(node.value)
+            concat = index_concatenator(base.value) if isinstance(base, Const) else None
+            if concat is not None:                     # np.r_[a, b] -> r_items((a, b))
+                elts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+                items = [self.index(e, node) for e in elts]
+                return self.emit(concat, (self.emit(ops.make_tuple, items, node),), node,
+                                 hint=hint)
             return self.emit(operator.getitem, (base, self.index(node.slice, node)), node, hint=hint)
         if isinstance(node, (gast.Tuple, gast.List)):
             items = [self.expr(e) for e in node.elts]

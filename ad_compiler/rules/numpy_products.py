@@ -1,17 +1,13 @@
-"""Products: dot, vdot, inner, outer, matmul aliases, tensordot, einsum, kron,
-cross, vecdot, multi_dot, convolve/correlate.
+"""Products: dot, vdot, inner, outer, matmul aliases, tensordot, kron,
+cross, vecdot, multi_dot, convolve/correlate (``einsum`` has its own module).
 
-Example: ``c = np.einsum("ij,jk->ik", a, b)`` has, for ``b``, the rule
-    einsum_2(g, ans, *operands, ...) -> einsum_adjoint(g, operands, 1)
-which evaluates ``np.einsum("ik,ij->jk", g, a)``.  ``operands[0]`` is the
-subscripts string, so vjp k of ``np.einsum`` belongs to ``operands[k]``,
-the array ``einsum_adjoint`` numbers k - 1 (the first eight arrays have rules; only the subscripts-string form is supported,
-with explicit or implicit output and '...').
+Example: ``c = np.tensordot(a, b, axes=1)`` has, for ``b``, the rule
+    tensordot_b(g, ans, a, b, axes=1) -> tensordot_adjoint(g, a, b, 1, 1)
 """
 import numpy as np
 
 from ..runtime import unbroadcast
-from .adjoints import einsum_adjoint, kron_adjoint, multi_dot_adjoint, tensordot_adjoint
+from .adjoints import kron_adjoint, multi_dot_adjoint, tensordot_adjoint
 from .arithmetic import matmul_a, matmul_b
 from .registry import defvjp
 
@@ -152,38 +148,6 @@ def correlate_v(g, ans, a, v, mode="valid"):
     return np.correlate(conv_full_cotangent(g, np.size(a), np.size(v), mode, True), a, "valid")[::-1]
 
 
-def einsum_1(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 0)
-
-
-def einsum_2(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 1)
-
-
-def einsum_3(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 2)
-
-
-def einsum_4(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 3)
-
-
-def einsum_5(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 4)
-
-
-def einsum_6(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 5)
-
-
-def einsum_7(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 6)
-
-
-def einsum_8(g, ans, *operands, out=None, optimize=False, **kwargs):
-    return einsum_adjoint(g, operands, 7)
-
-
 for _fn in (np.dot, np.ndarray.dot):
     defvjp(_fn, dot_a, dot_b, doc="scalars, vectors, matrices and N-d (sum over a[-1], b[-2])")
 defvjp(np.vdot, vdot_a, vdot_b, doc="flattens both (real input)")
@@ -194,9 +158,6 @@ defvjp(np.linalg.matmul, matmul_a, matmul_b)
 for _fn, _a, _b in ((np.tensordot, tensordot_a, tensordot_b),
                     (np.linalg.tensordot, linalg_tensordot_x1, linalg_tensordot_x2)):
     defvjp(_fn, _a, _b, doc="axes as int or pair of sequences")
-defvjp(np.einsum, None, einsum_1, einsum_2, einsum_3, einsum_4, einsum_5, einsum_6, einsum_7,
-       einsum_8, doc="subscripts-string form, explicit/implicit output, '...', repeated "
-                     "indices; vjp k is operand k (k=0 is the string)")
 defvjp(np.kron, kron_a, kron_b)
 defvjp(np.cross, cross_a, cross_b, doc="3-vectors (not 2-vectors), axisa/axisb/axisc/axis")
 defvjp(np.linalg.cross, linalg_cross_x1, linalg_cross_x2, doc="3-vectors")

@@ -5,9 +5,8 @@ Example: ``y = np.concatenate([a, b], axis=1)`` has the rule
     concatenate_arrays(g, ans, arrays, axis=0, ...) -> unconcatenate(g, arrays, axis)
 which returns a tuple ``(g[:, :na], g[:, na:])``: an argument that is a
 list of arrays gets a tuple with one cotangent per item.  ``np.split`` and
-friends return several arrays (``multiple_results``): their ``g`` is a
-tuple with ``None`` for pieces that received no cotangent.  All of these
-are linear; casts to an integer dtype have zero gradient.
+friends live in ``numpy_splits``.  All of these are linear; casts to an
+integer dtype have zero gradient.
 """
 import numpy as np
 
@@ -118,22 +117,6 @@ def append_arr(g, ans, arr, values, axis=None):
 
 def append_values(g, ans, arr, values, axis=None):
     return unconcatenate(g, (arr, values), axis)[1]
-
-
-def split_ary(g, ans, ary, indices_or_sections, axis=0):
-    return unsplit(g, ans, axis)
-
-
-def hsplit_ary(g, ans, ary, indices_or_sections):
-    return unsplit(g, ans, 1 if np.ndim(ary) > 1 else 0)
-
-
-def vsplit_ary(g, ans, ary, indices_or_sections):
-    return unsplit(g, ans, 0)
-
-
-def dsplit_ary(g, ans, ary, indices_or_sections):
-    return unsplit(g, ans, 2)
 
 
 def unstack_x(g, ans, x, *, axis=0):
@@ -250,11 +233,6 @@ defvjp(np.vstack, vstack_tup, linear=True, doc="list argument: a tuple of cotang
 defvjp(np.dstack, dstack_tup, linear=True, doc="list argument: a tuple of cotangents")
 defvjp(np.column_stack, column_stack_tup, linear=True, doc="list argument: a tuple of cotangents")
 defvjp(np.append, append_arr, append_values, linear=True)
-defvjp(np.split, split_ary, None, linear=True, multiple_results=True)
-defvjp(np.array_split, split_ary, None, linear=True, multiple_results=True)
-defvjp(np.hsplit, hsplit_ary, None, linear=True, multiple_results=True)
-defvjp(np.vsplit, vsplit_ary, None, linear=True, multiple_results=True)
-defvjp(np.dsplit, dsplit_ary, None, linear=True, multiple_results=True)
 defvjp(np.unstack, unstack_x, linear=True, multiple_results=True)
 defvjp(np.tile, tile_A, None, linear=True, doc="sums the tiles")
 for _fn in (np.repeat, np.ndarray.repeat):

@@ -16,6 +16,9 @@ A rule whose body is a single ``return EXPR`` is inlined into generated
 code; longer rules are called.  A primal with ``*args`` (``np.einsum``) gets
 rules with ``*args`` too, one per position.  Bound methods of NumPy objects
 (``x.sum``, ``rng.normal``) find the rule of the unbound method.
+A primal that returns a tuple for some arguments only (``np.linalg.svd``
+with ``compute_uv=False`` returns one array) gives ``multiple_results`` a
+predicate of the call's arguments instead of ``True``.
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name"]
+__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name",
+           "DYNAMIC", "static_argument"]
 
 
 @dataclass(frozen=True)
@@ -37,19 +41,48 @@ class Rule:
     params: tuple = ()                       # primal parameter names (from the vjps)
     linear: bool = False                     # the primal is linear in its diff args
     nondiff: bool = False                    # zero gradient, never an error
-    multiple_results: bool = False           # returns a tuple; g is a tuple with
-                                             # None for results that got no cotangent
+    multiple_results: object = False         # returns a tuple; g is a tuple with
+                                             # None for results that got no cotangent;
+                                             # or a predicate of the call's arguments
     doc: str = ""
 
     def vjp(self, k):
         """The rule for positional argument ``k`` (None: not differentiable)."""
         return self.vjps[k] if k < len(self.vjps) else None
 
+    def returns_tuple(self, *args, **kwargs):
+        """Whether ``primal(*args, **kwargs)`` returns a tuple of results (then
+        its ``g`` is a tuple).  A predicate reads its arguments through
+        :func:`static_argument`, which refuses ``DYNAMIC`` (a value the
+        compiler only knows at run time)."""
+        m = self.multiple_results
+        if not callable(m):
+            return bool(m)
+        r = m(*args, **kwargs)
+        return None if r is None else bool(r)
+
     def diff_argnums(self):
         return tuple(k for k, f in enumerate(self.vjps) if f is not None)
 
 
 _RULES: dict = {}
+
+
+class _Dynamic:
+    def __repr__(self):
+        return "DYNAMIC"
+
+
+DYNAMIC = _Dynamic()       # an argument whose value is only known when the code runs
+
+
+def static_argument(value, name):
+    """``value``, which decides the structure of a primal's result; a
+    ``TypeError`` naming it if it is ``DYNAMIC``."""
+    if value is DYNAMIC:
+        raise TypeError(f"argument '{name}' decides whether the result is a tuple, so it must "
+                        "be a constant (not a variable) where the result is differentiated")
+    return value
 
 
 _METHOD_OWNERS = (np.ndarray, np.random.Generator, np.random.RandomState)

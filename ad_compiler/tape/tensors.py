@@ -113,10 +113,14 @@ def record(primal, *args, name=None, **kwargs):
         cls_name = torch_name(primal, raw, raw_kw, [isinstance(a, Tensor) for a in args])
     else:
         cls_name = name + "Backward0"
-    if rule.multiple_results:
+    if rule.returns_tuple(*raw, **raw_kw):
+        kind = type(ans)                     # tuple, list (np.split), namedtuple (svd)
         ans = tuple(np.asarray(a) for a in ans)
         node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved, len(ans))
-        return tuple(Tensor(a, _grad_fn=node, _output_nr=i) for i, a in enumerate(ans))
+        results = [Tensor(a, _grad_fn=node, _output_nr=i) for i, a in enumerate(ans)]
+        if hasattr(kind, "_fields"):
+            return kind(*results)
+        return results if kind is list else tuple(results)
     ans = np.asarray(ans)
     node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved)
     return Tensor(ans, _grad_fn=node)

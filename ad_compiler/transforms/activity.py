@@ -14,12 +14,17 @@ from ..rules import lookup
 __all__ = ["activity", "passes_gradient"]
 
 _CONTAINERS = (ops.make_tuple, ops.make_list)
+# array attributes that are facts about the array, not values computed from it;
+# any other attribute of a varied value is varied (a namedtuple's field, .mT, .flat):
+# the reverse pass differentiates it or says it cannot, never a silent zero
+_FACT_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags",
+               "__class__", "__name__"}
 
 
 def passes_gradient(fn):
     """False for callables whose result carries no gradient."""
     if isinstance(fn, Attr):
-        return fn.name in ("real", "imag", "T")
+        return fn.name not in _FACT_ATTRS
     if fn in (ops.range_cond, ops.new_stack, ops.comment, ops.make_slice, ops.zero_like):
         return False
     rule = lookup(fn)

@@ -33,7 +33,7 @@ from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
-from ..runtime import cast_like, tuple_cotangent
+from ..runtime import cast_like, field_cotangent, index_cotangent, tuple_cotangent
 
 __all__ = ["reverse"]
 
@@ -252,6 +252,15 @@ class _Reverse:
             for k, a in enumerate(ins.args):
                 self.accumulate(a, self.b.emit(ops.item_cotangent, (g, Const(k)), loc=ins.loc))
             return
+        if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):     # svd(a).S
+            self.accumulate(ins.args[0], self.b.emit(field_cotangent, (
+                self.read(ins.args[0]), Const(fn.name), g), loc=ins.loc), tuple_valued=True)
+            return
+        if fn is operator.getitem and ins.args[0] in self.maybe_sequences:
+            base = ins.args[0]
+            self.accumulate(base, self.b.emit(index_cotangent, (self.read(base), self.read(
+                ins.args[1]), g), loc=ins.loc), tuple_valued=True)
+            return
         if fn is operator.getitem and self._tuple_valued(ins.args[0]):
             base = ins.args[0]
             n = self.b.emit(len, (self.read(base),), loc=ins.loc)
@@ -285,22 +294,49 @@ class _Reverse:
     def _find_sequences(self):
         """Values that are Python tuples or lists (their cotangents are
         tuples, summed item by item): built by make_tuple/make_list/append,
-        multi-result primitives, and block parameters that receive them."""
+        multi-result primitives, slices of these, and block parameters that
+        receive them.  ``maybe_sequences``: results of primitives that return
+        a tuple or an array depending on a value known only at run time
+        (``np.gradient(f)``); indexing them is resolved when the code runs."""
         seqs = set(self.sequence_params)      # tuples/lists passed in by the caller
+        maybe = self.maybe_sequences = set()  # tuples or arrays, known when the code runs
         for ins in self.g.instructions():
             r = lookup(ins.fn)
-            if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
-                    r is not None and r.multiple_results):
+            if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append):
                 seqs.add(ins.out)
+            elif r is not None and r.multiple_results:
+                is_tuple = self._returns_tuple(r, ins)
+                if is_tuple is not False:
+                    seqs.add(ins.out)
+                if is_tuple is None:
+                    maybe.add(ins.out)
         edges = list(self.g.edges())
+        defs = {i.out: i for i in self.g.instructions() if i.out is not None}
+        # a slice of a tuple or list is one too: pieces[1:]
+        edges += [(i.out, i.args[0]) for i in defs.values() if i.fn is operator.getitem and (
+            isinstance(i.args[1], Const) and isinstance(i.args[1].value, slice) or
+            isinstance(i.args[1], Var) and i.args[1] in defs and
+            defs[i.args[1]].fn is ops.make_slice)]
         changed = True
         while changed:
             changed = False
             for p, a in edges:
-                if a in seqs and p not in seqs:
-                    seqs.add(p)
-                    changed = True
+                for group in (seqs, maybe):
+                    if a in group and p not in group:
+                        group.add(p)
+                        changed = True
         return seqs
+
+    def _returns_tuple(self, rule, ins):
+        """``rule.returns_tuple`` for the call ``ins`` (constants as values)."""
+        from ..rules.registry import DYNAMIC
+        val = lambda a: a.value if isinstance(a, Const) else DYNAMIC   # noqa: E731
+        try:
+            return rule.returns_tuple(*map(val, ins.args), **{n: val(a) for n, a in ins.kwargs})
+        except TypeError as e:
+            loc = ins.loc or Loc(self.g.filename, self.g.lineno)
+            raise NoRuleError(f"{rule.name}: {e}", fn_name=self.where, filename=loc.filename,
+                              lineno=loc.lineno, source_line=loc.source) from None
 
     def _no_rule(self, ins, k=None):
         from ..ir.printer import callee_name

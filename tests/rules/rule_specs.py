@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ad_compiler.rules.numpy_index_tricks import c_items, r_items
 
 
 @dataclass
@@ -102,6 +103,20 @@ def FULL(m, n):                           # full rank, distinct singular values
     return Gen(f)
 
 
+def FULLB(m, n, *batch):                  # a stack of FULL(m, n) matrices
+    return Gen(lambda rng: np.stack([FULL(m, n)(rng) for _ in range(int(np.prod(batch)))])
+               .reshape(batch + (m, n)))
+
+
+def REIG(n, *batch):                      # general real, real distinct eigenvalues
+    def f(rng):
+        v = rng.normal(size=batch + (n, n)) * 0.4 + np.eye(n)
+        w = np.arange(1.0, n + 1) * (-1.5) + rng.uniform(0, 0.3, size=batch + (n,))
+        return np.linalg.solve(np.swapaxes(v, -1, -2), np.swapaxes(v * w[..., None, :], -1, -2)
+                               ).swapaxes(-1, -2)
+    return Gen(f)
+
+
 def L(*gens):                             # a list of generated arrays
     return Gen(lambda rng: [g(rng) for g in gens])
 
@@ -177,6 +192,23 @@ SPECS += [
     S(np.average, R(3, 4), 0, P(3, 4), keepdims=True),
     S(np.diff, R(3, 5)), S(np.diff, R(4, 3), n=2, axis=0), S(np.diff, R(6), prepend=1.0, append=np.zeros(2), f32=False),
     S(np.sort, D(3, 4)), S(np.sort, D(3, 4), axis=0), S(np.sort, D(3, 4), axis=None),
+    S(np.partition, D(7), 3), S(np.partition, D(3, 5), (1, 3), axis=1),
+    S(np.partition, D(4, 3), 0, axis=0), S(np.partition, D(3, 4), 5, axis=None),
+    S(np.gradient, R(6)), S(np.gradient, R(6), 0.5), S(np.gradient, R(6), edge_order=2),
+    S(np.gradient, R(5), Gen(lambda r: np.cumsum(r.uniform(0.2, 1.0, 5))), id="coords"),
+    S(np.gradient, R(5), Gen(lambda r: np.cumsum(r.uniform(0.2, 1.0, 5))), edge_order=2,
+      id="coords2"),
+    S(np.gradient, R(3, 4)), S(np.gradient, R(3, 4), 2.0, axis=1),
+    S(np.gradient, R(3, 4, 5), 0.5, 2.0, axis=(0, 2), edge_order=2),
+    S(np.gradient, R(2, 3), Gen(lambda r: np.array([0.0, 0.3])), 1.5),
+    S(np.gradient, R(2)), S(np.gradient, R(3), edge_order=2),
+    S(np.select, Gen(lambda r: [np.array([True, False, True, False])]), L(R(4)), id="one"),
+    S(np.select, Gen(lambda r: [np.array([True, True, False, False]),
+                                np.array([False, True, True, False])]),
+      L(R(4), R(4)), R(4), id="overlap"),
+    S(np.select, Gen(lambda r: [np.array([[True], [False], [True]]),
+                                np.array([True, False, False, True])]),
+      L(R(3, 4), R(4)), R(3, 1), id="broadcast"),
     S(np.trapezoid, R(3, 5)), S(np.trapezoid, R(3, 5), dx=0.5, axis=0),
     S(np.trapezoid, R(5), Gen(lambda r: np.cumsum(r.uniform(0.1, 1, 5)))),
 ]
@@ -198,9 +230,12 @@ SPECS += [
     S(np.swapaxes, R(2, 3, 4), 0, 2), S(np.ndarray.swapaxes, R(2, 3, 4), -1, 1),
     S(np.moveaxis, R(2, 3, 4), 0, -1), S(np.moveaxis, R(2, 3, 4), (0, 1), (2, 0)),
     S(np.flip, R(3, 4)), S(np.flip, R(3, 4), axis=1), S(np.fliplr, R(3, 4)), S(np.flipud, R(3, 4)),
+    S(np.rollaxis, R(2, 3, 4), 2), S(np.rollaxis, R(2, 3, 4), 0, 3), S(np.rollaxis, R(2, 3, 4), -1, 1),
+    S(np.rollaxis, R(2, 3, 4), 1, -1), S(np.rollaxis, R(2, 3), 1, 1),
     S(np.rot90, R(3, 4)), S(np.rot90, R(2, 3, 4), 3, (1, 2)),
     S(np.roll, R(3, 4), 2), S(np.roll, R(3, 4), (1, -1), axis=(0, 1)),
-    S(np.concatenate, L(R(2, 3), R(4, 3))), S(np.concatenate, L(R(2, 3), R(2, 1)), axis=1),
+    S(np.concatenate, L(R(2, 3), R(4, 3))),
+    *([S(np.row_stack, L(R(3), R(2, 3)))] if hasattr(np, "row_stack") else []), S(np.concatenate, L(R(2, 3), R(2, 1)), axis=1),
     S(np.concatenate, L(R(2, 3), R(4)), axis=None),
     S(np.stack, L(R(2, 3), R(2, 3))), S(np.stack, L(R(3), R(3), R(3)), axis=1),
     S(np.hstack, L(R(3), R(2))), S(np.hstack, L(R(2, 3), R(2, 1))),
@@ -208,8 +243,15 @@ SPECS += [
     S(np.column_stack, L(R(3), R(3, 2))),
     S(np.append, R(3), R(2)), S(np.append, R(2, 3), R(1, 3), axis=0),
     S(np.split, R(6, 2), 3), S(np.split, R(2, 7), [2, 5], axis=1),
+    S(np.split, R(6), [2, 2, 4], id="repeated"), S(np.split, R(5), [0, 5], id="empty-ends"),
+    S(np.array_split, R(6), 4, id="uneven"), S(np.array_split, R(3, 5), 2, axis=1),
+    S(np.array_split, R(2), 3, id="more-sections"), S(np.array_split, R(7), [3, 1], id="backwards"),
+    S(np.split, R(3, 6), [-2, 4], axis=1, id="negative"), S(np.hsplit, R(2, 5), [4, 1]),
+    S(np.vsplit, R(6, 2), [1, 1]), S(np.dsplit, R(1, 2, 6), 3),
     S(np.array_split, R(7), 3), S(np.hsplit, R(2, 4), 2), S(np.hsplit, R(6), 3),
     S(np.vsplit, R(4, 2), 2), S(np.dsplit, R(2, 2, 4), [1]),
+    S(r_items, L(R(3), R(2))), S(r_items, L(R(3), F(), R(), R(2))), S(r_items, L(R(2, 3), R(1, 3))),
+    S(c_items, L(R(3), R(3, 2))), S(c_items, L(R(1), F(), R(1))), S(c_items, L(R(2, 2, 1), R(2, 2, 3))),
     S(np.unstack, R(3, 2)), S(np.unstack, R(3, 2), axis=1),
     S(np.tile, R(2, 3), 2), S(np.tile, R(2, 3), (2, 1, 2)), S(np.tile, R(3), (2, 2)),
     S(np.repeat, R(2, 3), 2), S(np.repeat, R(2, 3), 2, axis=1),
@@ -252,6 +294,12 @@ SPECS += [
     S(np.einsum, "i,i", R(3), R(3)), S(np.einsum, "i,j->ij", R(3), R(2)),
     S(np.einsum, "...ij,...jk->...ik", R(5, 2, 3), R(3, 4)), S(np.einsum, "bij,bjk,bkl->bil", R(2, 2, 3), R(2, 3, 2), R(2, 2, 2)),
     S(np.einsum, "ij,j->i", R(3, 4), R(1)), S(np.einsum, "ijk->kji", R(2, 3, 4)), S(np.einsum, "ba", R(2, 3)),
+    S(np.einsum, R(2, 3), [0, 1], R(3, 4), [1, 2], [0, 2], id="sublist"),
+    S(np.einsum, R(2, 3), [0, 1], R(3, 4), [1, 2], id="sublist-implicit"),
+    S(np.einsum, R(3, 3), [5, 5], id="sublist-trace"),
+    S(np.einsum, R(5, 2, 3), [Ellipsis, 0, 1], R(3, 4), [1, 2], [Ellipsis, 0, 2], id="sublist-ell"),
+    S(np.einsum, R(2), [0], R(3), [1], R(4), [2], [0, 1, 2], id="sublist-three"),
+    S(np.einsum, R(2, 3), [27, 30], [30, 27], id="sublist-upper"),
     S(np.kron, R(2, 3), R(3, 2)), S(np.kron, R(3), R(2)), S(np.kron, R(2, 2), R(3)),
     S(np.cross, R(3), R(3)), S(np.cross, R(4, 3), R(3)), S(np.cross, R(3, 4), R(3, 4), axis=0),
     S(np.cross, R(2, 3), R(3, 2), axisb=0),
@@ -279,6 +327,16 @@ SPECS += [
     S(np.linalg.lstsq, FULL(5, 3), R(5)), S(np.linalg.lstsq, FULL(5, 3), R(5, 2)),
     S(np.linalg.lstsq, FULL(3, 3), R(3)),
     S(np.linalg.svdvals, FULL(4, 3)), S(np.linalg.svdvals, FULL(2, 3)),
+    S(np.linalg.svd, FULL(3, 3)), S(np.linalg.svd, FULL(4, 3), full_matrices=False),
+    S(np.linalg.svd, FULL(2, 4), False), S(np.linalg.svd, FULLB(3, 2, 2), full_matrices=False),
+    S(np.linalg.svd, FULL(4, 3), compute_uv=False), S(np.linalg.svd, FULL(2, 3), False, False),
+    S(np.linalg.svd, SYM(3), hermitian=True), S(np.linalg.svd, SYM(3), compute_uv=False,
+                                                 hermitian=True),
+    S(np.linalg.qr, WC(3)), S(np.linalg.qr, FULL(5, 3)), S(np.linalg.qr, FULL(3, 5)),
+    S(np.linalg.qr, FULLB(4, 3, 2)), S(np.linalg.qr, FULL(4, 3), mode="r"),
+    S(np.linalg.qr, FULL(2, 4), "r"), S(np.linalg.qr, WC(3), mode="complete"),
+    S(np.linalg.eig, REIG(3)), S(np.linalg.eig, SYM(4)), S(np.linalg.eig, REIG(3, 2)),
+    S(np.linalg.eigvals, REIG(4)), S(np.linalg.eigvals, REIG(2, 3)),
     S(np.linalg.matrix_power, WC(3), 3), S(np.linalg.matrix_power, WC(3), 1),
     S(np.linalg.matrix_power, WC(3), -2), S(np.linalg.matrix_power, WC(3), 0),
     S(np.linalg.norm, R(5)), S(np.linalg.norm, R(3, 4)), S(np.linalg.norm, R(2, 3, 4)),

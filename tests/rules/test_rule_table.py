@@ -61,8 +61,8 @@ def _inner(a, b):
     return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
 
 
-def _float_outputs(rule, ans):
-    outs = ans if rule.multiple_results else (ans,)
+def _float_outputs(multi, ans):
+    outs = ans if multi else (ans,)
     return [_is_float(o) or (isinstance(o, np.ndarray) and o.dtype.kind == "f") for o in outs]
 
 
@@ -74,17 +74,17 @@ def _like_output(o, rng):
     return _like(o, rng)
 
 
-def _cotangent(rule, ans, rng, drop_first=False):
-    if not rule.multiple_results:
+def _cotangent(multi, ans, rng, drop_first=False):
+    if not multi:
         return _like_output(ans, rng)
-    us = [_like_output(o, rng) if f else None for o, f in zip(ans, _float_outputs(rule, ans))]
+    us = [_like_output(o, rng) if f else None for o, f in zip(ans, _float_outputs(multi, ans))]
     if drop_first:
         us[next(i for i, u in enumerate(us) if u is not None)] = None
     return tuple(us)
 
 
-def _diff(rule, plus, minus, eps):
-    if rule.multiple_results:
+def _diff(multi, plus, minus, eps):
+    if multi:
         return tuple((np.asarray(p, np.float64) - np.asarray(m, np.float64)) / (2 * eps)
                      if _is_float(p) else None
                      for p, m in zip(plus, minus))
@@ -103,17 +103,18 @@ def test_vjp_matches_finite_differences(spec):
     args, kwargs = spec.make(rng), spec.make_kwargs(rng)
     call = lambda a: spec.fn(*a, **kwargs)  # noqa: E731
     ans = call(args)
-    variants = [False, True] if rule.multiple_results and sum(_float_outputs(rule, ans)) > 1 else [False]
+    multi = rule.returns_tuple(*args, **kwargs)
+    variants = [False, True] if multi and sum(_float_outputs(multi, ans)) > 1 else [False]
     checked = 0
     for drop in variants:
-        u = _cotangent(rule, ans, rng, drop)
+        u = _cotangent(multi, ans, rng, drop)
         for k in rule.diff_argnums():
             if k >= len(args) or not _is_diff(args[k]):
                 continue
             v = _like(args[k], rng)
             plus = call(args[:k] + [_axpy(args[k], spec.eps, v)] + args[k + 1:])
             minus = call(args[:k] + [_axpy(args[k], -spec.eps, v)] + args[k + 1:])
-            lhs = _inner(u, _diff(rule, plus, minus, spec.eps))
+            lhs = _inner(u, _diff(multi, plus, minus, spec.eps))
             vjp = rule.vjp(k)(u, ans, *args, **kwargs)
             assert _shape_of(vjp) == _shape_of(args[k]), f"argument {k}: wrong cotangent shape"
             rhs = _inner(vjp, v)
@@ -148,8 +149,9 @@ def test_float32_in_float32_out(spec):
     kwargs = {k: _to32(v) for k, v in spec.make_kwargs(rng).items()}
     with np.errstate(all="ignore"):
         ans = spec.fn(*args, **kwargs)
-    u = _cotangent(rule, ans, rng)
-    if not rule.multiple_results and isinstance(ans, np.ndarray):
+    multi = rule.returns_tuple(*args, **kwargs)
+    u = _cotangent(multi, ans, rng)
+    if not multi and isinstance(ans, np.ndarray):
         u = u.astype(ans.dtype)
     for k in rule.diff_argnums():
         if k < len(args) and _is_diff(args[k]) and all(

@@ -27,7 +27,6 @@ _REJECTED = {
     gast.Global: "'global' declarations are not supported: pass the value as an argument",
     gast.Nonlocal: "'nonlocal' declarations are not supported",
     gast.ClassDef: "class definitions inside a differentiated function are not supported",
-    gast.Lambda: "lambda expressions are not supported: use a nested def",
     gast.Delete: "'del' statements are not supported",
     gast.Import: "import statements inside a differentiated function are not supported: "
                  "import at module level",

@@ -24,6 +24,7 @@ from ..errors import MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from . import ops
+from .build_callables import CallableValues, check_no_lambda_operand
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, RAISED, RETURN, RETFLAG
@@ -117,7 +118,7 @@ def _local_names(pf):
     return set(names)
 
 
-class _FunctionBuilder(ExpressionBuilder):
+class _FunctionBuilder(CallableValues, ExpressionBuilder):
     """Builds one function body (the differentiated one, or an inlined
     callee) into a shared IRBuilder."""
 
@@ -143,6 +144,7 @@ class _FunctionBuilder(ExpressionBuilder):
                   source_line=self.pf.source_line(ln))
 
     def emit(self, fn, args, node, kwargs=(), hint=None):
+        check_no_lambda_operand(self, list(args) + [v for _, v in kwargs], node)
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
         if fn in (ops.make_list, ops.make_tuple, ops.list_append):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))

@@ -123,6 +123,8 @@ class ExpressionBuilder:
             return self.emit(fn, items, node, hint=hint)
         if isinstance(node, gast.ListComp):
             return self.listcomp(node, hint)
+        if isinstance(node, gast.Lambda):
+            return self.lambda_value(node)
         if isinstance(node, gast.JoinedStr):
             return self.fstring(node, hint)
         self.error(node, f"'{type(node).__name__}' expressions are not supported")
@@ -235,6 +237,11 @@ class ExpressionBuilder:
         return self.emit(Attr(node.attr), (base,), node, hint=hint)
 
     def call(self, node, hint):
+        value = self.callable_value(node.func)       # a lambda, or a function passed in
+        if value is not None:
+            return self.call_value(value, node, hint)
+        if self.static(node.func) is map:
+            return self.map_call(node, hint)
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
         if any(k is None for k, _ in kwargs):
             self.error(node, "'**kwargs' in calls is not supported")
@@ -318,6 +325,8 @@ class ExpressionBuilder:
         if not hasattr(self.b, "outer_envs"):
             self.b.outer_envs = []
         self.b.outer_envs.append(saved)
+        self.b.builder_chain = getattr(self.b, "builder_chain", [])
+        self.b.builder_chain.append(self)
         self.b.env = dict(outer or {})
         self.b.env.update(bound)
         sub = type(self)(pf, self.b, stack)
@@ -330,5 +339,6 @@ class ExpressionBuilder:
         finally:
             self.b.env = saved
             self.b.outer_envs.pop()
+            self.b.builder_chain.pop()
         return result
 

@@ -180,11 +180,6 @@ def f_class(x):
     return x
 
 
-def f_lambda(x):
-    g = lambda t: t * 2.0  # <-  # noqa: E731
-    return g(x)
-
-
 def f_del(x):
     y = x * 2.0
     del y  # <-
@@ -301,7 +296,6 @@ FENCE = [
     (f_global, "'global' declarations are not supported"),
     (make_nonlocal(), "'nonlocal' declarations are not supported"),
     (f_class, "class definitions inside a differentiated function are not supported"),
-    (f_lambda, "lambda expressions are not supported: use a nested def"),
     (f_del, "'del' statements are not supported"),
     (f_import, "import statements inside a differentiated function are not supported"),
     (f_from_import, "import statements inside a differentiated function are not supported"),

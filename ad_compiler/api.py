@@ -27,6 +27,7 @@ from .errors import ADError, NotDifferentiableError, WrtError
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
+from .pytree import tree_leaves
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
@@ -56,8 +57,8 @@ def _kind(x):
         return "s"
     if isinstance(x, (bool, np.bool_)):
         return "b"
-    if isinstance(x, (list, tuple)):
-        return "q"
+    if isinstance(x, (list, tuple, dict)):
+        return "q"                     # a pytree (ad_compiler.pytree)
     if isinstance(x, numbers.Number) or isinstance(x, np.number):
         return "s"
     if type(x) is np.ndarray:
@@ -194,7 +195,7 @@ class GradFunction:
 
     def _check_wrt(self, vals):
         for k in self.wrt:
-            for x in (vals[k] if isinstance(vals[k], (list, tuple)) else [vals[k]]):
+            for x in tree_leaves(vals[k]):
                 self._check_differentiable(k, x)
 
     def _check_differentiable(self, k, x):

@@ -102,11 +102,12 @@ def scatter_into(g, x, idx):
 
 def cast_like(g, x):
     """Give a gradient the type of its primal: Python float for a Python
-    scalar, the same dtype and shape for an array, a tuple (list) of those
-    for a tuple (list), with zeros where ``g`` has None."""
-    if isinstance(x, (tuple, list)):
-        items = [None] * len(x) if g is None else list(g)
-        return type(x)(cast_like(0.0 if gi is None else gi, xi) for gi, xi in zip(items, x))
+    scalar, the same dtype and shape for an array, the same structure for a
+    pytree (dict, list, tuple, namedtuple; see ``ad_compiler.pytree``), with
+    zeros where ``g`` has None."""
+    if isinstance(x, (tuple, list, dict)):
+        from .pytree import cast_tree
+        return cast_tree(g, x, cast_like)
     if isinstance(x, np.ndarray):
         if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape:
             return g
@@ -123,13 +124,14 @@ def cast_like(g, x):
 
 def accumulate(a, b):
     """``a + b`` for cotangents, where ``None`` means zero (used for
-    tuple-valued cotangents of multi-result primitives)."""
+    structural cotangents of containers and multi-result primitives)."""
     if a is None:
         return b
     if b is None:
         return a
-    if isinstance(a, tuple):
-        return tuple(accumulate(x, y) for x, y in zip(a, b))
+    if isinstance(a, (tuple, list, dict)) or isinstance(b, (tuple, list, dict)):
+        from .pytree import accumulate as tree_accumulate
+        return tree_accumulate(a, b)
     return a + b
 
 

@@ -36,7 +36,6 @@ _REJECTED = {
     gast.SetComp: "set comprehensions are not supported",
     gast.DictComp: "dict comprehensions are not supported",
     gast.GeneratorExp: "generator expressions are not supported: use a list comprehension",
-    gast.Dict: "dict literals are not supported",
     gast.Set: "set literals are not supported",
     gast.Starred: "star-arguments ('*args' in calls or targets) are not supported",
     gast.Match: "'match' statements are not supported",

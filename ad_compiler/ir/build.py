@@ -25,6 +25,7 @@ from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from . import ops
 from .build_callables import CallableValues, check_no_lambda_operand
+from .build_containers import ContainerBuilder
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, RAISED, RETURN, RETFLAG
@@ -118,7 +119,7 @@ def _local_names(pf):
     return set(names)
 
 
-class _FunctionBuilder(CallableValues, ExpressionBuilder):
+class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
     """Builds one function body (the differentiated one, or an inlined
     callee) into a shared IRBuilder."""
 
@@ -146,7 +147,7 @@ class _FunctionBuilder(CallableValues, ExpressionBuilder):
     def emit(self, fn, args, node, kwargs=(), hint=None):
         check_no_lambda_operand(self, list(args) + [v for _, v in kwargs], node)
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
-        if fn in (ops.make_list, ops.make_tuple, ops.list_append):
+        if fn in (ops.make_list, ops.make_tuple, ops.list_append, ops.make_dict):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
         if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
             self.view_of[out] = self.view_of.get(args[0], args[0].name)

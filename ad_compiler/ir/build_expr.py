@@ -125,6 +125,8 @@ class ExpressionBuilder:
             return self.listcomp(node, hint)
         if isinstance(node, gast.Lambda):
             return self.lambda_value(node)
+        if isinstance(node, gast.Dict):
+            return self.dict_literal(node, hint)
         if isinstance(node, gast.JoinedStr):
             return self.fstring(node, hint)
         self.error(node, f"'{type(node).__name__}' expressions are not supported")
@@ -249,6 +251,10 @@ class ExpressionBuilder:
         if isinstance(func, gast.Name) and func.id in self.nested and func.id not in self.b.env:
             return self.inline_nested(self.nested[func.id], node, hint)
         obj = self.static(func)
+        built = self.constructor_call(obj, node, hint) if obj is not UNBOUND else \
+            self.container_method(func, node, hint)
+        if built is not None:
+            return built
         if obj is UNBOUND and isinstance(func, gast.Attribute):
             if func.attr == "append" and isinstance(func.value, gast.Name) and len(node.args) == 1:
                 lst = self.name(func.value)
@@ -275,7 +281,8 @@ class ExpressionBuilder:
             return False
         mod = getattr(obj, "__module__", "") or ""
         return not (mod == "numpy" or mod.startswith(("numpy.", "math", "ad_compiler.rules",
-                                                      "ad_compiler.ir", "ad_compiler.runtime")))
+                                                      "ad_compiler.ir", "ad_compiler.runtime",
+                                                      "ad_compiler.pytree")))
 
     # -- calls to the user's own functions are inlined ------------------------------------------
     def inline(self, fn, args, kwargs, node, hint):

@@ -1,7 +1,7 @@
 """The derivative rule table (see ``registry``); importing this package
 registers every rule module.  ``python -m ad_compiler.rules.reference``
 prints the generated list of supported callables (docs/RULES.md)."""
-from . import (arithmetic, custom, numpy_core, numpy_indexing, numpy_linalg,  # noqa: F401
+from . import (arithmetic, containers, custom, numpy_core, numpy_indexing, numpy_linalg,  # noqa: F401
                numpy_nondiff, numpy_products, numpy_reductions, numpy_shapes, numpy_ufuncs,
                structural)
 from .custom import custom_vjp, stop_gradient

@@ -13,13 +13,15 @@ from ..rules import lookup
 
 __all__ = ["activity", "passes_gradient"]
 
-_CONTAINERS = (ops.make_tuple, ops.make_list)
+_CONTAINERS = (ops.make_tuple, ops.make_list, ops.make_dict)
+_NONDIFF_ATTRS = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides",
+                            "flags", "_fields", "__class__", "__name__"})
 
 
 def passes_gradient(fn):
     """False for callables whose result carries no gradient."""
-    if isinstance(fn, Attr):
-        return fn.name in ("real", "imag", "T")
+    if isinstance(fn, Attr):         # array data, or a namedtuple field (pytrees)
+        return fn.name not in _NONDIFF_ATTRS
     if fn in (ops.range_cond, ops.new_stack, ops.comment, ops.make_slice, ops.zero_like):
         return False
     rule = lookup(fn)

@@ -222,11 +222,6 @@ def f_genexp(x):
     return sum(x * i for i in range(3))  # <-
 
 
-def f_dict(x):
-    d = {"a": x}  # <-
-    return d["a"]
-
-
 def f_set(x):
     s = {x}  # <-
     return x
@@ -304,7 +299,6 @@ FENCE = [
     (f_setcomp, "set comprehensions are not supported"),
     (f_dictcomp, "dict comprehensions are not supported"),
     (f_genexp, "generator expressions are not supported"),
-    (f_dict, "dict literals are not supported"),
     (f_set, "set literals are not supported"),
     (f_starred, "star-arguments"),
     (f_fstring, "nested f-string format specs are not supported"),

@@ -22,6 +22,7 @@ import numbers
 import numpy as np
 
 from . import cache
+from .arguments import Signature
 from .backend.emit import emit_function
 from .errors import ADError, NotDifferentiableError, WrtError
 from .frontend.parse import parse
@@ -81,7 +82,12 @@ class GradFunction:
         names = [a.id for a in self.parsed.node.args.args]
         self.arg_names = names[len(self._bound):]     # what the caller passes
         self.single = not isinstance(wrt, (tuple, list))
+        a = self.parsed.node.args
+        self._sig = Signature(a, len(self._bound)) if a.vararg or a.kwarg else None
         self.wrt = tuple(self._wrt_index(w) for w in ((wrt,) if self.single else wrt))
+        self._picks = None
+        if self._sig is not None:                    # *args: wrt counts positional arguments
+            self.wrt, self._picks = self._sig.plan(self.wrt, self._where_kw())
         self._defaults = dict(zip(names[len(names) - len(target.__defaults__ or ()):],
                                   target.__defaults__ or ()))
         self._defaults.update(bound_kw)
@@ -95,9 +101,15 @@ class GradFunction:
     def _where(self):
         return self.parsed.name
 
+    def _where_kw(self):
+        return dict(fn_name=self.parsed.name, filename=self.parsed.filename,
+                    lineno=self.parsed.lineno)
+
     def _wrt_index(self, w):
         names = self.arg_names
         if isinstance(w, str):
+            if self._sig is not None and w in (self._sig.star, self._sig.dstar):
+                return w                             # the whole *args tuple / **kwargs dict
             if w not in names:
                 raise WrtError(f"wrt={w!r} is not a parameter of {self.parsed.name}"
                                f"({', '.join(names)})", fn_name=self.parsed.name,
@@ -107,6 +119,8 @@ class GradFunction:
             raise WrtError(f"wrt must be parameter indices or names, not {w!r}",
                            fn_name=self.parsed.name, filename=self.parsed.filename,
                            lineno=self.parsed.lineno)
+        if self._sig is not None and self._sig.star is not None and w >= len(names):
+            return int(w)                            # an item of *args
         if not -len(names) <= w < len(names):
             raise WrtError(f"wrt={w} is out of range: {self.parsed.name} has {len(names)} "
                            f"parameter(s) ({', '.join(names)})", fn_name=self.parsed.name,
@@ -144,7 +158,9 @@ class GradFunction:
         return variant
 
     def variant(self, kinds=None):
-        kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple("a" for _ in self.arg_names)
+        n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
+        kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple(
+            "a" for _ in self.arg_names) + ("q",) * n_star
         v = self._variants.get(kinds)
         if v is None:
             v = self._variants[kinds] = self._compile(kinds)
@@ -175,6 +191,8 @@ class GradFunction:
 
     # -- calling -------------------------------------------------------------------------------
     def _bind(self, args, kwargs):
+        if self._sig is not None:
+            return self._sig.bind(self.__name__, args, kwargs, self._defaults)
         if not kwargs and len(args) == len(self.arg_names):
             return list(args)
         if len(args) > len(self.arg_names):
@@ -202,7 +220,7 @@ class GradFunction:
         if type(x) is float:
             return
         dt = np.asarray(x).dtype
-        name = self.arg_names[k]
+        name = (self._sig.param_names if self._sig else self.arg_names)[k]
         if dt.kind in "iub":
             shown = type(x).__name__ + ("" if np.ndim(x) == 0 else f" of dtype {dt}")
             raise NotDifferentiableError(
@@ -238,6 +256,8 @@ class GradFunction:
     def __call__(self, *args, **kwargs):
         res = self._run(args, kwargs)
         grads = res[2:] if self.has_aux else res[1:]
+        if self._picks is not None:
+            grads = self._sig.pick(grads, self._picks, len(args), self._where_kw())
         grads = grads[0] if self.single else tuple(grads)
         if self.return_value:
             value = (res[0], res[1]) if self.has_aux else res[0]

@@ -51,8 +51,6 @@ def reject(pf, node, message):
 def check_function(pf, node=None):
     node = node or pf.node
     a = node.args
-    if a.vararg or a.kwarg:
-        reject(pf, node, "'*args' and '**kwargs' parameters are not supported")
     if a.kwonlyargs or a.posonlyargs:
         reject(pf, node, "keyword-only and positional-only parameters are not supported")
     for stmt in node.body:

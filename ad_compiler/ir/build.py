@@ -61,16 +61,23 @@ def build(fn_or_parsed):
     pf = fn_or_parsed if not callable(fn_or_parsed) else parse(fn_or_parsed)
     b = IRBuilder(pf.name)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
-    params = [b.fresh(a.id) for a in pf.node.args.args]
+    names = parameter_names(pf.node.args)
+    params = [b.fresh(n) for n in names]
     b.entry_params = frozenset(params)
     entry = b.new_block(params)
     b.start(entry)
-    b.env.update({a.id: p for a, p in zip(pf.node.args.args, params)})
+    b.env.update(zip(names, params))
     result = fb.body()
     b.terminate(Return(result))
     defaults = _defaults(pf)
-    return b.finish(arg_names=tuple(a.id for a in pf.node.args.args), defaults=defaults,
+    return b.finish(arg_names=tuple(names), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)
+
+
+def parameter_names(args):
+    """A function's parameters in the graph's order: the positional ones,
+    then ``*args`` (a tuple) and ``**kwargs`` (a dict) if it has them."""
+    return [a.id for a in args.args] + [a.id for a in (args.vararg, args.kwarg) if a is not None]
 
 
 def _assigned_names(stmts):
@@ -114,7 +121,7 @@ def _local_names(pf):
     names = getattr(pf, "_local_names", None)
     if names is None:
         fdef = pf.node
-        names = pf._local_names = (frozenset(a.id for a in fdef.args.args)
+        names = pf._local_names = (frozenset(parameter_names(fdef.args))
                                    | frozenset(_assigned_names(fdef.body)))
     return set(names)
 

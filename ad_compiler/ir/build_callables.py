@@ -21,7 +21,8 @@ from __future__ import annotations
 import gast
 
 from ..errors import ADError
-from .nodes import Const
+from . import ops
+from .nodes import Const, Var
 
 __all__ = ["LocalLambda", "CallableValues", "check_no_lambda_operand"]
 
@@ -103,6 +104,37 @@ class CallableValues:
         outer = {k: v for k, v in env.items() if not k.startswith("<")}
         return self._inline_body(pf, args, kwargs, node, self.stack + (fdef,), outer=outer,
                                  defaults=dict(lam.defaults), nested=dict(owner.nested))
+
+    def bind_arguments(self, pf, args, kwargs, defaults, node):
+        """{parameter: operand} for a call of the inlined function ``pf``, as
+        Python binds them: extra positional arguments go to ``*args`` (a
+        tuple), extra keywords to ``**kwargs`` (a dict)."""
+        a = pf.node.args
+        params = [p.id for p in a.args]
+        if len(args) > len(params) and a.vararg is None:
+            self.error(node, f"{pf.name}() takes {len(params)} positional arguments "
+                             f"but {len(args)} were given", ADError)
+        bound = dict(zip(params, args))
+        extra = []
+        for k, v in kwargs:
+            if k in bound or (k not in params and a.kwarg is None):
+                self.error(node, f"{pf.name}() got an unexpected or repeated argument '{k}'", ADError)
+            if k in params:
+                bound[k] = v
+            else:
+                extra += [Const(k), v]
+        for p in params:
+            if p not in bound:
+                if p not in defaults:
+                    self.error(node, f"{pf.name}() missing argument '{p}'", ADError)
+                d = defaults[p]
+                bound[p] = d if isinstance(d, (Var, Const)) else Const(d)
+        if a.vararg is not None:
+            bound[a.vararg.id] = self.emit(ops.make_tuple, tuple(args[len(params):]), node,
+                                           hint=a.vararg.id)
+        if a.kwarg is not None:
+            bound[a.kwarg.id] = self.emit(ops.make_dict, tuple(extra), node, hint=a.kwarg.id)
+        return bound
 
     def map_call(self, node, hint):
         """``map(fn, xs, ...)`` as ``[fn(x, ...) for x, ... in zip(xs, ...)]``."""

@@ -312,22 +312,8 @@ class ExpressionBuilder:
                                  defaults=defaults, nested=dict(self.nested))
 
     def _inline_body(self, pf, args, kwargs, node, stack, outer=None, defaults=None, nested=None):
-        params = [a.id for a in pf.node.args.args]
         defaults = dict(_defaults(pf)) if defaults is None else defaults
-        if len(args) > len(params):
-            self.error(node, f"{pf.name}() takes {len(params)} positional arguments "
-                             f"but {len(args)} were given", ADError)
-        bound = dict(zip(params, args))
-        for k, v in kwargs:
-            if k not in params or k in bound:
-                self.error(node, f"{pf.name}() got an unexpected or repeated argument '{k}'", ADError)
-            bound[k] = v
-        for p in params:
-            if p not in bound:
-                if p not in defaults:
-                    self.error(node, f"{pf.name}() missing argument '{p}'", ADError)
-                d = defaults[p]
-                bound[p] = d if isinstance(d, (Var, Const)) else Const(d)
+        bound = self.bind_arguments(pf, args, kwargs, defaults, node)
         saved = self.b.env
         if not hasattr(self.b, "outer_envs"):
             self.b.outer_envs = []

@@ -13,7 +13,8 @@ A lambda is not a run-time object in the graph: it is a compile-time value
 defined in and its defaults (evaluated where the lambda is, as in Python).
 Calling it inlines its body, reading the defining function's variables as
 they are at the call (Python's late binding), even when the call happens
-inside a helper the lambda was passed to.  ``map(fn, xs)`` is built as the
+inside a helper the lambda was passed to; a lambda a factory returns keeps
+the factory's variables as they were when it returned.  ``map(fn, xs)`` is built as the
 list comprehension ``[fn(x) for x in xs]``.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ class LocalLambda:
 
     def __init__(self, fdef, builder, defaults):
         self.fdef, self.builder, self.defaults = fdef, builder, defaults
+        self.final_env = None       # the defining function's variables once it returned
 
     def __repr__(self):
         return f"<lambda at line {self.fdef.lineno}>"
@@ -54,7 +56,15 @@ class CallableValues:
         defaults = {}
         for p, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults):
             defaults[p.id] = self.expr(d)         # evaluated where the lambda is
-        return Const(LocalLambda(_lambda_def(node), self, defaults))
+        lam = LocalLambda(_lambda_def(node), self, defaults)
+        self.__dict__.setdefault("made_lambdas", []).append(lam)
+        return Const(lam)
+
+    def close_lambdas(self, env):
+        """The function being inlined returns: lambdas it made that escape
+        (returned by a factory) keep its variables' final values."""
+        for lam in self.__dict__.get("made_lambdas", ()):
+            lam.final_env = dict(env)
 
     def callable_value(self, func):
         """The compile-time callable a local name or expression holds
@@ -91,13 +101,12 @@ class CallableValues:
             env = self.b.env
         else:
             chain = getattr(self.b, "builder_chain", [])
-            if owner not in chain:
-                self.error(node, "calling a lambda after the function that defined it has "
-                                 "returned is not supported: define it with def at module level",
-                           ADError)
-            env = self.b.outer_envs[chain.index(owner)]
+            if owner in chain:
+                env = self.b.outer_envs[chain.index(owner)]
+            else:                      # returned by a factory: its variables as it left them
+                env = lam.final_env
         opf = owner.pf
-        pf = ParsedFunction(fn=None, name=fdef.name, node=fdef, filename=opf.filename,
+        pf = ParsedFunction(fn=None, name="<lambda>", node=fdef, filename=opf.filename,
                             lineno=opf.lineno, lines=opf.lines, globals=opf.globals,
                             closure=opf.closure)
         check_function(pf)

@@ -329,6 +329,7 @@ class ExpressionBuilder:
             sub.locals |= set(outer)
         try:
             result = sub.body()
+            sub.close_lambdas(self.b.env)
         finally:
             self.b.env = saved
             self.b.outer_envs.pop()

@@ -71,10 +71,17 @@ class CallableValues:
         (a lambda, or a function passed in as an argument), else None."""
         if isinstance(func, gast.Lambda):
             return self.lambda_value(func).value
+        v = None
         if isinstance(func, gast.Name) and func.id in self.b.env:
             v = self.b.env[func.id]
-            if isinstance(v, Const) and (isinstance(v.value, LocalLambda) or callable(v.value)):
-                return v.value
+        elif not isinstance(func, (gast.Name, gast.Attribute)):
+            v = self.expr(func)                 # make(c)(x): a call that returns a function
+            if not (isinstance(v, Const) and callable(v.value) or isinstance(v, Const) and
+                    isinstance(v.value, LocalLambda)):
+                self.error(func, "cannot call this expression: only functions known at "
+                                 "compile time can be called", ADError)
+        if isinstance(v, Const) and (isinstance(v.value, LocalLambda) or callable(v.value)):
+            return v.value
         return None
 
     def call_value(self, fn, node, hint):

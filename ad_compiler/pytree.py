@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["is_node", "tree_leaves", "tree_flatten", "tree_unflatten", "tree_map", "describe",
-           "tree_cotangent", "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
+           "tree_cotangent", "tree_index_add", "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
            "check_seed"]
 
 
@@ -104,11 +104,11 @@ def describe(x):
 def tree_cotangent(x, key, g):
     """The cotangent of ``x`` when ``x[key]`` got the cotangent ``g``: a
     structural cotangent for a container, ``scatter_into`` for an array."""
+    if g is None:
+        return None
     if not is_node(x):
         from .runtime import scatter_into
         return scatter_into(g, x, key)
-    if g is None:
-        return None
     if isinstance(x, dict):
         return {key: g}
     n = len(x)
@@ -119,6 +119,16 @@ def tree_cotangent(x, key, g):
     else:
         items[key] = g
     return items if isinstance(x, list) else tuple(items)
+
+
+def tree_index_add(acc, x, key, g):
+    """``accumulate(acc, tree_cotangent(x, key, g))``, in place when ``x``
+    is an array and ``acc`` an array the adjoint owns (``acc[key] += g``)."""
+    if isinstance(acc, np.ndarray) and not is_node(x) and acc.shape == np.shape(x) \
+            and g is not None:
+        from .ir.ops import index_add
+        return index_add(acc, key, g)
+    return accumulate(acc, tree_cotangent(x, key, g))
 
 
 def attr_cotangent(x, name, g):

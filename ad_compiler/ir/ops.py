@@ -134,7 +134,11 @@ def index_add(acc, idx, g):
 
 
 def zero_at_inplace(g, idx):
-    """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns)."""
+    """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns).
+    A container's structural cotangent is not changed in place."""
+    if not isinstance(g, np.ndarray):
+        from ..rules.structural import zero_at
+        return zero_at(g, idx)
     g[idx] = 0
     return g
 

@@ -363,3 +363,19 @@ def test_star_args_gradients_match_finite_differences():
 def test_star_args_wrt_out_of_range():
     with pytest.raises(adc.WrtError, match="wrt=5 is out of range: the call passed 3 positional"):
         adc.grad(star_after, wrt=5)(2.0, B, B)
+
+
+# -- cotangents of pytree items indexed in a loop accumulate in place ---------------------------
+def indexes_an_item_in_a_loop(p):
+    W_, b_ = p
+    s = 0.0
+    for i in range(W_.shape[0]):
+        s = s + W_[i] * b_
+    return s
+
+
+def test_item_of_a_pytree_indexed_in_a_loop_accumulates_in_place():
+    g = _check(indexes_an_item_in_a_loop, ((X[:, 0] * 1.0, 2.0),))
+    assert_close(g[0], 2.0 * np.ones(4))
+    src = adc.grad(indexes_an_item_in_a_loop).source
+    assert "tree_index_add(" in src and "tree_cotangent(W_, " not in src

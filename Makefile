@@ -3,6 +3,8 @@
 #   make test   installs it with the test extras and runs the test suite
 PYTHON ?= python3
 VENV   ?= .venv
+# extra pip requirements, e.g. PIP_EXTRA='numpy==1.26.*' (CI tests the oldest NumPy so)
+PIP_EXTRA ?=
 PY      = $(VENV)/bin/python
 
 $(PY):
@@ -14,7 +16,7 @@ install: $(PY)
 	$(PY) -m pip install -q -e .
 
 install-test: $(PY)
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test]" $(PIP_EXTRA)
 
 demo: install
 	$(PY) examples/quickstart.py

@@ -24,7 +24,7 @@ import numpy as np
 from . import cache
 from .arguments import Signature
 from .backend.emit import emit_function
-from .errors import ADError, NotDifferentiableError, WrtError
+from .errors import ADError, NotDifferentiableError, WrtError, add_note
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
@@ -250,7 +250,7 @@ class GradFunction:
         except Exception as e:
             note = _source_note(e, v, self.parsed)
             if note:
-                e.add_note(note)
+                add_note(e, note)
             raise
 
     def __call__(self, *args, **kwargs):

@@ -67,3 +67,17 @@ class BackendError(ADError):
 
 class MutationError(ADError):
     """In-place mutation the compiler cannot differentiate safely."""
+
+
+def add_note(exc, note):
+    """Attach ``note`` to an exception from generated code: PEP 678's
+    ``add_note`` on Python 3.11+; on 3.10, which does not print notes, the
+    note goes into ``__notes__`` and onto the end of the message."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+        return
+    exc.__notes__ = list(getattr(exc, "__notes__", [])) + [note]
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{exc.args[0]}\n{note}",) + exc.args[1:]
+    else:
+        exc.args = exc.args + (note,)

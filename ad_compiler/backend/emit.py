@@ -76,6 +76,7 @@ class _Emitter:
         self.blocks = graph.block_map()
         self.ns = ns
         self.coalesce = self._coalescable(graph)
+        self.comments = []           # texts of the comment placeholders, by number
 
     def _coalescable(self, graph):
         """Values an ``if`` arm computes only to pass them to the join: the
@@ -194,7 +195,8 @@ class _Emitter:
 
     def instr(self, ins):
         if ins.fn is ops.comment:
-            return gast.Expr(value=_const(_COMMENT + str(ins.args[0].value)))
+            self.comments.append(" ".join(str(ins.args[0].value).splitlines()))
+            return gast.Expr(value=_const(f"{_COMMENT}{len(self.comments) - 1}"))
         if ins.fn is ops.setitem:
             return self.setitem(ins)
         if ins.fn is ops.raise_:
@@ -306,17 +308,15 @@ def emit_function(graph, name, arg_names, ns=None):
                             returns=None, type_comment=None, type_params=[])
     mod = gast.Module(body=[fdef], type_ignores=[])
     source = astor.to_source(gast.gast_to_ast(mod))     # astor needs no line numbers
-    return _comments(source), ns.globals
+    return _comments(source, em.comments), ns.globals
 
 
-def _comments(source):
-    pat = re.compile(r"^(\s*)(?:'|\"|\"\"\"|''')" + re.escape(_COMMENT) + r"(.*?)(?:'|\"|\"\"\"|''')\s*$")
+def _comments(source, texts):
+    """Turn the numbered placeholder strings into ``# text`` comments: the
+    text never goes through a string literal, so any character survives."""
+    pat = re.compile(r"^(\s*)(?:'''|\"\"\"|'|\")" + re.escape(_COMMENT) + r"(\d+)(?:'''|\"\"\"|'|\")\s*$")
     lines = []
     for line in source.splitlines():
         m = pat.match(line)
-        if m:
-            text = m.group(2).encode().decode("unicode_escape") if "\\" in m.group(2) else m.group(2)
-            lines.append(f"{m.group(1)}# {text}")
-        else:
-            lines.append(line)
+        lines.append(f"{m.group(1)}# {texts[int(m.group(2))]}" if m else line)
     return "\n".join(lines) + "\n"

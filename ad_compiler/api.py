@@ -28,7 +28,7 @@ from .errors import ADError, NotDifferentiableError, WrtError, add_note
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
-from .pytree import tree_leaves
+from .pytree import tree_paths
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
@@ -213,16 +213,17 @@ class GradFunction:
 
     def _check_wrt(self, vals):
         for k in self.wrt:
-            for x in tree_leaves(vals[k]):
-                self._check_differentiable(k, x)
+            for path, x in tree_paths(vals[k]):
+                self._check_differentiable(k, x, path)
 
-    def _check_differentiable(self, k, x):
+    def _check_differentiable(self, k, x, path=""):
         if type(x) is float:
             return
         dt = np.asarray(x).dtype
         name = (self._sig.param_names if self._sig else self.arg_names)[k]
         if dt.kind in "iub":
             shown = type(x).__name__ + ("" if np.ndim(x) == 0 else f" of dtype {dt}")
+            shown += f", at {name}{path}" if path else ""
             raise NotDifferentiableError(
                 f"cannot differentiate with respect to '{name}': it is an integer or bool "
                 f"({shown}); pass a float (e.g. {name}=float(...) or .astype(float))",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["is_node", "tree_leaves", "tree_flatten", "tree_unflatten", "tree_map", "describe",
+__all__ = ["is_node", "tree_leaves", "tree_paths", "tree_flatten", "tree_unflatten", "tree_map", "describe",
            "tree_cotangent", "tree_index_add", "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
            "check_seed"]
 
@@ -58,6 +58,14 @@ def tree_unflatten(rebuild, leaves):
 
 def tree_leaves(x):
     return tree_flatten(x)[0]
+
+
+def tree_paths(x, path=""):
+    """``[(path, leaf)]`` with paths like ``"['W'][0]"`` (for messages)."""
+    if not is_node(x):
+        return [(path, x)]
+    keys = list(x) if isinstance(x, dict) else range(len(x))
+    return [pl for k in keys for pl in tree_paths(x[k], f"{path}[{k!r}]")]
 
 
 def tree_map(fn, x, *rest):
@@ -206,7 +214,8 @@ def check_seed(seed, out, path=""):
     from .errors import SeedShapeError
     where = f"seed{path}"
     if is_node(out):
-        same = (isinstance(out, dict) and isinstance(seed, dict) and list(seed) == list(out)) or \
+        same = (isinstance(out, dict) and isinstance(seed, dict) and len(seed) == len(out)
+                and all(k in seed for k in out)) or \
             (isinstance(out, (list, tuple)) and isinstance(seed, (list, tuple))
              and len(seed) == len(out))
         if not same:

@@ -121,9 +121,10 @@ def test_float32_leaves_give_float32_gradients():
     assert g["used"].dtype == np.float32
 
 
-def test_integer_leaf_is_not_differentiable():
-    with pytest.raises(adc.NotDifferentiableError, match="'p': it is an integer"):
-        adc.grad(uses_one_leaf)({"used": np.arange(3)})
+def test_integer_leaf_is_not_differentiable_and_is_named():
+    with pytest.raises(adc.NotDifferentiableError) as info:
+        adc.grad(uses_one_leaf)({"used": B, "n": [1.0, 3]})
+    assert "'p': it is an integer or bool (int, at p['n'][1])" in str(info.value)
 
 
 def loop_over_dict_items(p):
@@ -272,6 +273,12 @@ def test_seed_of_another_structure_is_a_clear_error(seed, message):
 def test_container_seed_for_an_array_output_is_an_error():
     with pytest.raises(adc.SeedShapeError, match=r"seed has \{'a': array\(2,\)\} but the output"):
         adc.grad(lambda x: x * 2.0)(B, seed={"a": np.ones(2)})
+
+
+def test_dict_seed_may_list_its_keys_in_another_order():
+    seed = {"z": [np.ones(2), 2.0], "y": np.array([1.0, -1.0])}
+    assert_close(adc.grad(dict_output)(B, seed=seed),
+                 _tree_fd(dict_output, (B,), 0, {"y": seed["y"], "z": seed["z"]}))
 
 
 def test_returning_the_params_themselves():

@@ -14,8 +14,8 @@ defined in and its defaults (evaluated where the lambda is, as in Python).
 Calling it inlines its body, reading the defining function's variables as
 they are at the call (Python's late binding), even when the call happens
 inside a helper the lambda was passed to; a lambda a factory returns keeps
-the factory's variables as they were when it returned.  ``map(fn, xs)`` is built as the
-list comprehension ``[fn(x) for x in xs]``.
+the factory's variables as they were when it returned.  ``map(fn, xs)`` is
+built as the list comprehension ``[fn(x) for x in xs]``.
 """
 from __future__ import annotations
 
@@ -76,8 +76,8 @@ class CallableValues:
             v = self.b.env[func.id]
         elif not isinstance(func, (gast.Name, gast.Attribute)):
             v = self.expr(func)                 # make(c)(x): a call that returns a function
-            if not (isinstance(v, Const) and callable(v.value) or isinstance(v, Const) and
-                    isinstance(v.value, LocalLambda)):
+            if not (isinstance(v, Const) and (callable(v.value) or
+                                              isinstance(v.value, LocalLambda))):
                 self.error(func, "cannot call this expression: only functions known at "
                                  "compile time can be called", ADError)
         if isinstance(v, Const) and (isinstance(v.value, LocalLambda) or callable(v.value)):

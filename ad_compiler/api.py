@@ -28,7 +28,7 @@ from .errors import ADError, NotDifferentiableError, WrtError, add_note
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
-from .pytree import tree_paths
+from .pytree import refuse_dict_iteration, tree_paths
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
@@ -58,8 +58,10 @@ def _kind(x):
         return "s"
     if isinstance(x, (bool, np.bool_)):
         return "b"
-    if isinstance(x, (list, tuple, dict)):
+    if isinstance(x, (list, tuple)):
         return "q"                     # a pytree (ad_compiler.pytree)
+    if isinstance(x, dict):
+        return "d"
     if isinstance(x, numbers.Number) or isinstance(x, np.number):
         return "s"
     if type(x) is np.ndarray:
@@ -137,13 +139,14 @@ class GradFunction:
 
     def _compile(self, kinds):
         g = self.ir
+        refuse_dict_iteration(self.parsed, g.arg_names, kinds)
         params = g.entry.params
         wrt = tuple(k + len(self._bound) for k in self.wrt)
         act = activity(g, [params[k] for k in wrt], g.blocks[-1].term.value
                        if not self.has_aux else _aux_value(g))
         joint = verify(reverse(g, wrt, act, self._where(), has_aux=self.has_aux,
                                remat="pure" if self.backend == "cuda" else "cheap",
-                               sequence_params=[p for p, k in zip(params, kinds) if k == "q"]))
+                               sequence_params=[p for p, k in zip(params, kinds) if k in "qd"]))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
         arrays = {p: int(k[1:]) for p, k in zip(params, kinds) if k[:1] == "a" and k[1:].isdigit()}
         joint = verify(simplify(specialize_scalars(joint, scalars, arrays)))

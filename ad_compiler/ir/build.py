@@ -69,6 +69,7 @@ def build(fn_or_parsed):
     b.env.update(zip(names, params))
     result = fb.body()
     b.terminate(Return(result))
+    pf.iterated_directly = {p.name: ln for p, ln in getattr(b, "iterated", {}).items()}
     defaults = _defaults(pf)
     return b.finish(arg_names=tuple(names), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)
@@ -427,7 +428,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             return n, lambda i: tuple(el(i) for _, el in parts)
         if callee is range:
             self.error(at, "range() inside enumerate/zip is not supported: index with the counter")
-        seq = self.expr(node)
+        seq = self.iteration_sequence(self.expr(node), at)    # a dict iterates its keys
         n = self.emit(len, (seq,), at, hint="n")
         return n, lambda i: self.emit(operator.getitem, (seq, i), at)
 

@@ -149,7 +149,8 @@ class CallableValues:
             bound[a.vararg.id] = self.emit(ops.make_tuple, tuple(args[len(params):]), node,
                                            hint=a.vararg.id)
         if a.kwarg is not None:
-            bound[a.kwarg.id] = self.emit(ops.make_dict, tuple(extra), node, hint=a.kwarg.id)
+            bound[a.kwarg.id] = self._dict_made(self.emit(ops.make_dict, tuple(extra), node,
+                                                          hint=a.kwarg.id))
         return bound
 
     def map_call(self, node, hint):

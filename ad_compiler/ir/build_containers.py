@@ -29,13 +29,27 @@ _METHODS = {"keys": containers.dict_keys, "values": containers.dict_values,
 class ContainerBuilder:
     """Mixin of ``_FunctionBuilder``: dict literals and container calls."""
 
+    def _dict_made(self, v):
+        self.b.__dict__.setdefault("dicts", set()).add(v)
+        return v
+
+    def iteration_sequence(self, seq, at):
+        """What ``for x in seq`` indexes: the keys of a dict made in ``f``
+        (Python iterates a dict's keys).  A parameter iterated directly is
+        recorded: the API refuses a dict there (``iterated_directly``)."""
+        if seq in self.b.__dict__.get("dicts", ()):
+            return self.emit(containers.dict_keys, (seq,), at, hint="keys")
+        if seq in self.b.entry_params:
+            self.b.__dict__.setdefault("iterated", {}).setdefault(seq, getattr(at, "lineno", 0))
+        return seq
+
     def dict_literal(self, node, hint):
         parts = []
         for k, v in zip(node.keys, node.values):
             if k is None:
                 self.error(node, "'**' unpacking in a dict literal is not supported")
             parts += [self.expr(k), self.expr(v)]
-        return self.emit(ops.make_dict, parts, node, hint=hint)
+        return self._dict_made(self.emit(ops.make_dict, parts, node, hint=hint))
 
     def constructor_call(self, obj, node, hint):
         """``dict(...)``, ``list(x)``, ``tuple(x)``; None for other callees."""
@@ -47,14 +61,15 @@ class ContainerBuilder:
             parts = []
             for k in node.keywords:
                 parts += [Const(k.arg), self.expr(k.value)]
-            return self.emit(ops.make_dict, parts, node, hint=hint)
+            return self._dict_made(self.emit(ops.make_dict, parts, node, hint=hint))
         if node.keywords or len(node.args) > 1:
             self.error(node, f"{obj.__name__}() with these arguments is not supported: "
                              f"{obj.__name__}(iterable)" + (" or dict(key=value, ...)"
                                                              if obj is dict else ""))
         if not node.args:
             return self.emit(ops.make_list if obj is list else ops.make_tuple, (), node, hint=hint)
-        return self.emit(_CONSTRUCTORS[obj], (self.expr(node.args[0]),), node, hint=hint)
+        out = self.emit(_CONSTRUCTORS[obj], (self.expr(node.args[0]),), node, hint=hint)
+        return self._dict_made(out) if obj is dict else out
 
     def container_method(self, func, node, hint):
         """``d.get(k, default)``, ``d.keys()``, ``d.values()``, ``d.items()``;

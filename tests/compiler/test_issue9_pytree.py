@@ -388,3 +388,32 @@ def test_item_of_a_pytree_indexed_in_a_loop_accumulates_in_place():
     df((X[:, 0] * 1.0, 2.0))
     src = df.source
     assert "tree_index_add(" in src and "tree_cotangent(W_, " not in src
+
+
+# -- iterating a dict directly ------------------------------------------------------------------
+def iterates_a_local_dict(x):
+    d = {0: x, 1: 2.0 * x}
+    s = 0.0
+    for k in d:                  # Python iterates the keys
+        s = s + k * np.sum(d[k])
+    return s
+
+
+def iterates_a_dict_param(p):
+    s = 0.0
+    for k in p:
+        s = s + np.sum(p[k])
+    return s
+
+
+def test_a_dict_made_in_f_iterates_its_keys():
+    _check(iterates_a_local_dict, (B,))
+    assert_close(adc.grad(iterates_a_local_dict)(B), 2.0 * np.ones(2))
+
+
+def test_a_dict_argument_iterated_directly_is_refused_not_indexed_by_position():
+    with pytest.raises(adc.UnsupportedSyntaxError) as info:
+        adc.grad(iterates_a_dict_param)({0: B, 1: B})
+    text = str(info.value)
+    assert "iterating the dict 'p' directly is not supported: iterate p.keys()" in text
+    assert "for k in p:" in text

@@ -22,11 +22,13 @@ import numbers
 import numpy as np
 
 from . import cache
+from .arguments import Signature
 from .backend.emit import emit_function
 from .errors import ADError, NotDifferentiableError, WrtError, add_note
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
+from .pytree import refuse_dict_iteration, tree_paths
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
@@ -57,7 +59,9 @@ def _kind(x):
     if isinstance(x, (bool, np.bool_)):
         return "b"
     if isinstance(x, (list, tuple)):
-        return "q"
+        return "q"                     # a pytree (ad_compiler.pytree)
+    if isinstance(x, dict):
+        return "d"
     if isinstance(x, numbers.Number) or isinstance(x, np.number):
         return "s"
     if type(x) is np.ndarray:
@@ -80,7 +84,12 @@ class GradFunction:
         names = [a.id for a in self.parsed.node.args.args]
         self.arg_names = names[len(self._bound):]     # what the caller passes
         self.single = not isinstance(wrt, (tuple, list))
+        a = self.parsed.node.args
+        self._sig = Signature(a, len(self._bound)) if a.vararg or a.kwarg else None
         self.wrt = tuple(self._wrt_index(w) for w in ((wrt,) if self.single else wrt))
+        self._picks = None
+        if self._sig is not None:                    # *args: wrt counts positional arguments
+            self.wrt, self._picks = self._sig.plan(self.wrt, self._where_kw())
         self._defaults = dict(zip(names[len(names) - len(target.__defaults__ or ()):],
                                   target.__defaults__ or ()))
         self._defaults.update(bound_kw)
@@ -94,9 +103,15 @@ class GradFunction:
     def _where(self):
         return self.parsed.name
 
+    def _where_kw(self):
+        return dict(fn_name=self.parsed.name, filename=self.parsed.filename,
+                    lineno=self.parsed.lineno)
+
     def _wrt_index(self, w):
         names = self.arg_names
         if isinstance(w, str):
+            if self._sig is not None and w in (self._sig.star, self._sig.dstar):
+                return w                             # the whole *args tuple / **kwargs dict
             if w not in names:
                 raise WrtError(f"wrt={w!r} is not a parameter of {self.parsed.name}"
                                f"({', '.join(names)})", fn_name=self.parsed.name,
@@ -106,6 +121,8 @@ class GradFunction:
             raise WrtError(f"wrt must be parameter indices or names, not {w!r}",
                            fn_name=self.parsed.name, filename=self.parsed.filename,
                            lineno=self.parsed.lineno)
+        if self._sig is not None and self._sig.star is not None and w >= len(names):
+            return int(w)                            # an item of *args
         if not -len(names) <= w < len(names):
             raise WrtError(f"wrt={w} is out of range: {self.parsed.name} has {len(names)} "
                            f"parameter(s) ({', '.join(names)})", fn_name=self.parsed.name,
@@ -122,13 +139,14 @@ class GradFunction:
 
     def _compile(self, kinds):
         g = self.ir
+        refuse_dict_iteration(self.parsed, g.arg_names, kinds)
         params = g.entry.params
         wrt = tuple(k + len(self._bound) for k in self.wrt)
         act = activity(g, [params[k] for k in wrt], g.blocks[-1].term.value
                        if not self.has_aux else _aux_value(g))
         joint = verify(reverse(g, wrt, act, self._where(), has_aux=self.has_aux,
                                remat="pure" if self.backend == "cuda" else "cheap",
-                               sequence_params=[p for p, k in zip(params, kinds) if k == "q"]))
+                               sequence_params=[p for p, k in zip(params, kinds) if k in "qd"]))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
         arrays = {p: int(k[1:]) for p, k in zip(params, kinds) if k[:1] == "a" and k[1:].isdigit()}
         joint = verify(simplify(specialize_scalars(joint, scalars, arrays)))
@@ -143,7 +161,9 @@ class GradFunction:
         return variant
 
     def variant(self, kinds=None):
-        kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple("a" for _ in self.arg_names)
+        n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
+        kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple(
+            "a" for _ in self.arg_names) + ("q",) * n_star
         v = self._variants.get(kinds)
         if v is None:
             v = self._variants[kinds] = self._compile(kinds)
@@ -174,6 +194,8 @@ class GradFunction:
 
     # -- calling -------------------------------------------------------------------------------
     def _bind(self, args, kwargs):
+        if self._sig is not None:
+            return self._sig.bind(self.__name__, args, kwargs, self._defaults)
         if not kwargs and len(args) == len(self.arg_names):
             return list(args)
         if len(args) > len(self.arg_names):
@@ -194,16 +216,17 @@ class GradFunction:
 
     def _check_wrt(self, vals):
         for k in self.wrt:
-            for x in (vals[k] if isinstance(vals[k], (list, tuple)) else [vals[k]]):
-                self._check_differentiable(k, x)
+            for path, x in tree_paths(vals[k]):
+                self._check_differentiable(k, x, path)
 
-    def _check_differentiable(self, k, x):
+    def _check_differentiable(self, k, x, path=""):
         if type(x) is float:
             return
         dt = np.asarray(x).dtype
-        name = self.arg_names[k]
+        name = (self._sig.param_names if self._sig else self.arg_names)[k]
         if dt.kind in "iub":
             shown = type(x).__name__ + ("" if np.ndim(x) == 0 else f" of dtype {dt}")
+            shown += f", at {name}{path}" if path else ""
             raise NotDifferentiableError(
                 f"cannot differentiate with respect to '{name}': it is an integer or bool "
                 f"({shown}); pass a float (e.g. {name}=float(...) or .astype(float))",
@@ -237,6 +260,8 @@ class GradFunction:
     def __call__(self, *args, **kwargs):
         res = self._run(args, kwargs)
         grads = res[2:] if self.has_aux else res[1:]
+        if self._picks is not None:
+            grads = self._sig.pick(grads, self._picks, len(args), self._where_kw())
         grads = grads[0] if self.single else tuple(grads)
         if self.return_value:
             value = (res[0], res[1]) if self.has_aux else res[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ADError
+from .pytree import is_node, tree_leaves, tree_map
 
 __all__ = ["check_grads", "GradientCheckError", "numerical_vjp"]
 
@@ -19,18 +20,30 @@ class GradientCheckError(ADError, AssertionError):
 
 
 def _perturb(x, v, h):
-    if isinstance(x, np.ndarray):
-        return x + h * v
-    return float(x + h * v)
+    """``x + h v`` leaf by leaf (``v`` has ``x``'s pytree structure)."""
+    return tree_map(lambda xi, vi: xi + h * vi if isinstance(xi, np.ndarray)
+                    else float(xi + h * vi), x, v)
+
+
+def _inner(a, b):
+    """Sum over the leaves of <a_leaf, b_leaf> (None leaves count as zero)."""
+    return float(sum(np.sum(np.asarray(x, dtype=float) * np.asarray(y, dtype=float))
+                     for x, y in zip(tree_leaves(a), tree_leaves(b)) if x is not None))
+
+
+def _random_like(rng, x):
+    return tree_map(lambda xi: rng.standard_normal(np.shape(xi)) if np.ndim(xi) else 1.0, x)
 
 
 def numerical_vjp(fn, args, k, u, v, eps):
-    """<u, (f(x + eps v) - f(x - eps v)) / 2 eps> for argument k."""
+    """<u, (f(x + eps v) - f(x - eps v)) / 2 eps> for argument k (any pytree)."""
     a1, a2 = list(args), list(args)
     a1[k] = _perturb(args[k], v, eps)
     a2[k] = _perturb(args[k], v, -eps)
-    d = (np.asarray(fn(*a1), dtype=float) - np.asarray(fn(*a2), dtype=float)) / (2 * eps)
-    return float(np.sum(d * u))
+    d1, d2 = fn(*a1), fn(*a2)
+    return sum(float(np.sum((np.asarray(p, dtype=float) - np.asarray(m, dtype=float)) / (2 * eps)
+                            * np.asarray(w, dtype=float)))
+               for p, m, w in zip(tree_leaves(d1), tree_leaves(d2), tree_leaves(u)))
 
 
 def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng=0):
@@ -38,17 +51,18 @@ def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng
     rng = np.random.default_rng(rng)
     wrt_t = wrt if isinstance(wrt, (tuple, list)) else (wrt,)
     out = fn(*args)
-    u = seed if seed is not None else (rng.standard_normal(np.shape(out)) if np.ndim(out) else 1.0)
+    scalar = not is_node(out) and np.ndim(out) == 0
+    u = seed if seed is not None else (1.0 if scalar else _random_like(rng, out))
     g = grad(fn, wrt=tuple(wrt_t))
-    grads = g(*args, seed=u if np.ndim(out) else None)
+    grads = g(*args, seed=None if scalar and seed is None else u)
     names = g.arg_names
     for w, gk in zip(wrt_t, grads):
         k = g._wrt_index(w)
         x = args[k]
         for trial in range(2):
-            v = rng.standard_normal(np.shape(x)) if np.ndim(x) else 1.0
+            v = _random_like(rng, x)
             num = numerical_vjp(fn, args, k, u, v, eps)
-            ana = float(np.sum(np.asarray(gk, dtype=float) * v))
+            ana = _inner(gk, v)
             if not np.isclose(ana, num, rtol=rtol, atol=atol * max(1.0, abs(num))):
                 raise GradientCheckError(
                     f"gradient with respect to '{names[k]}' disagrees with finite differences: "

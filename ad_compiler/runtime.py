@@ -24,8 +24,8 @@ import numpy as np
 
 from .ir.ops import ShapeOf
 
-__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate", "tuple_cotangent",
-           "index_cotangent", "field_cotangent", "safe_mul", "safe_div", "div_or_zero"]
+__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
+           "safe_mul", "safe_div", "div_or_zero"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -89,10 +89,10 @@ def scatter_into(g, x, idx):
     """Adjoint of ``x[idx]``: an array shaped like ``x``, zero except at
     ``idx``, where it holds ``g`` (summed where an integer array index repeats).
     Indexing a Python tuple/list is not an array operation: its cotangent is
-    built with :func:`tuple_cotangent` and summed with :func:`accumulate`."""
+    built with :func:`ad_compiler.pytree.tree_cotangent`."""
     if isinstance(x, (tuple, list)):
         raise TypeError(f"scatter_into: x is a Python {type(x).__name__}; the cotangent of "
-                        "indexing one is tuple_cotangent(len(x), idx, g), summed with accumulate")
+                        "indexing one is pytree.tree_cotangent(x, idx, g)")
     out = np.zeros(np.shape(x), dtype=np.result_type(g, x, np.float32))
     if _is_basic(idx):
         out[idx] = g
@@ -103,11 +103,12 @@ def scatter_into(g, x, idx):
 
 def cast_like(g, x):
     """Give a gradient the type of its primal: Python float for a Python
-    scalar, the same dtype and shape for an array, a tuple (list) of those
-    for a tuple (list), with zeros where ``g`` has None."""
-    if isinstance(x, (tuple, list)):
-        items = [None] * len(x) if g is None else list(g)
-        return type(x)(cast_like(0.0 if gi is None else gi, xi) for gi, xi in zip(items, x))
+    scalar, the same dtype and shape for an array, the same structure for a
+    pytree (dict, list, tuple, namedtuple; see ``ad_compiler.pytree``), with
+    zeros where ``g`` has None."""
+    if isinstance(x, (tuple, list, dict)):
+        from .pytree import cast_tree
+        return cast_tree(g, x, cast_like)
     if isinstance(x, np.ndarray):
         if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape:
             return g
@@ -124,40 +125,15 @@ def cast_like(g, x):
 
 def accumulate(a, b):
     """``a + b`` for cotangents, where ``None`` means zero (used for
-    tuple-valued cotangents of multi-result primitives)."""
+    structural cotangents of containers and multi-result primitives)."""
     if a is None:
         return b
     if b is None:
         return a
-    if isinstance(a, tuple):
-        return tuple(accumulate(x, y) for x, y in zip(a, b))
+    if isinstance(a, (tuple, list, dict)) or isinstance(b, (tuple, list, dict)):
+        from .pytree import accumulate as tree_accumulate
+        return tree_accumulate(a, b)
     return a + b
-
-
-def tuple_cotangent(n, k, g):
-    """The cotangent of an n-tuple whose k-th item (negative k counts from
-    the end) has cotangent ``g``."""
-    if isinstance(k, slice):                      # g: the cotangent of the sub-tuple
-        out = [None] * n
-        for i, gi in zip(range(n)[k], g):
-            out[i] = accumulate(out[i], gi)
-        return tuple(out)
-    k = k % n if n else k
-    return tuple(g if i == k else None for i in range(n))
-
-
-def field_cotangent(base, name, g):
-    """The cotangent of a namedtuple ``base`` (``np.linalg.svd``'s result)
-    from that of its field ``name`` (``.S``)."""
-    return tuple_cotangent(len(base), type(base)._fields.index(name), g)
-
-
-def index_cotangent(base, k, g):
-    """The cotangent of ``base`` from ``base[k]``'s, for a value that is a
-    tuple for some inputs and an array for others (``np.gradient(f)``)."""
-    if isinstance(base, (tuple, list)):
-        return tuple_cotangent(len(base), k, g)
-    return scatter_into(g, base, k)
 
 
 # -- the NaN policy: a zero cotangent is a strong zero ------------------------------

@@ -164,6 +164,8 @@ class _Emitter:
             return gast.Tuple(elts=args, ctx=gast.Load())
         if fn is ops.make_list:
             return gast.List(elts=args, ctx=gast.Load())
+        if fn is ops.make_dict:
+            return gast.Dict(keys=args[::2], values=args[1::2])
         if fn is ops.make_slice:
             return _call(_name("slice"), args)
         if fn is ops.format_string:

@@ -27,7 +27,6 @@ _REJECTED = {
     gast.Global: "'global' declarations are not supported: pass the value as an argument",
     gast.Nonlocal: "'nonlocal' declarations are not supported",
     gast.ClassDef: "class definitions inside a differentiated function are not supported",
-    gast.Lambda: "lambda expressions are not supported: use a nested def",
     gast.Delete: "'del' statements are not supported",
     gast.Import: "import statements inside a differentiated function are not supported: "
                  "import at module level",
@@ -37,7 +36,6 @@ _REJECTED = {
     gast.SetComp: "set comprehensions are not supported",
     gast.DictComp: "dict comprehensions are not supported",
     gast.GeneratorExp: "generator expressions are not supported: use a list comprehension",
-    gast.Dict: "dict literals are not supported",
     gast.Set: "set literals are not supported",
     gast.Starred: "star-arguments ('*args' in calls or targets) are not supported",
     gast.Match: "'match' statements are not supported",
@@ -53,8 +51,6 @@ def reject(pf, node, message):
 def check_function(pf, node=None):
     node = node or pf.node
     a = node.args
-    if a.vararg or a.kwarg:
-        reject(pf, node, "'*args' and '**kwargs' parameters are not supported")
     if a.kwonlyargs or a.posonlyargs:
         reject(pf, node, "keyword-only and positional-only parameters are not supported")
     for stmt in node.body:

@@ -74,10 +74,7 @@ def parse(fn) -> ParsedFunction:
             "wrap it in a Python function or register a rule with ad_compiler.defvjp",
             fn_name=name)
     if name == "<lambda>":
-        raise SourceUnavailableError(
-            "cannot differentiate a lambda: its source cannot be recovered reliably; "
-            "write it with `def`", fn_name=name, filename=fn.__code__.co_filename,
-            lineno=fn.__code__.co_firstlineno)
+        return _parse_lambda(fn)
     try:
         lines, lineno = inspect.getsourcelines(fn)
     except (OSError, TypeError) as e:
@@ -102,15 +99,25 @@ def parse(fn) -> ParsedFunction:
     return pf
 
 
+def _parse_lambda(fn):
+    from .lambdas import lambda_source
+    node, filename, lineno, lines = lambda_source(fn)
+    pf = ParsedFunction(fn=fn, name=node.name, node=node,
+                        filename=inspect.getsourcefile(fn) or filename, lineno=lineno,
+                        lines=lines, globals=fn.__globals__, closure=_closure(fn))
+    check_function(pf)
+    return pf
+
+
 @lru_cache(maxsize=None)
 def inline_body(fn):
     """(parameter names, the returned expression) of a function whose body
     is a single ``return EXPR`` (a docstring allowed), else None."""
     try:
         src = textwrap.dedent(inspect.getsource(fn))
-    except (OSError, TypeError):
+        node = gast.parse(src).body[0]
+    except (OSError, TypeError, SyntaxError):
         return None
-    node = gast.parse(src).body[0]
     if not isinstance(node, gast.FunctionDef):
         return None
     body = [s for s in node.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]

@@ -24,6 +24,8 @@ from ..errors import MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from . import ops
+from .build_callables import CallableValues, check_no_lambda_operand
+from .build_containers import ContainerBuilder
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, RAISED, RETURN, RETFLAG
@@ -59,16 +61,24 @@ def build(fn_or_parsed):
     pf = fn_or_parsed if not callable(fn_or_parsed) else parse(fn_or_parsed)
     b = IRBuilder(pf.name)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
-    params = [b.fresh(a.id) for a in pf.node.args.args]
+    names = parameter_names(pf.node.args)
+    params = [b.fresh(n) for n in names]
     b.entry_params = frozenset(params)
     entry = b.new_block(params)
     b.start(entry)
-    b.env.update({a.id: p for a, p in zip(pf.node.args.args, params)})
+    b.env.update(zip(names, params))
     result = fb.body()
     b.terminate(Return(result))
+    pf.iterated_directly = {p.name: ln for p, ln in getattr(b, "iterated", {}).items()}
     defaults = _defaults(pf)
-    return b.finish(arg_names=tuple(a.id for a in pf.node.args.args), defaults=defaults,
+    return b.finish(arg_names=tuple(names), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)
+
+
+def parameter_names(args):
+    """A function's parameters in the graph's order: the positional ones,
+    then ``*args`` (a tuple) and ``**kwargs`` (a dict) if it has them."""
+    return [a.id for a in args.args] + [a.id for a in (args.vararg, args.kwarg) if a is not None]
 
 
 def _assigned_names(stmts):
@@ -112,12 +122,12 @@ def _local_names(pf):
     names = getattr(pf, "_local_names", None)
     if names is None:
         fdef = pf.node
-        names = pf._local_names = (frozenset(a.id for a in fdef.args.args)
+        names = pf._local_names = (frozenset(parameter_names(fdef.args))
                                    | frozenset(_assigned_names(fdef.body)))
     return set(names)
 
 
-class _FunctionBuilder(ExpressionBuilder):
+class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
     """Builds one function body (the differentiated one, or an inlined
     callee) into a shared IRBuilder."""
 
@@ -143,8 +153,9 @@ class _FunctionBuilder(ExpressionBuilder):
                   source_line=self.pf.source_line(ln))
 
     def emit(self, fn, args, node, kwargs=(), hint=None):
+        check_no_lambda_operand(self, list(args) + [v for _, v in kwargs], node)
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
-        if fn in (ops.make_list, ops.make_tuple, ops.list_append):
+        if fn in (ops.make_list, ops.make_tuple, ops.list_append, ops.make_dict):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
         if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
             self.view_of[out] = self.view_of.get(args[0], args[0].name)
@@ -417,7 +428,7 @@ class _FunctionBuilder(ExpressionBuilder):
             return n, lambda i: tuple(el(i) for _, el in parts)
         if callee is range:
             self.error(at, "range() inside enumerate/zip is not supported: index with the counter")
-        seq = self.expr(node)
+        seq = self.iteration_sequence(self.expr(node), at)    # a dict iterates its keys
         n = self.emit(len, (seq,), at, hint="n")
         return n, lambda i: self.emit(operator.getitem, (seq, i), at)
 

@@ -130,6 +130,10 @@ class ExpressionBuilder:
             return self.emit(fn, items, node, hint=hint)
         if isinstance(node, gast.ListComp):
             return self.listcomp(node, hint)
+        if isinstance(node, gast.Lambda):
+            return self.lambda_value(node)
+        if isinstance(node, gast.Dict):
+            return self.dict_literal(node, hint)
         if isinstance(node, gast.JoinedStr):
             return self.fstring(node, hint)
         self.error(node, f"'{type(node).__name__}' expressions are not supported")
@@ -242,6 +246,11 @@ class ExpressionBuilder:
         return self.emit(Attr(node.attr), (base,), node, hint=hint)
 
     def call(self, node, hint):
+        value = self.callable_value(node.func)       # a lambda, or a function passed in
+        if value is not None:
+            return self.call_value(value, node, hint)
+        if self.static(node.func) is map:
+            return self.map_call(node, hint)
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
         if any(k is None for k, _ in kwargs):
             self.error(node, "'**kwargs' in calls is not supported")
@@ -249,6 +258,10 @@ class ExpressionBuilder:
         if isinstance(func, gast.Name) and func.id in self.nested and func.id not in self.b.env:
             return self.inline_nested(self.nested[func.id], node, hint)
         obj = self.static(func)
+        built = self.constructor_call(obj, node, hint) if obj is not UNBOUND else \
+            self.container_method(func, node, hint)
+        if built is not None:
+            return built
         if obj is UNBOUND and isinstance(func, gast.Attribute):
             if func.attr == "append" and isinstance(func.value, gast.Name) and len(node.args) == 1:
                 lst = self.name(func.value)
@@ -275,7 +288,8 @@ class ExpressionBuilder:
             return False
         mod = getattr(obj, "__module__", "") or ""
         return not (mod == "numpy" or mod.startswith(("numpy.", "math", "ad_compiler.rules",
-                                                      "ad_compiler.ir", "ad_compiler.runtime")))
+                                                      "ad_compiler.ir", "ad_compiler.runtime",
+                                                      "ad_compiler.pytree")))
 
     # -- calls to the user's own functions are inlined ------------------------------------------
     def inline(self, fn, args, kwargs, node, hint):
@@ -305,26 +319,14 @@ class ExpressionBuilder:
                                  defaults=defaults, nested=dict(self.nested))
 
     def _inline_body(self, pf, args, kwargs, node, stack, outer=None, defaults=None, nested=None):
-        params = [a.id for a in pf.node.args.args]
         defaults = dict(_defaults(pf)) if defaults is None else defaults
-        if len(args) > len(params):
-            self.error(node, f"{pf.name}() takes {len(params)} positional arguments "
-                             f"but {len(args)} were given", ADError)
-        bound = dict(zip(params, args))
-        for k, v in kwargs:
-            if k not in params or k in bound:
-                self.error(node, f"{pf.name}() got an unexpected or repeated argument '{k}'", ADError)
-            bound[k] = v
-        for p in params:
-            if p not in bound:
-                if p not in defaults:
-                    self.error(node, f"{pf.name}() missing argument '{p}'", ADError)
-                d = defaults[p]
-                bound[p] = d if isinstance(d, (Var, Const)) else Const(d)
+        bound = self.bind_arguments(pf, args, kwargs, defaults, node)
         saved = self.b.env
         if not hasattr(self.b, "outer_envs"):
             self.b.outer_envs = []
         self.b.outer_envs.append(saved)
+        self.b.builder_chain = getattr(self.b, "builder_chain", [])
+        self.b.builder_chain.append(self)
         self.b.env = dict(outer or {})
         self.b.env.update(bound)
         sub = type(self)(pf, self.b, stack)
@@ -334,8 +336,10 @@ class ExpressionBuilder:
             sub.locals |= set(outer)
         try:
             result = sub.body()
+            sub.close_lambdas(self.b.env)
         finally:
             self.b.env = saved
             self.b.outer_envs.pop()
+            self.b.builder_chain.pop()
         return result
 

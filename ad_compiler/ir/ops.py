@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["make_tuple", "make_list", "make_slice", "new_stack", "push", "pop", "range_cond",
+__all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop", "range_cond",
            "zero_like", "comment", "seed_cotangent", "setitem", "list_append",
            "raise_", "format_string", "shape_proxy", "ShapeOf"]
 
@@ -20,6 +20,12 @@ def make_tuple(*items):
 
 def make_list(*items):
     return list(items)
+
+
+def make_dict(*keys_and_values):
+    """``{k1: v1, k2: v2}`` is ``make_dict(k1, v1, k2, v2)``."""
+    it = iter(keys_and_values)
+    return dict(zip(it, it))
 
 
 def make_slice(start, stop, step):
@@ -47,7 +53,7 @@ def range_cond(i, stop, step):
 def zero_like(x):
     """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
     zero of tuple cotangents, for tuples and lists)."""
-    if isinstance(x, (tuple, list)):
+    if isinstance(x, (tuple, list, dict)):
         return None
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
@@ -63,8 +69,13 @@ def seed_cotangent(seed, out):
     user's ``seed`` (PyTorch's ``backward(gradient=...)``), shape-checked."""
     if seed is None and type(out) is float:       # the common scalar case, first
         return 1.0
-    from ..errors import NonScalarOutputError, SeedShapeError
+    from ..errors import NonScalarOutputError
+    from ..pytree import check_seed, describe, is_node
     if seed is None:
+        if is_node(out):
+            raise NonScalarOutputError(
+                f"the output is a container {describe(out)}, not a scalar: pass seed= with the "
+                "same structure (the cotangent of each item), or reduce it to a scalar")
         if np.ndim(out) != 0:
             raise NonScalarOutputError(
                 f"the output has shape {np.shape(out)}, not a scalar: pass seed= (the cotangent "
@@ -72,17 +83,14 @@ def seed_cotangent(seed, out):
         if isinstance(out, (np.floating, np.ndarray)) and np.asarray(out).dtype != np.float64:
             return np.asarray(out).dtype.type(1)
         return 1.0
-    if np.shape(seed) != np.shape(out):
-        raise SeedShapeError(f"seed has shape {np.shape(seed)} but the output has shape "
-                             f"{np.shape(out)}")
-    return seed
+    return check_seed(seed, out)
 
 
 def item_cotangent(g, k):
     """Item ``k`` of a tuple cotangent (None, or a None item, means zero)."""
     if g is None:
         return 0.0
-    item = g[k]
+    item = g.get(k) if isinstance(g, dict) else g[k]
     return 0.0 if item is None else item
 
 
@@ -126,7 +134,11 @@ def index_add(acc, idx, g):
 
 
 def zero_at_inplace(g, idx):
-    """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns)."""
+    """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns).
+    A container's structural cotangent is not changed in place."""
+    if not isinstance(g, np.ndarray):
+        from ..rules.structural import zero_at
+        return zero_at(g, idx)
     g[idx] = 0
     return g
 

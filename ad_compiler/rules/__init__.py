@@ -1,7 +1,7 @@
 """The derivative rule table (see ``registry``); importing this package
 registers every rule module.  ``python -m ad_compiler.rules.reference``
 prints the generated list of supported callables (docs/RULES.md)."""
-from . import (arithmetic, custom, numpy_core, numpy_decompositions,  # noqa: F401
+from . import (arithmetic, containers, custom, numpy_core, numpy_decompositions,  # noqa: F401
                numpy_differences, numpy_einsum, numpy_index_tricks, numpy_indexing,
                numpy_legacy, numpy_linalg, numpy_nondiff, numpy_selection, numpy_products,
                numpy_reductions, numpy_shapes, numpy_splits, numpy_ufuncs, structural)

@@ -8,12 +8,16 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.ops import item_cotangent
+from ..pytree import container_zero_at, tree_item
 from ..runtime import unbroadcast
 from .registry import defvjp, nondifferentiable
 
 
 def zero_at(g, idx):
-    """``g`` with ``g[idx]`` zeroed (a copy: ``g`` may be shared)."""
+    """``g`` with ``g[idx]`` zeroed (a copy: ``g`` may be shared); for a
+    container's structural cotangent, item ``idx`` becomes None (zero)."""
+    if g is None or isinstance(g, (dict, list, tuple)):
+        return container_zero_at(g, idx)
     g = np.array(g, copy=True)
     g[idx] = 0
     return g
@@ -25,6 +29,8 @@ def setitem_a(g, ans, a, idx, v):
 
 def copy_item(g, idx):
     """``g[idx]``, copied if it is a view (``g`` may be zeroed in place next)."""
+    if g is None or isinstance(g, (dict, list, tuple)):
+        return tree_item(g, idx)
     item = g[idx]
     return item.copy() if isinstance(item, np.ndarray) else item
 

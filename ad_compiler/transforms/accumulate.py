@@ -21,18 +21,26 @@ import operator
 
 from ..ir import ops
 from ..ir.nodes import Block, Branch, Call, Var
+from .. import pytree
+from ..runtime import accumulate as runtime_accumulate
 from ..runtime import scatter_into
 from .simplify import _replace
 
 __all__ = ["accumulate_in_place"]
 
 _FRESH = {ops.zero_like, ops.own, ops.index_add, ops.zero_at_inplace, scatter_into, operator.add,
+          pytree.tree_index_add,
           operator.sub, operator.mul, operator.truediv, operator.neg}
 
 
 def _zero_at():
     from ..rules.structural import zero_at
     return zero_at
+
+
+def _is_tree_cotangent(defs, a):
+    d = defs.get(a) if isinstance(a, Var) else None
+    return d is not None and d.fn is pytree.tree_cotangent
 
 
 def accumulate_in_place(g):
@@ -72,12 +80,19 @@ def accumulate_in_place(g):
     # owned: fresh allocations and parameters fed only by owned, single-use values
     owned = {v for v, ins in defs.items() if ins.fn in fresh}
     owned |= {p for p in incoming}
+    # accumulate(acc, tree_cotangent(...)) becomes tree_index_add, which returns
+    # acc itself (updated) or a new value: owned exactly when acc is
+    items_of = {v: [a for a in ins.args if not _is_tree_cotangent(defs, a)]
+                for v, ins in defs.items() if ins.fn is runtime_accumulate
+                and len(ins.args) == 2 and any(_is_tree_cotangent(defs, a) for a in ins.args)}
+    owned |= set(items_of)
     changed = True
     while changed:
         changed = False
         for p in list(owned):
-            if p in incoming and not all(isinstance(a, Var) and a in owned and single(a)
-                                         for a in incoming[p]):
+            srcs = incoming.get(p, items_of.get(p))
+            if srcs is not None and not all(isinstance(a, Var) and a in owned and single(a)
+                                            for a in srcs):
                 owned.discard(p)
                 changed = True
 
@@ -90,6 +105,16 @@ def accumulate_in_place(g):
                         isinstance(acc, Var) and acc in owned and single(acc, ins) and acc != c:
                     gval, _, idx = cd.args
                     rewrite[id(ins)] = Call(ins.out, ops.index_add, (acc, idx, gval), (), ins.loc)
+                    drop.add(id(cd))
+                    break
+        elif ins.fn is runtime_accumulate and len(ins.args) == 2:
+            for acc, c in (ins.args, ins.args[::-1]):      # an item of a pytree (or array)
+                cd = defs.get(c) if isinstance(c, Var) else None
+                if cd is not None and cd.fn is pytree.tree_cotangent and single(c) and \
+                        isinstance(acc, Var) and acc in owned and single(acc, ins) and acc != c:
+                    x, idx, gval = cd.args
+                    rewrite[id(ins)] = Call(ins.out, pytree.tree_index_add, (acc, x, idx, gval),
+                                            (), ins.loc)
                     drop.add(id(cd))
                     break
         elif ins.fn is zero_at and isinstance(ins.args[0], Var) and ins.args[0] in owned and \

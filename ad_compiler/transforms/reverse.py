@@ -33,7 +33,8 @@ from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
-from ..runtime import cast_like, field_cotangent, index_cotangent, tuple_cotangent
+from ..runtime import cast_like
+from .. import pytree
 
 __all__ = ["reverse"]
 
@@ -248,24 +249,25 @@ class _Reverse:
                 self.b.effect(ops.comment, (Const(text),))
                 self._last_comment = (id(cur), text)
         fn = ins.fn
-        if fn is ops.make_tuple or fn is ops.make_list:
-            for k, a in enumerate(ins.args):
-                self.accumulate(a, self.b.emit(ops.item_cotangent, (g, Const(k)), loc=ins.loc))
-            return
-        if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):     # svd(a).S
-            self.accumulate(ins.args[0], self.b.emit(field_cotangent, (
-                self.read(ins.args[0]), Const(fn.name), g), loc=ins.loc), tuple_valued=True)
-            return
-        if fn is operator.getitem and ins.args[0] in self.maybe_sequences:
-            base = ins.args[0]
-            self.accumulate(base, self.b.emit(index_cotangent, (self.read(base), self.read(
-                ins.args[1]), g), loc=ins.loc), tuple_valued=True)
+        if fn is ops.make_tuple or fn is ops.make_list or fn is ops.make_dict:
+            items = list(enumerate(ins.args)) if fn is not ops.make_dict else \
+                [(self.read(k), v) for k, v in zip(ins.args[::2], ins.args[1::2])]
+            for k, a in items:
+                key = Const(k) if isinstance(k, int) else k
+                get = pytree.tree_item if a in self.sequences else ops.item_cotangent
+                self.accumulate(a, self.b.emit(get, (g, key), loc=ins.loc))
             return
         if fn is operator.getitem and self._tuple_valued(ins.args[0]):
-            base = ins.args[0]
-            n = self.b.emit(len, (self.read(base),), loc=ins.loc)
-            self.accumulate(base, self.b.emit(tuple_cotangent, (n, self.read(ins.args[1]), g), loc=ins.loc),
-                            tuple_valued=True)
+            base = ins.args[0]      # a container (or maybe an array: decided at run time)
+            self.accumulate(base, self.b.emit(pytree.tree_cotangent,
+                                              (self.read(base), self.read(ins.args[1]), g),
+                                              loc=ins.loc), tuple_valued=True)
+            return
+        if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):
+            base = ins.args[0]      # a namedtuple field
+            self.accumulate(base, self.b.emit(pytree.attr_cotangent,
+                                              (self.read(base), Const(fn.name), g),
+                                              loc=ins.loc), tuple_valued=True)
             return
         rule = lookup(fn)
         if rule is None:
@@ -294,37 +296,28 @@ class _Reverse:
     def _find_sequences(self):
         """Values that are Python tuples or lists (their cotangents are
         tuples, summed item by item): built by make_tuple/make_list/append,
-        multi-result primitives, slices of these, and block parameters that
-        receive them.  ``maybe_sequences``: results of primitives that return
-        a tuple or an array depending on a value known only at run time
-        (``np.gradient(f)``); indexing them is resolved when the code runs."""
-        seqs = set(self.sequence_params)      # tuples/lists passed in by the caller
-        maybe = self.maybe_sequences = set()  # tuples or arrays, known when the code runs
+        multi-result primitives (those whose result is a tuple for some
+        arguments only are decided when the code runs: ``np.gradient(f)``),
+        items of these, and block parameters that receive them."""
+        seqs = set(self.sequence_params)      # containers passed in by the caller
         for ins in self.g.instructions():
             r = lookup(ins.fn)
-            if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append):
+            if ins.fn in (ops.make_tuple, ops.make_list, ops.make_dict, ops.list_append):
                 seqs.add(ins.out)
             elif r is not None and r.multiple_results:
                 is_tuple = self._returns_tuple(r, ins)
-                if is_tuple is not False:
+                if is_tuple is not False:        # None: a tuple or an array, known at run time
                     seqs.add(ins.out)
-                if is_tuple is None:
-                    maybe.add(ins.out)
         edges = list(self.g.edges())
-        defs = {i.out: i for i in self.g.instructions() if i.out is not None}
-        # a slice of a tuple or list is one too: pieces[1:]
-        edges += [(i.out, i.args[0]) for i in defs.values() if i.fn is operator.getitem and (
-            isinstance(i.args[1], Const) and isinstance(i.args[1].value, slice) or
-            isinstance(i.args[1], Var) and i.args[1] in defs and
-            defs[i.args[1]].fn is ops.make_slice)]
+        items = [(i.out, i.args[0]) for i in self.g.instructions()
+                 if (i.fn in (operator.getitem, ops.setitem) or isinstance(i.fn, Attr)) and i.args]
         changed = True
-        while changed:
+        while changed:            # items of containers may be containers (nested pytrees)
             changed = False
-            for p, a in edges:
-                for group in (seqs, maybe):
-                    if a in group and p not in group:
-                        group.add(p)
-                        changed = True
+            for p, a in edges + items:
+                if a in seqs and p not in seqs and p is not None:
+                    seqs.add(p)
+                    changed = True
         return seqs
 
     def _returns_tuple(self, rule, ins):

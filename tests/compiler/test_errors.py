@@ -108,16 +108,16 @@ def test_callable_without_rule_off_the_gradient_path_is_fine():
 
 # -- source not available --------------------------------------------------------------------
 
-def test_lambda_has_no_source():
-    f = lambda x: x * 2.0  # noqa: E731
+def test_lambda_built_with_exec_has_no_source():
+    ns = {}
+    exec("k = lambda x: x * 2.0", ns)
     with pytest.raises(adc.SourceUnavailableError) as info:
-        adc.grad(f)
+        adc.grad(ns["k"])
     text = str(info.value)
-    assert "cannot differentiate a lambda" in text and "def" in text
+    assert "the source of the lambda at <string>:1 is not available" in text
+    assert "exec()" in text and "define it in a file or a notebook cell" in text
     assert info.value.fn_name == "<lambda>"
-    assert os.path.samefile(info.value.filename, __file__)
-    assert info.value.lineno == f.__code__.co_firstlineno
-    assert f"{HERE}:{f.__code__.co_firstlineno}" in text
+    assert info.value.lineno == 1
 
 
 @pytest.mark.parametrize("fn", [math.sin, np.sin, len], ids=["math.sin", "np.sin", "len"])

@@ -106,25 +106,31 @@ class ExpressionBuilder:
         env = self.b.env
         if node.id in env:
             flag = env.get(bound_key(node.id), Const(True))
-            if flag == Const(False):
-                self.error(node, f"local variable '{node.id}' is used before it is assigned "
-                                 "(no path to this line assigns it)", ADError)
-            if flag != Const(True):         # assigned on some paths only: Python's check
-                self.require(flag, UnboundLocalError, node,
-                             f"cannot access local variable '{node.id}' where it is not "
-                             "associated with a value")
-                env[bound_key(node.id)] = Const(True)
+            if flag != Const(True):         # unbound on some paths: Python's check, there
+                return self.unbound(node, flag)
             return env[node.id]
         if node.id in self.nested:
             return Const(NestedFunction(self.nested[node.id], self.pf, dict(env),
                                         dict(self.nested), self))
         if node.id in self.locals:
-            self.error(node, f"local variable '{node.id}' is used before it is assigned "
-                             "(no path to this line assigns it)", ADError)
+            return self.unbound(node, Const(False))
         obj = self.pf.resolve(node.id)
         if obj is UNBOUND:
             self.error(node, f"name '{node.id}' is not defined", ADError)
         return Const(obj)
+
+    def unbound(self, node, flag):
+        """A read of a local that is unbound where ``flag`` is false: raises
+        Python's UnboundLocalError there, at run time (a read that no path
+        reaches with a value may still sit in an arm that never runs)."""
+        self.require(flag, UnboundLocalError, node, f"cannot access local variable "
+                                                    f"'{node.id}' where it is not associated "
+                                                    "with a value")
+        if flag == Const(False):
+            self.b.env[RAISED] = Const(True)          # nothing after this runs
+            return Const(None)
+        self.b.env[bound_key(node.id)] = Const(True)
+        return self.b.env[node.id]
 
     def static(self, node):
         """The Python object an expression denotes at compile time, or UNBOUND."""

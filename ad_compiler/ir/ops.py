@@ -46,7 +46,10 @@ def range_cond(i, stop, step):
 
 def zero_like(x):
     """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
-    zero of tuple cotangents, for tuples and lists)."""
+    zero of tuple cotangents, for tuples and lists; float zeros of the
+    shape for a ShapeOf)."""
+    if type(x) is ShapeOf:
+        return np.zeros(x) if x else 0.0
     if isinstance(x, (tuple, list)):
         return None
     if isinstance(x, np.ndarray):

@@ -20,6 +20,8 @@ from __future__ import annotations
 import operator
 from dataclasses import replace
 
+import numpy as np
+
 from ..errors import NoRuleError
 from ..ir import ops
 from ..ir.nodes import Block, Call, Const, Return, Var
@@ -61,6 +63,10 @@ def split_aux(g, where):
         d = defs.get(v)
         if d is not None and d.fn in (ops.make_tuple, ops.make_list):
             return len(d.args)
+        if d is not None and d.fn is not operator.getitem and (
+                isinstance(d.fn, np.ufunc) or
+                getattr(d.fn, "__module__", None) in ("_operator", "math")):
+            return -1                    # arithmetic: a number or an array
         return None                      # not known here
 
     d = defs.get(out)

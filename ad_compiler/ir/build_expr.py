@@ -305,8 +305,8 @@ class ExpressionBuilder:
                 return self.inline_nested(nf.fdef, node, hint)
             return self.inline_nested(nf.fdef, node, hint, nf)
         obj = self.static(func)
-        if obj is UNBOUND and isinstance(value, Const) and self._is_user_function(value.value):
-            obj = value.value                    # h = helper; h(x)
+        if obj is UNBOUND and isinstance(value, Const) and callable(value.value):
+            obj = value.value                    # h = helper; h(x); fn(x) for fn=np.sin
         if obj is UNBOUND and isinstance(func, gast.Attribute):
             if func.attr == "append" and isinstance(func.value, gast.Name) and len(node.args) == 1:
                 lst = self.name(func.value)

@@ -302,3 +302,17 @@ def array_to_scalar_read_after(x, w):
         v = np.sum(v * w[i]) * 0.5
         s = s + v * v
     return s
+
+
+def _apply(fn, v):
+    return fn(v) * 2.0
+
+
+def functions_passed_to_a_helper(x):
+    c = 3.0
+
+    def inner(v):
+        return v * c
+    h = np.cos
+    k = _apply
+    return _apply(inner, x) + _apply(np.sin, x) + h(x) + k(np.exp, x)

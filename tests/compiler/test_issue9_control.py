@@ -125,7 +125,8 @@ def test_an_unbound_local_raises_where_python_raises():
 
 
 @pytest.mark.parametrize("fn", [ex.factory_called_inside, ex.factory_defined_inside,
-                                ex.closure_sees_late_binding, ex.nested_default_evaluated_at_def],
+                                ex.closure_sees_late_binding, ex.nested_default_evaluated_at_def,
+                                ex.functions_passed_to_a_helper],
                          ids=lambda f: f.__name__)
 def test_nested_functions_as_values(fn):
     check(fn, 1.5)

@@ -35,6 +35,7 @@ from .transforms.reverse import reverse
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
 from .transforms.specialize import specialize_scalars
+from .transforms.aux import split_aux
 
 __all__ = ["grad", "value_and_grad", "GradFunction", "check_grads"]
 
@@ -138,7 +139,7 @@ class GradFunction:
         return self._ir
 
     def _compile(self, kinds):
-        g = self.ir
+        g = split_aux(self.ir, self.parsed.name) if self.has_aux else self.ir
         refuse_dict_iteration(self.parsed, g.arg_names, kinds)
         params = g.entry.params
         wrt = tuple(k + len(self._bound) for k in self.wrt)

@@ -204,6 +204,11 @@ class _Emitter:
             return gast.Raise(exc=self.operand(exc),
                               cause=None if isinstance(cause, Const) and cause.value is None
                               else self.operand(cause))
+        if ins.fn is ops.require:               # if not ok: raise exc_type(message)
+            ok, exc, msg = ins.args
+            return gast.If(test=gast.UnaryOp(op=gast.Not(), operand=self.operand(ok)),
+                           body=[gast.Raise(exc=_call(self.operand(exc), [self.operand(msg)]),
+                                            cause=None)], orelse=[])
         if ins.fn is ops.list_append:
             lst, v = ins.args
             return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),

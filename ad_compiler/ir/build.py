@@ -12,7 +12,10 @@ statically to Python objects (globals, closures, builtins), so ``np.sin``
 becomes the constant ``numpy.sin`` in the graph.  Calls to the user's own
 Python functions are inlined.  A ``return`` inside an ``if`` moves the
 statements after the ``if`` into the other arm, so every path ends at the
-function's single ``return``.
+function's single ``return``; any other ``return`` (nested in branches or
+loops) sets a return flag, and the statements after it run under ``if not
+flag`` (``break`` and ``continue`` work the same way, with their own flags).
+Locals follow Python's binding rules (see ``ir.bound``).
 """
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ from .build_callables import CallableValues, check_no_lambda_operand
 from .build_containers import ContainerBuilder
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
-from .build_expr import _BINOPS, RAISED, RETURN, RETFLAG
+from .build_expr import _BINOPS, deep_inlining
+from .bound import (RAISED, RETFLAG, RETURN, bound_key, bound_names, complete_arms,
+                    terminates)
 from .nodes import Const, Loc, Return, Var
 
 __all__ = ["build"]
@@ -61,13 +66,21 @@ def build(fn_or_parsed):
     pf = fn_or_parsed if not callable(fn_or_parsed) else parse(fn_or_parsed)
     b = IRBuilder(pf.name)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
+    if not terminates(pf.node.body):
+        fb.error(pf.node, "the function does not return a value on every path",
+                 UnsupportedSyntaxError)
     names = parameter_names(pf.node.args)
     params = [b.fresh(n) for n in names]
     b.entry_params = frozenset(params)
     entry = b.new_block(params)
     b.start(entry)
     b.env.update(zip(names, params))
-    result = fb.body()
+    with deep_inlining():
+        result = fb.body()
+    if isinstance(fb.returned, Var):            # a loop that may end without returning
+        fb.require(fb.returned, TypeError, pf.node,
+                   f"{pf.name} reached its end without a 'return' (Python returns None "
+                   "there): there is no value to differentiate")
     b.terminate(Return(result))
     pf.iterated_directly = {p.name: ln for p, ln in getattr(b, "iterated", {}).items()}
     defaults = _defaults(pf)
@@ -82,7 +95,9 @@ def parameter_names(args):
 
 
 def _assigned_names(stmts):
-    """Names stored anywhere in ``stmts`` (not inside nested functions)."""
+    """Names stored anywhere in ``stmts`` (not inside nested functions),
+    including arrays assigned into and lists appended to: the values a loop
+    may change."""
     out = []
     todo = list(stmts)
     while todo:
@@ -96,7 +111,8 @@ def _assigned_names(stmts):
                 isinstance(n.value, gast.Name):
             out.append(n.value.id)               # a[i] = v makes a new version of a
         elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
-                n.func.attr == "append" and isinstance(n.func.value, gast.Name):
+                n.func.attr == "append" and isinstance(n.func.value, gast.Name) and \
+                len(n.args) == 1 and not n.keywords:
             out.append(n.func.value.id)          # lst.append(v) makes a new version of lst
         elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Subscript) and \
                 isinstance(n.target.value, gast.Name):
@@ -117,14 +133,38 @@ def always_returns(stmts):
 
 
 def _local_names(pf):
-    """Parameters and assigned names of a parsed function (kept on it: rules
-    are parsed once and inlined many times)."""
+    """Parameters and the names Python makes local (kept on the parsed
+    function: rules are parsed once and inlined many times)."""
     names = getattr(pf, "_local_names", None)
     if names is None:
         fdef = pf.node
         names = pf._local_names = (frozenset(parameter_names(fdef.args))
-                                   | frozenset(_assigned_names(fdef.body)))
+                                   | frozenset(bound_names(fdef.body)))
     return set(names)
+
+
+def _loads(node, name):
+    return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+               for n in gast.walk(node))
+
+
+def _assigned_before_read(stmts, name):
+    """Whether every path through ``stmts`` binds ``name`` before reading it
+    (a cheap syntactic test; False when unsure)."""
+    for s in stmts:
+        if isinstance(s, (gast.Assign, gast.AnnAssign)) and s.value is not None:
+            targets = s.targets if isinstance(s, gast.Assign) else [s.target]
+            if _loads(s.value, name) or any(_loads(t, name) for t in targets):
+                return False
+            if name in bound_names(targets):
+                return True
+            continue
+        if _loads(s, name):
+            return False
+        if isinstance(s, gast.If) and _assigned_before_read(s.body, name) and \
+                _assigned_before_read(s.orelse, name):
+            return True
+    return False
 
 
 class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
@@ -136,9 +176,13 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         self.locals = _local_names(pf)
         self.nested = {}                      # nested def name -> gast.FunctionDef
         self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
+        self.loop_keys = []                   # per enclosing loop: the keys it carries
+        self.returned = Const(True)           # the return flag at the end of the body
         self.view_of = getattr(b, "view_of", None)
         if self.view_of is None:
             self.view_of = b.view_of = {}         # Var -> name of the array it is a view of
+        if not hasattr(b, "def_defaults"):
+            b.def_defaults = {}                   # nested FunctionDef -> {param: default}
 
     # -- errors and locations ----------------------------------------------------------
     def loc(self, node):
@@ -163,11 +207,36 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
 
     # -- statements ------------------------------------------------------------------------
     def body(self):
-        self.stmts(self.pf.node.body)
-        if RETURN not in self.b.env:
-            self.error(self.pf.node, "the function does not return a value on every path",
-                       UnsupportedSyntaxError)
-        return self.b.env.pop(RETURN)
+        """Build the body; returns the returned operand (None on paths that
+        end without a ``return``, as in Python)."""
+        hook, self.b.join_hook = self.b.join_hook, self._complete_arms
+        try:
+            self.stmts(self.pf.node.body)
+        finally:
+            self.b.join_hook = hook
+        self.returned = self.b.env.pop(RETFLAG, Const(False))
+        return self.b.env.pop(RETURN, Const(None))
+
+    def _complete_arms(self, envs):
+        complete_arms(envs, lambda k: k in self.locals, self._dead)
+
+    def _dead(self, env):
+        """Which locals an arm that ends in ``env`` never reads again: all
+        after ``return`` or ``raise``; after ``break`` or ``continue``, those
+        the loop does not carry."""
+        if env.get(RETFLAG) == Const(True) or env.get(RAISED) == Const(True):
+            return lambda k: True
+        if self.loops and any(env.get(f) == Const(True) for f in self.loops[-1].values()):
+            keep = self.loop_keys[-1]
+            return lambda k: k not in keep
+        return lambda k: False
+
+    def require(self, ok, exc_type, node, message):
+        """Raise ``exc_type(message)`` at run time unless ``ok``."""
+        ln = getattr(node, "lineno", self.pf.lineno)
+        where = f"{self.pf.name} ({self.pf.filename}:{ln})"
+        self.b.effect(ops.require, (ok, Const(exc_type), Const(f"{message} [{where}]")),
+                      self.loc(node))
 
     def stmts(self, stmts):
         for i, s in enumerate(stmts):
@@ -187,8 +256,19 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                     if flag.value:
                         return
                     continue
-                self.b.if_(flag, lambda: None, lambda: self.stmts(rest), hint_of=self._hint_of)
+                self.b.if_(flag, self._exiting, lambda: self.stmts(rest), hint_of=self._hint_of)
                 return
+
+    def _exit_keys(self):
+        return [RETFLAG] + [k for lp in self.loops[-1:] for k in lp.values()]
+
+    def _exiting(self):
+        """The arm of ``if flag: <leave> else: <rest>`` that leaves: where only
+        one of the flags may be set, it is set here."""
+        env = self.b.env
+        live = [k for k in self._exit_keys() if k in env and env[k] != Const(False)]
+        if len(live) == 1:
+            env[live[0]] = Const(True)
 
     def _hint_of(self, k):
         if k == RETURN:
@@ -197,9 +277,8 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
 
     def _done(self):
         env = self.b.env
-        if RETURN in env and RETFLAG not in env or RAISED in env:
-            return True
-        flags = [env.get(RETFLAG)] + [env.get(f) for lp in self.loops[-1:] for f in lp.values()]
+        flags = [env.get(RETFLAG), env.get(RAISED)]
+        flags += [env.get(f) for lp in self.loops[-1:] for f in lp.values()]
         return any(isinstance(f, Const) and f.value is True for f in flags)
 
     def _may_exit(self, s):
@@ -244,8 +323,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             if s.value is None:
                 self.error(s, "a differentiated function must return a value")
             self.b.env[RETURN] = self.expr(s.value, hint="out")
-            if RETFLAG in self.b.env:
-                self.b.env[RETFLAG] = Const(True)
+            self.b.env[RETFLAG] = Const(True)
         elif isinstance(s, gast.If):
             self.if_stmt(s, s.body, s.orelse)
         elif isinstance(s, gast.While):
@@ -271,7 +349,11 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             self.b.effect(ops.raise_, (self.expr(s.exc), cause), self.loc(s))
             self.b.env[RAISED] = Const(True)     # nothing after it in this block runs
         elif isinstance(s, gast.FunctionDef):
+            a = s.args                             # defaults are evaluated by the def
+            self.b.def_defaults[s] = {p.id: self.expr(d) for p, d in zip(
+                a.args[len(a.args) - len(a.defaults):], a.defaults)}
             self.nested[s.name] = s
+            self.b.env.pop(s.name, None)           # the name now means the function
         elif isinstance(s, (gast.Break, gast.Continue)):
             if not self.loops:
                 self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
@@ -283,9 +365,14 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
     def _hint(target):
         return target.id if isinstance(target, gast.Name) else None
 
+    def bind(self, name, value):
+        self.b.env[name] = value
+        if bound_key(name) in self.b.env:
+            self.b.env[bound_key(name)] = Const(True)
+
     def assign(self, target, value, node):
         if isinstance(target, gast.Name):
-            self.b.env[target.id] = value
+            self.bind(target.id, value)
         elif isinstance(target, (gast.Tuple, gast.List)):
             for k, elt in enumerate(target.elts):
                 item = self.emit(operator.getitem, (value, Const(k)), node, hint=self._hint(elt))
@@ -303,7 +390,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             others = sorted(k for k, v in self.b.env.items()
                             if v == old and k != t.id and not k.startswith("<") and isinstance(old, Var))
             new = self.emit(op, (old, self.expr(s.value)), s, hint=t.id)
-            self.b.env[t.id] = new
+            self.bind(t.id, new)
             for k in others:        # an array is updated in place (every name sees it),
                 self.b.env[k] = self.emit(ops.alias_update, (old, new), s, hint=k)   # a number not
         elif isinstance(t, gast.Subscript):
@@ -350,12 +437,34 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                    hint_of=self._hint_of)
 
     def _carried(self, stmts):
-        return [n for n in _assigned_names(stmts) if n in self.b.env]
+        """The environment keys a loop over ``stmts`` may change: names
+        assigned there (with their definedness flags)."""
+        env = self.b.env
+        names = [n for n in _assigned_names(stmts) if n in env]
+        return names + [bound_key(n) for n in names if bound_key(n) in env]
+
+    def _bound_in_loop(self, s):
+        """Locals first bound inside the loop ``s`` whose value can be seen
+        by a later trip or after the loop: carried from an unbound start
+        (None, flag False), so Python's UnboundLocalError happens exactly
+        where Python's does (after a loop that ran zero times, say)."""
+        env = self.b.env
+        target = bound_names([s.target]) if isinstance(s, gast.For) else []
+        out = []
+        for n in bound_names(([s.target] if target else []) + s.body):
+            if n in env or n not in self.locals:
+                continue
+            if self._read_outside(n, s) or (n not in target and _loads(s, n) and
+                                            not _assigned_before_read(s.body, n)):
+                env[n], env[bound_key(n)] = Const(None), Const(False)
+                out += [n, bound_key(n)]
+        return out
 
     def _loop(self, s, carried, test, body):
         """A loop with Python's ``break``/``continue``/``return`` lowered to
         flags: the test also checks them, and statements after one that may
         leave the iteration run under ``if not flag``."""
+        carried = carried + self._bound_in_loop(s)
         env = self.b.env
         flags = {}
         level = list(_walk_loop_level(s.body))
@@ -383,20 +492,27 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             if "cont" in flags:
                 self.b.env[flags["cont"]] = Const(False)
             self.loops.append(flags)
+            self.loop_keys.append(keys)
             try:
                 body()
             finally:
                 self.loops.pop()
+                self.loop_keys.pop()
             if "cont" in flags:
                 self.b.env.pop(flags["cont"], None)
 
-        self.b.loop(list(dict.fromkeys(carried + extra)), guarded_test, guarded_body,
-                    hint_of=self._hint_of)
+        keys = list(dict.fromkeys(carried + extra))
+        self.b.loop(keys, guarded_test, guarded_body, hint_of=self._hint_of)
         if "brk" in flags:
             self.b.env.pop(flags["brk"], None)
 
     def while_stmt(self, s):
         self._loop(s, self._carried(s.body), lambda: self.expr(s.test), lambda: self.stmts(s.body))
+
+    def _read_outside(self, name, loop):
+        inside = {id(n) for n in gast.walk(loop)}
+        return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+                   and id(n) not in inside for n in gast.walk(self.pf.node))
 
     def for_stmt(self, s):
         """``for`` over ``range``, or over anything indexable — arrays (rows),
@@ -445,11 +561,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
     def _counted_loop(self, s, start, stop, step, bind):
         key = f"<i{id(s)}>"
         self.b.env[key] = start
-        after = [n for n in _assigned_names([s.target]) if n not in self.b.env
-                 and self._read_outside(n, s)]
-        for n in after:                      # Python keeps the last value of a loop target
-            self.b.env[n] = Const(None)
-        carried = [key] + self._carried(s.body) + after
+        carried = [key] + self._carried([s.target] + s.body)
         if isinstance(step, Const) and step.value > 0:
             test = lambda: self.emit(operator.lt, (self.b.env[key], stop), s)
         elif isinstance(step, Const):
@@ -464,8 +576,3 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             self.b.env[key] = self.emit(operator.add, (i, step), s, hint="i")
         self._loop(s, carried, test, body)
         self.b.env.pop(key)
-
-    def _read_outside(self, name, loop):
-        inside = {id(n) for n in gast.walk(loop)}
-        return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-                   and id(n) not in inside for n in gast.walk(self.pf.node))

@@ -14,7 +14,9 @@ build branches, so short-circuiting is Python's.
 from __future__ import annotations
 
 import operator
+import sys
 import types
+from contextlib import contextmanager
 
 import gast
 import numpy as np
@@ -24,13 +26,15 @@ from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
 from . import ops
+from .bound import RAISED, RETFLAG, RETURN, bound_key  # noqa: F401 (re-exported)
 from .nodes import Attr, Const, Method, Var
 
-__all__ = ["ExpressionBuilder"]
+__all__ = ["ExpressionBuilder", "NestedFunction", "deep_inlining", "MAX_INLINE_DEPTH"]
 
-RETURN = "<return>"
-RETFLAG = "<returned>"
-RAISED = "<raised>"
+# Inlining recurses through the builder (about a dozen Python frames per
+# level); the recursion limit is raised as needed, up to this many levels.
+MAX_INLINE_DEPTH = 1000
+_FRAMES_PER_LEVEL = 40
 
 _BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
            gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -49,6 +53,40 @@ _VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
                np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
                np.squeeze, np.ndarray.squeeze, np.expand_dims, np.broadcast_to, np.asarray,
                np.moveaxis, np.ndarray.view, np.diagonal, np.ndarray.diagonal}
+class NestedFunction:
+    """A function defined inside compiled code, used as a value (returned by
+    a factory, bound to a name, passed to a helper).  ``env`` holds the
+    enclosing function's variables when the value was taken; where it was
+    taken after the enclosing function's last change to them (at its
+    ``return``, say) that is what a Python closure sees when called."""
+    __slots__ = ("fdef", "pf", "env", "nested", "owner")
+
+    def __init__(self, fdef, pf, env, nested, owner):
+        self.fdef, self.pf, self.env, self.nested, self.owner = fdef, pf, env, nested, owner
+
+    def __repr__(self):
+        return f"<function {self.fdef.name} defined in {self.pf.name}>"
+
+
+@contextmanager
+def deep_inlining():
+    """Restore the recursion limit that deep inlining raised."""
+    limit = sys.getrecursionlimit()
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _room_for_one_more_level():
+    frames, f = 0, sys._getframe()
+    while f is not None:
+        frames, f = frames + 1, f.f_back
+    need = frames + 2 * _FRAMES_PER_LEVEL + 200
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
+
+
 def _defaults(pf):
     args = pf.node.args.args
     vals = pf.fn.__defaults__ or ()
@@ -66,15 +104,34 @@ class ExpressionBuilder:
 
     # -- names and expressions -------------------------------------------------------------------------
     def name(self, node):
-        if node.id in self.b.env:
-            return self.b.env[node.id]
+        env = self.b.env
+        if node.id in env:
+            flag = env.get(bound_key(node.id), Const(True))
+            if flag != Const(True):         # unbound on some paths: Python's check, there
+                return self.unbound(node, flag)
+            return env[node.id]
+        if node.id in self.nested:
+            return Const(NestedFunction(self.nested[node.id], self.pf, dict(env),
+                                        dict(self.nested), self))
         if node.id in self.locals:
-            self.error(node, f"local variable '{node.id}' may be used before it is assigned "
-                             "(it is not defined on every path to this line)", ADError)
+            return self.unbound(node, Const(False))
         obj = self.pf.resolve(node.id)
         if obj is UNBOUND:
             self.error(node, f"name '{node.id}' is not defined", ADError)
         return Const(obj)
+
+    def unbound(self, node, flag):
+        """A read of a local that is unbound where ``flag`` is false: raises
+        Python's UnboundLocalError there, at run time (a read that no path
+        reaches with a value may still sit in an arm that never runs)."""
+        self.require(flag, UnboundLocalError, node, f"cannot access local variable "
+                                                    f"'{node.id}' where it is not associated "
+                                                    "with a value")
+        if flag == Const(False):
+            self.b.env[RAISED] = Const(True)          # nothing after this runs
+            return Const(None)
+        self.b.env[bound_key(node.id)] = Const(True)
+        return self.b.env[node.id]
 
     def static(self, node):
         """The Python object an expression denotes at compile time, or UNBOUND."""
@@ -257,7 +314,15 @@ class ExpressionBuilder:
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.nested and func.id not in self.b.env:
             return self.inline_nested(self.nested[func.id], node, hint)
+        value = self.b.env.get(func.id) if isinstance(func, gast.Name) else None
+        if isinstance(value, Const) and isinstance(value.value, NestedFunction):
+            nf = value.value
+            if nf.owner is self:                 # late binding: the variables as they are now
+                return self.inline_nested(nf.fdef, node, hint)
+            return self.inline_nested(nf.fdef, node, hint, nf)
         obj = self.static(func)
+        if obj is UNBOUND and isinstance(value, Const) and callable(value.value):
+            obj = value.value                    # h = helper; h(x); fn(x) for fn=np.sin
         built = self.constructor_call(obj, node, hint) if obj is not UNBOUND else \
             self.container_method(func, node, hint)
         if built is not None:
@@ -295,28 +360,40 @@ class ExpressionBuilder:
     def inline(self, fn, args, kwargs, node, hint):
         if fn in self.stack:
             self.error(node, f"recursive call to '{fn.__name__}' is not supported")
+        self._check_depth(node)
         return self._inline_body(parse(fn), args, kwargs, node, self.stack + (fn,))
 
-    def inline_nested(self, fdef, node, hint):
+    def _check_depth(self, node):
+        if len(self.stack) >= MAX_INLINE_DEPTH:
+            names = [getattr(f, "__name__", None) or getattr(f, "name", "?") for f in self.stack]
+            chain = " -> ".join(names[:3] + ["..."] + names[-2:])
+            self.error(node, f"calls nested {len(self.stack)} deep ({chain}): inlining stops "
+                             f"at {MAX_INLINE_DEPTH} levels", ADError)
+        _room_for_one_more_level()
+
+    def inline_nested(self, fdef, node, hint, closure=None):
         """A function defined inside the differentiated one: inlined with the
-        enclosing variables as they are at the call (Python's late binding)."""
+        enclosing variables as they are at the call (Python's late binding),
+        or, for a ``closure`` that left its defining function (a factory's
+        result), as they were when it was taken."""
         from ..frontend.fence import check_function
         from ..frontend.parse import ParsedFunction
         if fdef in self.stack:
             self.error(node, f"recursive call to '{fdef.name}' is not supported")
-        pf = ParsedFunction(fn=None, name=fdef.name, node=fdef, filename=self.pf.filename,
-                            lineno=fdef.lineno, lines=self.pf.lines[fdef.lineno - self.pf.lineno:],
-                            globals=self.pf.globals, closure=self.pf.closure)
+        self._check_depth(node)
+        home = closure.pf if closure is not None else self.pf
+        pf = ParsedFunction(fn=None, name=fdef.name, node=fdef, filename=home.filename,
+                            lineno=fdef.lineno, lines=home.lines[fdef.lineno - home.lineno:],
+                            globals=home.globals, closure=home.closure)
         check_function(pf)
         args = tuple(self.expr(a) for a in node.args)
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
-        outer = {k: v for k, v in self.b.env.items() if not k.startswith("<")}
-        defaults = {}
-        a = fdef.args
-        for p, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults):
-            defaults[p.id] = self.expr(d)
+        env = closure.env if closure is not None else self.b.env
+        outer = {k: v for k, v in env.items() if not k.startswith("<") or k.startswith("<bound:")}
+        defaults = self.b.def_defaults.get(fdef, {}) if hasattr(self.b, "def_defaults") else {}
         return self._inline_body(pf, args, kwargs, node, self.stack + (fdef,), outer=outer,
-                                 defaults=defaults, nested=dict(self.nested))
+                                 defaults=dict(defaults),
+                                 nested=dict(closure.nested if closure is not None else self.nested))
 
     def _inline_body(self, pf, args, kwargs, node, stack, outer=None, defaults=None, nested=None):
         defaults = dict(_defaults(pf)) if defaults is None else defaults
@@ -333,7 +410,7 @@ class ExpressionBuilder:
         if nested:
             sub.nested.update(nested)
         if outer:
-            sub.locals |= set(outer)
+            sub.locals |= {k for k in outer if not k.startswith("<")}
         try:
             result = sub.body()
             sub.close_lambdas(self.b.env)

@@ -80,6 +80,7 @@ class IRBuilder:
         self.cur = None
         self.entry_params = frozenset()
         self.stored = set()          # values put into a list or tuple
+        self.join_hook = None        # envs -> None: completes the arms of every if_ (ir.build)
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):
@@ -117,7 +118,8 @@ class IRBuilder:
         """Build ``if cond: then() else: orelse()``; environment entries that
         differ between the arms become parameters of the join block.  An entry
         set in only one arm is dropped, unless ``fill(key)`` builds a value
-        for the other arm (the reverse pass builds zeros)."""
+        for the other arm (the reverse pass builds zeros), or ``join_hook``
+        (called with both arms' environments) adds it."""
         head = self.cur
         env0 = dict(self.env)
         arms = []
@@ -130,6 +132,8 @@ class IRBuilder:
                 build()
             seq = self._region(body)
             arms.append([blk, seq, self.cur, self.env])
+        if self.join_hook is not None:
+            self.join_hook([arms[0][3], arms[1][3]])
         join = self.new_block()
         keys = [k for k in arms[0][3] if k in arms[1][3] or fill is not None]
         keys += [k for k in arms[1][3] if k not in arms[0][3] and fill is not None]

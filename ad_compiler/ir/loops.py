@@ -35,6 +35,8 @@ def counted_loop(blocks, r, uses):
     test = [ins for ins in tb.instrs if ins.fn is not comment]
     if len(test) != 1 or tb.term.cond != test[0].out:
         return None
+    if uses.get(test[0].out, 0) > 1:       # the body reads the test (CSE shared ``i < n``):
+        return None                        # a ``for`` would not compute it
     cmp = test[0].fn
     if cmp not in (operator.lt, operator.gt):
         return None

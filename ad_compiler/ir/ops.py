@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop", "range_cond",
            "zero_like", "comment", "seed_cotangent", "setitem", "list_append",
-           "raise_", "format_string", "shape_proxy", "ShapeOf"]
+           "raise_", "require", "format_string", "shape_proxy", "ShapeOf"]
 
 
 def make_tuple(*items):
@@ -52,7 +52,10 @@ def range_cond(i, stop, step):
 
 def zero_like(x):
     """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
-    zero of tuple cotangents, for tuples and lists)."""
+    zero of tuple cotangents, for tuples, lists and dicts; float zeros of the
+    shape for a ShapeOf)."""
+    if type(x) is ShapeOf:
+        return np.zeros(x) if x else 0.0
     if isinstance(x, (tuple, list, dict)):
         return None
     if isinstance(x, np.ndarray):
@@ -148,6 +151,14 @@ def raise_(exc, cause=None):
     if cause is not None:
         raise exc from cause
     raise exc
+
+
+def require(ok, exc_type, message):
+    """``if not ok: raise exc_type(message)``: Python's run-time checks that
+    the compiled code makes explicit (a local read where it may be unbound).
+    The emitter prints it as that ``if``."""
+    if not ok:
+        raise exc_type(message)
 
 
 def format_string(template, *values):

@@ -418,16 +418,18 @@ class _Reverse:
         carried += [v for v in dict.fromkeys(outer) if v not in carried]
         init_of = dict(zip(hp, self._init_args(r)))
 
-        def zero(k):
-            """A zero cotangent for a carried value, shaped from a value that
-            exists here (a loop parameter: the value the loop started with)."""
+        def zero(k, at_exit=False):
+            """A zero cotangent for a carried value, shaped like the value
+            itself where the loop is (a loop may change a value's shape: an
+            array summed to a number, a None placeholder given a value)."""
             if k not in init_of:
                 return self._zero(k)
-            return self.b.emit(ops.zero_like, (self.read(init_of[k]),), hint=self.bar_name(k))
+            v = self._exit_value(r, k) if at_exit else k
+            return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(k))
 
         for k in carried:
             if k not in self.b.env:
-                self.b.env[k] = zero(k)
+                self.b.env[k] = zero(k, at_exit=True)
             elif k not in hp and k in indexed and isinstance(self.b.env[k], Var):
                 # accumulated item by item in the loop: one private copy, then in place
                 self.b.env[k] = self.b.emit(ops.own, (self.b.env[k],), hint=self.bar_name(k))
@@ -466,6 +468,23 @@ class _Reverse:
         for p, a in zip(hp, init_args):
             if p in self.b.env:
                 self.accumulate(a, self.b.env.pop(p))
+
+    def _exit_value(self, r, p):
+        """The value a loop parameter has when the loop exits (an exit
+        parameter, added if the primal dropped it as unused)."""
+        test_end = self.mblocks[_last_label(r.test)]
+        exit_blk = self.mblocks[r.exit]
+        for e, a in zip(exit_blk.params, test_end.term.else_args):
+            if a == p:
+                return e
+        e = self.b.fresh(p.name)
+        t = test_end.term
+        test_end.term = Branch(t.cond, t.then_target, t.else_target, t.else_args + (p,))
+        exit_blk.params.append(e)
+        self.def_site[e] = (r.exit, -1)
+        if self.label_scope.get(r.exit) is not None:
+            self.scope_of[e] = self.label_scope[r.exit]
+        return e
 
     def _init_args(self, r):
         latch = _last_label(r.body)

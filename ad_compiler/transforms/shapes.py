@@ -17,7 +17,7 @@ from ..runtime import unbroadcast, unreduce
 
 __all__ = ["stack_shapes_only"]
 
-_SHAPE_ARG = {unbroadcast: 1, unreduce: 1}
+_SHAPE_ARG = {unbroadcast: 1, unreduce: 1, ops.zero_like: 0}
 
 
 def stack_shapes_only(g):

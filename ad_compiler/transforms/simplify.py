@@ -247,12 +247,17 @@ def cse(g):
 
 def dce(g):
     """Remove unused pure instructions, unread block parameters, and stacks
-    whose pops are all unused."""
+    whose pops are all unused (an append to a list from outside the
+    function, a global or a parameter, is kept: Python's caller sees it)."""
+    outside = set(g.entry.params)         # lists the caller or a global can see
+    for ins in g.instructions():
+        if ins.fn is ops.list_append and (isinstance(ins.args[0], Const) or ins.args[0] in outside):
+            outside.add(ins.out)
     while True:
         used = set()
         for b in g.blocks:
             for ins in b.instrs:
-                if ins.out is None or not is_pure(ins.fn):
+                if ins.out is None or not is_pure(ins.fn) or ins.out in outside:
                     used.update(a for a in ins.operands() if isinstance(a, Var))
             t = b.term
             used.update(a for a in ([t.cond] if isinstance(t, Branch) else
@@ -303,8 +308,8 @@ def dce(g):
                 if ins.fn is ops.new_stack and ins.out in dead_stacks:
                     changed = True
                     continue
-                if ins.out is not None and ins.out not in used and (is_pure(ins.fn)
-                                                                    or ins.fn is ops.new_stack):
+                if ins.out is not None and ins.out not in used and ins.out not in outside and (
+                        is_pure(ins.fn) or ins.fn is ops.new_stack):
                     changed = True
                     continue
                 keep.append(ins)

@@ -151,12 +151,15 @@ def known_scalars(g, scalar_params, array_params=()):
 
 
 def specialize_scalars(g, scalar_params, array_params=()):
-    """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar
-    (``array_params``: ``{param: ndim}``, whose items at full indices are)."""
+    """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar,
+    and make ``zero_like`` of a known scalar the constant 0.0 (``array_params``: ``{param: ndim}``, whose items at full indices are)."""
     scal = known_scalars(g, scalar_params, array_params)
     defined = {i.out for i in g.instructions() if i.out is not None}
     m, rename = {}, {}
     for ins in g.instructions():
+        if ins.fn is ops.zero_like and len(ins.args) == 1 and ins.args[0] in scal:
+            m[ins.out] = Const(0.0)          # the zero of a number needs no value
+            continue
         drop = (ins.fn is unbroadcast and len(ins.args) == 2 and all(
             isinstance(a, Const) or a in scal for a in ins.args)) or (
             ins.fn is unreduce and (isinstance(ins.args[1], Const) or ins.args[1] in scal))

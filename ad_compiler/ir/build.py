@@ -71,8 +71,11 @@ def build(fn_or_parsed):
                     filename=pf.filename, lineno=pf.lineno)
 
 
-def _assigned_names(stmts):
-    """Names stored anywhere in ``stmts`` (not inside nested functions)."""
+def _assigned_names(stmts, appends=True):
+    """Names stored anywhere in ``stmts`` (not inside nested functions).
+    ``appends``: count ``lst.append(v)`` as a store of ``lst`` (a new SSA
+    version); Python's own notion of a local (``appends=False``) does not,
+    so ``np.append(...)`` or ``LOG.append(1)`` on a global leave the name free."""
     out = []
     todo = list(stmts)
     while todo:
@@ -85,7 +88,7 @@ def _assigned_names(stmts):
         elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store) and \
                 isinstance(n.value, gast.Name):
             out.append(n.value.id)               # a[i] = v makes a new version of a
-        elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+        elif appends and isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
                 n.func.attr == "append" and isinstance(n.func.value, gast.Name):
             out.append(n.func.value.id)          # lst.append(v) makes a new version of lst
         elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Subscript) and \
@@ -113,7 +116,7 @@ def _local_names(pf):
     if names is None:
         fdef = pf.node
         names = pf._local_names = (frozenset(a.id for a in fdef.args.args)
-                                   | frozenset(_assigned_names(fdef.body)))
+                                   | frozenset(_assigned_names(fdef.body, appends=False)))
     return set(names)
 
 

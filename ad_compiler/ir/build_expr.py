@@ -201,7 +201,7 @@ class ExpressionBuilder:
             if not hasattr(n, "lineno") and isinstance(n, (gast.stmt, gast.expr)):
                 gast.copy_location(n, node)
         from .build import _assigned_names
-        self.locals |= set(_assigned_names([stmt]))
+        self.locals |= set(_assigned_names([stmt], appends=False))
         self.stmt(stmt)
         result = self.b.env[key]
         self.b.env = {k: (v if k not in saved else saved[k]) for k, v in self.b.env.items()

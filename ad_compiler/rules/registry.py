@@ -92,10 +92,13 @@ def primal_name(fn) -> str:
 
 
 def _param_names(vjps):
+    """The primal's positional parameter names (after ``g, ans``), up to a
+    ``*args``: a keyword names positional argument ``params.index(name)``."""
     for f in vjps:
         if f is not None:
-            names = list(inspect.signature(f).parameters)
-            return tuple(names[2:])
+            params = list(inspect.signature(f).parameters.values())[2:]
+            return tuple(p.name for p in params
+                         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
     return ()
 
 

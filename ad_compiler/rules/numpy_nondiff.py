@@ -15,13 +15,12 @@ from .registry import nondifferentiable
 QUERIES = [np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.iinfo, np.finfo,
            np.isscalar, np.iscomplexobj, np.isrealobj, np.broadcast_shapes, np.dtype,
            np.ndarray.nonzero, np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort,
-           np.ndarray.all, np.ndarray.any, np.ndarray.tolist, np.linalg.matrix_rank]
-CONSTRUCTORS = [np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
-                np.empty_like, np.full_like, np.arange, np.linspace, np.logspace, np.geomspace,
+           np.ndarray.all, np.ndarray.any, np.linalg.matrix_rank]
+CONSTRUCTORS = [np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like,
                 np.eye, np.identity, np.tri, np.indices, np.diag_indices, np.tril_indices,
                 np.triu_indices, np.ix_]
 INTEGER_VALUED = [np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
-                  np.floor_divide, np.heaviside, np.signbit, np.spacing, np.nextafter,
+                  np.floor_divide, np.signbit, np.spacing,
                   np.gcd, np.lcm, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
                   np.left_shift, np.right_shift, np.ndarray.round]
 COMPARISONS = [np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,

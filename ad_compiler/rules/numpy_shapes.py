@@ -11,7 +11,7 @@ are linear; casts to an integer dtype have zero gradient.
 """
 import numpy as np
 
-from .adjoints import (cast_cotangent, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
+from .adjoints import (cast_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
                        untile)
 from ..runtime import unbroadcast
 from .registry import defvjp
@@ -216,6 +216,25 @@ def ndarray_copy(g, ans, a, order="C"):
     return g
 
 
+def list_cotangent(g, a):
+    """Cotangent of ``a.tolist()``: ``g`` holds one cotangent per item (nested
+    like the list, None for an item that received none), back as an array
+    shaped like ``a``; a 0-d ``a`` gave a number and gets ``g`` itself."""
+    out = np.zeros(np.shape(a), dtype=float_dtype(a))
+    if g is None:
+        return out
+    if out.ndim == 0:
+        return out + g
+    for i, gi in enumerate(g):
+        if gi is not None:
+            out[i] = list_cotangent(gi, a[i]) if out.ndim > 1 else gi
+    return out
+
+
+def tolist_a(g, ans, a):
+    return list_cotangent(g, a)
+
+
 def scalar_cast_value(g, ans, value=0):
     return cast_cotangent(g, value, ans)
 
@@ -281,5 +300,7 @@ defvjp(np.asanyarray, asarray_a, linear=True)
 defvjp(np.ascontiguousarray, ascontiguousarray_a, linear=True)
 defvjp(np.copy, copy_a, linear=True)
 defvjp(np.ndarray.copy, ndarray_copy, linear=True)
+defvjp(np.ndarray.tolist, tolist_a, linear=True, multiple_results=True,
+       doc="a (nested) list of Python numbers: one cotangent per item")
 for _fn in (np.float64, np.float32):
     defvjp(_fn, scalar_cast_value, linear=True, doc="float cast: the gradient passes")

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from ..ir.ops import zero_like
 from ..runtime import div_or_zero, safe_div, safe_mul, unbroadcast
 from .adjoints import clip_adjoint
 from .arithmetic import abs_x
@@ -187,6 +188,22 @@ def copysign_x1(g, ans, x1, x2):
     return unbroadcast(safe_mul(g, np.sign(x1) * np.copysign(1.0, x2)), x1)
 
 
+def zero_x2(g, ans, x1, x2):
+    return zero_like(x2)
+
+
+def zero_x1(g, ans, x1, x2):
+    return zero_like(x1)
+
+
+def nextafter_x1(g, ans, x1, x2):
+    return unbroadcast(g, x1)
+
+
+def heaviside_x2(g, ans, x1, x2):
+    return unbroadcast(np.where(x1 == 0, g, 0), x2)
+
+
 def fmod_x1(g, ans, x1, x2):
     return unbroadcast(g, x1)
 
@@ -304,7 +321,11 @@ defvjp(np.logaddexp2, logaddexp2_x1, logaddexp2_x2, doc="weights 2^(xi - ans)")
 defvjp(np.ldexp, ldexp_x1, None, doc="x1 * 2**x2; the integer exponent has no gradient")
 defvjp(np.hypot, hypot_x1, hypot_x2, doc="x/hypot; 0 at (0, 0) (subgradient)")
 defvjp(np.arctan2, arctan2_x1, arctan2_x2, doc="(x2, -x1)/(x1^2+x2^2); 0 at (0, 0)")
-defvjp(np.copysign, copysign_x1, None, doc="sign(x1) sign(x2); the sign source has no gradient")
+defvjp(np.copysign, copysign_x1, zero_x2, doc="sign(x1) sign(x2); the sign source x2 gets 0")
+defvjp(np.nextafter, nextafter_x1, zero_x2,
+       doc="x1 moved one ulp towards x2: slope 1 in x1, 0 in x2")
+defvjp(np.heaviside, zero_x1, heaviside_x2,
+       doc="a step in x1 (0 a.e.); x2 is the value at x1 == 0, so it gets g there")
 defvjp(np.fmod, fmod_x1, fmod_x2, doc="d/dx2 = -trunc(x1/x2), away from jumps")
 defvjp(np.remainder, fmod_x1, remainder_x2, doc="d/dx2 = -floor(x1/x2), away from jumps")
 defvjp(np.maximum, maximum_x1, maximum_x2, doc="ties split the cotangent evenly")

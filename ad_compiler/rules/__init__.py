@@ -2,8 +2,8 @@
 registers every rule module.  ``python -m ad_compiler.rules.reference``
 prints the generated list of supported callables (docs/RULES.md)."""
 from . import (arithmetic, custom, numpy_constructors, numpy_core,  # noqa: F401
-               numpy_indexing, numpy_linalg, numpy_nondiff, numpy_products, numpy_reductions,
-               numpy_shapes, numpy_ufuncs, structural)
+               numpy_counting, numpy_indexing, numpy_linalg, numpy_nondiff, numpy_products,
+               numpy_reductions, numpy_shapes, numpy_ufuncs, structural)
 from .custom import custom_vjp, stop_gradient
 from .registry import Rule, all_rules, defvjp, lookup, nondifferentiable
 

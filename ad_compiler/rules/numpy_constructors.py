@@ -53,7 +53,7 @@ def _spaced_cotangent(g, ans, x, weights, axis=0):
     (0 for an integer result)."""
     if not np.issubdtype(np.result_type(ans), np.inexact):
         return zero_like(np.asarray(x, dtype=float_dtype(x)) if np.ndim(x) else 0.0)
-    return unbroadcast(np.sum(g * weights, axis=axis), x)
+    return cast_cotangent(unbroadcast(np.sum(g * weights, axis=axis), x), x)
 
 
 def _no_retstep(retstep):

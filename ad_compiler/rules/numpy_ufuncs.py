@@ -22,7 +22,7 @@ import math
 import numpy as np
 
 from ..ir.ops import zero_like
-from ..runtime import div_or_zero, safe_div, safe_mul, unbroadcast
+from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .adjoints import clip_adjoint
 from .arithmetic import abs_x
 from .registry import defvjp
@@ -139,7 +139,7 @@ def reciprocal_x(g, ans, x):
 
 
 def float_power_x1(g, ans, x1, x2):
-    return unbroadcast(safe_mul(g, x2 * np.float_power(x1, x2 - 1.0)), x1)
+    return unbroadcast(safe_mul(g, pow_slope(np.float_power(x1, 1.0), x2)), x1)
 
 
 def float_power_x2(g, ans, x1, x2):
@@ -201,7 +201,7 @@ def nextafter_x1(g, ans, x1, x2):
 
 
 def heaviside_x2(g, ans, x1, x2):
-    return unbroadcast(np.where(x1 == 0, g, 0), x2)
+    return unbroadcast(np.where(np.equal(x1, 0), g, 0), x2)
 
 
 def fmod_x1(g, ans, x1, x2):

@@ -98,7 +98,8 @@ def _cell(text):
 def render():
     """The reference page (Markdown) for every built-in rule in the table."""
     rules = [r for r in all_rules() if _listed(r)]
-    diff = [r for r in rules if not r.nondiff]
+    diff = [r for r in rules if not r.nondiff and r.diff_argnums()]
+    refused = [r for r in rules if not r.nondiff and not r.diff_argnums()]
     nondiff = [r for r in rules if r.nondiff]
     out = [_HEADER.format(n_diff=len(diff), n_np=sum(r.name.startswith("np.") for r in diff),
                           n_nondiff=len(nondiff))]
@@ -113,7 +114,15 @@ def render():
             args = ", ".join(_label(r, k) for k in r.diff_argnums())
             notes = ("multiple results; " if r.multiple_results else "") + r.doc
             out.append(f"| `{r.name}` | {args} | {'yes' if r.linear else ''} | {_cell(notes)} |\n")
-    out.append(f"\n## Non-differentiable ({len(nondiff)})\n\nZero gradient, no error.\n")
+    out.append(f"\n## No gradient: an error if differentiated ({len(refused)})\n\n"
+               "Their result depends on a float argument in a way no rule expresses; a "
+               "differentiable value passed to them is a `NoRuleError`, never a silent zero.\n\n"
+               "| callable | notes |\n|---|---|\n")
+    for r in refused:
+        out.append(f"| `{r.name}` | {_cell(r.doc)} |\n")
+    out.append(f"\n## Non-differentiable ({len(nondiff)})\n\nZero gradient, no error: the "
+               "derivative is 0 almost everywhere in every argument "
+               "(`tests/rules/test_nondiff_audit.py` checks it).\n")
     for section in _ORDER:
         group = [r for r in nondiff if _section(r) == section]
         if group:

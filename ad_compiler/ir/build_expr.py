@@ -245,6 +245,9 @@ class ExpressionBuilder:
         if obj is UNBOUND and isinstance(func, gast.Attribute):
             if func.attr == "append" and isinstance(func.value, gast.Name) and len(node.args) == 1:
                 lst = self.name(func.value)
+                if isinstance(lst, Const):       # a global or closure list: Python mutates it
+                    self.b.effect(lst.value.append, (self.expr(node.args[0]),), self.loc(node))
+                    return Const(None)
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
                                 hint=func.value.id)
                 self.b.env[func.value.id] = new

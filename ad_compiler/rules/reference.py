@@ -37,8 +37,11 @@ functions and `np.ndarray` methods) and {n_nondiff} non-differentiable ones.
   `np.linalg.norm`, `vector_norm`, `matrix_norm` ('fro'), `np.hypot`,
   `np.arctan2` at (0, 0), `np.std` of constant data.
 - **Kinks**: `abs`, `fabs`, `sign`-like points give 0; `maximum`, `minimum`,
-  `fmax`, `fmin`, `clip`, `max`/`min`/`amax`/`amin`/`ptp` and the inf-norms
-  split the cotangent evenly between tied arguments/elements.
+  `fmax`, `fmin`, `clip`, `max`/`min`/`amax`/`amin`/`ptp`, the builtin
+  `max`/`min`, `unique` and the inf-norms split the cotangent evenly between
+  tied arguments/elements.  `x ** 0` has slope 0 everywhere (also at 0).
+- **Repeated indices** add up when reading (`a[[0, 0]]`) and follow NumPy's
+  last write when assigning (`out[[1, 1]] = v`: only `v[1]` gets it).
 - **Shapes**: binary rules sum the cotangent back over broadcast axes.  An
   argument that is a list of arrays (`concatenate`, `stack`, `multi_dot`,
   `np.array([x, y])`) gets a tuple/list with one cotangent per item.
@@ -49,8 +52,10 @@ functions and `np.ndarray` methods) and {n_nondiff} non-differentiable ones.
   compute in float64 (`float_power`) give float64.  Casts to an integer
   dtype (`astype(int)`, `np.int64(x)`) have zero gradient.  Real floating
   inputs only: complex numbers are not supported.
-- **Non-differentiable** callables give a zero gradient, never an error.
-  `stop_gradient(x)` is the identity with that property.
+- **Non-differentiable** callables give a zero gradient, never an error:
+  their derivative is 0 almost everywhere in every argument.
+  `stop_gradient(x)` is the identity with that property.  An argument a
+  rule has no entry for is an error if differentiated, never a zero.
 
 """
 

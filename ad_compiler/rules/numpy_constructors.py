@@ -8,14 +8,14 @@ Example: ``y = np.linspace(a, b, 5)`` is ``a + t * (b - a)`` with
 (summed back to the shapes of ``start`` and ``stop`` when they are arrays).
 Shapes, sizes and counts (``num``, ``shape``, ``stop`` of ``arange``) are
 piecewise constant and get no gradient; an integer ``dtype`` result has
-zero gradient.  ``retstep=True`` is not differentiable (an error).
+zero gradient.  ``retstep=True`` gives the step its cotangent too.
 """
 import numpy as np
 
 from ..ir.ops import zero_like
 from ..runtime import unbroadcast
 from .adjoints import cast_cotangent, float_dtype
-from .registry import defvjp
+from .registry import RUNTIME, defvjp
 
 
 def fill_cotangent(g, ans, fill_value):
@@ -56,24 +56,36 @@ def _spaced_cotangent(g, ans, x, weights, axis=0):
     return cast_cotangent(unbroadcast(np.sum(g * weights, axis=axis), x), x)
 
 
-def _no_retstep(retstep):
+def linspace_cotangent(g, ans, x, num, endpoint, retstep, axis, which):
+    """Cotangent of ``start`` (which=0) or ``stop`` (1) of ``np.linspace``;
+    with ``retstep=True`` the step ``(stop - start) / div`` gets its share."""
+    g_step = None
     if retstep:
-        raise NotImplementedError("the gradient of np.linspace(..., retstep=True) is not "
-                                  "supported: compute the step as (stop - start) / (num - 1)")
+        (g, g_step), ans = g, ans[0]
+    out = 0.0
+    if g is not None:
+        t = _fractions(num, endpoint, axis, np.ndim(ans))
+        out = _spaced_cotangent(g, ans, x, t if which else 1.0 - t, axis)
+    div = num - 1 if endpoint else num
+    if g_step is not None and div > 0:
+        out = out + _spaced_cotangent(np.expand_dims(g_step, axis), ans, x,
+                                      (1.0 if which else -1.0) / div, axis)
+    return out if np.ndim(out) or np.ndim(x) == 0 else zero_like(np.asarray(x, float))
 
 
 def linspace_start(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None,
                    axis=0, *, device=None):
-    _no_retstep(retstep)
-    t = _fractions(num, endpoint, axis, np.ndim(ans))
-    return _spaced_cotangent(g, ans, start, 1.0 - t, axis)
+    return linspace_cotangent(g, ans, start, num, endpoint, retstep, axis, 0)
 
 
 def linspace_stop(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None,
                   axis=0, *, device=None):
-    _no_retstep(retstep)
-    t = _fractions(num, endpoint, axis, np.ndim(ans))
-    return _spaced_cotangent(g, ans, stop, t, axis)
+    return linspace_cotangent(g, ans, stop, num, endpoint, retstep, axis, 1)
+
+
+def linspace_returns_tuple(args, kwargs):
+    retstep = args[4] if len(args) > 4 else kwargs.get("retstep", False)
+    return retstep is RUNTIME or bool(retstep)
 
 
 def logspace_start(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
@@ -123,8 +135,8 @@ def arange_step(g, ans, *args, dtype=None, device=None, like=None):
 defvjp(np.full, None, full_fill_value, doc="fill_value gets sum(g) (per broadcast element)")
 defvjp(np.full_like, full_like_a, full_like_fill_value,
        doc="a only gives the shape (0); fill_value gets sum(g)")
-defvjp(np.linspace, linspace_start, linspace_stop,
-       doc="start + t (stop - start): array start/stop and axis; not retstep=True")
+defvjp(np.linspace, linspace_start, linspace_stop, multiple_results=linspace_returns_tuple,
+       doc="start + t (stop - start): array start/stop, axis, retstep=True")
 defvjp(np.logspace, logspace_start, logspace_stop, None, None, logspace_base,
        doc="base ** linspace(start, stop): start, stop and base")
 defvjp(np.geomspace, geomspace_start, geomspace_stop, doc="start (stop/start) ** t")

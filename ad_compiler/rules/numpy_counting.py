@@ -13,7 +13,7 @@ for ``max``).
 import numpy as np
 
 from .adjoints import cast_cotangent, float_dtype
-from .registry import defvjp
+from .registry import RUNTIME, defvjp
 
 
 def bincount_weights(g, ans, x, weights=None, minlength=0):
@@ -22,10 +22,12 @@ def bincount_weights(g, ans, x, weights=None, minlength=0):
 
 def unique_ar(g, ans, ar, return_index=False, return_inverse=False, return_counts=False,
               axis=None, **kwargs):
-    if return_index or return_inverse or return_counts or axis is not None:
-        raise NotImplementedError("the gradient of np.unique is supported for the values "
-                                  "alone (no return_index/return_inverse/return_counts, "
-                                  "axis=None)")
+    if axis is not None:
+        raise NotImplementedError("the gradient of np.unique(..., axis=...) is not supported")
+    if return_index or return_inverse or return_counts:
+        g, ans = g[0], ans[0]                  # the values; indices and counts have none
+        if g is None:
+            return np.zeros(np.shape(ar), dtype=float_dtype(ar))
     flat = np.ravel(ar)
     inverse = np.unique(flat, return_inverse=True)[1].reshape(-1)
     counts = np.bincount(inverse, minlength=np.size(ans))
@@ -79,7 +81,13 @@ def histogram_weights(g, ans, a, bins=10, range=None, density=None, weights=None
 
 defvjp(np.bincount, None, bincount_weights, linear=True,
        doc="weights get their label's cotangent; the labels have none")
-defvjp(np.unique, unique_ar, doc="the values only; entries equal to a unique value share "
+def unique_returns_tuple(args, kwargs):
+    flags = list(args[1:4]) + [kwargs.get(k, False) for k in
+                               ("return_index", "return_inverse", "return_counts")]
+    return any(f is RUNTIME or bool(f) for f in flags)
+
+
+defvjp(np.unique, unique_ar, multiple_results=unique_returns_tuple, doc="the values only; entries equal to a unique value share "
                                  "its cotangent evenly")
 defvjp(np.histogram, histogram_a, None, None, None, histogram_weights, multiple_results=True,
        doc="weights; edges follow min/max of a when bins is a count and range is None; "

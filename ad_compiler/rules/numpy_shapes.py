@@ -38,8 +38,34 @@ def expand_dims_a(g, ans, a, axis):
     return np.reshape(g, np.shape(a))
 
 
-def atleast_arys(g, ans, *arys):
-    return np.reshape(g, np.shape(arys[0]))
+def atleast_cotangent(g, arys, k):
+    """Cotangent of ``arys[k]`` in ``np.atleast_1d(*arys)``: one array gives
+    one result, several give a tuple (``None`` where no cotangent came)."""
+    if len(arys) > 1:
+        g = g[k]
+        if g is None:
+            return np.zeros(np.shape(arys[k]), dtype=float_dtype(arys[k]))
+    return np.reshape(g, np.shape(arys[k]))
+
+
+def atleast_0(g, ans, *arys):
+    return atleast_cotangent(g, arys, 0)
+
+
+def atleast_1(g, ans, *arys):
+    return atleast_cotangent(g, arys, 1)
+
+
+def atleast_2(g, ans, *arys):
+    return atleast_cotangent(g, arys, 2)
+
+
+def atleast_3(g, ans, *arys):
+    return atleast_cotangent(g, arys, 3)
+
+
+def several_arrays(args, kwargs):
+    return len(args) > 1
 
 
 def broadcast_to_array(g, ans, array, shape, subok=False):
@@ -247,7 +273,8 @@ for _fn in (np.squeeze, np.ndarray.squeeze):
     defvjp(_fn, squeeze_a, linear=True)
 defvjp(np.expand_dims, expand_dims_a, linear=True)
 for _fn in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
-    defvjp(_fn, atleast_arys, linear=True, doc="one array argument")
+    defvjp(_fn, atleast_0, atleast_1, atleast_2, atleast_3, linear=True,
+           multiple_results=several_arrays, doc="up to 4 arrays (several: a tuple of results)")
 defvjp(np.broadcast_to, broadcast_to_array, linear=True, doc="sums over broadcast axes")
 defvjp(np.transpose, transpose_a, linear=True)
 defvjp(np.ndarray.transpose, ndarray_transpose, linear=True, doc="axes as one tuple or as *ints")

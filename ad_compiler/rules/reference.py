@@ -117,7 +117,7 @@ def render():
                    "|---|---|---|---|\n")
         for r in group:
             args = ", ".join(_label(r, k) for k in r.diff_argnums())
-            notes = ("multiple results; " if r.multiple_results else "") + r.doc
+            notes = ("multiple results; " if r.multiple_results is True else "") + r.doc
             out.append(f"| `{r.name}` | {args} | {'yes' if r.linear else ''} | {_cell(notes)} |\n")
     out.append(f"\n## No gradient: an error if differentiated ({len(refused)})\n\n"
                "Their result depends on a float argument in a way no rule expresses; a "

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name"]
+__all__ = ["Rule", "RUNTIME", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name"]
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,30 @@ class Rule:
     params: tuple = ()                       # primal parameter names (from the vjps)
     linear: bool = False                     # the primal is linear in its diff args
     nondiff: bool = False                    # zero gradient, never an error
-    multiple_results: bool = False           # returns a tuple; g is a tuple with
-                                             # None for results that got no cotangent
+    multiple_results: object = False         # returns a tuple; g is a tuple with
+                                             # None for results that got no cotangent;
+                                             # a callable(args, kwargs) -> bool when
+                                             # only some call forms do (retstep=True)
     doc: str = ""
 
     def vjp(self, k):
         """The rule for positional argument ``k`` (None: not differentiable)."""
         return self.vjps[k] if k < len(self.vjps) else None
 
+    def returns_tuple(self, args=(), kwargs=()):
+        """Whether a call with these arguments returns a tuple (its cotangent is
+        a tuple).  ``args``/``kwargs`` hold the values known at compile time;
+        ``RUNTIME`` stands for the others."""
+        if callable(self.multiple_results):
+            return bool(self.multiple_results(tuple(args), dict(kwargs)))
+        return bool(self.multiple_results)
+
     def diff_argnums(self):
         return tuple(k for k, f in enumerate(self.vjps) if f is not None)
 
 
 _RULES: dict = {}
+RUNTIME = object()        # an argument whose value is known only at run time
 
 
 _METHOD_OWNERS = (np.ndarray, np.random.Generator, np.random.RandomState)

@@ -115,7 +115,7 @@ def record(primal, *args, name=None, **kwargs):
         cls_name = torch_name(primal, raw, raw_kw, [isinstance(a, Tensor) for a in args])
     else:
         cls_name = name + "Backward0"
-    if rule.multiple_results:
+    if rule.returns_tuple(raw, raw_kw):
         ans = tuple(np.asarray(a) for a in ans)
         node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved, len(ans))
         return tuple(Tensor(a, _grad_fn=node, _output_nr=i) for i, a in enumerate(ans))

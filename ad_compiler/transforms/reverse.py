@@ -304,7 +304,7 @@ class _Reverse:
         for ins in self.g.instructions():
             r = lookup(ins.fn)
             if ins.fn in (ops.make_tuple, ops.make_list, ops.list_append) or (
-                    r is not None and r.multiple_results):
+                    r is not None and r.returns_tuple(*_call_values(ins))):
                 seqs.add(ins.out)
         edges = list(self.g.edges())
         changed = True
@@ -459,6 +459,13 @@ class _Reverse:
             if isinstance(b.term, Jump) and b.term.target == r.header and b.label != latch:
                 return b.term.args
         raise AssertionError("loop without entry edge")
+
+
+def _call_values(ins):
+    """The compile-time values of a call's arguments (``RUNTIME`` for the rest)."""
+    from ..rules.registry import RUNTIME
+    val = lambda a: a.value if isinstance(a, Const) else RUNTIME  # noqa: E731
+    return [val(a) for a in ins.args], [(k, val(a)) for k, a in ins.kwargs]
 
 
 def _first_label(seq):

@@ -134,6 +134,26 @@ def histogram_edges(a):
     return np.sum(edges * np.array([1.0, 2.0, 3.0, 4.0]))
 
 
+def atleast_two_arrays(x, y):
+    a, b = np.atleast_1d(x, y)
+    return np.sum(a) * 2.0 + np.sum(b * b)
+
+
+def atleast_two_arrays_one_used(x, y):
+    r = np.atleast_2d(x, y)
+    return np.sum(r[0]) * 2.0
+
+
+def unique_with_counts(a):
+    values, counts = np.unique(a, return_counts=True)
+    return np.sum(values * counts)
+
+
+def linspace_with_step(x, y):
+    samples, step = np.linspace(x, y, 5, retstep=True)
+    return np.sum(samples ** 2) + step * 3.0
+
+
 # -- refused or crashing before --------------------------------------------------------------
 def transpose_no_axes(m):
     return np.sum(m.transpose() * np.arange(6.0).reshape(3, 2))

@@ -62,6 +62,11 @@ CASES = [
     (ex.unique_values, (np.array([0.5, -1.0, 2.0]),), 0, [1.0, -2.0, 4.0], True),
     (ex.histogram_weights, (np.array([1.0, 2.0, 3.0, 4.0]),), 0, [1.0, 3.0, 3.0, 1.0], False),
     (ex.histogram_edges, (np.array([0.5, -1.0, 2.0, 0.1]),), 0, None, False),
+    # call forms that return a tuple only sometimes (the rule table says which)
+    (ex.atleast_two_arrays, (1.5, A), (0, 1), (2.0, 2 * A), False),
+    (ex.atleast_two_arrays_one_used, (1.5, A), (0, 1), (2.0, [0.0, 0.0, 0.0]), False),
+    (ex.unique_with_counts, (np.array([0.5, -1.0, 0.5, 2.0]),), 0, [1.0, 1.0, 1.0, 1.0], False),
+    (ex.linspace_with_step, (0.5, 2.0), (0, 1), None, False),
     # refused before
     (ex.transpose_no_axes, (M,), 0, np.arange(6.0).reshape(3, 2).T, False),
     (ex.transpose_int_axes, (M,), 0, np.arange(6.0).reshape(3, 2).T, False),

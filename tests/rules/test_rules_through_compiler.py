@@ -25,7 +25,7 @@ import ad_compiler.rules as rules
 from ad_compiler.ir import ops
 
 from rule_specs import SPECS
-from test_rule_table import IDS, _is_diff, _like_output
+from test_rule_table import IDS, _is_diff, _like_output, _multi
 
 SKIP = {
     ops.setitem: "an IR primitive, not a callable of user code",
@@ -34,7 +34,7 @@ SKIP = {
 
 def _float_output(rule, ans):
     """Index of the first floating output (multiple results), or None."""
-    if not rule.multiple_results or rule.primal is np.ndarray.tolist:   # one list
+    if not _multi(rule, ans) or rule.primal is np.ndarray.tolist:   # one list
         return None
     for i, o in enumerate(ans):
         if isinstance(o, np.ndarray) and o.dtype.kind == "f":
@@ -92,7 +92,7 @@ def test_compiled_call_matches_the_rule(i, tmp_path):
     f = _module(tmp_path, i, spec, args, kwargs, diff, pick)
     f.__globals__["U"] = U
     got = adc.grad(f, wrt=tuple(range(len(diff))))(*[args[k] for k in diff])
-    if rule.multiple_results and pick is not None:
+    if pick is not None:
         g = tuple(u if j == pick else None for j in range(len(ans)))
     else:
         g = u

@@ -330,6 +330,9 @@ class _Reverse:
                 fn_name=self.where, filename=loc.filename, lineno=loc.lineno, source_line=loc.source)
         what = name if k is None else (f"keyword argument '{k}' of {name}" if isinstance(k, str)
                                        else f"argument {k} of {name}")
+        rule = lookup(ins.fn)
+        if rule is not None and rule.doc and not rule.diff_argnums():
+            what += f" ({rule.doc})"                 # e.g. a draw: how to reparametrize
         return NoRuleError(
             f"no derivative rule for {what}, which lies on the path from the differentiated "
             f"arguments to the output; register one with "

@@ -19,6 +19,7 @@ import pytest
 import ad_compiler.rules as rules
 from ad_compiler.ir import ops
 from ad_compiler.rules import stop_gradient
+from ad_compiler.rules.registry import primal_name
 
 EPS = 1e-6
 
@@ -68,7 +69,7 @@ UNARY = ["np.sign", "np.floor", "np.ceil", "np.round", "np.around", "np.rint", "
          "np.nonzero", "np.ndarray.nonzero", "np.flatnonzero", "np.argwhere", "np.shape",
          "np.ndim", "np.size", "np.isscalar", "np.iscomplexobj", "np.isrealobj",
          "np.zeros_like", "np.ones_like", "np.int8", "np.int16", "np.int32", "np.int64",
-         "np.uint8", "np.uint16", "np.uint32", "np.uint64", "np.bool"]
+         "np.uint8", "np.uint16", "np.uint32", "np.uint64", primal_name(np.bool_)]
 BINARY = ["np.floor_divide", "np.greater", "np.greater_equal", "np.less", "np.less_equal",
           "np.equal", "np.not_equal", "np.logical_and", "np.logical_or", "np.logical_xor",
           "np.isclose", "np.allclose", "np.array_equal", "np.array_equiv", "operator.lt",

@@ -69,8 +69,13 @@ def bind_operands(fn, args, kwargs):
     """Bind IR operands to ``fn``'s parameters as Python would bind values:
     ``{name: operand}``, where a ``*args`` parameter gets a tuple of
     operands, ``**kwargs`` a dict and a missing parameter its default (a
-    Python value).  Raises TypeError, with Python's message, if it cannot."""
-    bound = inspect.signature(fn).bind(*args, **dict(kwargs))
+    Python value); None if ``fn`` has no signature.  Raises TypeError, with
+    Python's message, if the operands do not bind."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):          # a callable without one: called as it is
+        return None
+    bound = sig.bind(*args, **dict(kwargs))
     bound.apply_defaults()
     return dict(bound.arguments)
 

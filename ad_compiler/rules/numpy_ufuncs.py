@@ -254,11 +254,15 @@ def clip_a(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
 
 
 def clip_a_min(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
-    return unbroadcast(clip_adjoint(g, a, a_min, a_max, 1), a_min)
+    return unbroadcast(clip_adjoint(g, a, a_min if min is None else min,
+                                    a_max if max is None else max, 1),
+                       a_min if min is None else min)
 
 
 def clip_a_max(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
-    return unbroadcast(clip_adjoint(g, a, a_min, a_max, 2), a_max)
+    return unbroadcast(clip_adjoint(g, a, a_min if min is None else min,
+                                    a_max if max is None else max, 2),
+                       a_max if max is None else max)
 
 
 def ndarray_clip_a(g, ans, a, min=None, max=None, out=None):
@@ -332,8 +336,9 @@ defvjp(np.maximum, maximum_x1, maximum_x2, doc="ties split the cotangent evenly"
 defvjp(np.minimum, minimum_x1, minimum_x2, doc="ties split the cotangent evenly")
 defvjp(np.fmax, fmax_x1, fmax_x2, doc="NaN-ignoring maximum; ties split evenly")
 defvjp(np.fmin, fmin_x1, fmin_x2, doc="NaN-ignoring minimum; ties split evenly")
-defvjp(np.clip, clip_a, clip_a_min, clip_a_max,
-       doc="minimum(maximum(a, lo), hi): ties with a bound split evenly; None bounds allowed")
+defvjp(np.clip, clip_a, clip_a_min, clip_a_max, keywords={"min": 1, "max": 2},
+       doc="minimum(maximum(a, lo), hi): ties with a bound split evenly; None bounds allowed; "
+           "min=/max= as a_min/a_max")
 defvjp(np.ndarray.clip, ndarray_clip_a, ndarray_clip_min, ndarray_clip_max,
        doc="as np.clip")
 defvjp(np.where, None, where_x, where_y,

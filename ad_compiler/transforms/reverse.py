@@ -271,13 +271,14 @@ class _Reverse:
         rule = lookup(fn)
         if rule is None:
             raise self._no_rule(ins)
-        params = rule.params
+        index = {n: k for k, n in enumerate(rule.params)}
+        index.update(rule.keywords)     # keyword-only aliases: np.clip(x, min=lo)
         positional = list(ins.args)
         named = dict(ins.kwargs)
         targets = [(k, a) for k, a in enumerate(positional)]
-        targets += [(params.index(n), a) for n, a in ins.kwargs if n in params]
+        targets += [(index[n], a) for n, a in ins.kwargs if n in index]
         for n, a in ins.kwargs:         # an active keyword no positional rule covers
-            if n not in params and isinstance(a, Var) and a in self.active:
+            if n not in index and isinstance(a, Var) and a in self.active:
                 raise self._no_rule(ins, n)
         args = [g, self.read(out)] + [self.read(a) for a in positional]
         kwargs = [(n, self.read(a)) for n, a in named.items()]

@@ -206,6 +206,10 @@ def std_with_where(a):
     return np.std(a, where=np.array([True, False, True]))
 
 
+def clip_with_keyword_bounds(a, lo):
+    return np.sum(np.clip(a, min=lo, max=1.0) * W3)
+
+
 def pad_with_active_constant(a, c):
     return np.sum(np.pad(a, 1, constant_values=c))
 

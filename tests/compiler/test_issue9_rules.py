@@ -82,6 +82,7 @@ CASES = [
     (ex.append_scalar, (A, 1.5), (0, 1), (2 * A, 3.0), False),
     (ex.names_like_a_rules_own, (A, 2.0, 3.0), (0, 1, 2), None, False),
     (ex.shadow_np, (1.5,), 0, 3.0, False),
+    (ex.clip_with_keyword_bounds, (A, 0.0), (0, 1), ([1.0, 0.0, 0.0], 1.0 * -2.0), False),
 ]
 
 

@@ -147,7 +147,7 @@ SPECS += [
     S(np.remainder, R(3, 4), Gen(lambda r: r.uniform(0.3, 0.45, (4,)))),
     S(np.clip, R(3, 4), -0.5, 0.5),
     S(np.clip, R(3, 4), Gen(lambda r: r.uniform(-1, -0.2, (4,))), Gen(lambda r: r.uniform(0.2, 1, (3, 1)))),
-    S(np.clip, R(5), None, 0.3),
+    S(np.clip, R(5), None, 0.3), S(np.clip, R(5), min=-0.5, max=0.3),
     S(np.ndarray.clip, R(3, 4), -0.5, 0.5), S(np.ndarray.clip, R(3, 4), Gen(
         lambda r: r.uniform(-1, -0.2, (4,))), Gen(lambda r: r.uniform(0.2, 1, (4,)))),
     S(np.where, Bool(3, 4), R(3, 4), R(3, 4)), S(np.where, Bool(3, 4), R(4), R(3, 1)),

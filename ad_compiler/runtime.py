@@ -25,7 +25,7 @@ import numpy as np
 from .ir.ops import ShapeOf
 
 __all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
-           "safe_mul", "safe_div", "div_or_zero"]
+           "safe_mul", "safe_div", "div_or_zero", "pow_slope"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -176,3 +176,23 @@ def div_or_zero(a, b):
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.divide(a, b)
     return np.where(b == 0, 0, r)
+
+
+def pow_slope(a, b):
+    """``d(a ** b)/da = b * a ** (b - 1)``, where ``a ** 0`` is the constant 1
+    (slope 0, also at ``a == 0``, where the formula is ``0 * inf``) and a
+    zero base with ``b < 1`` gives the infinite slope (never
+    ``ZeroDivisionError``, as ``0.0 ** -0.5`` raises for Python floats)."""
+    if _is_scalar(a) and _is_scalar(b):
+        if b == 0:
+            return 0.0
+        if a == 0 and b < 1:
+            return b * math.inf
+        return b * a ** (b - 1)
+    if np.ndim(b) == 0 and b == 0:
+        return np.zeros(np.shape(a), dtype=np.result_type(a, np.float32))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = b * np.power(a, b - 1)
+    if np.ndim(b) and np.any(np.asarray(b) == 0):
+        r = np.where(b == 0, 0, r)
+    return r

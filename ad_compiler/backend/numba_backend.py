@@ -44,7 +44,8 @@ __all__ = ["NumbaGradient", "rank_key", "specialize_ranks", "compile_source", "t
 _ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
                 operator.neg, operator.pos, operator.abs, operator.floordiv, operator.mod,
                 operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-                abs, runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, np.where}
+                abs, runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope,
+                np.where}
 _SCALAR_RESULT = {len, int, float, bool, np.ndim, np.size, ops.range_cond}
 _REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
                np.linalg.norm, np.vdot, np.trace}

@@ -347,6 +347,30 @@ def _div_or_zero(a, b):
     return impl
 
 
+@_twin(runtime.pow_slope)
+def _pow_slope(a, b):
+    if is_scalar(a) and is_scalar(b):
+        def impl(a, b):
+            if b == 0:
+                return 0.0
+            if a == 0 and b < 1:
+                return b * np.inf
+            return b * a ** (b - 1)
+        return impl
+    if is_array(a) and is_scalar(b):
+        def impl(a, b):
+            if b == 0:
+                return np.zeros_like(a)
+            return b * a ** (b - 1)
+        return impl
+
+    def impl(a, b):
+        r = b * np.power(a, b - 1)
+        _zero_where(r, b)
+        return r
+    return impl
+
+
 @_twin(runtime.scatter_into)
 def _scatter_into(g, x, idx):
     dt = np.result_type(_grad_dtype(x), _grad_dtype(g))

@@ -269,7 +269,7 @@ class ExpressionBuilder:
             if not hasattr(n, "lineno") and isinstance(n, (gast.stmt, gast.expr)):
                 gast.copy_location(n, node)
         from .build import _assigned_names
-        self.locals |= set(_assigned_names([stmt]))
+        self.locals |= set(_assigned_names([stmt], appends=False))
         self.stmt(stmt)
         result = self.b.env[key]
         self.b.env = {k: (v if k not in saved else saved[k]) for k, v in self.b.env.items()
@@ -330,6 +330,9 @@ class ExpressionBuilder:
         if obj is UNBOUND and isinstance(func, gast.Attribute):
             if func.attr == "append" and isinstance(func.value, gast.Name) and len(node.args) == 1:
                 lst = self.name(func.value)
+                if isinstance(lst, Const):       # a global or closure list: Python mutates it
+                    self.b.effect(lst.value.append, (self.expr(node.args[0]),), self.loc(node))
+                    return Const(None)
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
                                 hint=func.value.id)
                 self.b.env[func.value.id] = new

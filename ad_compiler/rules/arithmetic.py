@@ -16,7 +16,8 @@ import operator
 
 import numpy as np
 
-from ..runtime import div_or_zero, safe_div, safe_mul, unbroadcast
+from ..ir.ops import zero_like
+from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .registry import defvjp, nondifferentiable
 
 
@@ -50,7 +51,7 @@ def truediv_b(g, ans, a, b):
 
 
 def pow_a(g, ans, a, b):
-    return unbroadcast(safe_mul(g, b * a ** (b - 1)), a)
+    return unbroadcast(safe_mul(g, pow_slope(a, b)), a)
 
 
 def pow_b(g, ans, a, b):
@@ -107,6 +108,14 @@ def matmul_adjoint_b(g, a, b):
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
 
 
+def mod_a(g, ans, a, b):
+    return unbroadcast(g, a)
+
+
+def mod_b(g, ans, a, b):
+    return unbroadcast(-safe_mul(g, a // b), b)
+
+
 defvjp(operator.add, add_a, add_b, linear=True)
 defvjp(operator.sub, add_a, sub_b, linear=True)
 defvjp(operator.mul, mul_a, mul_b)
@@ -118,12 +127,13 @@ defvjp(operator.matmul, matmul_a, matmul_b)
 defvjp(abs, abs_x)
 defvjp(operator.abs, abs_x)
 defvjp(pow, builtin_pow_base, builtin_pow_exp)
+defvjp(operator.mod, mod_a, mod_b, doc="Python's floor modulo: 1 and -(a // b), away from jumps")
 nondifferentiable(operator.lt, operator.le, operator.gt, operator.ge, operator.eq,
                   operator.ne, operator.not_, operator.truth, operator.floordiv,
-                  operator.mod, operator.and_, operator.or_, operator.xor, operator.invert,
+                  operator.and_, operator.or_, operator.xor, operator.invert,
                   operator.is_, operator.is_not, operator.contains,
                   len, int, bool, round, range, isinstance, math.floor, math.ceil,
-                  math.trunc, math.isnan, math.isinf, math.isfinite, math.copysign)
+                  math.trunc, math.isnan, math.isinf, math.isfinite)
 
 
 # -- float(x) passes the gradient through ------------------------------------
@@ -212,7 +222,7 @@ def m_atanh(g, ans, x):
 
 
 def m_pow_x(g, ans, x, y):
-    return safe_mul(g, y * math.pow(x, y - 1.0)) if x != 0.0 or y >= 1.0 else safe_mul(g, y * math.inf)
+    return safe_mul(g, pow_slope(float(x), y))
 
 
 def m_pow_y(g, ans, x, y):
@@ -239,6 +249,14 @@ def m_fabs(g, ans, x):
     return g * math.copysign(1.0, x) if x != 0.0 else 0.0 * g
 
 
+def m_copysign_x(g, ans, x, y):
+    return g * math.copysign(1.0, x) * math.copysign(1.0, y) if x != 0.0 else 0.0 * g
+
+
+def m_copysign_y(g, ans, x, y):
+    return zero_like(y)
+
+
 def m_erf(g, ans, x):
     return g * 1.1283791670955126 * math.exp(-x * x)
 
@@ -258,30 +276,64 @@ for _fn, _rule in [(math.sin, m_sin), (math.cos, m_cos), (math.tan, m_tan), (mat
 defvjp(math.pow, m_pow_x, m_pow_y)
 defvjp(math.atan2, m_atan2_y, m_atan2_x)
 defvjp(math.hypot, m_hypot_x, m_hypot_y)
+defvjp(math.copysign, m_copysign_x, m_copysign_y,
+       doc="|x| with y's sign: sign(x) sign(y), 0 at x == 0; y (the sign) gets 0")
 
 
 # -- builtins sum / max / min ------------------------------------------------------------------
-def extremum_cotangent(g, ans, a, b, k):
-    """Cotangent of argument ``k`` of the builtin ``max``/``min``: for
-    ``max(a, b)`` the chosen argument gets ``g`` (ties split evenly, as for
-    ``np.maximum``); for ``max(sequence)`` the chosen items share it."""
-    if b is None:
+def extremum_cotangent(g, ans, args, k):
+    """Cotangent of positional argument ``k`` of the builtin ``max``/``min``:
+    for ``max(a, b, ...)`` the chosen argument gets ``g``, split evenly
+    between the arguments tied with it (as for ``np.maximum``); for
+    ``max(sequence)`` the chosen items share it."""
+    if len(args) == 1:
+        a = args[0]
         if isinstance(a, (list, tuple)):
             hits = [1.0 if v == ans else 0.0 for v in a]
             n = sum(hits)
             return tuple(g * h / n for h in hits)
         hit = np.asarray(a) == ans
         return g * hit / int(np.count_nonzero(hit))   # a Python int keeps float32
-    x, y = (a, b) if k == 0 else (b, a)
-    return unbroadcast(g * ((x == ans) * (1.0 - 0.5 * (x == y))), x)
+    ties = 0
+    for v in args:
+        ties = ties + (v == ans)
+    x = args[k]
+    return unbroadcast(g * ((x == ans) / ties), x)
 
 
-def max_a(g, ans, a, b=None):
-    return extremum_cotangent(g, ans, a, b, 0)
+def max_0(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 0)
 
 
-def max_b(g, ans, a, b=None):
-    return extremum_cotangent(g, ans, a, b, 1)
+def max_1(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 1)
+
+
+def max_2(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 2)
+
+
+def max_3(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 3)
+
+
+def max_4(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 4)
+
+
+def max_5(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 5)
+
+
+def max_6(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 6)
+
+
+def max_7(g, ans, *args, key=None, default=None):
+    return extremum_cotangent(g, ans, args, 7)
+
+
+MAX_RULES = (max_0, max_1, max_2, max_3, max_4, max_5, max_6, max_7)
 
 
 def sum_cotangent(g, iterable):
@@ -300,6 +352,8 @@ def sum_start(g, ans, iterable, start=0):
     return unbroadcast(g, start)
 
 
-defvjp(max, max_a, max_b, doc="builtin; ties split evenly; max(sequence) too")
-defvjp(min, max_a, max_b, doc="builtin; ties split evenly; min(sequence) too")
+defvjp(max, *MAX_RULES, doc="builtin; max(a, b, ...) (up to 8 arguments) or max(sequence); "
+                            "ties split evenly")
+defvjp(min, *MAX_RULES, doc="builtin; min(a, b, ...) (up to 8 arguments) or min(sequence); "
+                            "ties split evenly")
 defvjp(sum, sum_iterable, sum_start, linear=True, doc="builtin sum over a list, tuple or array")

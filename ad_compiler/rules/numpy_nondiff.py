@@ -10,18 +10,17 @@ almost everywhere, which is what "non-differentiable" means here.
 """
 import numpy as np
 
-from .registry import nondifferentiable
+from .registry import defvjp, nondifferentiable
 
 QUERIES = [np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.iinfo, np.finfo,
            np.isscalar, np.iscomplexobj, np.isrealobj, np.broadcast_shapes, np.dtype,
            np.ndarray.nonzero, np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort,
-           np.ndarray.all, np.ndarray.any, np.ndarray.tolist, np.linalg.matrix_rank]
-CONSTRUCTORS = [np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like,
-                np.empty_like, np.full_like, np.arange, np.linspace, np.logspace, np.geomspace,
+           np.ndarray.all, np.ndarray.any, np.linalg.matrix_rank]
+CONSTRUCTORS = [np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like,
                 np.eye, np.identity, np.tri, np.indices, np.diag_indices, np.tril_indices,
-                np.triu_indices, np.ix_]
+                np.triu_indices]
 INTEGER_VALUED = [np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
-                  np.floor_divide, np.heaviside, np.signbit, np.spacing, np.nextafter,
+                  np.floor_divide, np.signbit, np.spacing,
                   np.gcd, np.lcm, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
                   np.left_shift, np.right_shift, np.ndarray.round]
 COMPARISONS = [np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
@@ -30,21 +29,26 @@ COMPARISONS = [np.greater, np.greater_equal, np.less, np.less_equal, np.equal, n
                np.array_equal, np.array_equiv, np.all, np.any, np.count_nonzero,
                np.iscomplex, np.isreal]
 INDICES = [np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero,
-           np.nanargmax, np.nanargmin, np.searchsorted, np.digitize, np.unique, np.bincount,
-           np.histogram, np.lexsort, np.argpartition, np.unravel_index, np.ravel_multi_index]
+           np.nanargmax, np.nanargmin, np.searchsorted, np.digitize, np.lexsort, np.argpartition, np.unravel_index, np.ravel_multi_index]
 INTEGER_CASTS = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
                  np.uint64, np.bool_, np.intp]
-_RANDOM_FUNCTIONS = ["rand", "randn", "random", "random_sample", "randint", "normal", "uniform",
-                     "standard_normal", "choice", "permutation", "shuffle", "seed", "beta",
-                     "binomial", "exponential", "gamma", "poisson", "lognormal", "laplace",
-                     "multivariate_normal", "standard_cauchy", "standard_exponential",
-                     "standard_t", "default_rng"]
-_GENERATOR_METHODS = ["random", "normal", "uniform", "standard_normal", "integers", "choice",
-                      "permutation", "permuted", "shuffle", "beta", "binomial", "exponential",
-                      "gamma", "poisson", "lognormal", "laplace", "multivariate_normal",
+_RANDOM_FUNCTIONS = ["rand", "randn", "random", "random_sample", "randint", "standard_normal",
+                     "shuffle", "seed", "binomial", "poisson", "standard_cauchy",
+                     "standard_exponential", "default_rng"]
+_GENERATOR_METHODS = ["random", "standard_normal", "integers", "shuffle", "binomial", "poisson",
                       "standard_exponential", "spawn"]
 RANDOM = ([getattr(np.random, n) for n in _RANDOM_FUNCTIONS]
           + [getattr(np.random.Generator, n) for n in _GENERATOR_METHODS])
+# Draws whose values move with a float argument (loc, scale, bounds, the array
+# chosen from or permuted): with the generator's state fixed their derivative
+# is not 0, and it is not the derivative users mean either.  No rule: a
+# differentiable argument is a NoRuleError (reparametrize:
+# loc + scale * rng.standard_normal(), a[rng.permutation(len(a))]), never a
+# silent zero.
+_PARAMETRIZED = ["normal", "uniform", "beta", "exponential", "gamma", "lognormal", "laplace",
+                 "multivariate_normal", "standard_t", "choice", "permutation"]
+PARAMETRIZED_DRAWS = ([getattr(np.random, n) for n in _PARAMETRIZED]
+                      + [getattr(np.random.Generator, n) for n in _PARAMETRIZED + ["permuted"]])
 
 nondifferentiable(*QUERIES, doc="shape / dtype query")
 nondifferentiable(*CONSTRUCTORS, doc="constructor: a constant")
@@ -53,3 +57,8 @@ nondifferentiable(*COMPARISONS, doc="boolean result")
 nondifferentiable(*INDICES, doc="integer (index) result")
 nondifferentiable(*INTEGER_CASTS, doc="integer cast: zero gradient")
 nondifferentiable(*RANDOM, doc="random draw: a constant (reparametrize: mu + sigma * draw)")
+for _fn in PARAMETRIZED_DRAWS:
+    defvjp(_fn, None, doc="random draw: no gradient to its parameters (an error if one is "
+                          "differentiated; reparametrize: loc + scale * rng.standard_normal())")
+defvjp(np.ix_, None, multiple_results=True,
+       doc="index builder: a differentiable (float) argument is an error")

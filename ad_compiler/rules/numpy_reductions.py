@@ -52,8 +52,16 @@ def var_a(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
 
 
 def std_a(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
-    return var_adjoint(div_or_zero(0.5 * g, ans), a, axis,
+    return var_adjoint(div_or_zero(0.5 * g, spread_or_zero(ans, a, axis, keepdims)), a, axis,
                        ddof if correction is None else correction, keepdims)
+
+
+def spread_or_zero(ans, a, axis=None, keepdims=False):
+    """``ans`` (a std), but exactly 0 where the entries it summarises are all
+    equal: their rounded mean can differ from them by an ulp, which leaves
+    a std of 1e-17 instead of 0 and a gradient of O(1) instead of the
+    subgradient 0."""
+    return np.where(np.ptp(a, axis=axis, keepdims=keepdims) == 0, 0, ans)
 
 
 def cumsum_a(g, ans, a, axis=None, dtype=None, out=None):

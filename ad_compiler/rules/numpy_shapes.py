@@ -10,7 +10,7 @@ integer dtype have zero gradient.
 """
 import numpy as np
 
-from .adjoints import (cast_cotangent, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
+from .adjoints import (cast_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
                        untile)
 from ..runtime import unbroadcast
 from .registry import defvjp
@@ -37,8 +37,34 @@ def expand_dims_a(g, ans, a, axis):
     return np.reshape(g, np.shape(a))
 
 
-def atleast_arys(g, ans, *arys):
-    return np.reshape(g, np.shape(arys[0]))
+def atleast_cotangent(g, arys, k):
+    """Cotangent of ``arys[k]`` in ``np.atleast_1d(*arys)``: one array gives
+    one result, several give a tuple (``None`` where no cotangent came)."""
+    if len(arys) > 1:
+        g = g[k]
+        if g is None:
+            return np.zeros(np.shape(arys[k]), dtype=float_dtype(arys[k]))
+    return np.reshape(g, np.shape(arys[k]))
+
+
+def atleast_0(g, ans, *arys):
+    return atleast_cotangent(g, arys, 0)
+
+
+def atleast_1(g, ans, *arys):
+    return atleast_cotangent(g, arys, 1)
+
+
+def atleast_2(g, ans, *arys):
+    return atleast_cotangent(g, arys, 2)
+
+
+def atleast_3(g, ans, *arys):
+    return atleast_cotangent(g, arys, 3)
+
+
+def several_arrays(*arys):
+    return len(arys) > 1
 
 
 def broadcast_to_array(g, ans, array, shape, subok=False):
@@ -199,6 +225,25 @@ def ndarray_copy(g, ans, a, order="C"):
     return g
 
 
+def list_cotangent(g, a):
+    """Cotangent of ``a.tolist()``: ``g`` holds one cotangent per item (nested
+    like the list, None for an item that received none), back as an array
+    shaped like ``a``; a 0-d ``a`` gave a number and gets ``g`` itself."""
+    out = np.zeros(np.shape(a), dtype=float_dtype(a))
+    if g is None:
+        return out
+    if out.ndim == 0:
+        return out + g
+    for i, gi in enumerate(g):
+        if gi is not None:
+            out[i] = list_cotangent(gi, a[i]) if out.ndim > 1 else gi
+    return out
+
+
+def tolist_a(g, ans, a):
+    return list_cotangent(g, a)
+
+
 def scalar_cast_value(g, ans, value=0):
     return cast_cotangent(g, value, ans)
 
@@ -211,7 +256,8 @@ for _fn in (np.squeeze, np.ndarray.squeeze):
     defvjp(_fn, squeeze_a, linear=True)
 defvjp(np.expand_dims, expand_dims_a, linear=True)
 for _fn in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
-    defvjp(_fn, atleast_arys, linear=True, doc="one array argument")
+    defvjp(_fn, atleast_0, atleast_1, atleast_2, atleast_3, linear=True,
+           multiple_results=several_arrays, doc="up to 4 arrays (several: a tuple of results)")
 defvjp(np.broadcast_to, broadcast_to_array, linear=True, doc="sums over broadcast axes")
 defvjp(np.transpose, transpose_a, linear=True)
 defvjp(np.ndarray.transpose, ndarray_transpose, linear=True, doc="axes as one tuple or as *ints")
@@ -259,5 +305,7 @@ defvjp(np.asanyarray, asarray_a, linear=True)
 defvjp(np.ascontiguousarray, ascontiguousarray_a, linear=True)
 defvjp(np.copy, copy_a, linear=True)
 defvjp(np.ndarray.copy, ndarray_copy, linear=True)
+defvjp(np.ndarray.tolist, tolist_a, linear=True, multiple_results=True,
+       doc="a (nested) list of Python numbers: one cotangent per item")
 for _fn in (np.float64, np.float32):
     defvjp(_fn, scalar_cast_value, linear=True, doc="float cast: the gradient passes")

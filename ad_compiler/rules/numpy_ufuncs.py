@@ -21,7 +21,8 @@ import math
 
 import numpy as np
 
-from ..runtime import div_or_zero, safe_div, safe_mul, unbroadcast
+from ..ir.ops import zero_like
+from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .adjoints import clip_adjoint
 from .arithmetic import abs_x
 from .registry import defvjp
@@ -138,7 +139,7 @@ def reciprocal_x(g, ans, x):
 
 
 def float_power_x1(g, ans, x1, x2):
-    return unbroadcast(safe_mul(g, x2 * np.float_power(x1, x2 - 1.0)), x1)
+    return unbroadcast(safe_mul(g, pow_slope(np.float_power(x1, 1.0), x2)), x1)
 
 
 def float_power_x2(g, ans, x1, x2):
@@ -185,6 +186,22 @@ def arctan2_x2(g, ans, x1, x2):
 # -- piecewise: abs, copysign, fmod, remainder, max/min ---------------------------------------------
 def copysign_x1(g, ans, x1, x2):
     return unbroadcast(safe_mul(g, np.sign(x1) * np.copysign(1.0, x2)), x1)
+
+
+def zero_x2(g, ans, x1, x2):
+    return zero_like(x2)
+
+
+def zero_x1(g, ans, x1, x2):
+    return zero_like(x1)
+
+
+def nextafter_x1(g, ans, x1, x2):
+    return unbroadcast(g, x1)
+
+
+def heaviside_x2(g, ans, x1, x2):
+    return unbroadcast(np.where(np.equal(x1, 0), g, 0), x2)
 
 
 def fmod_x1(g, ans, x1, x2):
@@ -237,11 +254,15 @@ def clip_a(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
 
 
 def clip_a_min(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
-    return unbroadcast(clip_adjoint(g, a, a_min, a_max, 1), a_min)
+    return unbroadcast(clip_adjoint(g, a, a_min if min is None else min,
+                                    a_max if max is None else max, 1),
+                       a_min if min is None else min)
 
 
 def clip_a_max(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
-    return unbroadcast(clip_adjoint(g, a, a_min, a_max, 2), a_max)
+    return unbroadcast(clip_adjoint(g, a, a_min if min is None else min,
+                                    a_max if max is None else max, 2),
+                       a_max if max is None else max)
 
 
 def ndarray_clip_a(g, ans, a, min=None, max=None, out=None):
@@ -304,15 +325,20 @@ defvjp(np.logaddexp2, logaddexp2_x1, logaddexp2_x2, doc="weights 2^(xi - ans)")
 defvjp(np.ldexp, ldexp_x1, None, doc="x1 * 2**x2; the integer exponent has no gradient")
 defvjp(np.hypot, hypot_x1, hypot_x2, doc="x/hypot; 0 at (0, 0) (subgradient)")
 defvjp(np.arctan2, arctan2_x1, arctan2_x2, doc="(x2, -x1)/(x1^2+x2^2); 0 at (0, 0)")
-defvjp(np.copysign, copysign_x1, None, doc="sign(x1) sign(x2); the sign source has no gradient")
+defvjp(np.copysign, copysign_x1, zero_x2, doc="sign(x1) sign(x2); the sign source x2 gets 0")
+defvjp(np.nextafter, nextafter_x1, zero_x2,
+       doc="x1 moved one ulp towards x2: slope 1 in x1, 0 in x2")
+defvjp(np.heaviside, zero_x1, heaviside_x2,
+       doc="a step in x1 (0 a.e.); x2 is the value at x1 == 0, so it gets g there")
 defvjp(np.fmod, fmod_x1, fmod_x2, doc="d/dx2 = -trunc(x1/x2), away from jumps")
 defvjp(np.remainder, fmod_x1, remainder_x2, doc="d/dx2 = -floor(x1/x2), away from jumps")
 defvjp(np.maximum, maximum_x1, maximum_x2, doc="ties split the cotangent evenly")
 defvjp(np.minimum, minimum_x1, minimum_x2, doc="ties split the cotangent evenly")
 defvjp(np.fmax, fmax_x1, fmax_x2, doc="NaN-ignoring maximum; ties split evenly")
 defvjp(np.fmin, fmin_x1, fmin_x2, doc="NaN-ignoring minimum; ties split evenly")
-defvjp(np.clip, clip_a, clip_a_min, clip_a_max,
-       doc="minimum(maximum(a, lo), hi): ties with a bound split evenly; None bounds allowed")
+defvjp(np.clip, clip_a, clip_a_min, clip_a_max, keywords={"min": 1, "max": 2},
+       doc="minimum(maximum(a, lo), hi): ties with a bound split evenly; None bounds allowed; "
+           "min=/max= as a_min/a_max")
 defvjp(np.ndarray.clip, ndarray_clip_a, ndarray_clip_min, ndarray_clip_max,
        doc="as np.clip")
 defvjp(np.where, None, where_x, where_y,

@@ -37,8 +37,11 @@ functions and `np.ndarray` methods) and {n_nondiff} non-differentiable ones.
   `np.linalg.norm`, `vector_norm`, `matrix_norm` ('fro'), `np.hypot`,
   `np.arctan2` at (0, 0), `np.std` of constant data.
 - **Kinks**: `abs`, `fabs`, `sign`-like points give 0; `maximum`, `minimum`,
-  `fmax`, `fmin`, `clip`, `max`/`min`/`amax`/`amin`/`ptp` and the inf-norms
-  split the cotangent evenly between tied arguments/elements.
+  `fmax`, `fmin`, `clip`, `max`/`min`/`amax`/`amin`/`ptp`, the builtin
+  `max`/`min`, `unique` and the inf-norms split the cotangent evenly between
+  tied arguments/elements.  `x ** 0` has slope 0 everywhere (also at 0).
+- **Repeated indices** add up when reading (`a[[0, 0]]`) and follow NumPy's
+  last write when assigning (`out[[1, 1]] = v`: only `v[1]` gets it).
 - **Shapes**: binary rules sum the cotangent back over broadcast axes.  An
   argument that is a list of arrays (`concatenate`, `stack`, `multi_dot`,
   `np.array([x, y])`) gets a tuple/list with one cotangent per item.
@@ -49,8 +52,10 @@ functions and `np.ndarray` methods) and {n_nondiff} non-differentiable ones.
   compute in float64 (`float_power`) give float64.  Casts to an integer
   dtype (`astype(int)`, `np.int64(x)`) have zero gradient.  Real floating
   inputs only: complex numbers are not supported.
-- **Non-differentiable** callables give a zero gradient, never an error.
-  `stop_gradient(x)` is the identity with that property.
+- **Non-differentiable** callables give a zero gradient, never an error:
+  their derivative is 0 almost everywhere in every argument.
+  `stop_gradient(x)` is the identity with that property.  An argument a
+  rule has no entry for is an error if differentiated, never a zero.
 
 """
 
@@ -98,7 +103,8 @@ def _cell(text):
 def render():
     """The reference page (Markdown) for every built-in rule in the table."""
     rules = [r for r in all_rules() if _listed(r)]
-    diff = [r for r in rules if not r.nondiff]
+    diff = [r for r in rules if not r.nondiff and r.diff_argnums()]
+    refused = [r for r in rules if not r.nondiff and not r.diff_argnums()]
     nondiff = [r for r in rules if r.nondiff]
     out = [_HEADER.format(n_diff=len(diff), n_np=sum(r.name.startswith("np.") for r in diff),
                           n_nondiff=len(nondiff))]
@@ -111,9 +117,17 @@ def render():
                    "|---|---|---|---|\n")
         for r in group:
             args = ", ".join(_label(r, k) for k in r.diff_argnums())
-            notes = ("multiple results; " if r.multiple_results else "") + r.doc
+            notes = ("multiple results; " if r.multiple_results is True else "") + r.doc
             out.append(f"| `{r.name}` | {args} | {'yes' if r.linear else ''} | {_cell(notes)} |\n")
-    out.append(f"\n## Non-differentiable ({len(nondiff)})\n\nZero gradient, no error.\n")
+    out.append(f"\n## No gradient: an error if differentiated ({len(refused)})\n\n"
+               "Their result depends on a float argument in a way no rule expresses; a "
+               "differentiable value passed to them is a `NoRuleError`, never a silent zero.\n\n"
+               "| callable | notes |\n|---|---|\n")
+    for r in refused:
+        out.append(f"| `{r.name}` | {_cell(r.doc)} |\n")
+    out.append(f"\n## Non-differentiable ({len(nondiff)})\n\nZero gradient, no error: the "
+               "derivative is 0 almost everywhere in every argument "
+               "(`tests/rules/test_nondiff_audit.py` checks it).\n")
     for section in _ORDER:
         group = [r for r in nondiff if _section(r) == section]
         if group:

@@ -45,6 +45,8 @@ class Rule:
                                              # None for results that got no cotangent;
                                              # or a predicate of the call's arguments
     doc: str = ""
+    keywords: tuple = ()                     # (name, k): a keyword-only parameter
+                                             # that is positional argument k's alias
 
     def vjp(self, k):
         """The rule for positional argument ``k`` (None: not differentiable)."""
@@ -127,16 +129,22 @@ def primal_name(fn) -> str:
 
 
 def _param_names(vjps):
+    """The primal's positional parameter names (after ``g, ans``), up to a
+    ``*args``: a keyword names positional argument ``params.index(name)``."""
     for f in vjps:
         if f is not None:
-            names = list(inspect.signature(f).parameters)
-            return tuple(names[2:])
+            params = list(inspect.signature(f).parameters.values())[2:]
+            return tuple(p.name for p in params
+                         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
     return ()
 
 
-def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc=""):
+def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="",
+           keywords=None):
     """Register reverse-mode rules for ``primal``: one per positional argument
-    (``None`` for an argument that has no derivative).  Returns the Rule."""
+    (``None`` for an argument that has no derivative).  ``keywords`` maps a
+    keyword-only alias to the positional argument whose rule it shares
+    (``np.clip``'s ``min`` is ``a_min``).  Returns the Rule."""
     for f in vjps:
         params = inspect.signature(f).parameters.values() if f is not None else ()
         if any(p.kind is p.VAR_POSITIONAL for p in params):
@@ -146,7 +154,8 @@ def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="
                             f"parameter per argument of {primal_name(primal)}")
     rule = Rule(primal=primal, name=name or primal_name(primal), vjps=tuple(vjps),
                 params=_param_names(vjps), linear=linear,
-                multiple_results=multiple_results, doc=doc)
+                multiple_results=multiple_results, doc=doc,
+                keywords=tuple((keywords or {}).items()))
     _RULES[rule_key(primal)] = rule
     return rule
 

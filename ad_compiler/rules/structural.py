@@ -9,7 +9,7 @@ import numpy as np
 from ..ir import ops
 from ..ir.ops import item_cotangent
 from ..pytree import container_zero_at, tree_item
-from ..runtime import unbroadcast
+from ..runtime import _is_basic, unbroadcast
 from .registry import defvjp, nondifferentiable
 
 
@@ -28,11 +28,27 @@ def setitem_a(g, ans, a, idx, v):
 
 
 def copy_item(g, idx):
-    """``g[idx]``, copied if it is a view (``g`` may be zeroed in place next)."""
+    """``g[idx]``, copied if it is a view (``g`` may be zeroed in place next):
+    the cotangent of ``v`` in ``a[idx] = v``.  Where an integer-array index
+    repeats a position, NumPy keeps the last write, so only the last of the
+    repeated entries gets that position's cotangent; the others get 0."""
     if g is None or isinstance(g, (dict, list, tuple)):
         return tree_item(g, idx)
     item = g[idx]
-    return item.copy() if isinstance(item, np.ndarray) else item
+    if not isinstance(item, np.ndarray):
+        return item
+    if _is_basic(idx):
+        return item.copy()
+    return np.where(last_writes(np.shape(g), idx), item, 0)
+
+
+def last_writes(shape, idx):
+    """For ``a[idx] = v`` on an array of ``shape``: True for each entry of
+    ``v``'s (broadcast) selection whose write NumPy keeps."""
+    pos = np.full(shape, -1, dtype=np.intp)
+    order = np.arange(pos[idx].size).reshape(pos[idx].shape)
+    pos[idx] = order
+    return pos[idx] == order
 
 
 def setitem_v(g, ans, a, idx, v):

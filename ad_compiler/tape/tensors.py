@@ -101,8 +101,10 @@ def record(primal, *args, name=None, **kwargs):
     for k, a in enumerate(args):
         items = a if type(a) in (list, tuple) else None
         saved.extend(t for t in (items or (a,)) if isinstance(t, Tensor))
-        if rule.vjp(k) is None:
-            continue                               # not differentiable: zero gradient
+        if rule.vjp(k) is None:                    # no rule for this argument
+            if _requires_grad(a):
+                raise NoRuleError(f"no derivative rule for argument {k} of {rule.name}")
+            continue
         if items is None:
             inputs.append(((k, None), *_producer(a)))
         elif _requires_grad(items):                # np.concatenate([a, b]): one per item

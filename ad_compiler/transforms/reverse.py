@@ -26,7 +26,6 @@ from __future__ import annotations
 import operator
 
 from ..errors import NoRuleError
-from ..frontend.parse import inline_body, parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
@@ -35,6 +34,7 @@ from ..rules import lookup
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
+from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
 __all__ = ["reverse"]
 
@@ -226,13 +226,23 @@ class _Reverse:
             return new
         return x
 
-    def apply_rule(self, fn, args, kwargs, loc):
-        """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule."""
-        if inline_body(fn) is not None:
+    def apply_rule(self, fn, args, kwargs, loc, primal=None, primal_args=(), primal_kwargs=()):
+        """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule
+        (``rule_inline``); a call the rule cannot bind is reported at the
+        user's line (``primal`` and its operands tell whose mistake it is)."""
+        try:
+            bind_operands(fn, args, kwargs)
+        except TypeError as e:
+            from ..rules.registry import primal_name
+            raise arity_error(primal, primal_args, primal_kwargs, fn, e,
+                              name=primal_name(primal) if primal is not None else fn.__name__,
+                              where=self.where, loc=loc) from None
+        if rule_expression(fn) is not None:
             from ..ir.build import _FunctionBuilder
-            pf = _parsed(fn)
-            fb = _FunctionBuilder(pf, self.b, stack=(fn,))
-            return fb._inline_body(pf, tuple(args), tuple(kwargs), pf.node, (fn,))
+            fb = _FunctionBuilder(rule_expression(fn)[0], self.b, stack=(fn,))
+            out = inline_rule(fb, fn, tuple(args), tuple(kwargs), loc)
+            if out is not None:
+                return out
         return self.b.emit(fn, args, kwargs, loc)
 
     # -- instructions ----------------------------------------------------------------------
@@ -272,11 +282,15 @@ class _Reverse:
         rule = lookup(fn)
         if rule is None:
             raise self._no_rule(ins)
-        params = rule.params
+        index = {n: k for k, n in enumerate(rule.params)}
+        index.update(rule.keywords)     # keyword-only aliases: np.clip(x, min=lo)
         positional = list(ins.args)
         named = dict(ins.kwargs)
         targets = [(k, a) for k, a in enumerate(positional)]
-        targets += [(params.index(n), a) for n, a in ins.kwargs if n in params]
+        targets += [(index[n], a) for n, a in ins.kwargs if n in index]
+        for n, a in ins.kwargs:         # an active keyword no positional rule covers
+            if n not in index and isinstance(a, Var) and a in self.active:
+                raise self._no_rule(ins, n)
         args = [g, self.read(out)] + [self.read(a) for a in positional]
         kwargs = [(n, self.read(a)) for n, a in named.items()]
         if fn is ops.setitem:       # read g[idx] for v before a's rule zeroes it
@@ -287,8 +301,9 @@ class _Reverse:
             vjp = rule.vjp(k)
             if vjp is None:
                 raise self._no_rule(ins, k)
-            self.accumulate(a, self._rename_last(self.apply_rule(vjp, args, kwargs, ins.loc),
-                                                 self.bar_name(a)))
+            self.accumulate(a, self._rename_last(
+                self.apply_rule(vjp, args, kwargs, ins.loc, fn, ins.args, ins.kwargs),
+                self.bar_name(a)))
 
     def _tuple_valued(self, v):
         return v in self.sequences
@@ -343,7 +358,11 @@ class _Reverse:
                 f"that has a rule (see docs/RULES.md), or wrap the value in "
                 f"ad_compiler.stop_gradient() if no gradient should flow through it",
                 fn_name=self.where, filename=loc.filename, lineno=loc.lineno, source_line=loc.source)
-        what = f"argument {k} of {name}" if k is not None else name
+        what = name if k is None else (f"keyword argument '{k}' of {name}" if isinstance(k, str)
+                                       else f"argument {k} of {name}")
+        rule = lookup(ins.fn)
+        if rule is not None and rule.doc and not rule.diff_argnums():
+            what += f" ({rule.doc})"                 # e.g. a draw: how to reparametrize
         return NoRuleError(
             f"no derivative rule for {what}, which lies on the path from the differentiated "
             f"arguments to the output; register one with "
@@ -506,15 +525,6 @@ def _last_label(seq):
     if isinstance(item, IfRegion):
         return item.join
     return item.exit
-
-
-_PARSED = {}
-
-
-def _parsed(fn):
-    if fn not in _PARSED:
-        _PARSED[fn] = parse(fn)
-    return _PARSED[fn]
 
 
 def _copy_primal(rv, g):

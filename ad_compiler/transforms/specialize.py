@@ -18,14 +18,15 @@ import numpy as np
 from ..ir import ops
 from ..ir.ops import seed_cotangent
 from ..ir.nodes import Attr, Block, Call, Const, Var
-from ..runtime import div_or_zero, safe_div, safe_mul, scatter_into, unbroadcast, unreduce
+from ..runtime import (div_or_zero, pow_slope, safe_div, safe_mul, scatter_into, unbroadcast,
+                       unreduce)
 from .simplify import _replace, substitute
 
 __all__ = ["known_scalars", "specialize_scalars"]
 
 _SCALAR_OPS = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
                operator.neg, operator.pos, operator.abs, abs, float, pow, len, int,
-               safe_mul, safe_div, div_or_zero, max, min}
+               safe_mul, safe_div, div_or_zero, pow_slope, max, min}
 
 
 def _scalar_fn(fn):

@@ -156,11 +156,13 @@ SPECS += [
     S(np.float_power, P(3, 4), R(4), f32=False),
     S(np.ldexp, R(3, 4), np.array([1, -2, 0, 3])),
     S(np.copysign, NZ(3, 4), NZ(4)),
+    S(np.nextafter, R(3, 4), R(4)), S(np.nextafter, F(), F()),
+    S(np.heaviside, R(3, 4), R(4)), S(np.heaviside, [-1, 0, 2, 0], R(4), f32=False),
     S(np.fmod, P(3, 4), Gen(lambda r: r.uniform(0.3, 0.45, (3, 4)))),
     S(np.remainder, R(3, 4), Gen(lambda r: r.uniform(0.3, 0.45, (4,)))),
     S(np.clip, R(3, 4), -0.5, 0.5),
     S(np.clip, R(3, 4), Gen(lambda r: r.uniform(-1, -0.2, (4,))), Gen(lambda r: r.uniform(0.2, 1, (3, 1)))),
-    S(np.clip, R(5), None, 0.3),
+    S(np.clip, R(5), None, 0.3), S(np.clip, R(5), min=-0.5, max=0.3),
     S(np.ndarray.clip, R(3, 4), -0.5, 0.5), S(np.ndarray.clip, R(3, 4), Gen(
         lambda r: r.uniform(-1, -0.2, (4,))), Gen(lambda r: r.uniform(0.2, 1, (4,)))),
     S(np.where, Bool(3, 4), R(3, 4), R(3, 4)), S(np.where, Bool(3, 4), R(4), R(3, 1)),
@@ -222,6 +224,8 @@ SPECS += [
     S(np.squeeze, R(3, 1, 4)), S(np.squeeze, R(1, 3, 1), axis=0), S(np.ndarray.squeeze, R(3, 1)),
     S(np.expand_dims, R(3, 4), 1), S(np.expand_dims, R(3), (0, 2)),
     S(np.atleast_1d, R()), S(np.atleast_2d, R(3)), S(np.atleast_3d, R(3, 2)),
+    S(np.atleast_1d, R(), R(3)), S(np.atleast_2d, R(3), R(2, 2), R()),
+    S(np.atleast_3d, R(2), R(), R(2, 2), R(1)),
     S(np.broadcast_to, R(4), (3, 4)), S(np.broadcast_to, R(3, 1), (2, 3, 4)),
     S(np.transpose, R(2, 3, 4)), S(np.transpose, R(2, 3, 4), (1, 2, 0)),
     S(np.ndarray.transpose, R(2, 3, 4)), S(np.ndarray.transpose, R(2, 3, 4), 2, 0, 1),
@@ -380,8 +384,33 @@ SPECS += [
     S(np.ndarray.item, R(3, 4), (2, 3)),
 ]
 
+# constructors whose values follow their arguments, counting and grouping
+SPECS += [
+    S(np.full, (2, 3), F()), S(np.full, (2, 3), R(3)), S(np.full, 4, R()),
+    S(np.full_like, R(2, 3), F()), S(np.full_like, R(2, 3), R(3)),
+    S(np.linspace, F(), F(2, 3), 5), S(np.linspace, R(2), R(2), 4, axis=1),
+    S(np.linspace, R(2, 1), F(), 3, False), S(np.linspace, F(), F(), 1),
+    S(np.linspace, F(), F(2, 3), 4, dtype=np.int64, f32=False),
+    S(np.linspace, F(), F(2, 3), 5, retstep=True), S(np.linspace, R(2), R(2), 4, False, True),
+    S(np.logspace, F(), F(), 4), S(np.logspace, R(2), F(), 3, True, F(1.5, 3)),
+    S(np.logspace, F(), F(), 3, False, 2.0, axis=0),
+    S(np.geomspace, F(0.5, 2), F(2, 4), 5), S(np.geomspace, P(2), P(2), 3, axis=-1),
+    S(np.geomspace, F(-2, -0.5), F(-4, -2), 4, False),
+    S(np.arange, F(), F(3, 4)), S(np.arange, F(), F(3, 4), F(0.4, 0.6)), S(np.arange, F(1, 5)),
+    S(np.ndarray.tolist, R(4)),
+    S(np.bincount, np.array([0, 2, 2, 1, 4]), R(5)), S(np.bincount, [1, 1, 0], R(3), 4),
+    S(np.unique, D(3, 4)), S(np.unique, D(5), return_counts=True), S(np.unique, D(3, 2), True, True),
+    S(np.histogram, R(20), 4, None, None, R(20)), S(np.histogram, D(20), 5),
+    S(np.histogram, R(20), np.array([-1.0, 0.0, 0.5, 2.0]), None, None, R(20)),
+]
+
 # Python operators, builtins and math
 SPECS += [
+    S(operator.mod, R(3, 4), Gen(lambda r: r.uniform(0.3, 0.45, (4,)))),
+    S(operator.mod, F(), F(0.3, 0.45)), S(operator.mod, F(-3, -1), F(0.3, 0.45)),
+    S(math.copysign, F(0.5, 1), F(-1, -0.5)), S(math.copysign, F(-1, -0.5), F(-1, -0.5)),
+    S(math.copysign, F(-1, -0.5), F(0.5, 1)),
+    S(max, F(-1, 0), F(0.5, 1), F(-0.5, 0.2)), S(min, F(-1, 0), F(0.5, 1), F(1.5, 2), F(-3, -2)),
     S(operator.add, R(3, 4), R(4)), S(operator.sub, R(3), R(2, 3)), S(operator.mul, R(3, 4), R(3, 1)),
     S(operator.mul, F(), F()), S(operator.truediv, R(3), NZ(2, 3)), S(operator.truediv, F(), F(0.5, 2)),
     S(operator.pow, P(3), R(3)), S(operator.pow, F(0.5, 2), F()), S(pow, F(0.5, 2), F()),

@@ -138,10 +138,19 @@ def test_integer_cast_has_zero_gradient_float_cast_passes_it():
 
 def test_nondifferentiable_callables_are_listed():
     for fn in (np.shape, np.zeros_like, np.argmax, np.floor, np.greater, np.random.rand,
-               np.random.randn, np.random.normal, np.random.uniform, np.random.default_rng,
-               np.random.default_rng(0).normal, np.random.RandomState(0).rand,
+               np.random.randn, np.random.default_rng, np.random.standard_normal,
+               np.random.default_rng(0).standard_normal, np.random.RandomState(0).rand,
                np.ones((2, 2)).argmax):
         assert lookup(fn) is not None and lookup(fn).nondiff, fn
+
+
+def test_draws_with_float_parameters_refuse_a_gradient():
+    """normal(loc, scale), choice(a), permutation(x)...: their values move with
+    the argument, so a zero gradient would be silently wrong; no rule instead."""
+    for fn in (np.random.normal, np.random.uniform, np.random.default_rng(0).normal,
+               np.random.permutation, np.random.default_rng(0).permuted, np.random.choice):
+        rule = lookup(fn)
+        assert rule is not None and not rule.nondiff and rule.vjp(0) is None, fn
 
 
 def test_bound_ndarray_methods_find_their_rule():

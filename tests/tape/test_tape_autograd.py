@@ -583,15 +583,18 @@ def test_custom_vjp_and_stop_gradient_through_record():
     assert not s.requires_grad and s.data is x.data
 
 
-def test_argument_without_a_rule_gets_no_gradient():
-    """A None vjp (np.copysign's sign, np.where's condition) means zero gradient."""
+def test_an_argument_with_zero_derivative_gets_zero_and_one_without_a_rule_raises():
+    """np.copysign's sign source has derivative 0 (an explicit zero rule, as in
+    PyTorch); a None vjp means *no rule*: requiring its gradient is an error,
+    never a silently dropped path (np.trapezoid's sample points)."""
     a, b = leaf(1.0, -2.0), leaf(-3.0, 4.0)
     y = np.copysign(a, b)
-    assert [fn is None for fn, _ in y.grad_fn.next_functions] == [False]
     y.sum().backward()
     np.testing.assert_array_equal(a.grad.data, [-1.0, -1.0])    # sign(a) * sign(b)
-    assert b.grad is None
-    assert not np.copysign(tape.tensor([1.0]), b[:1]).requires_grad
+    np.testing.assert_array_equal(b.grad.data, [0.0, 0.0])
+    with pytest.raises(NoRuleError, match="argument 1 of np.trapezoid"):
+        np.trapezoid(tape.tensor([1.0, 2.0]), leaf(0.0, 1.0))
+    assert np.trapezoid(leaf(1.0, 2.0), tape.tensor([0.0, 1.0])).requires_grad
 
 
 def test_item_assignment_records_copy_slices():

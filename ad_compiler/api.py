@@ -24,6 +24,7 @@ import numpy as np
 from . import cache
 from .backend.emit import emit_function
 from .errors import ADError, NotDifferentiableError, WrtError
+from .frontend.bindings import Bindings, is_data
 from .frontend.parse import parse
 from .ir.build import build
 from .ir.verify import verify
@@ -68,28 +69,41 @@ def _kind(x):
 class GradFunction:
     """A compiled gradient of ``fn``; call it like ``fn``."""
 
-    def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False):
+    def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False,
+                 freeze_globals=False):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         self.fn = fn
         self.backend = backend
         self.has_aux = has_aux
         self.return_value = return_value
-        target, self._bound, bound_kw = _unwrap(fn)
+        # device code cannot take the globals it reads as arguments: it is
+        # specialised on their values (and recompiled when one is rebound)
+        self.freeze_globals = freeze_globals or backend == "cuda"
+        self._wrt_spec = wrt
+        self._setup()
+        self.__name__ = getattr(fn, "__name__", "f")
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__wrapped__ = fn
+
+    def _setup(self):
+        """Everything read from the function's source, code and defaults;
+        run again when a binding the compiled code depends on changes."""
+        target, self._bound, bound_kw = _unwrap(self.fn)
         self.parsed = parse(target)
         names = [a.id for a in self.parsed.node.args.args]
         self.arg_names = names[len(self._bound):]     # what the caller passes
+        wrt = self._wrt_spec
         self.single = not isinstance(wrt, (tuple, list))
         self.wrt = tuple(self._wrt_index(w) for w in ((wrt,) if self.single else wrt))
         self._defaults = dict(zip(names[len(names) - len(target.__defaults__ or ()):],
                                   target.__defaults__ or ()))
         self._defaults.update(bound_kw)
         self._ir = None
+        self._bindings = None
+        self._prologue = None
         self._variants = {}
         self._last = None
-        self.__name__ = getattr(fn, "__name__", "f")
-        self.__doc__ = getattr(fn, "__doc__", None)
-        self.__wrapped__ = fn
 
     def _where(self):
         return self.parsed.name
@@ -117,8 +131,32 @@ class GradFunction:
     def ir(self):
         """The simplified SSA graph of the function."""
         if self._ir is None:
-            self._ir = verify(simplify(verify(build(self.parsed))))
+            bindings = Bindings(freeze=self.freeze_globals)
+            self._ir = verify(simplify(verify(build(self.parsed, bindings))))
+            self._bindings, self._prologue = bindings, bindings.prologue()
         return self._ir
+
+    def _free_values(self):
+        """The values of the globals and closure cells the code reads as data,
+        now; recompiles first if a binding it was specialised on changed
+        (a helper it inlined, a module, the function's code or defaults),
+        or a data name now holds something the compiler would specialise on."""
+        if self._prologue is None:
+            self.ir
+        free = self._prologue()
+        if free is None:
+            self._setup()
+            self.ir
+            free = self._prologue()
+        return free
+
+    def stale(self):
+        """Whether the compiled code no longer matches the function (and
+        recompile it, for callers that keep compiled code of their own)."""
+        if self._prologue is None or self._prologue() is not None:
+            return False
+        self._setup()
+        return True
 
     def _compile(self, kinds):
         g = self.ir
@@ -144,6 +182,9 @@ class GradFunction:
 
     def variant(self, kinds=None):
         kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple("a" for _ in self.arg_names)
+        free = self._free_values()
+        if len(kinds) == len(self._bound) + len(self.arg_names):
+            kinds = tuple(kinds) + tuple(_kind(v) for v in free)
         v = self._variants.get(kinds)
         if v is None:
             v = self._variants[kinds] = self._compile(kinds)
@@ -215,11 +256,20 @@ class GradFunction:
 
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
+        free = self._prologue() if self._prologue is not None else None
+        if free is None:
+            free = self._free_values()
         vals = self._bind(args, kwargs)
         self._check_wrt(vals)
         vals = list(self._bound) + vals
+        vals += free
         kinds = tuple(_kind(v) for v in vals)
-        v = self._variants.get(kinds) or self.variant(kinds)
+        v = self._variants.get(kinds)
+        if v is None:
+            if not all(is_data(x) for x in free):     # a data name now holds a function...:
+                self._setup()                         # specialise on it
+                return self._run(args, dict(kwargs, seed=seed))
+            v = self.variant(kinds)
         self._last = v
         try:
             return v.fn(*vals, seed)

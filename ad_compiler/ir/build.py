@@ -55,9 +55,15 @@ def _has_return(stmts):
     return False
 
 
-def build(fn_or_parsed):
+def build(fn_or_parsed, bindings=None):
+    """The SSA graph of a function.  ``bindings`` (frontend.bindings) records
+    its free names: data ones become parameters after the function's own,
+    the rest are folded and guarded."""
     pf = fn_or_parsed if not callable(fn_or_parsed) else parse(fn_or_parsed)
     b = IRBuilder(pf.name)
+    b.bindings = bindings
+    if bindings is not None:
+        bindings.guard_function(pf.fn)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
     params = [b.fresh(a.id) for a in pf.node.args.args]
     b.entry_params = frozenset(params)
@@ -106,6 +112,22 @@ def always_returns(stmts):
     return False
 
 
+def _bound_names(stmts):
+    """The names ``stmts`` bind, which makes them local in Python (``a[i] = v``
+    and ``a.append(v)`` do not: ``a`` may be a global)."""
+    out = []
+    todo = list(stmts)
+    while todo:
+        n = todo.pop(0)
+        if isinstance(n, gast.FunctionDef):
+            out.append(n.name)
+            continue
+        if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
+            out.append(n.id)
+        todo.extend(gast.iter_child_nodes(n))
+    return out
+
+
 def _local_names(pf):
     """Parameters and assigned names of a parsed function (kept on it: rules
     are parsed once and inlined many times)."""
@@ -113,7 +135,7 @@ def _local_names(pf):
     if names is None:
         fdef = pf.node
         names = pf._local_names = (frozenset(a.id for a in fdef.args.args)
-                                   | frozenset(_assigned_names(fdef.body)))
+                                   | frozenset(_bound_names(fdef.body)))
     return set(names)
 
 

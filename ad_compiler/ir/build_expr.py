@@ -20,6 +20,7 @@ import gast
 import numpy as np
 
 from ..errors import ADError
+from ..frontend.bindings import Ref, is_data, trusted_box
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
 from . import ops
@@ -70,23 +71,56 @@ class ExpressionBuilder:
         if node.id in self.locals:
             self.error(node, f"local variable '{node.id}' may be used before it is assigned "
                              "(it is not defined on every path to this line)", ADError)
-        obj = self.pf.resolve(node.id)
+        ref, obj = self.pf.where(node.id)
         if obj is UNBOUND:
             self.error(node, f"name '{node.id}' is not defined", ADError)
+        return self.free(ref, obj)
+
+    # -- free names: data is read per call, the rest is specialised on, with a guard ---------
+    def _loads(self):
+        """The Bindings recorder of the graph being built, when its data
+        free names become parameters (None: fold them as constants)."""
+        bindings = getattr(self.b, "bindings", None)
+        return bindings if bindings is not None and not bindings.freeze else None
+
+    def free(self, ref, obj):
+        """The operand for a free name bound to ``obj`` at ``ref``: a hidden
+        parameter of the graph for data, else the constant (guarded)."""
+        bindings = getattr(self.b, "bindings", None)
+        if bindings is None or ref is None or trusted_box(ref.box):
+            return Const(obj)
+        if is_data(obj) and not bindings.freeze:
+            return bindings.load(ref, lambda: self._free_param(ref.name))
+        bindings.guard(ref, obj)
         return Const(obj)
 
+    def _free_param(self, name):
+        """A new parameter of the entry block, after the user's (ir.build's
+        Bindings pass its value on each call)."""
+        v = self.b.fresh(name)
+        self.b.blocks[0].params.append(v)
+        self.b.entry_params = self.b.entry_params | {v}
+        return v
+
     def static(self, node):
-        """The Python object an expression denotes at compile time, or UNBOUND."""
+        """The Python object an expression denotes at compile time, or
+        UNBOUND (also for data that is read per call)."""
         if isinstance(node, gast.Name):
             if node.id in self.locals or node.id in self.b.env:
                 return UNBOUND
-            return self.pf.resolve(node.id)
-        if isinstance(node, gast.Attribute):
+            ref, obj = self.pf.where(node.id)
+        elif isinstance(node, gast.Attribute):
             base = self.static(node.value)
             if base is UNBOUND or not isinstance(base, (types.ModuleType, type)):
                 return UNBOUND
-            return getattr(base, node.attr, UNBOUND)
-        return UNBOUND
+            ref, obj = Ref("attr", base, node.attr), getattr(base, node.attr, UNBOUND)
+        else:
+            return UNBOUND
+        if obj is UNBOUND:
+            return UNBOUND
+        if isinstance(self.free(ref, obj), Var):
+            return UNBOUND
+        return obj
 
     def expr(self, node, hint=None):
         if isinstance(node, gast.Constant):
@@ -226,6 +260,9 @@ class ExpressionBuilder:
         obj = self.static(node)
         if obj is not UNBOUND:
             return Const(obj)
+        holder = self.static(node.value)
+        if isinstance(holder, (types.ModuleType, type)) and hasattr(holder, node.attr):
+            return self.free(Ref("attr", holder, node.attr), getattr(holder, node.attr))
         base = self.expr(node.value)
         if isinstance(base, Const):
             return Const(getattr(base.value, node.attr))
@@ -267,13 +304,16 @@ class ExpressionBuilder:
         if not isinstance(obj, types.FunctionType) or lookup(obj) is not None:
             return False
         mod = getattr(obj, "__module__", "") or ""
-        return not (mod == "numpy" or mod.startswith(("numpy.", "math", "ad_compiler.rules",
-                                                      "ad_compiler.ir", "ad_compiler.runtime")))
+        return not any(mod == p or mod.startswith(p + ".") for p in
+                       ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime"))
 
     # -- calls to the user's own functions are inlined ------------------------------------------
     def inline(self, fn, args, kwargs, node, hint):
         if fn in self.stack:
             self.error(node, f"recursive call to '{fn.__name__}' is not supported")
+        bindings = getattr(self.b, "bindings", None)
+        if bindings is not None:
+            bindings.guard_function(fn)
         return self._inline_body(parse(fn), args, kwargs, node, self.stack + (fn,))
 
     def inline_nested(self, fdef, node, hint):
@@ -285,7 +325,8 @@ class ExpressionBuilder:
             self.error(node, f"recursive call to '{fdef.name}' is not supported")
         pf = ParsedFunction(fn=None, name=fdef.name, node=fdef, filename=self.pf.filename,
                             lineno=fdef.lineno, lines=self.pf.lines[fdef.lineno - self.pf.lineno:],
-                            globals=self.pf.globals, closure=self.pf.closure)
+                            globals=self.pf.globals, closure=self.pf.closure,
+                            cells=self.pf.cells)
         check_function(pf)
         args = tuple(self.expr(a) for a in node.args)
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)

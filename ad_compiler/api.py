@@ -26,6 +26,7 @@ from .backend.emit import emit_function
 from .errors import ADError, NotDifferentiableError, WrtError
 from .frontend.bindings import Bindings, is_data
 from .frontend.parse import parse
+from .outputs import check_output, check_seed
 from .ir.build import build
 from .ir.verify import verify
 from .transforms.accumulate import accumulate_in_place
@@ -101,7 +102,7 @@ class GradFunction:
         self._defaults.update(bound_kw)
         self._ir = None
         self._bindings = None
-        self._prologue = None
+        self._prologue = _unbuilt
         self._variants = {}
         self._last = None
 
@@ -141,7 +142,7 @@ class GradFunction:
         now; recompiles first if a binding it was specialised on changed
         (a helper it inlined, a module, the function's code or defaults),
         or a data name now holds something the compiler would specialise on."""
-        if self._prologue is None:
+        if self._ir is None:
             self.ir
         free = self._prologue()
         if free is None:
@@ -153,7 +154,7 @@ class GradFunction:
     def stale(self):
         """Whether the compiled code no longer matches the function (and
         recompile it, for callers that keep compiled code of their own)."""
-        if self._prologue is None or self._prologue() is not None:
+        if self._ir is None or self._prologue() is not None:
             return False
         self._setup()
         return True
@@ -254,15 +255,21 @@ class GradFunction:
                 f"complex inputs are not supported ('{name}' is complex)",
                 fn_name=self.parsed.name, filename=self.parsed.filename, lineno=self.parsed.lineno)
 
+    def _check_result(self, out, kwargs):
+        """The output must be a real number or array (see outputs.py)."""
+        pf = self.parsed
+        check_output(out, pf.name, pf.filename, pf.lineno)
+
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
-        free = self._prologue() if self._prologue is not None else None
-        if free is None:
+        if seed is not None and type(seed) is not float:
+            check_seed(seed, self.parsed.name, self.parsed.filename, self.parsed.lineno)
+        free = self._prologue()                 # the globals it reads, now
+        if free is None:                        # (None: a binding changed, or not built)
             free = self._free_values()
         vals = self._bind(args, kwargs)
         self._check_wrt(vals)
-        vals = list(self._bound) + vals
-        vals += free
+        vals = [*self._bound, *vals, *free]
         kinds = tuple(_kind(v) for v in vals)
         v = self._variants.get(kinds)
         if v is None:
@@ -286,6 +293,8 @@ class GradFunction:
 
     def __call__(self, *args, **kwargs):
         res = self._run(args, kwargs)
+        if type(res[0]) is not float:
+            self._check_result(res[0], kwargs)
         grads = res[2:] if self.has_aux else res[1:]
         grads = grads[0] if self.single else tuple(grads)
         if self.return_value:
@@ -295,6 +304,11 @@ class GradFunction:
 
     def __repr__(self):
         return f"<ad_compiler gradient of {self.__name__} wrt={self.wrt} backend={self.backend}>"
+
+
+def _unbuilt():
+    """The prologue before the graph is built: nothing to read yet."""
+    return None
 
 
 def _aux_value(g):

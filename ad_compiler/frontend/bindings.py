@@ -150,10 +150,15 @@ class Bindings:
 
     def guard_function(self, fn):
         """An inlined (or the differentiated) function: its code, defaults
-        and closure cells as they were when it was compiled."""
+        as they were when it was compiled (its closure cells are guarded
+        or read one by one, as free names)."""
         if not isinstance(fn, types.FunctionType):
             return
-        for attr in ("__code__", "__defaults__", "__kwdefaults__", "__closure__"):
+        # (__closure__ and __globals__ cannot be reassigned; keyword-only
+        # defaults matter only to code with keyword-only parameters)
+        attrs = ("__code__", "__defaults__") + (
+            ("__kwdefaults__",) if fn.__code__.co_kwonlyargcount else ())
+        for attr in attrs:
             self.guard(Ref("attr", fn, attr), getattr(fn, attr))
 
     @property

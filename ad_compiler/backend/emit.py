@@ -193,6 +193,8 @@ class _Emitter:
     def instr(self, ins):
         if ins.fn is ops.comment:
             return gast.Expr(value=_const(_COMMENT + str(ins.args[0].value)))
+        if ins.fn is ops.escape:
+            return []
         if ins.fn is ops.setitem:
             return self.setitem(ins)
         if ins.fn is ops.raise_:

@@ -285,6 +285,10 @@ class ExpressionBuilder:
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
                                 hint=func.value.id)
                 self.b.env[func.value.id] = new
+                outside = self.b.__dict__.setdefault("outside_lists", set())
+                if lst in self.b.entry_params or lst in outside:
+                    outside.add(new)           # the caller's or a global list: the append
+                    self.b.effect(ops.escape, (new,), self.loc(node))    # must happen
                 return Const(None)
             self_arg = self.expr(func.value)
             args = (self_arg,) + tuple(self.expr(a) for a in node.args)

@@ -347,6 +347,22 @@ def test_numba_reads_globals_per_call(monkeypatch):
     check(gs, scaled, w)
 
 
+def sin_scaled(x):
+    return math.sin(x) * SCALE
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_elementwise_kernel_sees_a_rebound_global(monkeypatch, backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setattr(sys.modules[__name__], "SCALE", 2.0)
+    e = adc.elementwise_grad(sin_scaled, backend=backend)
+    x = np.linspace(0.0, 1.0, 5)
+    assert_close(e(x), 2.0 * np.cos(x))
+    monkeypatch.setattr(sys.modules[__name__], "SCALE", -3.0)
+    assert_close(e(x), -3.0 * np.cos(x))
+
+
 # -- family 9: what may be differentiated -----------------------------------------------------
 def returns_str(x):
     return "done"

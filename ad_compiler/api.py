@@ -149,6 +149,11 @@ class GradFunction:
             self._setup()
             self.ir
             free = self._prologue()
+            if free is None:
+                raise ADError("a global or module attribute this function depends on changes "
+                              "every time it is read; it cannot be compiled",
+                              fn_name=self.parsed.name, filename=self.parsed.filename,
+                              lineno=self.parsed.lineno)
         return free
 
     def stale(self):

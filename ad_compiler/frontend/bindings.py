@@ -177,7 +177,11 @@ class Bindings:
         ns, checks, reads = {"MISSING": MISSING}, [], []
         for k, (ref, obj) in enumerate(self.guards.values()):
             ns[f"b{k}"], ns[f"o{k}"] = ref.box, obj
-            checks.append(f"{ref.current(f'b{k}')} is o{k}")
+            # an attribute made afresh on each read (a bound method, a module
+            # __getattr__) is compared by value, not identity
+            same = "is" if ref.kind != "attr" or getattr(ref.box, ref.name, MISSING) is obj \
+                else "=="
+            checks.append(f"{ref.current(f'b{k}')} {same} o{k}")
         for k, (ref, _) in enumerate(self.loads.values()):
             ns[f"d{k}"] = ref.box
             reads.append(ref.source(f"d{k}"))

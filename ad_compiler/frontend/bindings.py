@@ -33,7 +33,7 @@ import types
 
 import numpy as np
 
-__all__ = ["Bindings", "Ref", "is_data", "trusted_module", "trusted_box", "MISSING"]
+__all__ = ["Bindings", "Ref", "is_data", "reads_data", "trusted_module", "trusted_box", "MISSING"]
 
 MISSING = object()
 _TRUSTED = ("numpy", "math", "cmath", "operator", "builtins", "functools", "itertools",
@@ -76,6 +76,27 @@ def is_data(obj):
     if isinstance(obj, (types.ModuleType, type)) or callable(obj):
         return False
     return True
+
+
+def reads_data(fn):
+    """Whether a function outside the trusted packages reads a global or a
+    closure cell holding data (or a user module's attributes): folding its
+    body into generated code would freeze those values, calling it does not."""
+    if trusted_module(getattr(fn, "__module__", "")) or not isinstance(fn, types.FunctionType):
+        return False
+    g = fn.__globals__
+    for name in fn.__code__.co_names:
+        v = g.get(name, MISSING)
+        if v is not MISSING and (is_data(v) or isinstance(v, types.ModuleType)
+                                 and not trusted_module(v.__name__)):
+            return True
+    for cell in fn.__closure__ or ():
+        try:
+            if is_data(cell.cell_contents):
+                return True
+        except ValueError:
+            pass
+    return False
 
 
 class Ref:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import operator
 
 from ..errors import NoRuleError
+from ..frontend.bindings import reads_data
 from ..frontend.parse import inline_body, parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
@@ -226,8 +227,9 @@ class _Reverse:
         return x
 
     def apply_rule(self, fn, args, kwargs, loc):
-        """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule."""
-        if inline_body(fn) is not None:
+        """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule
+        (not one that reads globals as data: a call reads them when it runs)."""
+        if inline_body(fn) is not None and not reads_data(fn):
             from ..ir.build import _FunctionBuilder
             pf = _parsed(fn)
             fb = _FunctionBuilder(pf, self.b, stack=(fn,))

@@ -172,6 +172,53 @@ def test_string_global_specialised_on_is_guarded(monkeypatch):
     assert check(g, by_mode, 2.0)[1] == pytest.approx(3.0)
 
 
+RULE_SCALE = 2.0
+
+
+def _triple_vjp(g, ans, x):
+    return g * RULE_SCALE          # a (deliberately odd) rule that reads a global
+
+
+@adc.custom_vjp(_triple_vjp)
+def triple(x):
+    return 3.0 * x
+
+
+def uses_rule(x):
+    return triple(x) * x
+
+
+def test_custom_rule_reading_a_global_reads_it_per_call(monkeypatch):
+    g = adc.grad(uses_rule)
+    assert g(2.0) == pytest.approx(6.0 + 2.0 * 2.0)      # d/dx [t(x) x] = t'(x) x + t(x)
+    monkeypatch.setattr(sys.modules[__name__], "RULE_SCALE", -1.0)
+    assert g(2.0) == pytest.approx(6.0 - 2.0)
+
+
+class Config:
+    rate = 0.5
+
+    @staticmethod
+    def act(x):
+        return x * x
+
+
+def uses_class(x):
+    return Config.act(x) * Config.rate
+
+
+def test_class_attributes_data_read_and_methods_guarded(monkeypatch):
+    g = adc.value_and_grad(uses_class)
+    check(g, uses_class, 1.5)
+    monkeypatch.setattr(Config, "rate", 4.0)
+    assert check(g, uses_class, 1.5)[1] == pytest.approx(12.0)
+
+    def cube(x):
+        return x * x * x
+    monkeypatch.setattr(Config, "act", staticmethod(cube))
+    assert check(g, uses_class, 1.5)[1] == pytest.approx(4.0 * 3 * 1.5 ** 2)
+
+
 # -- a global that changes kind, and one that disappears -----------------------------------------
 SCALE = 2.0
 

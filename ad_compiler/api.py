@@ -188,9 +188,8 @@ class GradFunction:
 
     def variant(self, kinds=None):
         kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple("a" for _ in self.arg_names)
-        free = self._free_values()
-        if len(kinds) == len(self._bound) + len(self.arg_names):
-            kinds = tuple(kinds) + tuple(_kind(v) for v in free)
+        if len(kinds) == len(self._bound) + len(self.arg_names):     # add the globals read
+            kinds = tuple(kinds) + tuple(_kind(v) for v in self._free_values())
         v = self._variants.get(kinds)
         if v is None:
             v = self._variants[kinds] = self._compile(kinds)
@@ -272,7 +271,7 @@ class GradFunction:
         free = self._prologue()                 # the globals it reads, now
         if free is None:                        # (None: a binding changed, or not built)
             free = self._free_values()
-        vals = self._bind(args, kwargs)
+        vals = self._bind(args, dict(kwargs) if kwargs else kwargs)
         self._check_wrt(vals)
         vals = [*self._bound, *vals, *free]
         kinds = tuple(_kind(v) for v in vals)

@@ -19,7 +19,7 @@ import types
 import gast
 import numpy as np
 
-from ..errors import ADError
+from ..errors import ADError, UndefinedNameError
 from ..frontend.bindings import Ref, is_data, trusted_box
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
@@ -73,7 +73,7 @@ class ExpressionBuilder:
                              "(it is not defined on every path to this line)", ADError)
         ref, obj = self.pf.where(node.id)
         if obj is UNBOUND:
-            self.error(node, f"name '{node.id}' is not defined", ADError)
+            self.error(node, f"name '{node.id}' is not defined", UndefinedNameError)
         return self.free(ref, obj)
 
     # -- free names: data is read per call, the rest is specialised on, with a guard ---------
@@ -295,6 +295,13 @@ class ExpressionBuilder:
             method = getattr(np.ndarray, func.attr, None)
             fn = method if method is not None else Method(func.attr)
             return self.emit(fn, args, node, kwargs, hint=hint)
+        if obj is UNBOUND and isinstance(func, gast.Name) and func.id not in self.locals \
+                and func.id not in self.b.env:
+            held = self.pf.where(func.id)[1]
+            if held is UNBOUND:
+                self.error(node, f"name '{func.id}' is not defined", UndefinedNameError)
+            self.error(node, f"cannot call '{func.id}': it holds {type(held).__name__} data, "
+                             "not a function", ADError)
         if obj is UNBOUND:
             self.error(node, f"cannot call '{gast.dump(func)}': only functions known at "
                              "compile time can be called", ADError)

@@ -250,8 +250,31 @@ def test_global_missing_at_call_time_raises_name_error(monkeypatch):
 def test_global_never_defined_is_an_error_naming_it():
     def f(x):
         return x * UNDEFINED_NAME_9   # noqa: F821
-    with pytest.raises(adc.ADError, match="name 'UNDEFINED_NAME_9' is not defined"):
+    with pytest.raises(NameError, match="name 'UNDEFINED_NAME_9' is not defined"):
         adc.grad(f)(1.0)
+
+
+def test_helper_deleted_after_compiling_is_a_name_error(monkeypatch):
+    g = adc.grad(uses_helper)
+    g(1.0)
+    monkeypatch.delattr(sys.modules[__name__], "helper")
+    with pytest.raises(NameError, match="name 'helper' is not defined"):
+        g(1.0)
+
+
+def test_keyword_arguments_survive_a_recompile(monkeypatch):
+    def f(x, c):
+        return np.sum(x * c) * SCALE
+    g = adc.grad(f)
+    x = np.ones(2)
+    assert_close(g(x, c=2.0), [2.0 * SCALE] * 2)
+    monkeypatch.setattr(sys.modules[__name__], "SCALE", math.sin)   # data becomes a function:
+    with pytest.raises(TypeError, match="unsupported operand"):     # what Python does with it
+        f(x, c=2.0)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        g(x, c=2.0)
+    monkeypatch.setattr(sys.modules[__name__], "SCALE", 3.0)
+    assert_close(g(x, c=2.0), [6.0, 6.0])
 
 
 # -- a global list mutated by f ----------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 Example::
 
-    LR = 0.1                      # data: read when the gradient is called
+    LR = 0.1                        # data: read each time the gradient is called
     def f(w): return helper(w) * LR
-    b = Bindings()                # ir.build records, while it builds f:
-    b.load(f.__globals__, "LR")   #   LR becomes a hidden parameter (a Var)
-    b.guard(f.__globals__, "helper", helper)   # helper was inlined
-    b.prologue()()                # per call: (LR,) — or None once f's globals
-                                  # rebind helper (the caller recompiles)
+    b = Bindings()                  # ir.build(parse(f), b) records, while building f:
+    b.loads    # {LR: (Ref("global", f.__globals__, "LR"), Var("LR"))}, a parameter
+    b.guards   # helper (inlined), f.__code__, f.__defaults__: the objects they were
+    b.prologue()()   # per call: (LR's value,) — or None once ``helper`` is rebound:
+                     # the caller (api.GradFunction) recompiles
 
 Python reads globals and closure cells when the code runs, so the compiled
 function must too.  Two kinds of free name:
@@ -19,11 +19,14 @@ function must too.  Two kinds of free name:
 * **specialised** (modules, functions that were inlined or have a rule,
   classes, strings, None, tuples of constants): folded into the code at
   compile time, with a guard (the binding still holds the same object) that
-  the caller checks on every call, recompiling when it fails.  The code,
-  defaults and closure of every inlined function are guarded too.
+  the caller checks on every call, recompiling when it fails.  The code
+  and defaults of every inlined function are guarded too.
 
-Names inside NumPy, ``math`` and ``ad_compiler`` itself are trusted to stay
-put and are neither guarded nor read per call.
+Values are read eagerly, at the start of the call (a name deleted since
+compiling is a NameError even on a path that does not read it).  Names
+inside NumPy, ``math`` and ``ad_compiler`` itself are trusted to stay put
+and are neither guarded nor read per call.  ``Bindings(freeze=True)`` (device
+code, which cannot take them as arguments) specialises on data too, guarded.
 """
 from __future__ import annotations
 

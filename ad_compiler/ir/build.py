@@ -8,8 +8,10 @@ Example::
                                    return t1
 
 Names are looked up in the SSA environment first (locals), then resolved
-statically to Python objects (globals, closures, builtins), so ``np.sin``
-becomes the constant ``numpy.sin`` in the graph.  Calls to the user's own
+to Python objects (globals, closures, builtins): ``np.sin`` becomes the
+constant ``numpy.sin`` in the graph (guarded, see frontend/bindings.py),
+while a global or closure cell holding data (a number, an array...) becomes
+a parameter after the function's own, read when the gradient is called.  Calls to the user's own
 Python functions are inlined.  A ``return`` inside an ``if`` moves the
 statements after the ``if`` into the other arm, so every path ends at the
 function's single ``return``.

@@ -71,15 +71,19 @@ class ParsedFunction:
 
 
 def _closure(fn):
-    """(name -> value, name -> cell) of the closure cells that hold a value."""
-    out, cells = {}, {}
-    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+    cells = fn.__closure__ or ()
+    out = {}
+    for name, cell in zip(fn.__code__.co_freevars, cells):
         try:
             out[name] = cell.cell_contents
-            cells[name] = cell
         except ValueError:        # empty cell: defined later in the enclosing scope
             pass
-    return out, cells
+    return out
+
+
+def _cells(fn):
+    """Free name -> closure cell (read again at each call, see bindings.py)."""
+    return dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
 
 
 def parse(fn) -> ParsedFunction:
@@ -111,10 +115,9 @@ def parse(fn) -> ParsedFunction:
                                      fn_name=name, filename=filename, lineno=lineno)
     gast.increment_lineno(tree, lineno - 1)
     node.decorator_list = []
-    closure, cells = _closure(fn)
     pf = ParsedFunction(fn=fn, name=name, node=node, filename=filename, lineno=lineno,
                         lines=[ln.rstrip("\n") for ln in lines], globals=fn.__globals__,
-                        closure=closure, cells=cells)
+                        closure=_closure(fn), cells=_cells(fn))
     check_function(pf)
     return pf
 

@@ -335,6 +335,10 @@ class _FunctionBuilder(ExpressionBuilder):
                              "assign to an element of a named array")
         name = target.value.id
         base = self.name(target.value)
+        if base in getattr(self.b, "free_params", ()):
+            self.error(node, f"assignment into '{name}' would modify a global (or closure) "
+                             f"array; copy it first ({name}_copy = {name}.copy()) or pass it "
+                             "as an argument", MutationError)
         if base in self.b.entry_params:
             self.error(node, f"assignment into '{name}' would modify the caller's array "
                              f"(a parameter); copy it first: {name} = {name}.copy()", MutationError)

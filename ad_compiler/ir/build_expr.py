@@ -100,6 +100,7 @@ class ExpressionBuilder:
         v = self.b.fresh(name)
         self.b.blocks[0].params.append(v)
         self.b.entry_params = self.b.entry_params | {v}
+        self.b.__dict__.setdefault("free_params", {})[v] = name
         return v
 
     def static(self, node):

@@ -294,6 +294,16 @@ def test_global_list_append_happens_once_per_call_on_the_real_list():
     assert LOG == [1, 1]
 
 
+def writes_global(x):
+    BATCH_Y[0] = x
+    return x * 2.0
+
+
+def test_assignment_into_a_global_array_is_a_clear_error():
+    with pytest.raises(adc.MutationError, match="assignment into 'BATCH_Y' would modify a global"):
+        adc.grad(writes_global)(1.0)
+
+
 # -- modules: reload, a user module whose name starts with "math" ------------------------------
 def _write_module(tmp_path, name, text):
     path = tmp_path / f"{name}.py"

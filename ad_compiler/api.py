@@ -274,7 +274,7 @@ class GradFunction:
         vals = self._bind(args, dict(kwargs) if kwargs else kwargs)
         self._check_wrt(vals)
         vals = [*self._bound, *vals, *free]
-        kinds = tuple(_kind(v) for v in vals)
+        kinds = tuple(map(_kind, vals))
         v = self._variants.get(kinds)
         if v is None:
             if not all(is_data(x) for x in free):     # a data name now holds a function...:

@@ -12,6 +12,9 @@ Example::
 A ``GradFunction`` parses and fences the source when it is created,
 compiles on first call, and keeps one compiled variant per kind of
 arguments (Python scalars vs arrays), so nothing is re-parsed per call.
+Each call reads the globals and closure cells the function uses as data
+and checks that what it was specialised on is unchanged, else recompiles
+(frontend/bindings.py).
 """
 from __future__ import annotations
 
@@ -259,7 +262,7 @@ class GradFunction:
                 f"complex inputs are not supported ('{name}' is complex)",
                 fn_name=self.parsed.name, filename=self.parsed.filename, lineno=self.parsed.lineno)
 
-    def _check_result(self, out, kwargs):
+    def _check_result(self, out):
         """The output must be a real number or array (see outputs.py)."""
         pf = self.parsed
         check_output(out, pf.name, pf.filename, pf.lineno)
@@ -298,7 +301,7 @@ class GradFunction:
     def __call__(self, *args, **kwargs):
         res = self._run(args, kwargs)
         if type(res[0]) is not float:
-            self._check_result(res[0], kwargs)
+            self._check_result(res[0])
         grads = res[2:] if self.has_aux else res[1:]
         grads = grads[0] if self.single else tuple(grads)
         if self.return_value:

@@ -49,6 +49,11 @@ _VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
                np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
                np.squeeze, np.ndarray.squeeze, np.expand_dims, np.broadcast_to, np.asarray,
                np.moveaxis, np.ndarray.view, np.diagonal, np.ndarray.diagonal}
+# packages whose Python functions are called, never inlined (exact package
+# names: a user's module ``mathhelpers`` is inlined)
+_NOT_INLINED = ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime")
+
+
 def _defaults(pf):
     args = pf.node.args.args
     vals = pf.fn.__defaults__ or ()
@@ -77,12 +82,6 @@ class ExpressionBuilder:
         return self.free(ref, obj)
 
     # -- free names: data is read per call, the rest is specialised on, with a guard ---------
-    def _loads(self):
-        """The Bindings recorder of the graph being built, when its data
-        free names become parameters (None: fold them as constants)."""
-        bindings = getattr(self.b, "bindings", None)
-        return bindings if bindings is not None and not bindings.freeze else None
-
     def free(self, ref, obj):
         """The operand for a free name bound to ``obj`` at ``ref``: a hidden
         parameter of the graph for data, else the constant (guarded)."""
@@ -316,8 +315,7 @@ class ExpressionBuilder:
         if not isinstance(obj, types.FunctionType) or lookup(obj) is not None:
             return False
         mod = getattr(obj, "__module__", "") or ""
-        return not any(mod == p or mod.startswith(p + ".") for p in
-                       ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime"))
+        return not any(mod == p or mod.startswith(p + ".") for p in _NOT_INLINED)
 
     # -- calls to the user's own functions are inlined ------------------------------------------
     def inline(self, fn, args, kwargs, node, hint):

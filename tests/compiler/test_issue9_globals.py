@@ -54,6 +54,13 @@ def test_training_loop_reads_the_global_mini_batch_at_every_step():
     assert len(seen) == 4
 
 
+def test_globals_read_as_data_are_parameters_of_the_generated_function():
+    g = adc.grad(loss)
+    g(np.ones(3))
+    assert "def loss_grad(w, BATCH_X, BATCH_Y, LAM, seed):" in g.source
+    assert "np.mean" in g.source             # numpy stays a (guarded) constant
+
+
 def test_global_array_changed_in_place_and_a_fresh_grad_sees_the_new_float(monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "BATCH_X", np.ones((4, 3)))
     monkeypatch.setattr(sys.modules[__name__], "BATCH_Y", np.ones(4))

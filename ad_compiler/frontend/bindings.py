@@ -36,7 +36,7 @@ import types
 
 import numpy as np
 
-__all__ = ["Bindings", "Ref", "is_data", "reads_data", "trusted_module", "trusted_box", "MISSING"]
+__all__ = ["Bindings", "Ref", "is_data", "reads_user_globals", "trusted_module", "trusted_box", "MISSING"]
 
 MISSING = object()
 _TRUSTED = ("numpy", "math", "cmath", "operator", "builtins", "functools", "itertools",
@@ -81,21 +81,26 @@ def is_data(obj):
     return True
 
 
-def reads_data(fn):
+def reads_user_globals(fn):
     """Whether a function outside the trusted packages reads a global or a
-    closure cell holding data (or a user module's attributes): folding its
-    body into generated code would freeze those values, calling it does not."""
+    closure cell holding data, a user module or a user function: folding its
+    body into generated code would freeze those bindings (nothing guards
+    them there); calling it reads them when it runs."""
     if trusted_module(getattr(fn, "__module__", "")) or not isinstance(fn, types.FunctionType):
         return False
+
+    def user(v):
+        if isinstance(v, types.ModuleType):
+            return not trusted_module(v.__name__)
+        if isinstance(v, types.FunctionType):
+            return not trusted_module(getattr(v, "__module__", ""))
+        return is_data(v)
     g = fn.__globals__
-    for name in fn.__code__.co_names:
-        v = g.get(name, MISSING)
-        if v is not MISSING and (is_data(v) or isinstance(v, types.ModuleType)
-                                 and not trusted_module(v.__name__)):
-            return True
+    if any(user(g[name]) for name in fn.__code__.co_names if name in g):
+        return True
     for cell in fn.__closure__ or ():
         try:
-            if is_data(cell.cell_contents):
+            if user(cell.cell_contents):
                 return True
         except ValueError:
             pass

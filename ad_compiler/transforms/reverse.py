@@ -26,7 +26,7 @@ from __future__ import annotations
 import operator
 
 from ..errors import NoRuleError
-from ..frontend.bindings import reads_data
+from ..frontend.bindings import reads_user_globals
 from ..frontend.parse import inline_body, parse
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
@@ -228,8 +228,8 @@ class _Reverse:
 
     def apply_rule(self, fn, args, kwargs, loc):
         """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule
-        (not one that reads globals as data: a call reads them when it runs)."""
-        if inline_body(fn) is not None and not reads_data(fn):
+        (not a user's rule that reads globals: a call reads them when it runs)."""
+        if inline_body(fn) is not None and not reads_user_globals(fn):
             from ..ir.build import _FunctionBuilder
             pf = _parsed(fn)
             fb = _FunctionBuilder(pf, self.b, stack=(fn,))

@@ -202,6 +202,31 @@ def test_custom_rule_reading_a_global_reads_it_per_call(monkeypatch):
     assert g(2.0) == pytest.approx(6.0 - 2.0)
 
 
+def rule_factor(x):
+    return 2.0
+
+
+def _scaled_vjp(g, ans, x):
+    return g * rule_factor(x)      # a rule calling a helper of the user's
+
+
+@adc.custom_vjp(_scaled_vjp)
+def scaled_id(x):
+    return 2.0 * x
+
+
+def test_custom_rule_calling_a_rebound_helper_uses_the_new_one(monkeypatch):
+    def f(x):
+        return scaled_id(x)
+    g = adc.grad(f)
+    assert g(1.0) == pytest.approx(2.0)
+
+    def other(x):
+        return -4.0
+    monkeypatch.setattr(sys.modules[__name__], "rule_factor", other)
+    assert g(1.0) == pytest.approx(-4.0)
+
+
 class Config:
     rate = 0.5
 

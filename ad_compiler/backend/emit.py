@@ -197,6 +197,8 @@ class _Emitter:
         if ins.fn is ops.comment:
             self.comments.append(" ".join(str(ins.args[0].value).splitlines()))
             return gast.Expr(value=_const(f"{_COMMENT}{len(self.comments) - 1}"))
+        if ins.fn is ops.escape:
+            return []
         if ins.fn is ops.setitem:
             return self.setitem(ins)
         if ins.fn is ops.raise_:

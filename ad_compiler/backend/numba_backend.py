@@ -331,7 +331,7 @@ class NumbaGradient:
         return spec
 
     def _build(self, key):
-        n = len(self.gradfn.arg_names)
+        n = (len(key) - 1) // 2         # the values: bound, passed, then globals read
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
         g = reductions_as_functions(g)

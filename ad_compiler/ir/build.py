@@ -8,8 +8,10 @@ Example::
                                    return t1
 
 Names are looked up in the SSA environment first (locals), then resolved
-statically to Python objects (globals, closures, builtins), so ``np.sin``
-becomes the constant ``numpy.sin`` in the graph.  Calls to the user's own
+to Python objects (globals, closures, builtins): ``np.sin`` becomes the
+constant ``numpy.sin`` in the graph (guarded, see frontend/bindings.py),
+while a global or closure cell holding data (a number, an array...) becomes
+a parameter after the function's own, read when the gradient is called.  Calls to the user's own
 Python functions are inlined.  A ``return`` inside an ``if`` moves the
 statements after the ``if`` into the other arm, so every path ends at the
 function's single ``return``; any other ``return`` (nested in branches or
@@ -62,9 +64,15 @@ def _has_return(stmts):
     return False
 
 
-def build(fn_or_parsed):
+def build(fn_or_parsed, bindings=None):
+    """The SSA graph of a function.  ``bindings`` (frontend.bindings) records
+    its free names: data ones become parameters after the function's own,
+    the rest are folded and guarded."""
     pf = fn_or_parsed if not callable(fn_or_parsed) else parse(fn_or_parsed)
     b = IRBuilder(pf.name)
+    b.bindings = bindings
+    if bindings is not None:
+        bindings.guard_function(pf.fn)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
     if not terminates(pf.node.body):
         fb.error(pf.node, "the function does not return a value on every path",
@@ -409,6 +417,10 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                              "assign to an element of a named array")
         name = target.value.id
         base = self.name(target.value)
+        if base in getattr(self.b, "free_params", ()):
+            self.error(node, f"assignment into '{name}' would modify a global (or closure) "
+                             f"array; copy it first ({name}_copy = {name}.copy()) or pass it "
+                             "as an argument", MutationError)
         if base in self.b.entry_params:
             self.error(node, f"assignment into '{name}' would modify the caller's array "
                              f"(a parameter); copy it first: {name} = {name}.copy()", MutationError)

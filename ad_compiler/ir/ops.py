@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop", "range_cond",
-           "zero_like", "comment", "seed_cotangent", "setitem", "list_append",
+           "zero_like", "comment", "seed_cotangent", "setitem", "list_append", "escape",
            "raise_", "require", "format_string", "shape_proxy", "ShapeOf"]
 
 
@@ -73,7 +73,9 @@ def seed_cotangent(seed, out):
     if seed is None and type(out) is float:       # the common scalar case, first
         return 1.0
     from ..errors import NonScalarOutputError
+    from ..outputs import check_output
     from ..pytree import check_seed, describe, is_node
+    check_output(out)                             # before the adjoint runs on it
     if seed is None:
         if is_node(out):
             raise NonScalarOutputError(
@@ -111,6 +113,12 @@ def setitem(a, idx, v):
     a = a.copy()
     a[idx] = v
     return a
+
+
+def escape(value):
+    """Marks a value whose effect is seen outside the function (a list of the
+    caller's or a global one, appended to): never dropped as unused.  Emits
+    no code."""
 
 
 def list_append(lst, v):

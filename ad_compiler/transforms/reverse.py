@@ -26,6 +26,7 @@ from __future__ import annotations
 import operator
 
 from ..errors import NoRuleError
+from ..frontend.bindings import reads_user_globals
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
@@ -228,7 +229,8 @@ class _Reverse:
 
     def apply_rule(self, fn, args, kwargs, loc, primal=None, primal_args=(), primal_kwargs=()):
         """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule
-        (``rule_inline``); a call the rule cannot bind is reported at the
+        (``rule_inline``; not a user's rule that reads globals: a call reads
+        them when it runs); a call the rule cannot bind is reported at the
         user's line (``primal`` and its operands tell whose mistake it is)."""
         try:
             bind_operands(fn, args, kwargs)
@@ -237,7 +239,7 @@ class _Reverse:
             raise arity_error(primal, primal_args, primal_kwargs, fn, e,
                               name=primal_name(primal) if primal is not None else fn.__name__,
                               where=self.where, loc=loc) from None
-        if rule_expression(fn) is not None:
+        if rule_expression(fn) is not None and not reads_user_globals(fn):
             from ..ir.build import _FunctionBuilder
             fb = _FunctionBuilder(rule_expression(fn)[0], self.b, stack=(fn,))
             out = inline_rule(fb, fn, tuple(args), tuple(kwargs), loc)

@@ -10,78 +10,151 @@ Example::
     y = out * x                # if the adjoint read `out` before a later
     out[0] = 1.0               # assignment, that assignment copies instead
 
-An assignment is done in place when no instruction after it (in the
-forward pass or the adjoint), and no stack push, reads the array it
-overwrites or a view taken of it; otherwise it copies, which keeps the
-SSA meaning exact.
+An assignment is done in place when no value that may share the array it
+overwrites is read after it: the array itself, a view taken of it or the
+array it views, and every value passed along a jump to a block parameter
+that holds it (``v = np.sqrt(t); for i in ...: v[i] += 1`` writes, on the
+first trip, into the array ``v`` the adjoint of ``sqrt`` reads).  "After"
+is in execution order: later in program order, or anywhere inside a loop
+that repeats the assignment but not the definition of that value.  A value
+bound only after the assignment (the loop's result) holds the new contents
+and is no reader of the old.  Any stack push of such a value also forbids
+it.  Otherwise the assignment copies, which keeps the SSA meaning exact.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import ops
 from ..ir.build import _VIEW_FUNCS
-from ..ir.nodes import IfRegion, Var
+from ..ir.nodes import Attr, Branch, IfRegion, Jump, Return, Var, region_labels
 
 __all__ = ["inplace_setitems"]
 
 
-def _positions(g):
-    """Program-order position of every instruction and terminator."""
+def _layout(g):
+    """Program-order position of every instruction and terminator, and the
+    loops (as frozensets of labels) around every block, innermost last."""
     bm = g.block_map()
-    pos, order = {}, [0]
+    pos, loops, order = {}, {}, [0]
 
-    def walk(seq):
+    def walk(seq, around):
         for item in seq.items:
             if isinstance(item, str):
                 b = bm[item]
+                loops[item] = around
+                pos[(item, -1)] = order[0]          # its parameters are bound here
                 for i, ins in enumerate(b.instrs):
                     pos[(item, i)] = order[0]
                     order[0] += 1
                 pos[(item, "term")] = order[0]
                 order[0] += 1
             elif isinstance(item, IfRegion):
-                walk(item.then)
-                walk(item.orelse)
+                walk(item.then, around)
+                walk(item.orelse, around)
             else:
-                walk(item.test)
-                walk(item.body)
-    walk(g.structure)
-    return pos
+                inner = around + (frozenset(region_labels(item.test) + region_labels(item.body)),)
+                walk(item.test, inner)
+                walk(item.body, inner)
+    walk(g.structure, ())
+    return pos, loops
+
+
+def _may_alias(ins):
+    """Whether the result of ``ins`` may share memory with its first argument."""
+    if isinstance(ins.fn, Attr):
+        return ins.fn.name in _VIEW_ATTRS
+    return ins.fn in _VIEW_FUNCS or ins.fn in _MORE_VIEWS
+
+
+_VIEW_ATTRS = {"T", "mT", "real", "imag", "flat", "base"}
+_MORE_VIEWS = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontiguousarray,
+               np.real, np.imag}
 
 
 def inplace_setitems(g):
     """The ``out`` Vars of setitem instructions that may run in place."""
-    pos = _positions(g)
-    uses = {}
-    views = {}
+    pos, loops = _layout(g)
+    uses, site = {}, {}
+    fwd, bwd = {}, {}           # a -> what may hold a's memory after it; and before
+
+    def link(a, b):
+        fwd.setdefault(a, set()).add(b)
+        bwd.setdefault(b, set()).add(a)
+
+    bm = g.block_map()
     for b in g.blocks:
+        for p in b.params:
+            site[p] = (b.label, -1)
         for i, ins in enumerate(b.instrs):
+            if ins.out is not None:
+                site[ins.out] = (b.label, i)
             for a in ins.operands():
                 if isinstance(a, Var):
-                    uses.setdefault(a, []).append((pos[(b.label, i)], ins))
-            if ins.fn in _VIEW_FUNCS and ins.args and isinstance(ins.args[0], Var):
-                views.setdefault(ins.args[0], []).append(ins.out)
-        for a in b.term.operands():
+                    uses.setdefault(a, []).append(((b.label, i), ins))
+            if _may_alias(ins) and ins.args and isinstance(ins.args[0], Var) and ins.out is not None:
+                link(ins.args[0], ins.out)
+        t = b.term
+        edges = ()
+        if isinstance(t, Jump):
+            edges = zip(bm[t.target].params, t.args)
+        elif isinstance(t, Branch):
+            edges = zip(bm[t.else_target].params, t.else_args)
+            if isinstance(t.cond, Var):
+                uses.setdefault(t.cond, []).append(((b.label, "term"), t))
+        elif isinstance(t, Return) and isinstance(t.value, Var):
+            uses.setdefault(t.value, []).append(((b.label, "term"), t))
+        for p, a in edges:                  # passing a value on binds, it does not read
             if isinstance(a, Var):
-                uses.setdefault(a, []).append((pos[(b.label, "term")], b.term))
+                link(a, p)
     ok = set()
     for b in g.blocks:
         for i, ins in enumerate(b.instrs):
             if ins.fn is not ops.setitem or not isinstance(ins.args[0], Var):
                 continue
-            here = pos[(b.label, i)]
-            family, todo = set(), [ins.args[0]]
-            while todo:
-                v = todo.pop()
-                if v not in family:
-                    family.add(v)
-                    todo.extend(views.get(v, ()))
-            safe = True
-            for v in family:
-                for p, user in uses.get(v, ()):
-                    if user is ins:
-                        continue
-                    if p > here or getattr(user, "fn", None) is ops.push:
-                        safe = False
-            if safe:
+            if _safe(ins, (b.label, i), pos, loops, uses, _sharing(ins.args[0], fwd, bwd), site):
                 ok.add(ins.out)
     return ok
+
+
+def _closure(start, links):
+    seen, todo = set(), list(start)
+    while todo:
+        v = todo.pop()
+        if v not in seen:
+            seen.add(v)
+            todo.extend(links.get(v, ()))
+    return seen
+
+
+def _sharing(v, fwd, bwd):
+    """The values that may share memory with ``v``: what ``v`` may have come
+    from (jump arguments into it, the array it views), then everything that
+    may hold one of those (parameters it is passed to, views of it)."""
+    return _closure(_closure([v], bwd), fwd)
+
+
+def _safe(ins, where, pos, loops, uses, family, site):
+    """No value in ``family`` is read, after the write at ``where``, with its
+    old contents, and none is on a stack."""
+    here = pos[where]
+    around = loops[where[0]]
+    for v in family:
+        d = site.get(v)
+        if d is None:
+            continue
+        # bound after the write (in this trip): holds the new contents
+        after = v == ins.out or pos[d] > here
+        repeated = [lp for lp in around if d[0] not in lp]   # loops re-running the write, not v's def
+        for at, user in uses.get(v, ()):
+            if getattr(user, "fn", None) is ops.push:
+                if not after or any(d[0] in lp for lp in around):
+                    return False
+                continue
+            if after:
+                continue
+            if user is ins and v == ins.args[0] and not repeated:
+                continue
+            if pos[at] > here or any(at[0] in lp for lp in repeated):
+                return False
+    return True

@@ -381,8 +381,13 @@ class _Reverse:
                 if ins.out in self.active:
                     outer += [a for a in ins.operands() if isinstance(a, Var) and a in self.active
                               and a not in inside]
+            # a value from outside passed along an edge inside the loop (a join
+            # or nested loop fed a bare parameter: ``t = x`` in one arm) gets
+            # its cotangent inside the reverse loop too: carried like an operand
+            for p, a in self._edges_of(self.bm[lb].term):
+                if p in self.active and isinstance(a, Var) and a in self.active and a not in inside:
+                    outer.append(a)
         latch_args = self._edge_args(r.body, r.header)
-        outer += [a for a in latch_args if isinstance(a, Var) and a in self.active and a not in inside]
         indexed = {ins.args[0] for lb in labels for ins in self.bm[lb].instrs
                    if ins.fn is operator.getitem and ins.out in self.active}
         carried = [p for p in hp if p in self.active]
@@ -437,6 +442,14 @@ class _Reverse:
         for p, a in zip(hp, init_args):
             if p in self.b.env:
                 self.accumulate(a, self.b.env.pop(p))
+
+    def _edges_of(self, term):
+        """(target parameter, value passed) for every edge of a terminator."""
+        if isinstance(term, Jump):
+            return zip(self.bm[term.target].params, term.args)
+        if isinstance(term, Branch) and term.else_args:
+            return zip(self.bm[term.else_target].params, term.else_args)
+        return ()
 
     def _init_args(self, r):
         latch = _last_label(r.body)

@@ -289,11 +289,12 @@ def _last_block(seq):
 
 def emit_function(graph, name, arg_names, ns=None):
     """Source text and globals of a Python function for ``graph``."""
-    from ..transforms.inplace import inplace_setitems
+    from ..transforms.inplace import plan_setitems
+    graph, inplace = plan_setitems(graph)
     reserved = {v.name for b in graph.blocks for v in b.params}
     reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
     ns = ns or Namespace(reserved | {name})
-    em = _Emitter(graph, ns, inplace_setitems(graph))
+    em = _Emitter(graph, ns, inplace)
     body = em.seq(graph.structure)
     params = list(graph.entry.params)
     args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,

@@ -27,9 +27,9 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.build import _VIEW_FUNCS
-from ..ir.nodes import Attr, Branch, IfRegion, Jump, Return, Var, region_labels
+from ..ir.nodes import Attr, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
 
-__all__ = ["inplace_setitems"]
+__all__ = ["inplace_setitems", "plan_setitems"]
 
 
 def _layout(g):
@@ -158,3 +158,97 @@ def _safe(ins, where, pos, loops, uses, family, site):
             if pos[at] > here or any(at[0] in lp for lp in repeated):
                 return False
     return True
+
+
+def plan_setitems(g):
+    """``(graph, in-place setitems)``: like :func:`inplace_setitems`, but a
+    loop that updates an array item by item while the array it started from
+    is still read elsewhere (``v = np.sqrt(t); for i ...: v[i] += 1``, whose
+    adjoint reads ``v``) gets one private copy on entry (``ops.own``) instead
+    of a copy on every trip, when that makes its updates safe in place."""
+    ok = inplace_setitems(g)
+    for header, param in _entry_candidates(g, ok):
+        g2 = _copy_on_entry(g, header, param)
+        ok2 = inplace_setitems(g2)
+        if len(ok2) > len(ok) and ok <= ok2:
+            g, ok = g2, ok2
+    return g, ok
+
+
+def _entry_candidates(g, ok):
+    """(loop header, parameter) for the loop-carried arrays written by a
+    setitem that copies, outermost loop first."""
+    fwd, bwd = {}, {}
+    bm = g.block_map()
+    for p, a in g.edges():
+        if isinstance(a, Var):
+            bwd.setdefault(p, set()).add(a)
+    for ins in g.instructions():
+        if _may_alias(ins) and ins.args and isinstance(ins.args[0], Var) and ins.out is not None:
+            bwd.setdefault(ins.out, set()).add(ins.args[0])
+    headers = []
+
+    def walk(seq):
+        for item in seq.items:
+            if isinstance(item, IfRegion):
+                walk(item.then)
+                walk(item.orelse)
+            elif isinstance(item, LoopRegion):
+                headers.append(item.header)
+                walk(item.test)
+                walk(item.body)
+    walk(g.structure)
+    params = {p: h for h in headers for p in bm[h].params}
+    out = []
+    for ins in g.instructions():
+        if ins.fn is ops.setitem and ins.out not in ok and isinstance(ins.args[0], Var):
+            for v in sorted(_closure([ins.args[0]], bwd) & set(params),
+                            key=lambda v: headers.index(params[v])):
+                if (params[v], v) not in out:
+                    out.append((params[v], v))
+    return out
+
+
+def _copy_on_entry(g, header, param):
+    """``g`` with the value the loop at ``header`` starts ``param`` with
+    passed through ``own`` (a private copy) on the entry edge."""
+    from ..ir.nodes import Block, Call
+    from .simplify import _replace
+    bm = g.block_map()
+    k = bm[header].params.index(param)
+    jumpers = [b for b in g.blocks if isinstance(b.term, Jump) and b.term.target == header]
+    names = {v.name for b in g.blocks for v in b.params} | {i.out.name for i in g.instructions()
+                                                           if i.out is not None}
+    n = 0
+    while f"{param.name}_own{n or ''}" in names:
+        n += 1
+    blocks = []
+    for b in g.blocks:
+        t = b.term
+        if b in jumpers and _is_entry(g, b, header):
+            a = t.args[k]
+            if isinstance(a, Var):
+                c = Var(f"{param.name}_own{n or ''}")
+                loc = next((i.loc for i in b.instrs if i.loc is not None), None)
+                b = Block(b.label, b.params, b.instrs + (Call(c, ops.own, (a,), (), loc),),
+                          Jump(t.target, t.args[:k] + (c,) + t.args[k + 1:]))
+        blocks.append(b)
+    return _replace(g, blocks=tuple(blocks))
+
+
+def _is_entry(g, blk, header):
+    """Whether ``blk``'s jump to ``header`` enters the loop (is not its latch)."""
+    def find(seq):
+        for item in seq.items:
+            if isinstance(item, LoopRegion):
+                if item.header == header:
+                    return region_labels(item.test) + region_labels(item.body)
+                r = find(item.test) or find(item.body)
+                if r:
+                    return r
+            elif isinstance(item, IfRegion):
+                r = find(item.then) or find(item.orelse)
+                if r:
+                    return r
+        return None
+    return blk.label not in (find(g.structure) or ())

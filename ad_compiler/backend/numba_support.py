@@ -17,6 +17,8 @@ Importing this module needs numba; ``lowering`` imports it lazily.
 """
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from numba import types
@@ -37,8 +39,25 @@ TWINS = set()          # the Python helpers that have an explicit twin here
 def _twin(fn, **kw):
     def deco(impl):
         TWINS.add(fn)
-        return overload(fn, **kw)(impl)
+        return overload(fn, **kw)(_plain_types(impl))
     return deco
+
+
+def _plain_types(impl):
+    """A typing function that declines ``Optional`` arguments.  A value
+    merged at a join with ``None`` on one edge (what the reverse pass passes
+    for a value only the other arm's adjoint reads) is ``Optional(array)``
+    to Numba; dispatching on that type would take it for a scalar (a
+    ``unbroadcast`` that sums, a mean off by a factor of n).  Declined,
+    Numba types the call again with the underlying types and unwraps the
+    value (checking it is not None) at the call."""
+    @functools.wraps(impl)
+    def typing(*args, **kws):
+        if any(isinstance(a, types.Optional) for a in args) or \
+                any(isinstance(a, types.Optional) for a in kws.values()):
+            return None
+        return impl(*args, **kws)
+    return typing
 
 
 def is_array(t):

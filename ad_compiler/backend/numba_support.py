@@ -36,10 +36,12 @@ __all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
 TWINS = set()          # the Python helpers that have an explicit twin here
 
 
-def _twin(fn, **kw):
+def _twin(fn, optional=False, **kw):
+    """Register ``impl`` as the Numba twin of ``fn``; ``optional``: the twin
+    handles ``Optional`` argument types itself."""
     def deco(impl):
         TWINS.add(fn)
-        return overload(fn, **kw)(_plain_types(impl))
+        return overload(fn, **kw)(impl if optional else _plain_types(impl))
     return deco
 
 
@@ -178,8 +180,10 @@ def _seed_cotangent(seed, out):
     return lambda seed, out: seed
 
 
-@_twin(ops.zero_like)
+@_twin(ops.zero_like, optional=True)
 def _zero_like(x):
+    if isinstance(x, types.Optional):   # a value that may be None (a return not yet taken)
+        x = x.type
     if is_array(x):
         dt = _grad_dtype(x)
         return lambda x: np.zeros(x.shape, dtype=dt)

@@ -167,6 +167,11 @@ class _Reverse:
                 continue
             f = self.frames.get(self.scope_of[a])
             if f is not None and a in f.pops:
+                if a in self.stacks and self.remat == "cheap":
+                    # not from a stacked value: ``2 * u[1:-1]`` recomputed from
+                    # the stacked view would need the view's contents where
+                    # its shape may be all the adjoint reads (shapes.py)
+                    return None
                 args.append(f.pops[a])
                 continue
             if f is not frame:

@@ -10,16 +10,15 @@ Example::
     y = out * x                # if the adjoint read `out` before a later
     out[0] = 1.0               # assignment, that assignment copies instead
 
-An assignment is done in place when no value that may share the array it
-overwrites is read after it: the array itself, a view taken of it or the
-array it views, and every value passed along a jump to a block parameter
-that holds it (``v = np.sqrt(t); for i in ...: v[i] += 1`` writes, on the
-first trip, into the array ``v`` the adjoint of ``sqrt`` reads).  "After"
-is in execution order: later in program order, or anywhere inside a loop
-that repeats the assignment but not the definition of that value.  A value
-bound only after the assignment (the loop's result) holds the new contents
-and is no reader of the old.  Any stack push of such a value also forbids
-it.  Otherwise the assignment copies, which keeps the SSA meaning exact.
+An assignment is done in place when nothing reads the array's old contents
+after it: not the array itself, nor a value it was bound from along a jump
+(``v = np.sqrt(t); for i in ...: v[i] += 1`` writes, on the first trip, into
+the array ``v`` the adjoint of ``sqrt`` reads), nor a view of it or the
+array it views, nor a value bound to any of those, before the write or
+after it.  "After" is in execution order: later in program order, or
+anywhere inside a loop that repeats the assignment but not the definition
+of that value.  A stack push of such a value also forbids it.  Otherwise
+the assignment copies, which keeps the SSA meaning exact.
 """
 from __future__ import annotations
 
@@ -75,13 +74,7 @@ _MORE_VIEWS = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.as
 def inplace_setitems(g):
     """The ``out`` Vars of setitem instructions that may run in place."""
     pos, loops = _layout(g)
-    uses, site = {}, {}
-    fwd, bwd = {}, {}           # a -> what may hold a's memory after it; and before
-
-    def link(a, b):
-        fwd.setdefault(a, set()).add(b)
-        bwd.setdefault(b, set()).add(a)
-
+    uses, site, bwd = {}, {}, {}     # bwd: value -> what it may have been bound from
     bm = g.block_map()
     for b in g.blocks:
         for p in b.params:
@@ -89,30 +82,31 @@ def inplace_setitems(g):
         for i, ins in enumerate(b.instrs):
             if ins.out is not None:
                 site[ins.out] = (b.label, i)
-            for a in ins.operands():
+            view = _may_alias(ins) and ins.out is not None
+            for k, a in enumerate(ins.operands()):
                 if isinstance(a, Var):
-                    uses.setdefault(a, []).append(((b.label, i), ins))
-            if _may_alias(ins) and ins.args and isinstance(ins.args[0], Var) and ins.out is not None:
-                link(ins.args[0], ins.out)
+                    kind = "push" if ins.fn is ops.push else "view" if view and k == 0 else "read"
+                    uses.setdefault(a, []).append(((b.label, i), kind, ins))
+            if view and ins.args and isinstance(ins.args[0], Var):
+                bwd.setdefault(ins.out, set()).add(ins.args[0])
         t = b.term
         edges = ()
         if isinstance(t, Jump):
-            edges = zip(bm[t.target].params, t.args)
+            edges = ((t.target, p, a) for p, a in zip(bm[t.target].params, t.args))
         elif isinstance(t, Branch):
-            edges = zip(bm[t.else_target].params, t.else_args)
-            if isinstance(t.cond, Var):
-                uses.setdefault(t.cond, []).append(((b.label, "term"), t))
-        elif isinstance(t, Return) and isinstance(t.value, Var):
-            uses.setdefault(t.value, []).append(((b.label, "term"), t))
-        for p, a in edges:                  # passing a value on binds, it does not read
+            edges = ((t.else_target, p, a) for p, a in zip(bm[t.else_target].params, t.else_args))
+        for a in ([t.cond] if isinstance(t, Branch) else [t.value] if isinstance(t, Return) else []):
             if isinstance(a, Var):
-                link(a, p)
+                uses.setdefault(a, []).append(((b.label, "term"), "read", t))
+        for target, p, a in edges:          # passing a value on binds, it does not read
+            if isinstance(a, Var):
+                uses.setdefault(a, []).append(((b.label, "term"), "edge", (target, p)))
+                bwd.setdefault(p, set()).add(a)
     ok = set()
     for b in g.blocks:
         for i, ins in enumerate(b.instrs):
-            if ins.fn is not ops.setitem or not isinstance(ins.args[0], Var):
-                continue
-            if _safe(ins, (b.label, i), pos, loops, uses, _sharing(ins.args[0], fwd, bwd), site):
+            if ins.fn is ops.setitem and isinstance(ins.args[0], Var) and \
+                    _safe(ins, (b.label, i), pos, loops, uses, bwd, site):
                 ok.add(ins.out)
     return ok
 
@@ -127,36 +121,53 @@ def _closure(start, links):
     return seen
 
 
-def _sharing(v, fwd, bwd):
-    """The values that may share memory with ``v``: what ``v`` may have come
-    from (jump arguments into it, the array it views), then everything that
-    may hold one of those (parameters it is passed to, views of it)."""
-    return _closure(_closure([v], bwd), fwd)
-
-
-def _safe(ins, where, pos, loops, uses, family, site):
-    """No value in ``family`` is read, after the write at ``where``, with its
-    old contents, and none is on a stack."""
+def _safe(ins, where, pos, loops, uses, bwd, site):
+    """Whether no value holding the array's old contents is read after the
+    write at ``where``.  ``holders``: what may hold the written array when
+    the write runs (the array, what it was bound from, views of it and
+    values bound to it before the write); ``stale``: values bound after the
+    write to one of those, so still to the old contents.  A read counts
+    when it runs after the write with the same instance of the value:
+    later in program order, or anywhere in a loop that re-runs the write
+    but not the value's definition.  A stack push of either kind forbids
+    the write too (the stack keeps the instance)."""
     here = pos[where]
     around = loops[where[0]]
-    for v in family:
+    holders = _closure([ins.args[0]], bwd)
+    stale, todo = set(), list(holders)
+    while todo:
+        v = todo.pop()
+        if v == ins.out:                    # the new contents (or last trip's: pushes matter)
+            if any(kind == "push" for _, kind, _ in uses.get(v, ())):
+                return False
+            continue
         d = site.get(v)
         if d is None:
             continue
-        # bound after the write (in this trip): holds the new contents
-        after = v == ins.out or pos[d] > here
-        repeated = [lp for lp in around if d[0] not in lp]   # loops re-running the write, not v's def
-        for at, user in uses.get(v, ()):
-            if getattr(user, "fn", None) is ops.push:
-                if not after or any(d[0] in lp for lp in around):
+        repeated = [lp for lp in around if d[0] not in lp]
+        for at, kind, user in uses.get(v, ()):
+            if kind == "push":
+                return False
+            if v in stale:
+                later = True
+            elif user is ins and v == ins.args[0] and not repeated:
+                continue
+            else:
+                later = pos[at] > here or any(at[0] in lp for lp in repeated)
+            if kind == "read":
+                if later:
                     return False
                 continue
-            if after:
-                continue
-            if user is ins and v == ins.args[0] and not repeated:
-                continue
-            if pos[at] > here or any(at[0] in lp for lp in repeated):
-                return False
+            to = user.out if kind == "view" else user[1]
+            if kind == "edge" and not later and any(
+                    at[0] in lp and user[0] not in lp for lp in around):
+                continue                    # leaves the loop after its last write
+            if later and to not in stale:
+                stale.add(to)
+                todo.append(to)
+            elif not later and to not in holders:
+                holders.add(to)
+                todo.append(to)
     return True
 
 

@@ -278,3 +278,35 @@ def stencil(u0, k, steps):
         lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
         u[1:-1] = u[1:-1] + k * lap
     return np.sum(u ** 2)
+
+
+def equal_arrays_one_updated(x, a):
+    w2 = a * x                     # CSE makes w2 and w3 one value
+    for j in range(1):
+        w2[j] += x
+    w3 = a * x
+    for j in range(2):
+        w3[j + 1] *= 0.5
+    return np.sum(w2 * w2) + np.sum(w3 * w3)
+
+
+def equal_arrays_zero_trip_second(x, a):
+    w2 = a * x
+    for j in range(1):
+        w2[j] += x
+    w3 = a * x
+    for j in range(0):
+        w3[j] += 0.5
+    return np.sum(w2 * w2) + np.sum(w3 * w3)
+
+
+def array_bound_in_branch_then_updated(x, a, c):
+    v = np.exp(a * x)
+    if c > 0:
+        u = v
+    else:
+        u = a
+    w = v * 1.0
+    for i in range(2):
+        w[i] += c
+    return np.sum(u * u) + np.sum(w)

@@ -61,6 +61,10 @@ CASES = [
     (ex.view_read_after_loop_update, (A3,), (0,)),
     (ex.update_loop_reads_pre_loop_value, (A3,), (0,)),
     (ex.sqrt_updated_twice, (POS3,), (0,)),
+    (ex.equal_arrays_one_updated, (0.7, A3), (0, 1)),
+    (ex.equal_arrays_zero_trip_second, (0.7, A3), (0, 1)),
+    (ex.array_bound_in_branch_then_updated, (0.7, A3, 0.5), (0, 1, 2)),
+    (ex.array_bound_in_branch_then_updated, (0.7, A3, -0.5), (0, 1, 2)),
     # loop-invariant code of loops that run zero times (or do run)
     (ex.invariant_product_zero_trips, (np.ones(2), np.ones(3), 0), (0,)),
     (ex.invariant_product_zero_trips, (A3, POS3, 3), (0, 1)),

@@ -15,8 +15,11 @@ broadcast), so it must not run where Python would not run it:
 
 * from the loop's test (which runs at least once whenever the loop is
   reached) it moves to the block that enters the loop;
-* from the body of a counted loop it moves into a guard that runs only
-  when the loop makes at least one trip, the loop itself inside it::
+* from the body of a counted loop with constant bounds that makes a trip
+  (``range(3)``) it moves there too (none of one that makes none); from
+  the body of another counted loop into a guard that runs only when the
+  loop makes at least one trip, the loop itself inside it (a guard with a
+  constant test would leave Numba a stack nothing is pushed on)::
 
       for i in range(n):                  if 0 < n:
           s = s + x * y          ->           t = x * y
@@ -38,7 +41,7 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Block, Branch, Call, IfRegion, Jump, LoopRegion, Seq, Var, region_labels
+from ..ir.nodes import Attr, Block, Branch, Call, Const, IfRegion, Jump, LoopRegion, Seq, Var, region_labels
 
 __all__ = ["hoist_invariants"]
 
@@ -113,13 +116,27 @@ def hoist_invariants(g):
         cl = counted_loop(bm, r, use_counts(bm.values()))
         if cl is None or cl.init is None:
             continue
+        trips = _known_trips(cl)
+        if trips == 0:
+            continue                        # never runs: nothing to save
         from_body = take(r.body.items)
-        if from_body:
+        if from_body and trips is not None:     # runs: no guard needed
+            blocks[pre][1].extend(from_body)
+            changed = True
+        elif from_body:
             structure = _guard(blocks, order, structure, r, pre, cl, from_body)
             changed = True
     if not changed:
         return g
     return replace(g, blocks=tuple(Block(lb, *blocks[lb]) for lb in order), structure=structure)
+
+
+def _known_trips(cl):
+    """The trip count of a counted loop whose bounds are constants, else None."""
+    if isinstance(cl.init, Const) and isinstance(cl.stop, Const) and \
+            type(cl.init.value) is int and type(cl.stop.value) is int:
+        return len(range(cl.init.value, cl.stop.value, cl.step.value))
+    return None
 
 
 def _guard(blocks, order, structure, r, pre, cl, hoisted):

@@ -187,7 +187,7 @@ class _Reverse:
 
     def _export(self, v, region, k):
         """Pass a value defined in one arm of an ``if`` out through a new
-        parameter of the join (None from the other arm), so the adjoint,
+        parameter of the join (``UNSET`` from the other arm), so the adjoint,
         which mirrors that arm, reads a value that dominates it."""
         key = ("export", v)
         if key not in self.exported:
@@ -196,7 +196,7 @@ class _Reverse:
             join.params.append(p)
             for i, arm in enumerate((region.then, region.orelse)):
                 last = self.mblocks[_last_label(arm)]
-                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(None),))
+                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(ops.UNSET),))
             self.def_site[p] = (region.join, -1)
             self.exported[key] = p
         return self.exported[key]

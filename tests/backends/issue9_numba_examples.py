@@ -43,3 +43,32 @@ def nested_merges_then_sum(x, a):
         else:
             a = a * a
     return np.mean(a) + np.sum(a * x)
+
+
+def merged_unary_rules(x, a):
+    if x > 0:
+        b = np.sqrt(a * a + 1.0)
+        c = np.tanh(b) * np.exp(a)
+    else:
+        b = a
+        c = a * x
+    return np.sum(b * c)
+
+
+def merged_reductions_over_axes(x, m):
+    if x > 0:
+        m = m * x + 0.5
+        r = np.mean(m, axis=0)
+    else:
+        r = np.sum(m, axis=1)
+    return np.sum(r * r) + np.mean(m)
+
+
+def merged_products(x, a, w):
+    if x > 0:
+        u = np.dot(a, w) * x
+        v = np.maximum(u, 0.1)
+    else:
+        u = a @ w
+        v = np.where(u > 0, u, -u)
+    return np.sum(v * u)

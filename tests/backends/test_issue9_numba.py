@@ -37,6 +37,12 @@ CASES = [
     (ex.nested_merges_then_sum, (1.5, B3), (0, 1)),
     (ex.nested_merges_then_sum, (0.5, B3), (0, 1)),
     (ex.nested_merges_then_sum, (-0.5, B3), (0, 1)),
+    (ex.merged_unary_rules, (0.7, B3), (0, 1)),
+    (ex.merged_unary_rules, (-0.7, B3), (0, 1)),
+    (ex.merged_reductions_over_axes, (0.7, A23), (0, 1)),
+    (ex.merged_reductions_over_axes, (-0.7, A23), (0, 1)),
+    (ex.merged_products, (0.7, A23, W32), (0, 1, 2)),
+    (ex.merged_products, (-0.7, A23, W32), (0, 1, 2)),
     # the reverse-pass families, lowered
     (rx.branch_bare_param, (1.0,), (0,)),
     (rx.alternate_params, (1.0, 3.0), (0, 1)),
@@ -45,6 +51,9 @@ CASES = [
     (rx.sqrt_then_update_in_loop, (np.array([1.0, 2.0, 3.0]),), (0,)),
     (rx.invariant_product_zero_trips, (np.ones(2), np.ones(3), 0), (0,)),
     (rx.invariant_product_zero_trips, (B3, POS3, 3), (0, 1)),
+    (rx.invariant_in_nested_zero_trips, (B3, POS3, 0), (0, 1)),
+    (rx.invariant_in_nested_zero_trips, (B3, POS3, 2), (0, 1)),
+    (rx.constant_outer_zero_trips, (0.7, 1.3), (0, 1)),
 ]
 
 

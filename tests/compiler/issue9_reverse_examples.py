@@ -310,3 +310,13 @@ def array_bound_in_branch_then_updated(x, a, c):
     for i in range(2):
         w[i] += c
     return np.sum(u * u) + np.sum(w)
+
+
+def constant_outer_zero_trips(x, y):
+    v = 0.0
+    for m in range(0):
+        c = 0.0
+        for q in range(1):
+            c = x * y
+        v = v + c
+    return x + v

@@ -72,6 +72,7 @@ CASES = [
     (ex.invariant_sin_zero_trips, (A3, POS3, 2), (0, 1)),
     (ex.invariant_in_nested_zero_trips, (np.ones(2), np.ones(3), 0), (0,)),
     (ex.invariant_in_nested_zero_trips, (A3, POS3, 2), (0, 1)),
+    (ex.constant_outer_zero_trips, (0.7, 1.3), (0, 1)),
     (ex.stencil, (np.linspace(0.0, 1.0, 9) ** 2, 0.2, 4), (0, 1)),
 ]
 

@@ -59,16 +59,23 @@ def _layout(g):
     return pos, loops
 
 
-def _may_alias(ins):
-    """Whether the result of ``ins`` may share memory with its first argument."""
+def _shared(ins):
+    """The positions of the arguments whose memory the result of ``ins``
+    may share (a view and its base)."""
+    if ins.out is None:
+        return ()
     if isinstance(ins.fn, Attr):
-        return ins.fn.name in _VIEW_ATTRS
-    return ins.fn in _VIEW_FUNCS or ins.fn in _MORE_VIEWS
+        return (0,) if ins.fn.name in _VIEW_ATTRS else ()
+    if ins.fn in _VIEW_FUNCS or ins.fn in _MORE_VIEWS:
+        return (0,)
+    return _SHARES.get(ins.fn, ())
 
 
 _VIEW_ATTRS = {"T", "mT", "real", "imag", "flat", "base"}
 _MORE_VIEWS = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontiguousarray,
                np.real, np.imag}
+# other results that may share memory with operands, by position
+_SHARES = {}
 
 
 def inplace_setitems(g):
@@ -82,13 +89,15 @@ def inplace_setitems(g):
         for i, ins in enumerate(b.instrs):
             if ins.out is not None:
                 site[ins.out] = (b.label, i)
-            view = _may_alias(ins) and ins.out is not None
+            shared = _shared(ins)
             for k, a in enumerate(ins.operands()):
                 if isinstance(a, Var):
-                    kind = "push" if ins.fn is ops.push else "view" if view and k == 0 else "read"
+                    kind = "push" if ins.fn is ops.push else "view" if k in shared else "read"
                     uses.setdefault(a, []).append(((b.label, i), kind, ins))
-            if view and ins.args and isinstance(ins.args[0], Var):
-                bwd.setdefault(ins.out, set()).add(ins.args[0])
+                    if k in shared:
+                        bwd.setdefault(ins.out, set()).add(a)
+                        if ins.fn in _SHARES:       # these read their operands too
+                            uses[a].append(((b.label, i), "read", ins))
         t = b.term
         edges = ()
         if isinstance(t, Jump):
@@ -189,14 +198,15 @@ def plan_setitems(g):
 def _entry_candidates(g, ok):
     """(loop header, parameter) for the loop-carried arrays written by a
     setitem that copies, outermost loop first."""
-    fwd, bwd = {}, {}
+    bwd = {}
     bm = g.block_map()
     for p, a in g.edges():
         if isinstance(a, Var):
             bwd.setdefault(p, set()).add(a)
     for ins in g.instructions():
-        if _may_alias(ins) and ins.args and isinstance(ins.args[0], Var) and ins.out is not None:
-            bwd.setdefault(ins.out, set()).add(ins.args[0])
+        for k in _shared(ins):
+            if k < len(ins.args) and isinstance(ins.args[k], Var):
+                bwd.setdefault(ins.out, set()).add(ins.args[k])
     headers = []
 
     def walk(seq):

@@ -17,6 +17,8 @@ Importing this module needs numba; ``lowering`` imports it lazily.
 """
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from numba import types
@@ -34,11 +36,30 @@ __all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
 TWINS = set()          # the Python helpers that have an explicit twin here
 
 
-def _twin(fn, **kw):
+def _twin(fn, optional=False, **kw):
+    """Register ``impl`` as the Numba twin of ``fn``; ``optional``: the twin
+    handles ``Optional`` argument types itself."""
     def deco(impl):
         TWINS.add(fn)
-        return overload(fn, **kw)(impl)
+        return overload(fn, **kw)(impl if optional else _plain_types(impl))
     return deco
+
+
+def _plain_types(impl):
+    """A typing function that declines ``Optional`` arguments.  A value
+    merged at a join with ``None`` on one edge (what the reverse pass passes
+    for a value only the other arm's adjoint reads) is ``Optional(array)``
+    to Numba; dispatching on that type would take it for a scalar (a
+    ``unbroadcast`` that sums, a mean off by a factor of n).  Declined,
+    Numba types the call again with the underlying types and unwraps the
+    value (checking it is not None) at the call."""
+    @functools.wraps(impl)
+    def typing(*args, **kws):
+        if any(isinstance(a, types.Optional) for a in args) or \
+                any(isinstance(a, types.Optional) for a in kws.values()):
+            return None
+        return impl(*args, **kws)
+    return typing
 
 
 def is_array(t):
@@ -159,8 +180,10 @@ def _seed_cotangent(seed, out):
     return lambda seed, out: seed
 
 
-@_twin(ops.zero_like)
+@_twin(ops.zero_like, optional=True)
 def _zero_like(x):
+    if isinstance(x, types.Optional):   # a value that may be None (a return not yet taken)
+        x = x.type
     if is_array(x):
         dt = _grad_dtype(x)
         return lambda x: np.zeros(x.shape, dtype=dt)

@@ -67,6 +67,19 @@ def comment(text):
     """A comment in generated code (no effect at run time)."""
 
 
+class _Unset:
+    """The value an ``if`` arm passes to a join parameter that only the
+    other arm defines (a value the adjoint reads in that arm's mirror).
+    Printed as ``None`` in Python; left unassigned for Numba, which would
+    otherwise type the parameter ``Optional`` (that its own functions,
+    ``np.where`` among them, refuse)."""
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
 def seed_cotangent(seed, out):
     """The cotangent the adjoint starts from: 1 for a scalar output, or the
     user's ``seed`` (PyTorch's ``backward(gradient=...)``), shape-checked."""

@@ -169,6 +169,11 @@ class _Reverse:
                 continue
             f = self.frames.get(self.scope_of[a])
             if f is not None and a in f.pops:
+                if a in self.stacks and self.remat == "cheap":
+                    # not from a stacked value: ``2 * u[1:-1]`` recomputed from
+                    # the stacked view would need the view's contents where
+                    # its shape may be all the adjoint reads (shapes.py)
+                    return None
                 args.append(f.pops[a])
                 continue
             if f is not frame:
@@ -184,7 +189,7 @@ class _Reverse:
 
     def _export(self, v, region, k):
         """Pass a value defined in one arm of an ``if`` out through a new
-        parameter of the join (None from the other arm), so the adjoint,
+        parameter of the join (``UNSET`` from the other arm), so the adjoint,
         which mirrors that arm, reads a value that dominates it."""
         key = ("export", v)
         if key not in self.exported:
@@ -193,7 +198,7 @@ class _Reverse:
             join.params.append(p)
             for i, arm in enumerate((region.then, region.orelse)):
                 last = self.mblocks[_last_label(arm)]
-                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(None),))
+                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(ops.UNSET),))
             self.def_site[p] = (region.join, -1)
             self.exported[key] = p
         return self.exported[key]
@@ -431,8 +436,13 @@ class _Reverse:
                 if ins.out in self.active:
                     outer += [a for a in ins.operands() if isinstance(a, Var) and a in self.active
                               and a not in inside]
+            # a value from outside passed along an edge inside the loop (a join
+            # or nested loop fed a bare parameter: ``t = x`` in one arm) gets
+            # its cotangent inside the reverse loop too: carried like an operand
+            for p, a in self._edges_of(self.bm[lb].term):
+                if p in self.active and isinstance(a, Var) and a in self.active and a not in inside:
+                    outer.append(a)
         latch_args = self._edge_args(r.body, r.header)
-        outer += [a for a in latch_args if isinstance(a, Var) and a in self.active and a not in inside]
         indexed = {ins.args[0] for lb in labels for ins in self.bm[lb].instrs
                    if ins.fn is operator.getitem and ins.out in self.active}
         carried = [p for p in hp if p in self.active]
@@ -506,6 +516,14 @@ class _Reverse:
         if self.label_scope.get(r.exit) is not None:
             self.scope_of[e] = self.label_scope[r.exit]
         return e
+
+    def _edges_of(self, term):
+        """(target parameter, value passed) for every edge of a terminator."""
+        if isinstance(term, Jump):
+            return zip(self.bm[term.target].params, term.args)
+        if isinstance(term, Branch) and term.else_args:
+            return zip(self.bm[term.else_target].params, term.else_args)
+        return ()
 
     def _init_args(self, r):
         latch = _last_label(r.body)

@@ -311,8 +311,9 @@ class _Gen:
             return [Node(f"if {c1}:", [Node(f"if {c2}:", [inner])])]
         if shape == "elif":
             t = self.fresh("t")
+            first, second = self.s(), self.s()
             self.scalars.append(t)
-            return [Node(f"{t} = {self.s()}"), Node(f"if {c1}:", [Node(f"{t} = {self.s()}")]),
+            return [Node(f"{t} = {first}"), Node(f"if {c1}:", [Node(f"{t} = {second}")]),
                     Node(f"elif {c2}:", [inner])]
         if shape == "else":
             return [Node(f"if {c1}:", [Node("pass")]), Node("else:", [Node(f"if {c2}:", [inner])])]
@@ -398,7 +399,9 @@ class _Gen:
         acc = self.fresh("s")
         saved = self._save()
         kind = self.pick(["vec", "rows", "enum", "zip"])
-        if kind == "vec" or not self.matrices:
+        if kind == "rows" and not self.matrices:
+            kind = "vec"
+        if kind == "vec":
             t = self.fresh("e")
             self.scalars.append(t)
             head = f"for {t} in {self.pick(self.vectors)}:"
@@ -416,6 +419,8 @@ class _Gen:
             self.scalars += [t, u]
             head = f"for {t}, {u} in zip({self.pick(self.vectors)}, {self.pick(self.vectors)}):"
         body = [Node(f"{acc} = {acc} + {self.s()}")]
+        if kind == "enum":
+            self.loop_vars.pop()
         self._restore(saved)
         self.scalars.append(acc)
         return [Node(f"{acc} = 0.0"), Node(head, body)]

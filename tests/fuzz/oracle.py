@@ -60,7 +60,9 @@ class Failure:
     def key(self):
         """What a reduced program must keep: the check and the parameter."""
         m = re.search(r"d/d(\w+)", self.message)
-        return f"{self.check}:{m.group(1)}" if m else self.check
+        where = "@rebind" if self.message.startswith("after `") else \
+            "@edge" if self.message.startswith("at the edge point") else ""
+        return f"{self.check}{where}:{m.group(1)}" if m else self.check + where
 
 
 @dataclass

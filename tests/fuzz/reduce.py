@@ -18,6 +18,7 @@ import copy
 import re
 
 from .oracle import check
+from .wellformed import well_formed
 
 
 def _positions(nodes, prefix=()):
@@ -62,6 +63,8 @@ def _edits(prog):
 
 
 def _keeps(prog, check_name, numba):
+    if not well_formed(prog.source()):         # e.g. a read whose assignment was deleted
+        return False
     out = check(prog, numba=numba)
     return any(f.key == check_name and "does not load" not in f.message
                for f in out.failures)

@@ -107,9 +107,11 @@ def run(seeds, families=None, numba_every=0, reduce_first=2, seconds=None, budge
                 reduced += 1
                 small = reduce.minimize(prog, key, numba=numba, budget=budget)
                 again = oracle.check(small, numba=numba)
-                msgs = [str(f) for f in again.failures if f.key == key] or \
-                       [str(f) for f in out.failures if f.key == key]
-                found.append(Found(seed, prog.family, key, small.source(), small.inputs(), msgs))
+                msgs = ([str(f) for f in again.failures if f.key == key] or
+                        [str(f) for f in out.failures if f.key == key])[:4]
+                at_edge = "@edge" in key or key.startswith("grad-edge")
+                inputs = small.edge.inputs if at_edge else small.inputs()
+                found.append(Found(seed, prog.family, key, small.source(), inputs, msgs))
                 if log:
                     log(found[-1].report())
             else:

@@ -12,6 +12,7 @@ import pytest
 
 from . import edges, grammar, oracle
 from .runner import run
+from .wellformed import well_formed
 
 PER_FAMILY = 24                 # programs per family of the grammar
 NUMBA_EVERY = 12                # every 12th program also on backend="numba"
@@ -58,7 +59,9 @@ def test_the_slice_covers_the_grammar():
     seen = set()
     for family in grammar.FAMILIES:
         for seed in _seeds(family):
-            seen |= grammar.generate(seed, family).features
+            prog = grammar.generate(seed, family)
+            seen |= prog.features
+            assert well_formed(prog.source()), prog.source()   # no read before assignment
     assert REQUIRED_FEATURES <= seen, REQUIRED_FEATURES - seen
     assert {"rule:" + e[0] for e in edges.TABLE} <= seen
 

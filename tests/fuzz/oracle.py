@@ -59,6 +59,10 @@ class Failure:
     @property
     def key(self):
         """What a reduced program must keep: the check and the parameter."""
+        if self.check == "reject":             # the error class and its words, no names
+            cls = re.search(r"refused: (\w+)", self.message)
+            text = re.sub(r"'[^']*'", "'.'", self.message.split("): ", 1)[-1])
+            return f"reject:{cls.group(1) if cls else '?'}:{' '.join(text.split()[:6])}"
         m = re.search(r"d/d(\w+)", self.message)
         where = "@rebind" if self.message.startswith("after `") else \
             "@edge" if self.message.startswith("at the edge point") else ""

@@ -125,7 +125,10 @@ def _top_names(body):
 
 def well_formed(source, name="f"):
     """True when every read in function ``name`` of ``source`` is defined."""
-    tree = ast.parse(source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:                         # a reduction cut an if away from its elif
+        return False
     outer = _top_names(tree.body)
     fn = None
     for st in tree.body:
@@ -135,6 +138,8 @@ def well_formed(source, name="f"):
             for inner in st.body:
                 if isinstance(inner, ast.FunctionDef) and inner.name == name:
                     fn, outer = inner, outer | _top_names(st.body)
+    if fn is None:
+        return False
     params = {a.arg for a in fn.args.args}
     c = _Checker(fn, outer | params)
     try:

@@ -12,6 +12,7 @@ messages (expected vs got), ready to paste into a bug report.
 from __future__ import annotations
 
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -89,7 +90,12 @@ def run(seeds, families=None, numba_every=0, reduce_first=2, seconds=None, budge
         family = families[seed % len(families)] if families else None
         prog = grammar.generate(seed, family)
         numba = bool(numba_every) and n % numba_every == 0
-        out = oracle.check(prog, numba=numba)
+        try:
+            out = oracle.check(prog, numba=numba)
+        except Exception:                       # noqa: BLE001 - a fuzzer bug: report, go on
+            out = oracle.Outcome()
+            out.fail("fuzzer", traceback.format_exc(limit=-4))
+            numba = False
         stats.status[out.status] += 1
         stats.by_family[(prog.family, out.status)] += 1
         if out.status == "rejected":
@@ -103,7 +109,10 @@ def run(seeds, families=None, numba_every=0, reduce_first=2, seconds=None, budge
         stats.failing_seeds.append(seed)
         for key in dict.fromkeys(f.key for f in out.failures):
             found = stats.failures.setdefault(key, [])
-            if len(found) < reduce_first and (max_reduced is None or reduced < max_reduced):
+            if key == "fuzzer":
+                found.append(Found(seed, prog.family, key, prog.source(), prog.inputs(),
+                                   [str(f) for f in out.failures]))
+            elif len(found) < reduce_first and (max_reduced is None or reduced < max_reduced):
                 reduced += 1
                 small = reduce.minimize(prog, key, numba=numba, budget=budget)
                 again = oracle.check(small, numba=numba)

@@ -21,6 +21,8 @@ def main(argv=None):
     ap.add_argument("--families", default="", help=f"comma-separated subset of {grammar.FAMILIES}")
     ap.add_argument("--numba-every", type=int, default=10, help="0: no numba")
     ap.add_argument("--reduce", type=int, default=2, help="failures reduced per kind")
+    ap.add_argument("--avoid", default="", help="comma-separated strings: skip programs "
+                    "whose f contains one (to look past known bugs)")
     ap.add_argument("--report", default="", help="also write the report to this file")
     a = ap.parse_args(argv)
     start = a.start if a.start is not None else int(time.time() * 1000) % 10 ** 9
@@ -31,6 +33,7 @@ def main(argv=None):
           f"(repeat with --start {start})", flush=True)
     stats = run(itertools.count(start), families=families, numba_every=a.numba_every,
                 reduce_first=a.reduce, seconds=a.seconds,
+                avoid=tuple(x for x in a.avoid.split(",") if x),
                 log=lambda text: print("\n" + text, flush=True))
     text = stats.summary()
     print("\n" + text)

@@ -296,7 +296,9 @@ class _Gen:
             nodes.append(Node(line, body))
         if heads[-1] != "else":          # no else: t must exist before
             nodes.insert(0, Node(f"{t} = {self.arm_value() if len(heads) == 1 else '0.0'}"))
-        self.scalars.append(t)
+        if any(not n.body[-1].line.startswith("return") for n in nodes if n.body is not None) \
+                or heads[-1] != "else":
+            self.scalars.append(t)       # defined on some path that goes on
         return nodes
 
     def return_if(self):

@@ -56,44 +56,53 @@ class _Checker:
             stack.extend(ast.iter_child_nodes(n))
 
     def block(self, body, defined):
-        """The names defined after ``body``; None when it never falls through."""
-        defined = set(defined)
+        """The names defined after ``body``; None when it never falls through.
+        Code after a return is still read: every local counts as defined there
+        (it never runs), but a name that is nowhere defined is still an error."""
+        defined, falls = set(defined), True
         for st in body:
-            if isinstance(st, (ast.Return, ast.Expr)):
-                self.expr(st.value, defined)
-                if isinstance(st, ast.Return):
-                    return None
-            elif isinstance(st, (ast.Break, ast.Continue)):
+            if defined is None:
+                defined, falls = set(self.locals) | set(self.outer), False
+            defined = self._stmt(st, defined)
+        return defined if falls else None
+
+    def _stmt(self, st, defined):
+        """One statement: the names defined after it (None: no fall-through)."""
+        if isinstance(st, (ast.Return, ast.Expr)):
+            self.expr(st.value, defined)
+            if isinstance(st, ast.Return):
                 return None
-            elif isinstance(st, ast.Assign):
-                self.expr(st.value, defined)
-                for t in st.targets:
-                    self._target(t, defined)
-            elif isinstance(st, ast.AugAssign):
-                self.expr(st.value, defined)
-                self.expr(_as_load(st.target), defined)
-                self._target(st.target, defined)
-            elif isinstance(st, ast.If):
-                self.expr(st.test, defined)
-                arms = [self.block(st.body, defined), self.block(st.orelse, defined)]
-                live = [a for a in arms if a is not None]
-                if not live:
-                    return None
-                defined = set.intersection(*live)
-            elif isinstance(st, (ast.For, ast.While)):
-                inner = set(defined)
-                if isinstance(st, ast.For):
-                    self.expr(st.iter, defined)
-                    self._target(st.target, inner)
-                else:
-                    self.expr(st.test, defined)
-                self.block(st.body, inner)
-            elif isinstance(st, ast.FunctionDef):
-                defined.add(st.name)
-            elif isinstance(st, ast.Pass):
-                pass
+        elif isinstance(st, (ast.Break, ast.Continue)):
+            return None
+        elif isinstance(st, ast.Assign):
+            self.expr(st.value, defined)
+            for t in st.targets:
+                self._target(t, defined)
+        elif isinstance(st, ast.AugAssign):
+            self.expr(st.value, defined)
+            self.expr(_as_load(st.target), defined)
+            self._target(st.target, defined)
+        elif isinstance(st, ast.If):
+            self.expr(st.test, defined)
+            arms = [self.block(st.body, defined), self.block(st.orelse, defined)]
+            live = [a for a in arms if a is not None]
+            if not live:
+                return None
+            defined = set.intersection(*live)
+        elif isinstance(st, (ast.For, ast.While)):
+            inner = set(defined)
+            if isinstance(st, ast.For):
+                self.expr(st.iter, defined)
+                self._target(st.target, inner)
             else:
-                raise _Undefined(type(st).__name__)
+                self.expr(st.test, defined)
+            self.block(st.body, inner)
+        elif isinstance(st, ast.FunctionDef):
+            defined.add(st.name)
+        elif isinstance(st, ast.Pass):
+            pass
+        else:
+            raise _Undefined(type(st).__name__)
         return defined
 
     def _target(self, t, defined):

@@ -22,11 +22,13 @@ value, a finite gradient, and the documented one where it is given.
 """
 from __future__ import annotations
 
+import atexit
 import copy
 import importlib.util
 import itertools
 import os
 import re
+import shutil
 import sys
 import tempfile
 import traceback
@@ -44,7 +46,8 @@ BUILTIN_MINMAX = re.compile(r"(?<![.\w])(max|min)\(")
 # A rejection is acceptable only for what the README documents as unsupported
 DOCUMENTED_REJECTIONS = {"MutationError": "assigning into a parameter or a view (README)"}
 
-_DIR = tempfile.mkdtemp(prefix="ad_fuzz_")
+_DIR = tempfile.mkdtemp(prefix="ad_fuzz_")           # the programs' source files
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 _COUNT = itertools.count()
 
 

@@ -234,7 +234,10 @@ class _Gen:
 
     def cond(self):
         opts = [lambda: f"{self.s()} > 0.2", lambda: f"{self.fn('sin')}(3.0 * {self.s()}) > 0.0",
-                lambda: f"np.sum({self.v()}) > 0.0", lambda: f"{self.s()} < {self.s()}"]
+                lambda: f"np.sum({self.v()}) > 0.0", lambda: f"{self.s()} < {self.s()}",
+                lambda: f"-0.5 < {self.s()} < 0.8",
+                lambda: f"not {self.s()} > 0.1",
+                lambda: f"({self.s()} > 0.3 or {self.s()} < -0.3)"]
         if self.loop_vars:
             i = self.loop_vars[-1]
             opts += [lambda: f"{i} == 1", lambda: f"{i} % 2 == 0", lambda: f"{i} > 0 and {self.s()} > 0.0"]
@@ -256,6 +259,10 @@ class _Gen:
         if self.chance(0.15):                             # augmented, parameters too
             self.features.add("aug-assign")
             return [Node(f"{self.pick(self.scalars)} {self.pick(['+=', '-=', '*='])} {self.s()}")]
+        if self.chance(0.08) and len(self.scalars) > 1:   # a swap: both read before both set
+            self.features.add("swap")
+            a, b = self.r.sample(self.scalars, 2)
+            return [Node(f"{a}, {b} = {b}, {a}")]
         if self.chance(0.2) and self.scalars:             # rebinding, parameters too
             name = self.pick(self.scalars)
             return [Node(f"{name} = {self.s()}")]

@@ -286,6 +286,7 @@ class _Gen:
         t = self.fresh("t")
         nodes = []
         heads = self.pick([["if"], ["if", "else"], ["if", "elif"], ["if", "elif", "else"]])
+        returned = []
         for head in heads:
             line = f"{head} {self.cond()}:" if head != "else" else "else:"
             saved = self._save()
@@ -293,9 +294,13 @@ class _Gen:
             body = []
             if self.depth < 3 and self.chance(0.3):
                 body += self.block(1, allow_return)
-            if allow_return and self.chance(0.3):
+            returned.append(allow_return and self.chance(0.3))
+            if returned[-1]:
                 self.features.add("nested-return")
                 body.append(Node(f"return {self.s()}"))
+                if self.chance(0.15):                # legal dead code after the return
+                    self.features.add("dead-code")
+                    body.append(Node(f"{self.pick(self.scalars)} = {self.s()}"))
             else:
                 body.append(Node(f"{t} = {self.arm_value()}"))
             self.depth -= 1
@@ -303,8 +308,7 @@ class _Gen:
             nodes.append(Node(line, body))
         if heads[-1] != "else":          # no else: t must exist before
             nodes.insert(0, Node(f"{t} = {self.arm_value() if len(heads) == 1 else '0.0'}"))
-        if any(not n.body[-1].line.startswith("return") for n in nodes if n.body is not None) \
-                or heads[-1] != "else":
+        if not all(returned) or heads[-1] != "else":
             self.scalars.append(t)       # defined on some path that goes on
         return nodes
 

@@ -21,7 +21,7 @@ MAX_SKIPPED = 0.02              # FD coordinates skipped at non-differentiable p
 
 REQUIRED_FEATURES = {
     "nested-return", "bare-branch", "loop", "inner-loop", "break-continue", "while",
-    "array-loop", "aug-assign", "swap", "mutation", "mut:view*=", "mut:alias+=", "mut:copy",
+    "array-loop", "aug-assign", "swap", "dead-code", "mutation", "mut:view*=", "mut:alias+=", "mut:copy",
     "mut:row-view", "mut:fancy", "mut:fancy+=", "param-mutation", "index-assign", "list",
     "call:helper", "call:scale", "call:lam", "call:local-lambda", "call:local-def",
     "call:vhelper", "module-globals", "closure-cell", "pytree:d", "pytree:t",

@@ -640,7 +640,10 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
     for k in wrt:
         p = params[k]
         bar = b.env.get(p)
-        if bar is None:
+        if bar is None and p in rv.sequences:         # a container: zeros of its structure
+            grads.append(b.emit(cast_like, (b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"), p),
+                                hint=f"{p.name}_grad"))
+        elif bar is None:
             grads.append(b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"))
         else:
             grads.append(b.emit(cast_like, (bar, p), hint=f"{p.name}_grad"))

@@ -23,7 +23,8 @@ import gast
 from ..errors import MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
-from . import ops
+from . import ops, views
+from .aliasing import ITER, OBJ, Aliases, tracked
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, RAISED, RETURN, RETFLAG
@@ -64,11 +65,37 @@ def build(fn_or_parsed):
     entry = b.new_block(params)
     b.start(entry)
     b.env.update({a.id: p for a, p in zip(pf.node.args.args, params)})
+    b.env.update({f"{OBJ}{a.id}>": p for a, p in zip(pf.node.args.args, params)})
+    b.hooks = fb.al
     result = fb.body()
+    _write_back_arguments(b, params, [a.id for a in pf.node.args.args], fb.loc(pf.node))
     b.terminate(Return(result))
     defaults = _defaults(pf)
     return b.finish(arg_names=tuple(a.id for a in pf.node.args.args), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)
+
+
+def _write_back_arguments(b, params, names, loc):
+    """Python's in-place updates of an argument reach the caller's array: the
+    function computes on a private copy (``entry_copy``: the gradient is with
+    respect to the values at entry) and writes the final contents back into
+    the caller's array at the end of the forward pass."""
+    from .builder import _sub_call, _sub_term
+    from .nodes import Call
+    for p, name in zip(params, names):
+        final = b.env.get(f"{OBJ}{name}>")
+        if not isinstance(final, Var) or final == p:
+            continue
+        own = b.fresh(name)
+        m = {p: own}
+        for blk in b.blocks:
+            blk.instrs = [_sub_call(ins, m) for ins in blk.instrs]
+            if blk.term is not None:
+                blk.term = _sub_term(blk.term, m)
+        b.env = {k: (own if v == p else v) for k, v in b.env.items()}
+        entry = b.blocks[0]
+        entry.instrs.insert(0, Call(own, views.entry_copy, (p,), (), loc))
+        b.effect(views.write_back, (p, final if final != p else own), loc)
 
 
 def _assigned_names(stmts):
@@ -93,6 +120,15 @@ def _assigned_names(stmts):
             out.append(n.target.value.id)
         todo.extend(gast.iter_child_nodes(n))
     return list(dict.fromkeys(out))
+
+
+def _updates_in_place(stmts):
+    """Whether ``stmts`` may update an array in place (``x op= v``, ``a[i] = v``)."""
+    for n in gast.walk(gast.Module(body=list(stmts), type_ignores=[])):
+        if isinstance(n, gast.AugAssign) or (isinstance(n, gast.Subscript)
+                                             and isinstance(n.ctx, gast.Store)):
+            return True
+    return False
 
 
 def always_returns(stmts):
@@ -126,9 +162,9 @@ class _FunctionBuilder(ExpressionBuilder):
         self.locals = _local_names(pf)
         self.nested = {}                      # nested def name -> gast.FunctionDef
         self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
-        self.view_of = getattr(b, "view_of", None)
-        if self.view_of is None:
-            self.view_of = b.view_of = {}         # Var -> name of the array it is a view of
+        self.al = getattr(b, "aliases", None)
+        if self.al is None:
+            self.al = b.aliases = Aliases()       # which values share memory (ir.aliasing)
 
     # -- errors and locations ----------------------------------------------------------
     def loc(self, node):
@@ -147,7 +183,7 @@ class _FunctionBuilder(ExpressionBuilder):
         if fn in (ops.make_list, ops.make_tuple, ops.list_append):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
         if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
-            self.view_of[out] = self.view_of.get(args[0], args[0].name)
+            self.al.record_view(out, fn, args, kwargs)
         return out
 
     # -- statements ------------------------------------------------------------------------
@@ -285,16 +321,14 @@ class _FunctionBuilder(ExpressionBuilder):
             self.error(node, f"assignment to {type(target).__name__.lower()} targets is not supported")
 
     def aug_assign(self, s):
+        """``x op= v``: an array is updated in place (every name that shares
+        its memory sees it, see ir.aliasing); a number is rebound."""
         op = _BINOPS.get(type(s.op))
         t = s.target
         if isinstance(t, gast.Name):
             old = self.name(t)
-            others = sorted(k for k, v in self.b.env.items()
-                            if v == old and k != t.id and not k.startswith("<") and isinstance(old, Var))
             new = self.emit(op, (old, self.expr(s.value)), s, hint=t.id)
-            self.b.env[t.id] = new
-            for k in others:        # an array is updated in place (every name sees it),
-                self.b.env[k] = self.emit(ops.alias_update, (old, new), s, hint=k)   # a number not
+            self.al.update(self, t.id, old, new, s, "augmented assignment to", inplace=False)
         elif isinstance(t, gast.Subscript):
             base = self.expr(t.value)
             idx = self.index(t.slice, s)
@@ -305,33 +339,17 @@ class _FunctionBuilder(ExpressionBuilder):
             self.error(s, "augmented assignment to this target is not supported")
 
     def setitem(self, target, value, node, idx=None):
-        """``a[idx] = v`` makes a new SSA version of ``a`` (see ops.setitem)."""
+        """``a[idx] = v`` makes a new SSA version of ``a`` (see ops.setitem)
+        and of every array that shares memory with it."""
         if not isinstance(target.value, gast.Name):
             self.error(node, "assignment to an element of an expression is not supported: "
                              "assign to an element of a named array")
         name = target.value.id
         base = self.name(target.value)
-        if base in self.b.entry_params:
-            self.error(node, f"assignment into '{name}' would modify the caller's array "
-                             f"(a parameter); copy it first: {name} = {name}.copy()", MutationError)
-        if any(base in outer.values() for outer in getattr(self.b, "outer_envs", ())):
-            self.error(node, f"assignment into '{name}' would modify an array of the calling "
-                             f"function; copy it first: {name} = {name}.copy()", MutationError)
-        if base in self.b.stored:
-            self.error(node, f"assignment into '{name}' after it was put in a list or tuple: "
-                             "Python would change the item in the container too; copy it first "
-                             f"({name} = {name}.copy()) or assign before storing it", MutationError)
-        view = self.view_of.get(base)
-        if view is not None:
-            self.error(node, f"assignment into '{name}', a view of another array ({view}), "
-                             "would modify that array too; copy it first: "
-                             f"{name} = {name}.copy()", MutationError)
         if idx is None:
             idx = self.index(target.slice, node)
         new = self.emit(ops.setitem, (base, idx, value), node, hint=name)
-        for k, v in list(self.b.env.items()):     # every name bound to the array sees it
-            if v == base:
-                self.b.env[k] = new
+        self.al.update(self, name, base, new, node, "assignment into", inplace=True)
 
     def if_stmt(self, s, body, orelse):
         cond = self.expr(s.test)
@@ -379,6 +397,9 @@ class _FunctionBuilder(ExpressionBuilder):
             if "cont" in flags:
                 self.b.env.pop(flags["cont"], None)
 
+        if _updates_in_place(s.body):          # every array that may share memory with
+            extra += [k for k, v in env.items() if tracked(k) and isinstance(v, Var)]   # one
+        self.al.at = (self, s)
         self.b.loop(list(dict.fromkeys(carried + extra)), guarded_test, guarded_body,
                     hint_of=self._hint_of)
         if "brk" in flags:
@@ -398,9 +419,12 @@ class _FunctionBuilder(ExpressionBuilder):
                 (args[0], args[1], args[2] if len(args) > 2 else Const(1))
             self._counted_loop(s, start, stop, step, lambda i: self.assign(s.target, i, s))
             return
+        outer_iters = {k for k in self.b.env if k.startswith(ITER)}
         n, element = self.iterable(it, s)
         self._counted_loop(s, Const(0), n, Const(1),
                            lambda i: self.bind_pattern(s.target, element(i), s))
+        for k in [k for k in self.b.env if k.startswith(ITER) and k not in outer_iters]:
+            self.b.env.pop(k)
 
     def iterable(self, node, at):
         """(length operand, i -> element) for an iterable expression; an
@@ -419,7 +443,9 @@ class _FunctionBuilder(ExpressionBuilder):
             self.error(at, "range() inside enumerate/zip is not supported: index with the counter")
         seq = self.expr(node)
         n = self.emit(len, (seq,), at, hint="n")
-        return n, lambda i: self.emit(operator.getitem, (seq, i), at)
+        key = f"{ITER}{id(node)}>"               # the object iterated over: an in-place
+        self.b.env[key] = seq                    # update in the body changes later items
+        return n, lambda i: self.emit(operator.getitem, (self.b.env[key], i), at)
 
     def bind_pattern(self, target, element, at):
         if isinstance(element, tuple):

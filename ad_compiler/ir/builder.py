@@ -80,6 +80,7 @@ class IRBuilder:
         self.cur = None
         self.entry_params = frozenset()
         self.stored = set()          # values put into a list or tuple
+        self.hooks = None            # alias analysis told of joins and loops (ir.aliasing)
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):
@@ -154,6 +155,8 @@ class IRBuilder:
         head.term = Branch(cond, arms[0][0].label, arms[1][0].label)
         self._seqs[-1].append(IfRegion(head.label, arms[0][1], arms[1][1], join.label))
         self.env = merged
+        if self.hooks is not None:
+            self.hooks.join([arms[0][3], arms[1][3]], merged)
         self.start(join)
 
     def loop(self, carried, test, body, hint_of=None):
@@ -169,6 +172,8 @@ class IRBuilder:
         init = dict(zip(params, (self.env[k] for k in carried)))
         outer_env = dict(self.env)
         self.env.update(zip(carried, params))
+        if self.hooks is not None:
+            self.hooks.loop_enter(outer_env, self.env)
         cond = [None]
 
         def build_test():
@@ -183,6 +188,8 @@ class IRBuilder:
             body()
         body_seq = self._region(build_body)
         latch = self.cur
+        if self.hooks is not None:
+            self.hooks.loop_latch(self.env)
         latch.term = Jump(header.label, tuple(self.env[k] for k in carried))
         exit_params = [self.fresh(hint_of(k) if hint_of else "t") for k in carried]
         exit_blk = self.new_block(exit_params)
@@ -191,6 +198,8 @@ class IRBuilder:
         self._seqs[-1].append(LoopRegion(header.label, test_seq, body_seq, exit_blk.label))
         self.env = {k: v for k, v in outer_env.items()}
         self.env.update(zip(carried, exit_params))
+        if self.hooks is not None:
+            self.hooks.loop_exit(test_env, self.env)
         self._prune_loop(header, latch, init, self.blocks[first:])
         self.start(exit_blk)
 
@@ -214,6 +223,8 @@ class IRBuilder:
                 blk.term = Jump(header.label, tuple(blk.term.args[i] for i in keep))
         header.params = [header.params[i] for i in keep]
         self.env = {k: _sub(v, m) for k, v in self.env.items()}
+        if self.hooks is not None:
+            self.hooks.substitute(m)
 
     # -- result ----------------------------------------------------------------------
     def finish(self, **graph_fields):

@@ -200,8 +200,30 @@ class IRBuilder:
         self.env.update(zip(carried, exit_params))
         if self.hooks is not None:
             self.hooks.loop_exit(test_env, self.env)
-        self._prune_loop(header, latch, init, self.blocks[first:])
+        m = self._prune_loop(header, latch, init, self.blocks[first:])
+        self._prune_exit(test_end, exit_blk, [test_env[k] for k in carried], m)
         self.start(exit_blk)
+
+    def _prune_exit(self, test_end, exit_blk, incoming, m):
+        """Exit parameters of variables the loop does not change are their
+        values before the loop."""
+        if not m:
+            return
+        keep, sub = [], {}
+        for i, q in enumerate(exit_blk.params):
+            if isinstance(incoming[i], Var) and incoming[i] in m:
+                sub[q] = m[incoming[i]]
+            else:
+                keep.append(i)
+        if not sub:
+            return
+        t = test_end.term
+        test_end.term = Branch(t.cond, t.then_target, t.else_target,
+                               tuple(t.else_args[i] for i in keep))
+        exit_blk.params = [exit_blk.params[i] for i in keep]
+        self.env = {k: _sub(v, sub) for k, v in self.env.items()}
+        if self.hooks is not None:
+            self.hooks.substitute(sub)
 
     def _prune_loop(self, header, latch, init, blocks):
         """Remove header parameters that only ever receive themselves or
@@ -214,7 +236,7 @@ class IRBuilder:
             else:
                 keep.append(i)
         if not m:
-            return
+            return m
         for blk in blocks:
             blk.instrs = [_sub_call(ins, m) for ins in blk.instrs]
             blk.term = _sub_term(blk.term, m)
@@ -225,6 +247,7 @@ class IRBuilder:
         self.env = {k: _sub(v, m) for k, v in self.env.items()}
         if self.hooks is not None:
             self.hooks.substitute(m)
+        return m
 
     # -- result ----------------------------------------------------------------------
     def finish(self, **graph_fields):

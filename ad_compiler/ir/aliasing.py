@@ -59,12 +59,21 @@ class Aliases:
         self.opaque = {}       # Var -> why a view of it cannot be modelled
         self.unknown = {}      # Var -> frozenset of env keys it may alias
         self.updates = 0       # in-place updates lowered so far
+        self.containers = set()  # values known to be lists or tuples
         self._loops = []
         self.at = (None, None)  # (function builder, loop statement) of the next loop
 
     # -- recording ---------------------------------------------------------------------
     def record_view(self, out, fn, args, kwargs):
         base = args[0]
+        if isinstance(base, Const) and isinstance(base.value, (np.ndarray, list)):
+            self.opaque[out] = "a view of a global array"
+            return
+        if base in self.containers and fn is np.asarray:
+            return                                   # a new array
+        if base in self.containers:
+            self.opaque[out] = "an item of a list or tuple (Python would change the item too)"
+            return
         if not isinstance(base, Var):
             return
         rest, kw = tuple(args[1:]), tuple(kwargs)
@@ -117,27 +126,27 @@ class Aliases:
         while todo:
             x = todo.pop()
             if x in self.opaque:
-                return (f"may change another array through {self.opaque[x]}, which the "
+                return (f"it may change another array through {self.opaque[x]}, which the "
                         f"compiler cannot follow; copy it first: {key} = {key}.copy()")
             if x in self.link:
                 todo.append(self.link[x][0])
         for k, x in env.items():
             if isinstance(x, Var) and x in self.unknown and (x in vals or self.unknown[x] & set(fam)):
                 other = sorted(_shown(j) for j in self.unknown[x] if j != k) or ["another array"]
-                return (f"'{_shown(k)}' may or may not share memory with "
-                        f"{', '.join(repr(o) for o in other)} depending on the path taken "
-                        "(a branch or an earlier iteration), so the update cannot be modelled; "
-                        f"copy it first: {_shown(k)} = {_shown(k)}.copy()")
+                return (f"'{_shown(k)}' shares memory with "
+                        f"{', '.join(repr(o) for o in other)} on some paths only (it depends "
+                        "on the branch taken or on an earlier iteration), so the update cannot "
+                        f"be modelled; copy it first: {_shown(k)} = {_shown(k)}.copy()")
         objs = {self.obj(v) for v in vals}
         if any(self.obj(s) in objs or self.root(s) in {self.root(old)} for s in fb.b.stored
                if isinstance(s, Var)):
-            return ("after it (or an array it shares memory with) was put in a list or tuple: "
+            return ("it (or an array it shares memory with) was put in a list or tuple: "
                     "Python would change the item in the container too; copy it first "
                     f"({key} = {key}.copy()) or update it before storing it")
         r = self.root(old)
         if any(isinstance(x, Var) and self.root(x) == r
                for o in getattr(fb.b, "outer_envs", ()) for x in o.values()):
-            return (f"would modify an array of the calling function; copy it first: "
+            return (f"it would modify an array of the calling function; copy it first: "
                     f"{key} = {key}.copy()")
         return None
 
@@ -147,15 +156,20 @@ class Aliases:
         changes the object (index assignment); else only when ``old`` is an
         array at run time (``+=`` on a number rebinds)."""
         env = fb.b.env
+        if isinstance(old, Const) and isinstance(old.value, (np.ndarray, list)):
+            fb.error(node, f"{what} '{key}' would modify a global array or list: copy it "
+                           f"first: {key} = {key}.copy()", MutationError)
         if not isinstance(old, Var):
             env[key] = new
             return
         problem = self.problems(fb, env, key, old)
         if problem and inplace:
-            fb.error(node, f"{what} '{key}' {problem}", MutationError)
+            fb.error(node, f"{what} '{key}': {problem}", MutationError)
         if problem:                 # fine for a number (rebound); refused for an array
-            fb.b.effect(views.refuse_inplace, (old, Const(f"{what} '{key}' {problem}")),
-                        fb.loc(node))
+            loc = fb.loc(node)
+            where = (fb.pf.name, loc.filename, loc.lineno, loc.source)
+            fb.b.effect(views.refuse_inplace, (old, Const(f"{what} '{key}': {problem}"),
+                                               Const(where)), loc)
         fam = self.family(env, old)
         if fam == [key] and old not in self.link:
             env[key] = new
@@ -216,7 +230,7 @@ class Aliases:
     def _describe(self, env, key, keys):
         v = env.get(key)
         if not isinstance(v, Var):
-            return ("value",)
+            return ("root",)                # a constant: nothing in the function shares it
         if v in self.unknown:
             return ("unknown",)
         o = self.obj(v)
@@ -253,9 +267,16 @@ class Aliases:
         out = {}
         for k in keys:
             p = merged[k]
-            if not isinstance(p, Var) or all(a.get(k) == p for a in arms):
+            if not isinstance(p, Var):
                 continue
             ds = [self._describe(a, k, keys) for a in arms]
+            if all(a.get(k) == p for a in arms):           # the same value on every path:
+                if any(d != ds[0] for d in ds) and p not in self.unknown:  # related to
+                    fam = set()                            # different arrays on each?
+                    for a in arms:
+                        fam |= self._family_keys(a, k, keys)
+                    out[k] = ("unknown", frozenset(fam | {k}))
+                continue
             if all(d == ds[0] for d in ds) and ds[0][0] != "unknown":
                 out[k] = ds[0]
             else:
@@ -268,6 +289,9 @@ class Aliases:
     def apply(self, rel, merged):
         for k, d in rel.items():
             p = merged[k]
+            if d[0] == "unknown":
+                self.unknown[p] = d[1]
+                continue
             self.link.pop(p, None)
             self.unknown.pop(p, None)
             if d[0] == "same":
@@ -276,8 +300,6 @@ class Aliases:
                 self.link[p] = (merged[d[1]], d[2])
             elif d[0] == "view-of":
                 self.link[p] = (d[1], d[2])
-            elif d[0] == "unknown":
-                self.unknown[p] = d[1]
 
     def join(self, arms, merged):
         if any(isinstance(v, Var) for v in merged.values()):
@@ -294,10 +316,11 @@ class Aliases:
         changed = [k for k in got if got[k] != rel.get(k)]
         if changed and self.updates > n and fb is not None:
             names = ", ".join(repr(_shown(k)) for k in changed)
-            fb.error(node, f"an array is updated in place in this loop while which arrays "
-                           f"{names} share memory with changes from one iteration to the next; "
-                           "the compiler cannot model that: copy the array before the loop "
-                           "or rebind instead of updating in place", MutationError)
+            fb.error(node, f"an array is updated in place in this loop, and which arrays "
+                           f"{names} shares memory with changes from one iteration to the "
+                           "next, which the compiler cannot model: copy the array (x.copy()) "
+                           "or rebind it (x = x + v) instead of updating it in place",
+                     MutationError)
         self.apply(got, header)
 
     def loop_exit(self, test_env, exit_env):

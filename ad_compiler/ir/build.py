@@ -19,6 +19,7 @@ from __future__ import annotations
 import operator
 
 import gast
+import numpy as np
 
 from ..errors import MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
@@ -182,7 +183,8 @@ class _FunctionBuilder(ExpressionBuilder):
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
         if fn in (ops.make_list, ops.make_tuple, ops.list_append):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
-        if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
+            self.al.containers.add(out)
+        if fn in _VIEW_FUNCS and args:
             self.al.record_view(out, fn, args, kwargs)
         return out
 
@@ -218,6 +220,10 @@ class _FunctionBuilder(ExpressionBuilder):
     def _hint_of(self, k):
         if k == RETURN:
             return "out"
+        if k.startswith(OBJ):
+            return k[len(OBJ):-1]
+        if k.startswith(ITER):
+            return "items"
         return k if not k.startswith("<") else "i" if k.startswith("<i") else "flag"
 
     def _done(self):
@@ -345,6 +351,10 @@ class _FunctionBuilder(ExpressionBuilder):
             self.error(node, "assignment to an element of an expression is not supported: "
                              "assign to an element of a named array")
         name = target.value.id
+        if name not in self.b.env and isinstance(self.pf.resolve(name), (np.ndarray, list)):
+            self.error(node, f"assignment into '{name}' would modify a global array or list; "
+                             f"copy it first: {name} = {name}.copy() (or pass it as an "
+                             "argument)", MutationError)
         base = self.name(target.value)
         if idx is None:
             idx = self.index(target.slice, node)

@@ -99,8 +99,11 @@ import operator as _operator  # noqa: E402
 _getitem = _operator.getitem
 
 
-def refuse_inplace(x, message):
-    """An in-place update the compiler could model for a number only."""
+def refuse_inplace(x, message, where):
+    """An in-place update the compiler could model for a number only:
+    ``where`` is (function, file, line, source line)."""
     if isinstance(x, np.ndarray):
         from ..errors import MutationError
-        raise MutationError(message)
+        fn, filename, lineno, text = where
+        raise MutationError(message, fn_name=fn, filename=filename, lineno=lineno,
+                            source_line=text)

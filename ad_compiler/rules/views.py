@@ -39,9 +39,9 @@ def view_cotangent_value(g, base, value, fn, args, kwargs):
 
 def read_cotangent_base(g, new_base, old_base, fn, args, kwargs):
     """The cotangent of ``new_base`` in ``read_view``: ``g`` scattered back."""
-    out = np.zeros(np.shape(new_base), dtype=float)
     if not views.is_view(old_base, fn, args, kwargs):
-        return out
+        return zero_like(new_base)
+    out = np.zeros(np.shape(new_base), dtype=float)
     if fn is None:
         return out + g
     pos = views.positions(np.shape(new_base), fn, args, kwargs)

@@ -17,9 +17,13 @@ SSA meaning exact.
 """
 from __future__ import annotations
 
-from ..ir import ops
+from ..ir import ops, views as view_ops
 from ..ir.build import _VIEW_FUNCS
 from ..ir.nodes import IfRegion, Var
+
+# results that may be (or share memory with) one of their operands, by position
+_SHARES = {ops.alias_update: (0, 1), view_ops.write_view: (0, 1), view_ops.read_view: (0, 2),
+           }
 
 __all__ = ["inplace_setitems"]
 
@@ -58,8 +62,11 @@ def inplace_setitems(g):
             for a in ins.operands():
                 if isinstance(a, Var):
                     uses.setdefault(a, []).append((pos[(b.label, i)], ins))
-            if ins.fn in _VIEW_FUNCS and ins.args and isinstance(ins.args[0], Var):
-                views.setdefault(ins.args[0], []).append(ins.out)
+            shared = (0,) if ins.fn in _VIEW_FUNCS else _SHARES.get(ins.fn, ())
+            for k in shared:              # memory shared both ways: a view and its base
+                if k < len(ins.args) and isinstance(ins.args[k], Var) and ins.out is not None:
+                    views.setdefault(ins.args[k], []).append(ins.out)
+                    views.setdefault(ins.out, []).append(ins.args[k])
         for a in b.term.operands():
             if isinstance(a, Var):
                 uses.setdefault(a, []).append((pos[(b.label, "term")], b.term))

@@ -88,12 +88,20 @@ class Aliases:
 
     def obj(self, v):
         """The value ``v`` is the same object as (following None steps)."""
+        seen = set()
         while v in self.link and self.link[v][1] is None:
+            if v in seen:
+                raise AssertionError(f"alias link cycle at {v}")
+            seen.add(v)
             v = self.link[v][0]
         return v
 
     def root(self, v):
+        seen = set()
         while v in self.link:
+            if v in seen:
+                raise AssertionError(f"alias link cycle at {v}")
+            seen.add(v)
             v = self.link[v][0]
         return v
 

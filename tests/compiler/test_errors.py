@@ -256,7 +256,7 @@ def test_assignment_into_an_array_of_the_calling_function_is_a_mutation_error():
     with pytest.raises(adc.MutationError) as info:
         adc.grad(mutates_a_callers_array)(np.ones(3))
     text = str(info.value)
-    assert "assignment into 'a' would modify an array of the calling function" in text
+    assert "assignment into 'a': it would modify an array of the calling function" in text
     assert "a = a.copy()" in text
     _where(info.value, fills, _line(fills))
 

@@ -254,3 +254,30 @@ def test_an_item_of_a_vector_updated_in_place_is_rebound_like_a_number():
         s += 1.0                     # a number: the list keeps its item
         return items[0] * s
     check_like_python(f, (V,))
+
+
+# -- Numba: the same-object step and mutated arguments lower; a view step is a clear error ---
+NUMBA_CASES = ["parameter_incremented", "chain_of_aliases", "alias_incremented_in_loop",
+               "while_with_alias", "parameter_index_assigned"]
+
+
+@pytest.mark.parametrize("name", NUMBA_CASES)
+def test_numba_backend_agrees_with_python(name):
+    pytest.importorskip("numba")
+    fn = getattr(ex, name)
+    args, wrt = CASES[name]
+    py_args, nb_args = _copies(args), _copies(args)
+    want = adc.value_and_grad(fn, wrt=wrt)(*py_args)
+    got = adc.value_and_grad(fn, wrt=wrt, backend="numba")(*nb_args)
+    assert_close(got[0], want[0], what=f"{name} value")
+    for g, w in zip(got[1], want[1]):
+        assert_close(g, w, what=f"{name} gradient")
+    for a, b in zip(nb_args, py_args):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_numba_backend_names_the_line_of_a_view_update_it_cannot_lower():
+    pytest.importorskip("numba")
+    with pytest.raises(adc.BackendError) as info:
+        adc.grad(ex.row_view_scaled, backend="numba")(M)
+    assert "write_view" in str(info.value) and "r *= 0.5" in str(info.value)

@@ -242,3 +242,67 @@ def int_array_incremented(a, x):
     b = np.arange(3)
     b += 1
     return np.sum(b * x) + np.sum(a)
+
+
+# -- helpers, break/continue/return, unpacking, enumerate/zip -------------------------------
+def first(a):
+    return a[0]
+def via_helper_view(x):
+    b = x * 1.0
+    r = first(b)
+    r *= 2.0
+    return np.sum(b * x)
+def rows_in_loop(x):
+    b = x * 1.0
+    for i in range(3):
+        r = b[i]
+        r += np.sum(b) * 0.1
+    return np.sum(b * x)
+def with_break(x):
+    b = x * 1.0
+    v = b
+    for i in range(5):
+        if i == 3:
+            break
+        v *= 1.5
+        if i == 1:
+            continue
+        b[0] += 1.0
+    return np.sum(b * x) + np.sum(v)
+def early_return(x):
+    b = x * 1.0
+    r = b[1]
+    for i in range(4):
+        r *= 2.0
+        if np.sum(b) > 10.0:
+            return np.sum(b * x)
+    return np.sum(b) * 2.0
+def tuple_unpack(x):
+    a, b = x * 1.0, x
+    c = a
+    a += b
+    return np.sum(c * x)
+def enum_rows(x):
+    b = x * 1.0
+    for i, r in enumerate(b):
+        r *= (i + 1.0)
+    return np.sum(b * x)
+def zip_rows(x):
+    b = x * 1.0
+    c = x * 2.0
+    for r, s in zip(b, c):
+        r += s
+        s -= r
+    return np.sum(b * x) + np.sum(c * x)
+def param_view_loop(a):
+    for r in a:
+        r *= 2.0
+    return np.sum(a * a)
+def param_returned(a):
+    a *= 2.0
+    return np.sum(a)
+def ifexp_alias(x):
+    b = x * 1.0
+    c = b if np.sum(x) > 0 else b
+    c += 1.0
+    return np.sum(b * x)

@@ -80,6 +80,17 @@ CASES = {
     "parameter_mutated_in_loop": ((V, 3), (0,)),
     "scalar_parameter_incremented": ((0.3,), (0,)),
     "int_array_incremented": ((V, 0.5), (0, 1)),
+    # helpers, break/continue/return inside the loop, unpacking, enumerate and zip
+    "via_helper_view": ((M,), (0,)),
+    "rows_in_loop": ((M[:3, :3],), (0,)),
+    "with_break": ((M,), (0,)),
+    "early_return": ((M,), (0,)),
+    "tuple_unpack": ((M,), (0,)),
+    "enum_rows": ((M,), (0,)),
+    "zip_rows": ((M,), (0,)),
+    "param_view_loop": ((M,), (0,)),
+    "param_returned": ((M,), (0,)),
+    "ifexp_alias": ((M,), (0,)),
 }
 
 

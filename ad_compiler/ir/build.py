@@ -69,14 +69,15 @@ def build(fn_or_parsed):
     b.env.update({f"{OBJ}{a.id}>": p for a, p in zip(pf.node.args.args, params)})
     b.hooks = fb.al
     result = fb.body()
-    _write_back_arguments(b, params, [a.id for a in pf.node.args.args], fb.loc(pf.node))
+    result = _write_back_arguments(b, params, [a.id for a in pf.node.args.args],
+                                   fb.loc(pf.node), result)
     b.terminate(Return(result))
     defaults = _defaults(pf)
     return b.finish(arg_names=tuple(a.id for a in pf.node.args.args), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)
 
 
-def _write_back_arguments(b, params, names, loc):
+def _write_back_arguments(b, params, names, loc, result):
     """Python's in-place updates of an argument reach the caller's array: the
     function computes on a private copy (``entry_copy``: the gradient is with
     respect to the values at entry) and writes the final contents back into
@@ -94,9 +95,10 @@ def _write_back_arguments(b, params, names, loc):
             if blk.term is not None:
                 blk.term = _sub_term(blk.term, m)
         b.env = {k: (own if v == p else v) for k, v in b.env.items()}
-        entry = b.blocks[0]
-        entry.instrs.insert(0, Call(own, views.entry_copy, (p,), (), loc))
-        b.effect(views.write_back, (p, final if final != p else own), loc)
+        result = own if result == p else result
+        b.blocks[0].instrs.insert(0, Call(own, views.entry_copy, (p,), (), loc))
+        b.effect(views.write_back, (p, final), loc)
+    return result
 
 
 def _assigned_names(stmts):

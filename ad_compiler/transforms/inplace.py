@@ -12,8 +12,9 @@ Example::
 
 An assignment is done in place when no instruction after it (in the
 forward pass or the adjoint), and no stack push, reads the array it
-overwrites or a view taken of it; otherwise it copies, which keeps the
-SSA meaning exact.
+overwrites or anything sharing its memory (a view of it, the array it is
+a view of, an alias: see ir.aliasing); otherwise it copies, which keeps
+the SSA meaning exact.
 """
 from __future__ import annotations
 
@@ -22,8 +23,7 @@ from ..ir.build import _VIEW_FUNCS
 from ..ir.nodes import IfRegion, Var
 
 # results that may be (or share memory with) one of their operands, by position
-_SHARES = {ops.alias_update: (0, 1), view_ops.write_view: (0, 1), view_ops.read_view: (0, 2),
-           }
+_SHARES = {ops.alias_update: (0, 1), view_ops.write_view: (0, 1), view_ops.read_view: (0, 2)}
 
 __all__ = ["inplace_setitems"]
 

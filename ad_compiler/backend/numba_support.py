@@ -418,6 +418,25 @@ def _cotangent_if_array(g, old):
     return lambda g, old: 0.0 * g
 
 
+@_twin(_optional(views, "check_inplace"))
+def _check_inplace(old, new):
+    if not is_array(old):
+        return lambda old, new: None
+    if not is_array(new) or new.ndim != old.ndim:
+        def bad_shape(old, new):
+            raise ValueError("non-broadcastable output operand of an in-place update")
+        return bad_shape if is_array(new) else (lambda old, new: None)
+    if isinstance(old.dtype, types.Integer) and isinstance(new.dtype, types.Float):
+        def bad_cast(old, new):
+            raise TypeError("Cannot cast ufunc output from a float to an integer array in place")
+        return bad_cast
+
+    def impl(old, new):
+        if old.shape != new.shape:
+            raise ValueError("non-broadcastable output operand of an in-place update")
+    return impl
+
+
 @_twin(_optional(views, "entry_copy"))
 def _entry_copy(x):
     if is_array(x):

@@ -336,15 +336,23 @@ class _FunctionBuilder(ExpressionBuilder):
         if isinstance(t, gast.Name):
             old = self.name(t)
             new = self.emit(op, (old, self.expr(s.value)), s, hint=t.id)
+            self._check_inplace(old, new, s)
             self.al.update(self, t.id, old, new, s, "augmented assignment to", inplace=False)
         elif isinstance(t, gast.Subscript):
             base = self.expr(t.value)
             idx = self.index(t.slice, s)
             old = self.emit(operator.getitem, (base, idx), s)
             new = self.emit(op, (old, self.expr(s.value)), s)
+            self._check_inplace(old, new, s)
             self.setitem(t, new, s, idx=idx)
         else:
             self.error(s, "augmented assignment to this target is not supported")
+
+    def _check_inplace(self, old, new, node):
+        """NumPy's shape and casting rules of ``old op= v`` for an array
+        (dropped where ``old`` is known to be a number, transforms.specialize)."""
+        if isinstance(old, Var):
+            self.b.effect(views.check_inplace, (old, new), self.loc(node))
 
     def setitem(self, target, value, node, idx=None):
         """``a[idx] = v`` makes a new SSA version of ``a`` (see ops.setitem)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["step_view", "is_view", "write_view", "read_view", "entry_copy", "write_back",
-           "positions"]
+           "positions", "check_inplace", "refuse_inplace"]
 
 
 def step_view(base, fn, args, kwargs):
@@ -107,3 +107,18 @@ def refuse_inplace(x, message, where):
         fn, filename, lineno, text = where
         raise MutationError(message, fn_name=fn, filename=filename, lineno=lineno,
                             source_line=text)
+
+
+def check_inplace(old, new):
+    """``old op= v`` on an array: NumPy computes into ``old``, so a result of
+    another shape (``zeros(3) += ones((2, 3))``) or of a kind that does not
+    cast back (``int_array += 0.5``) raises, as it does in Python."""
+    if isinstance(old, np.ndarray):
+        shape = np.shape(new)
+        if shape != old.shape:
+            raise ValueError(f"non-broadcastable output operand with shape {old.shape} doesn't "
+                             f"match the broadcast shape {shape}")
+        dt = np.result_type(new)
+        if dt != old.dtype and not np.can_cast(dt, old.dtype, casting="same_kind"):
+            raise TypeError(f"Cannot cast ufunc output from {dt!r} to {old.dtype!r} with "
+                            "casting rule 'same_kind'")

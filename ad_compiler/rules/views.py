@@ -86,5 +86,5 @@ defvjp(views.read_view, read_view_new, read_view_old, read_view_own, None, None,
        name="read_view", doc="a view re-read after its base was updated")
 defvjp(views.entry_copy, entry_copy_x, linear=True, name="entry_copy",
        doc="the private copy of an argument that the function mutates")
-nondifferentiable(views.write_back, views.is_view, views.refuse_inplace,
+nondifferentiable(views.write_back, views.is_view, views.refuse_inplace, views.check_inplace,
                   doc="writing the final contents into a mutated argument; a view test")

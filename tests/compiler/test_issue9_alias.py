@@ -292,3 +292,35 @@ def test_numba_backend_names_the_line_of_a_view_update_it_cannot_lower():
     with pytest.raises(adc.BackendError) as info:
         adc.grad(ex.row_view_scaled, backend="numba")(M)
     assert "write_view" in str(info.value) and "r *= 0.5" in str(info.value)
+
+
+# -- NumPy's rules of ``a op= v`` for arrays: the result must fit into ``a`` ---------------------
+def int_array_plus_float(x):
+    a = np.arange(3)
+    a += x
+    return np.sum(a) * x
+
+
+def broadcast_grows(x):
+    a = np.zeros(3)
+    a += np.ones((2, 3)) * x
+    return np.sum(a)
+
+
+def slice_of_int_array_plus_float(x):
+    a = np.arange(4)
+    a[1:3] += x
+    return np.sum(a) * x
+
+
+@pytest.mark.parametrize("fn, exc, message", [
+    (int_array_plus_float, TypeError, "Cannot cast ufunc"),
+    (broadcast_grows, ValueError, "non-broadcastable output operand with shape (3,)"),
+    (slice_of_int_array_plus_float, TypeError, "Cannot cast ufunc"),
+])
+def test_an_in_place_result_that_does_not_fit_raises_as_in_python(fn, exc, message):
+    with pytest.raises(exc, match="non-broadcastable|Cannot cast"):
+        fn(0.5)
+    with pytest.raises(exc) as info:
+        adc.grad(fn)(0.5)
+    assert message in str(info.value)

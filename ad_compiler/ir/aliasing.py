@@ -108,11 +108,13 @@ class Aliases:
     def substitute(self, m):
         """Loop parameters replaced by their initial values (builder pruning)."""
         sub = lambda x: m.get(x, x) if isinstance(x, Var) else x
-        for d in (self.opaque, self.unknown):
-            for k in [k for k in d if k in m]:
-                d[sub(k)] = d.pop(k)
+        for d in (self.opaque, self.unknown):     # a replaced parameter's value keeps
+            for k in [k for k in d if k in m]:     # the relations it had before the loop
+                d.pop(k)
         link = {}
         for k, (p, step) in self.link.items():
+            if k in m:
+                continue
             if step is not None:
                 fn, args, kw = step
                 step = (fn, tuple(sub(a) for a in args), kw)

@@ -306,3 +306,26 @@ def ifexp_alias(x):
     c = b if np.sum(x) > 0 else b
     c += 1.0
     return np.sum(b * x)
+
+
+def alias_then_unchanged_in_loop(x, y):
+    # (found by the fuzz test) v2 and x share a value, a loop leaves both unchanged
+    v2 = x
+    v2 += np.sin(x)
+    v4 = x
+    k = 0
+    while k < 3 and np.tanh(v4) < 0.9:
+        v4 = v4 * 1.1 + 0.05 * x
+        k += 1
+    return v2 + v4 * y
+
+
+def alias_updated_through_its_base_in_loop(a):
+    b = a * 1.0
+    v = b
+    v += 1.0
+    k = 0
+    while k < 2:
+        b[0] += 1.0
+        k += 1
+    return np.sum(v * a)

@@ -91,6 +91,8 @@ CASES = {
     "param_view_loop": ((M,), (0,)),
     "param_returned": ((M,), (0,)),
     "ifexp_alias": ((M,), (0,)),
+    "alias_then_unchanged_in_loop": ((1.0, 1.3), (0, 1)),
+    "alias_updated_through_its_base_in_loop": ((V,), (0,)),
 }
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import gast
 import numpy as np
 
-from ..errors import ADError, UndefinedNameError
+from ..errors import ADError, MutationError, UndefinedNameError
 from ..frontend.bindings import Ref, is_data, trusted_box
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
@@ -92,6 +92,21 @@ def _room_for_one_more_level():
 # names: a user's module ``mathhelpers`` is inlined)
 _NOT_INLINED = ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime",
                 "ad_compiler.pytree")
+# methods and functions that change an array in place (not modelled: refused)
+_INPLACE_METHODS = {"fill", "sort", "resize", "itemset", "put", "partition", "setfield",
+                    "byteswap"}
+_INPLACE_FUNCS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle,
+                  np.put_along_axis}
+
+
+def _inplace_callee(obj):
+    """The name of an in-place NumPy callee, or None."""
+    if obj in _INPLACE_FUNCS:
+        return f"np.{obj.__name__}"
+    if getattr(obj, "__name__", None) == "at" and isinstance(getattr(obj, "__self__", None),
+                                                            np.ufunc):
+        return f"np.{obj.__self__.__name__}.at"
+    return None
 
 
 def _defaults(pf):
@@ -347,6 +362,10 @@ class ExpressionBuilder:
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
         if any(k is None for k, _ in kwargs):
             self.error(node, "'**kwargs' in calls is not supported")
+        if any(k == "out" for k, _ in kwargs):
+            self.error(node, "out= writes the result into an existing array in place, which "
+                             "is not supported: assign the result instead (a[...] = np.add(a, b) "
+                             "or a = np.add(a, b))", MutationError)
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.nested and func.id not in self.b.env:
             return self.inline_nested(self.nested[func.id], node, hint)
@@ -377,6 +396,10 @@ class ExpressionBuilder:
                     outside.add(new)           # the caller's or a global list: the append
                     self.b.effect(ops.escape, (new,), self.loc(node))    # must happen
                 return Const(None)
+            if func.attr in _INPLACE_METHODS:
+                self.error(node, f"'.{func.attr}()' changes the array in place, which is not "
+                                 "supported: build a new array instead (e.g. np.sort(a), "
+                                 "np.full_like(a, v))", MutationError)
             self_arg = self.expr(func.value)
             args = (self_arg,) + tuple(self.expr(a) for a in node.args)
             method = getattr(np.ndarray, func.attr, None)
@@ -392,6 +415,10 @@ class ExpressionBuilder:
         if obj is UNBOUND:
             self.error(node, f"cannot call '{gast.dump(func)}': only functions known at "
                              "compile time can be called", ADError)
+        if _inplace_callee(obj):
+            self.error(node, f"{_inplace_callee(obj)}() changes an array in place, which is not "
+                             "supported: build a new array instead (index assignment a[i] = v "
+                             "is supported)", MutationError)
         args = tuple(self.expr(a) for a in node.args)
         if self._is_user_function(obj):
             return self.inline(obj, args, kwargs, node, hint)

@@ -14,7 +14,8 @@ An assignment is done in place when nothing reads the array's old contents
 after it: not the array itself, nor a value it was bound from along a jump
 (``v = np.sqrt(t); for i in ...: v[i] += 1`` writes, on the first trip, into
 the array ``v`` the adjoint of ``sqrt`` reads), nor a view of it or the
-array it views, nor a value bound to any of those, before the write or
+array it views, nor anything sharing its memory through an alias (see
+ir.aliasing), nor a value bound to any of those, before the write or
 after it.  "After" is in execution order: later in program order, or
 anywhere inside a loop that repeats the assignment but not the definition
 of that value.  A stack push of such a value also forbids it.  Otherwise
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import ops
+from ..ir import ops, views as view_ops
 from ..ir.build import _VIEW_FUNCS
 from ..ir.nodes import Attr, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
 
@@ -74,8 +75,8 @@ def _shared(ins):
 _VIEW_ATTRS = {"T", "mT", "real", "imag", "flat", "base"}
 _MORE_VIEWS = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontiguousarray,
                np.real, np.imag}
-# other results that may share memory with operands, by position
-_SHARES = {}
+# other results that may share memory with operands (and read them), by position
+_SHARES = {ops.alias_update: (0, 1), view_ops.write_view: (0, 1), view_ops.read_view: (0, 2)}
 
 
 def inplace_setitems(g):

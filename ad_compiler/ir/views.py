@@ -61,7 +61,7 @@ def write_view(base, value, fn, args, kwargs):
         return base
     if fn is None:
         return value
-    out = np.array(base, copy=True)
+    out = np.array(base, copy=True, order="C")     # C order: reshape(-1) below is a view
     if fn is _getitem:
         out[args[0]] = value
         return out

@@ -21,7 +21,7 @@ def view_cotangent_base(g, base, fn, args, kwargs):
         return g
     if fn is None:
         return 0.0 * g
-    g = np.array(g, copy=True)
+    g = np.array(g, copy=True, order="C")     # C order: reshape(-1) below is a view
     pos = views.positions(np.shape(base), fn, args, kwargs)
     g.reshape(-1)[pos.reshape(-1)] = 0
     return g

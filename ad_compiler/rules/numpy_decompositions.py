@@ -133,6 +133,10 @@ def qr_a(g, ans, a, mode="reduced"):
 
 def _real_spectrum(w, v=None):
     if np.iscomplexobj(w) or (v is not None and np.iscomplexobj(v)):
+        if not np.any(np.imag(w)):        # NumPy >= 2.5 returns complex arrays always
+            raise ValueError("np.linalg.eig returned complex arrays (NumPy >= 2.5 always "
+                             "does) and complex numbers are not supported; for a symmetric "
+                             "matrix use np.linalg.eigh")
         raise ValueError("np.linalg.eig: this matrix has complex eigenvalues; gradients of "
                          "eig/eigvals are supported where all eigenvalues are real (complex "
                          "numbers are not supported); for a symmetric matrix use eigh")

@@ -68,7 +68,10 @@ def _constant_atom(v):
 
 def is_data(obj):
     """Whether a free name bound to ``obj`` is read per call (True) or
-    specialised on, with a guard (False)."""
+    specialised on, with a guard (False).  Bools are flags that decide
+    structure (``svd(compute_uv=FLAG)``, ``if DEBUG:``): specialised on."""
+    if isinstance(obj, (bool, np.bool_)):
+        return False
     if isinstance(obj, (np.ndarray, list, dict, set)) or \
             (isinstance(obj, (numbers.Number, np.generic)) and not isinstance(obj, np.dtype)):
         return True

@@ -81,6 +81,7 @@ class Aliases:
             self.opaque[out] = f"{getattr(fn, '__name__', fn)} with a dtype"
         elif any(isinstance(v, Var) for _, v in kw):
             self.opaque[out] = "a view whose keyword arguments are computed"
+            return
         if fn in (np.asarray, np.ndarray.view) and not (rest or kw):
             self.link[out] = (base, None)
         else:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.ops import seed_cotangent
-from ..ir.views import check_inplace
+from ..ir.views import check_inplace, entry_copy, write_back
 from ..ir.nodes import Attr, Block, Call, Const, Var
 from ..runtime import (div_or_zero, pow_slope, safe_div, safe_mul, scatter_into, unbroadcast,
                        unreduce)
@@ -119,6 +119,11 @@ def known_scalars(g, scalar_params, array_params=()):
             return r(base)
         if fn is ops.pop:
             return join([r(x) for x in pushed.get(a[0], [None])])
+        if fn is entry_copy and a:               # a copy of an array, a number itself
+            return r(a[0])
+        if fn is ops.alias_update and len(a) == 2:     # new if old is an array, else old
+            ro = r(a[0])
+            return ro if ro is TOP or ro == 0 else (r(a[1]) if ro is not None else None)
         if fn in _VECTOR_FROM_SIZE and a:
             return shape_rank(a[0])
         if fn in _VECTOR_LIKE | {ops.setitem, zero_at, ops.own} and a:
@@ -180,8 +185,12 @@ def specialize_scalars(g, scalar_params, array_params=()):
         for ins in b.instrs:
             if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce):
                 continue
-            if ins.fn is check_inplace and (isinstance(ins.args[0], Const) or ins.args[0] in scal):
-                continue                     # ``s += x`` on a number: nothing to check
+            number = bool(ins.args) and (isinstance(ins.args[0], Const) or ins.args[0] in scal)
+            if ins.fn in (check_inplace, write_back) and number:
+                continue                     # ``s += x`` on a number: nothing to check or write
+            if ins.fn in (entry_copy, ops.alias_update) and number and ins.out not in rename:
+                m[ins.out] = ins.args[0]     # a number is not copied, and is rebound, not changed
+                continue
             if ins.out in m:
                 continue
             if ins.out in rename:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import gast
 import numpy as np
 
-from ..errors import ADError
+from ..errors import ADError, MutationError
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
@@ -268,13 +268,35 @@ class ExpressionBuilder:
         for n in gast.walk(stmt):
             if not hasattr(n, "lineno") and isinstance(n, (gast.stmt, gast.expr)):
                 gast.copy_location(n, node)
-        from .build import _assigned_names
-        self.locals |= set(_assigned_names([stmt], appends=False))
+        # The targets are the comprehension's own names (its scope): local
+        # while it runs, restored afterwards.  Every other name keeps what the
+        # element expression did to it (``out.append(v)``, a helper storing
+        # into a list it was passed), as in Python.
+        from .bound import bound_key, bound_names
+        own = set(bound_names([g.target for g in node.generators]))
+        added = own - self.locals
+        self.locals |= own
         self.stmt(stmt)
+        self.locals -= added
         result = self.b.env[key]
-        self.b.env = {k: (v if k not in saved else saved[k]) for k, v in self.b.env.items()
+        scoped = own | {bound_key(n) for n in own}
+        self.b.env = {k: (saved[k] if k in scoped else v) for k, v in self.b.env.items()
                       if k in saved}
         return result
+
+    def refuse_shared_append(self, lst, name, node):
+        """``lst.append(v)`` makes a new SSA version of ``lst``; that is only
+        Python's meaning when no other object holds the list: a list passed
+        to a helper (the caller's list) or already put in a container is
+        refused with a MutationError rather than silently losing the item."""
+        if any(lst in outer.values() for outer in getattr(self.b, "outer_envs", ())):
+            self.error(node, f"appending to '{name}' would modify a list of the calling "
+                             f"function, which is not supported: return the new items (or "
+                             f"the new list) from the helper instead", MutationError)
+        if lst in self.b.stored:
+            self.error(node, f"appending to '{name}' after it was put in a list, tuple or "
+                             "dict is not supported: Python would change the container's "
+                             "item too; append before storing it", MutationError)
 
     def index(self, node, at):
         if isinstance(node, gast.Slice):
@@ -333,10 +355,19 @@ class ExpressionBuilder:
                 if isinstance(lst, Const):       # a global or closure list: Python mutates it
                     self.b.effect(lst.value.append, (self.expr(node.args[0]),), self.loc(node))
                     return Const(None)
+                self.refuse_shared_append(lst, func.value.id, node)
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
                                 hint=func.value.id)
+                for k, v in list(self.b.env.items()):   # every name bound to the list sees it
+                    if v == lst:
+                        self.b.env[k] = new
                 self.b.env[func.value.id] = new
                 return Const(None)
+            if func.attr == "append" and len(node.args) == 1:
+                self.error(node, "appending to a list that is an item or attribute of "
+                                 "another value (c[k].append(v)) is not supported: the "
+                                 "gradient would not see the new item; build the list in a "
+                                 "variable and store it afterwards", MutationError)
             self_arg = self.expr(func.value)
             args = (self_arg,) + tuple(self.expr(a) for a in node.args)
             method = getattr(np.ndarray, func.attr, None)

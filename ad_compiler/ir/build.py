@@ -82,7 +82,6 @@ def build(fn_or_parsed):
                    f"{pf.name} reached its end without a 'return' (Python returns None "
                    "there): there is no value to differentiate")
     b.terminate(Return(result))
-    pf.iterated_directly = {p.name: ln for p, ln in getattr(b, "iterated", {}).items()}
     defaults = _defaults(pf)
     return b.finish(arg_names=tuple(names), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)

@@ -111,3 +111,166 @@ def append_to_item(x):
 def test_appends_python_would_share_are_refused(f, msg):
     with pytest.raises(MutationError, match=msg.replace("(", r"\(")):
         adc.grad(f)(1.7)
+
+
+# -- dicts inside pytree arguments iterated directly ---------------------------------------
+from .test_issue9_pytree import _check  # noqa: E402  (value, structure, finite differences)
+
+A = np.arange(6.0).reshape(3, 2) / 7.0
+P = {"sub": {2: 1.5, 0: 3.0}, "A": A, "l": [1.25, 2.0], "other": {1: 0.25, 3: 2.0}}
+PS = {"sub": {"b": 1.5, "a": 3.0, "c": -0.5}}
+
+
+def int_keys_item(p):
+    s = 0.0
+    for k in p["sub"]:
+        s = s + p["sub"][k] * (k + 1.0)      # read by position this gave a wrong value
+    return s
+
+
+def str_keys_item(p):
+    s = 0.0
+    for k in p["sub"]:
+        s = s + p["sub"][k] ** 2 * len(k)    # read by position this was a KeyError
+    return s
+
+
+def dict_argument(d):
+    s = 0.0
+    for k in d:                              # was refused at compile time
+        s = s + d[k] * d[k] * (k + 2.0)
+    return s
+
+
+def item_aliased(p):
+    d = p["sub"]
+    s = 0.0
+    for k in d:
+        s = s + d[k] * k
+    return s
+
+
+def list_of_dicts(q):
+    s = 0.0
+    for d in q:
+        for k in d:
+            s = s + d[k] * (k + 1.0)
+    return s
+
+
+def dict_of_dicts(p):
+    s = 0.0
+    for name in p:
+        for k in p[name]:
+            s = s + p[name][k] * len(name) * (k + 1.0)
+    return s
+
+
+def enumerate_and_zip(p):
+    s = 0.0
+    for i, k in enumerate(p["sub"]):
+        s = s + p["sub"][k] * (i + 1) * k
+    for k, v in zip(p["sub"], p["l"]):
+        s = s + p["sub"][k] * v * (k + 1.0)
+    return s
+
+
+def merged_at_a_join(p, c):
+    d = p["sub"] if c > 0 else p["other"]
+    s = 0.0
+    for k in d:
+        s = s + d[k] * (k + 0.5)
+    return s
+
+
+def in_nested_loops(p):
+    s = 0.0
+    for i in range(2):
+        for k in p["sub"]:
+            s = s + p["sub"][k] * k * (i + 1.0)
+    return s
+
+
+def in_a_comprehension(p):
+    return sum([p["sub"][k] * (k + 1.0) for k in p["sub"]])
+
+
+def rows_of_an_array_item(p):
+    s = 0.0
+    for row in p["A"]:
+        s = s + np.sum(row ** 2) * p["l"][0]
+    return s
+
+
+def methods_len_and_in(p):
+    s = 0.0
+    for k, v in p["sub"].items():
+        s = s + v * k
+    for k in p["sub"].keys():
+        s = s + p["sub"][k]
+    s = s * len(p["sub"]) + sum(p["sub"].values())
+    return s + (2 in p["sub"]) * p["sub"][0] + ("sub" in p) * 1.0 + ("zz" in p) * 5.0
+
+
+def builtins_over_a_dict(p):
+    return sum(p["sub"]) * p["sub"][0] + max(p["sub"]) * p["sub"][2] + \
+        min(p["sub"]) * p["sub"][2] + list(p["sub"])[0] * p["sub"][0]
+
+
+@pytest.mark.parametrize("f, args", [
+    (int_keys_item, (P,)), (str_keys_item, (PS,)), (dict_argument, ({2: 1.5, 0: 3.0, 1: -2.0},)),
+    (item_aliased, (P,)), (list_of_dicts, ([{2: 1.5, 0: 3.0}, {1: 0.5}],)),
+    (dict_of_dicts, ({"ab": {3: 1.0, 0: 2.0}, "c": {5: 3.0}},)),
+    (enumerate_and_zip, (P,)), (merged_at_a_join, (P, 1.0)), (merged_at_a_join, (P, -1.0)),
+    (in_nested_loops, (P,)), (in_a_comprehension, (P,)), (rows_of_an_array_item, (P,)),
+    (methods_len_and_in, (P,)), (builtins_over_a_dict, (P,)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_iterating_a_dict_in_a_pytree_gives_its_keys(f, args):
+    _check(f, args)
+
+
+def test_int_keys_out_of_order_give_pythons_value():
+    p = {"sub": {2: 1.5, 0: 3.0}}
+    assert adc.value_and_grad(int_keys_item)(p)[0] == int_keys_item(p) == 7.5
+    assert adc.grad(int_keys_item)(p) == {"sub": {2: 3.0, 0: 1.0}}
+
+
+def rows_of_an_array(a):
+    s = 0.0
+    for row in a:
+        s = s + np.sum(row ** 2)
+    return s
+
+
+def test_an_array_parameter_loop_has_no_run_time_dict_test():
+    g = adc.grad(rows_of_an_array)
+    assert_close(g(A), 2.0 * A)
+    assert "iteration_keys" not in g.source
+    g({1: A[0], 0: A[1]})                    # a dict argument: its own variant, keys at run time
+    assert "iteration_keys" in g.source
+
+
+def test_numba_array_loop_unchanged():
+    pytest.importorskip("numba")
+    assert_close(adc.grad(rows_of_an_array, backend="numba")(A), 2.0 * A)
+
+
+# -- nested lists as cotangents ------------------------------------------------------------
+def nested_list(x, y):
+    lst = [[x, y], [y * x]]
+    return sum(lst[0]) * lst[1][0]
+
+
+def tolist_item(a):
+    return a.reshape(2, 3).tolist()[1][1] * a[0]
+
+
+def test_nested_lists_carry_gradients():
+    for k in (0, 1):
+        assert_close(adc.grad(nested_list, wrt=k)(1.5, -0.7),
+                     numerical_grad(nested_list, [1.5, -0.7], k))
+    assert adc.value_and_grad(nested_list)(1.5, -0.7)[0] == nested_list(1.5, -0.7)
+    a = np.arange(1.0, 7.0)
+    v, g = adc.value_and_grad(tolist_item)(a)
+    assert v == tolist_item(a)
+    assert_close(g, numerical_grad(tolist_item, [a], 0))

@@ -48,6 +48,10 @@ _CMP = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.
         gast.IsNot: operator.is_not, gast.In: operator.contains}
 # array attributes read as values: ``.T`` is a transpose, ``.mT`` a matrix transpose
 _ATTR_FUNCS = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}
+# list and dict methods that change the container in place (``append`` is
+# modelled; these run and make an ops.changed_in_place version, without a rule)
+CONTAINER_MUTATORS = {"extend", "insert", "pop", "remove", "clear", "reverse", "update",
+                       "setdefault", "popitem"}
 # callables whose result may share memory with their first argument
 _VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
                np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
@@ -298,6 +302,29 @@ class ExpressionBuilder:
                              "dict is not supported: Python would change the container's "
                              "item too; append before storing it", MutationError)
 
+    def mutator_call(self, func, node, kwargs, hint):
+        """``lst.extend(v)``, ``d.update(e)``, ``lst.pop()``...: the method
+        runs (Python's value) and every name bound to the container gets a
+        new version made by ``ops.changed_in_place``, which has no rule: if
+        a gradient would flow through the change the reverse pass refuses
+        it instead of silently losing it.  A container that is not a plain
+        name (``c[k].extend``) is refused here: later reads of ``c[k]``
+        would not depend on the change."""
+        if not isinstance(func.value, gast.Name):
+            self.error(node, f"'.{func.attr}()' on an item or attribute of another value "
+                             "changes it in place, which is not supported: bind it to a "
+                             "name first, or build a new list/dict", MutationError)
+        lst = self.name(func.value)
+        args = (lst,) + tuple(self.expr(a) for a in node.args)
+        result = self.emit(Method(func.attr), args, node, kwargs, hint=hint)
+        if isinstance(lst, Var):
+            new = self.emit(ops.changed_in_place, (lst, result, Const(func.attr)), node,
+                            hint=func.value.id)
+            for k, v in list(self.b.env.items()):
+                if v == lst:
+                    self.b.env[k] = new
+        return result
+
     def index(self, node, at):
         if isinstance(node, gast.Slice):
             parts = [Const(None) if p is None else self.expr(p)
@@ -363,6 +390,8 @@ class ExpressionBuilder:
                         self.b.env[k] = new
                 self.b.env[func.value.id] = new
                 return Const(None)
+            if func.attr in CONTAINER_MUTATORS:
+                return self.mutator_call(func, node, kwargs, hint)
             if func.attr == "append" and len(node.args) == 1:
                 self.error(node, "appending to a list that is an item or attribute of "
                                  "another value (c[k].append(v)) is not supported: the "

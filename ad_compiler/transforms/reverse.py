@@ -358,6 +358,12 @@ class _Reverse:
                 f"that has a rule (see docs/RULES.md), or wrap the value in "
                 f"ad_compiler.stop_gradient() if no gradient should flow through it",
                 fn_name=self.where, filename=loc.filename, lineno=loc.lineno, source_line=loc.source)
+        if ins.fn is ops.changed_in_place:
+            return NoRuleError(
+                f"'.{ins.args[2].value}()' changes a list or dict that carries a gradient in "
+                f"place, which is not supported: use lst.append(v), d[k] = v, or build a new "
+                f"list/dict", fn_name=self.where, filename=loc.filename, lineno=loc.lineno,
+                source_line=loc.source)
         what = name if k is None else (f"keyword argument '{k}' of {name}" if isinstance(k, str)
                                        else f"argument {k} of {name}")
         rule = lookup(ins.fn)

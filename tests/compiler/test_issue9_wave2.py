@@ -274,3 +274,74 @@ def test_nested_lists_carry_gradients():
     v, g = adc.value_and_grad(tolist_item)(a)
     assert v == tolist_item(a)
     assert_close(g, numerical_grad(tolist_item, [a], 0))
+
+
+# -- other in-place list/dict methods (siblings of the lost append) --------------------------
+def extend_in_comprehension(x):
+    out = []
+    [out.extend([x, x * i]) for i in range(3)]
+    return sum(out)
+
+
+def extend_in_loop(x):
+    out = [x]
+    for i in range(2):
+        out.extend([x * i])
+    return sum(out)
+
+
+def insert_then_read(x):
+    out = [x]
+    out.insert(0, x * 2.0)
+    return out[0] + out[1] * 3.0
+
+
+def update_in_comprehension(x):
+    d = {}
+    [d.update({i: x * i}) for i in range(3)]
+    return sum(d.values())
+
+
+def pop_value(x):
+    out = [x, x * 2.0]
+    v = out.pop()
+    return sum(out) + v * 10.0
+
+
+@pytest.mark.parametrize("f, method", [
+    (extend_in_comprehension, "extend"), (extend_in_loop, "extend"), (insert_then_read, "insert"),
+    (update_in_comprehension, "update"), (pop_value, "pop")])
+def test_in_place_methods_on_differentiated_containers_are_refused(f, method):
+    with pytest.raises(adc.NoRuleError,
+                       match=rf"'\.{method}\(\)' changes a list or dict that carries a gradient "
+                             "in place, which is not supported"):
+        adc.grad(f)(1.7)
+
+
+def in_place_methods_without_gradient(x):
+    axes = [0, 1, 2]
+    axes.remove(1)
+    axes.insert(0, 1)
+    d = {"a": 1}
+    d.update({"b": 2})
+    [axes.extend([k]) for k in range(2)]
+    return x[axes[0]] * d["b"] * len(d) + x[axes[-1]] * len(axes)
+
+
+def test_in_place_methods_on_containers_without_gradient_run_as_python():
+    x = np.arange(1.0, 4.0)
+    v, g = adc.value_and_grad(in_place_methods_without_gradient)(x)
+    assert v == in_place_methods_without_gradient(x)
+    assert_close(g, numerical_grad(in_place_methods_without_gradient, [x], 0))
+
+
+def extend_an_item(x):
+    c = [[x]]
+    c[0].extend([x])
+    return sum(c[0])
+
+
+def test_in_place_method_on_an_item_is_refused():
+    with pytest.raises(MutationError, match=r"'\.extend\(\)' on an item or attribute of another "
+                                            "value changes it in place"):
+        adc.grad(extend_an_item)(1.7)

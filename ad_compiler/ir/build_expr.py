@@ -13,6 +13,7 @@ build branches, so short-circuiting is Python's.
 """
 from __future__ import annotations
 
+import builtins
 import operator
 import sys
 import types
@@ -22,6 +23,7 @@ import gast
 import numpy as np
 
 from ..errors import ADError, MutationError
+from ..frontend.fence import GENERATOR_CONSUMERS, is_consumed_generator
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
@@ -48,6 +50,7 @@ _CMP = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.
         gast.IsNot: operator.is_not, gast.In: operator.contains}
 # array attributes read as values: ``.T`` is a transpose, ``.mT`` a matrix transpose
 _ATTR_FUNCS = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}
+_CONSUMERS = {getattr(builtins, n) for n in GENERATOR_CONSUMERS}
 # list and dict methods that change the container in place (``append`` is
 # modelled; these run and make an ops.changed_in_place version, without a rule)
 CONTAINER_MUTATORS = {"extend", "insert", "pop", "remove", "clear", "reverse", "update",
@@ -191,6 +194,10 @@ class ExpressionBuilder:
             return self.emit(fn, items, node, hint=hint)
         if isinstance(node, gast.ListComp):
             return self.listcomp(node, hint)
+        if isinstance(node, gast.GeneratorExp):
+            self.error(node, "generator expressions are not supported here (only as the single "
+                             "argument of the builtins sum, min, max, any, all, list, tuple or "
+                             "sorted): use a list comprehension")
         if isinstance(node, gast.Lambda):
             return self.lambda_value(node)
         if isinstance(node, gast.Dict):
@@ -352,6 +359,11 @@ class ExpressionBuilder:
         return self.emit(Attr(node.attr), (base,), node, hint=hint)
 
     def call(self, node, hint):
+        if is_consumed_generator(node) and self.static(node.func) in _CONSUMERS:
+            node = gast.copy_location(gast.Call(func=node.func, keywords=node.keywords, args=[
+                gast.copy_location(gast.ListComp(elt=node.args[0].elt,
+                                                 generators=node.args[0].generators),
+                                   node.args[0])]), node)     # sum(e for x in xs): sum([...])
         value = self.callable_value(node.func)       # a lambda, or a function passed in
         if value is not None:
             return self.call_value(value, node, hint)

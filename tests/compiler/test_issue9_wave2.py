@@ -345,3 +345,68 @@ def test_in_place_method_on_an_item_is_refused():
     with pytest.raises(MutationError, match=r"'\.extend\(\)' on an item or attribute of another "
                                             "value changes it in place"):
         adc.grad(extend_an_item)(1.7)
+
+
+# -- generator expressions consumed at once (built as the list comprehension) -----------------
+def gen_sum(x):
+    return sum(x * i for i in range(3))
+
+
+def gen_max_min(x):
+    return max(x * i for i in range(3) if i != 2) + min(x * x * i for i in range(1, 3))
+
+
+def gen_list_tuple(x):
+    return sum(list(x * i for i in range(3))) * sum(tuple(x for _ in range(2)))
+
+
+def gen_nested(x):
+    return sum(sum(x * i * j for j in range(2)) for i in range(3))
+
+
+def gen_appends(x):
+    out = []
+    s = sum(out.append(x * i) or x for i in range(3))
+    return s * sum(out)
+
+
+@pytest.mark.parametrize("f", [gen_sum, gen_max_min, gen_list_tuple, gen_nested, gen_appends])
+def test_generator_expression_consumed_by_a_builtin(f):
+    _check_scalar_arg(f, 1.3)
+
+
+def gen_rows(a):
+    return sum(np.sum(r ** 2) for r in a) * all(v > -100.0 for v in a.ravel())
+
+
+def test_generator_over_array_rows():
+    a = np.arange(4.0).reshape(2, 2) / 3.0
+    v, g = adc.value_and_grad(gen_rows)(a)
+    assert_close(v, gen_rows(a))
+    assert_close(g, numerical_grad(gen_rows, [a], 0))
+
+
+def _sum_of(it):
+    return sum(it)
+
+
+def gen_to_helper(x):
+    return _sum_of(x * i for i in range(3))
+
+
+def gen_stored(x):
+    g = (x * i for i in range(3))
+    return sum(g) + sum(g)          # (Python: the second sum is 0, the generator is spent)
+
+
+def gen_shadowed(x):
+    sum = max
+    return sum(x * i for i in range(3))
+
+
+@pytest.mark.parametrize("f", [gen_to_helper, gen_stored, gen_shadowed])
+def test_other_generator_expressions_are_refused(f):
+    with pytest.raises(adc.UnsupportedSyntaxError,
+                       match=r"generator expressions are not supported here \(only as the single "
+                             "argument of"):
+        adc.grad(f)(1.3)

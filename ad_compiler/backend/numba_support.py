@@ -28,6 +28,7 @@ from ..errors import NonScalarOutputError, SeedShapeError
 from ..ir import ops
 from ..rules import adjoints
 from ..rules import arithmetic
+from ..rules import containers
 
 __all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
 
@@ -642,3 +643,15 @@ def _sum_keepdims(a, axis=None, dtype=None, out=None, keepdims=False):
         return np.expand_dims(np.sum(a, axis=axis), axis)
     return impl
 
+
+
+# ``for v in x`` over a value that might be a dict (rules/containers.py): only
+# arrays and tuples reach Numba, which iterate themselves.
+@_twin(containers.iteration_keys)
+def _iteration_keys(x):
+    return lambda x: x
+
+
+@_twin(containers.iteration_keys_x)
+def _iteration_keys_x(g, ans, x):
+    return lambda g, ans, x: g

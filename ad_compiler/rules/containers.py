@@ -62,7 +62,9 @@ def iteration_keys(x):
 
 
 def iteration_keys_x(g, ans, x):
-    return None if isinstance(x, dict) else g
+    if isinstance(x, dict):       # (two statements: called, not inlined, so that the
+        return None               # Numba twin in backend/numba_support.py is used)
+    return g
 
 
 def sequence_cotangent(g, x):
@@ -134,6 +136,6 @@ defvjp(dict_get, dict_get_d, None, dict_get_default, linear=True, multiple_resul
        name="dict.get", doc="d.get(k, default)")
 defvjp(dict_values, dict_values_d, linear=True, multiple_results=True, name="dict.values")
 defvjp(dict_items, dict_items_d, linear=True, multiple_results=True, name="dict.items")
-defvjp(iteration_keys, iteration_keys_x, linear=True, multiple_results=True,
+defvjp(iteration_keys, iteration_keys_x, linear=True,
        name="iteration", doc="for v in x: a dict's keys, x itself otherwise")
 nondifferentiable(dict_keys, doc="d.keys(): keys carry no gradient")

@@ -31,6 +31,7 @@ from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
+from ..rules.containers import iteration_keys
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
@@ -325,7 +326,8 @@ class _Reverse:
                     seqs.add(ins.out)
         edges = list(self.g.edges())
         items = [(i.out, i.args[0]) for i in self.g.instructions()
-                 if (i.fn in (operator.getitem, ops.setitem) or isinstance(i.fn, Attr)) and i.args]
+                 if (i.fn in (operator.getitem, ops.setitem, iteration_keys)
+                     or isinstance(i.fn, Attr)) and i.args]      # (a dict's keys: a list)
         changed = True
         while changed:            # items of containers may be containers (nested pytrees)
             changed = False

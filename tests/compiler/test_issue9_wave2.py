@@ -250,9 +250,21 @@ def test_an_array_parameter_loop_has_no_run_time_dict_test():
     assert "iteration_keys" in g.source
 
 
-def test_numba_array_loop_unchanged():
+def rows_of_a_slice(a):
+    s = 0.0
+    for row in a[1:]:                        # not a parameter: iteration_keys at run time
+        s = s + np.sum(row ** 2)
+    return s
+
+
+def test_numba_array_loops_unchanged():
     pytest.importorskip("numba")
     assert_close(adc.grad(rows_of_an_array, backend="numba")(A), 2.0 * A)
+    want = 2.0 * A
+    want[0] = 0.0
+    assert "iteration_keys" in adc.grad(rows_of_a_slice).variant().source
+    assert_close(adc.grad(rows_of_a_slice, backend="numba")(A), want)
+    assert_close(adc.grad(rows_of_a_slice)(A), want)
 
 
 # -- nested lists as cotangents ------------------------------------------------------------

@@ -11,7 +11,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-.PHONY: install install-test demo test bench clean
+.PHONY: install install-test demo test bench fuzz clean
 install: $(PY)
 	$(PY) -m pip install -q -e .
 
@@ -30,3 +30,10 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The differential fuzzer's long mode (tests/fuzz): new seeds for FUZZ_SECONDS,
+# each new kind of failure reduced to a minimal program; the CI slice is
+# tests/fuzz/test_fuzz_differential.py.
+FUZZ_SECONDS ?= 600
+fuzz: install-test
+	NUMBA_ENABLE_CUDASIM=1 OMP_NUM_THREADS=1 $(PY) -m tests.fuzz --seconds $(FUZZ_SECONDS)

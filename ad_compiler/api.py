@@ -12,6 +12,9 @@ Example::
 A ``GradFunction`` parses and fences the source when it is created,
 compiles on first call, and keeps one compiled variant per kind of
 arguments (Python scalars vs arrays), so nothing is re-parsed per call.
+Each call reads the globals and closure cells the function uses as data
+and checks that what it was specialised on is unchanged, else recompiles
+(frontend/bindings.py).
 """
 from __future__ import annotations
 
@@ -25,7 +28,9 @@ from . import cache
 from .arguments import Signature
 from .backend.emit import emit_function
 from .errors import ADError, NotDifferentiableError, WrtError, add_note
+from .frontend.bindings import Bindings, is_data
 from .frontend.parse import parse
+from .outputs import check_output, check_seed
 from .ir.build import build
 from .ir.verify import verify
 from .pytree import tree_paths
@@ -74,17 +79,31 @@ def _kind(x):
 class GradFunction:
     """A compiled gradient of ``fn``; call it like ``fn``."""
 
-    def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False):
+    def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False,
+                 freeze_globals=False):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         self.fn = fn
         self.backend = backend
         self.has_aux = has_aux
         self.return_value = return_value
-        target, self._bound, bound_kw = _unwrap(fn)
+        # device code cannot take the globals it reads as arguments: it is
+        # specialised on their values (and recompiled when one is rebound)
+        self.freeze_globals = freeze_globals or backend == "cuda"
+        self._wrt_spec = wrt
+        self._setup()
+        self.__name__ = getattr(fn, "__name__", "f")
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__wrapped__ = fn
+
+    def _setup(self):
+        """Everything read from the function's source, code and defaults;
+        run again when a binding the compiled code depends on changes."""
+        target, self._bound, bound_kw = _unwrap(self.fn)
         self.parsed = parse(target)
         names = [a.id for a in self.parsed.node.args.args]
         self.arg_names = names[len(self._bound):]     # what the caller passes
+        wrt = self._wrt_spec
         self.single = not isinstance(wrt, (tuple, list))
         a = self.parsed.node.args
         self._sig = Signature(a, len(self._bound)) if a.vararg or a.kwarg else None
@@ -96,11 +115,10 @@ class GradFunction:
                                   target.__defaults__ or ()))
         self._defaults.update(bound_kw)
         self._ir = None
+        self._bindings = None
+        self._prologue = _unbuilt
         self._variants = {}
         self._last = None
-        self.__name__ = getattr(fn, "__name__", "f")
-        self.__doc__ = getattr(fn, "__doc__", None)
-        self.__wrapped__ = fn
 
     def _where(self):
         return self.parsed.name
@@ -136,8 +154,37 @@ class GradFunction:
     def ir(self):
         """The simplified SSA graph of the function."""
         if self._ir is None:
-            self._ir = verify(simplify(verify(build(self.parsed))))
+            bindings = Bindings(freeze=self.freeze_globals)
+            self._ir = verify(simplify(verify(build(self.parsed, bindings))))
+            self._bindings, self._prologue = bindings, bindings.prologue()
         return self._ir
+
+    def _free_values(self):
+        """The values of the globals and closure cells the code reads as data,
+        now; recompiles first if a binding it was specialised on changed
+        (a helper it inlined, a module, the function's code or defaults),
+        or a data name now holds something the compiler would specialise on."""
+        if self._ir is None:
+            self.ir
+        free = self._prologue()
+        if free is None:
+            self._setup()
+            self.ir
+            free = self._prologue()
+            if free is None:
+                raise ADError("a global or module attribute this function depends on changes "
+                              "every time it is read; it cannot be compiled",
+                              fn_name=self.parsed.name, filename=self.parsed.filename,
+                              lineno=self.parsed.lineno)
+        return free
+
+    def stale(self):
+        """Whether the compiled code no longer matches the function (and
+        recompile it, for callers that keep compiled code of their own)."""
+        if self._ir is None or self._prologue() is not None:
+            return False
+        self._setup()
+        return True
 
     def _compile(self, kinds):
         g = split_aux(self.ir, self.parsed.name) if self.has_aux else self.ir
@@ -166,6 +213,8 @@ class GradFunction:
         n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
         kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple(
             "a" for _ in self.arg_names) + ("q",) * n_star
+        if len(kinds) == len(self._bound) + len(self.arg_names) + n_star:   # add the globals read
+            kinds = tuple(kinds) + tuple(_kind(v) for v in self._free_values())
         v = self._variants.get(kinds)
         if v is None:
             v = self._variants[kinds] = self._compile(kinds)
@@ -238,13 +287,28 @@ class GradFunction:
                 f"complex inputs are not supported ('{name}' is complex)",
                 fn_name=self.parsed.name, filename=self.parsed.filename, lineno=self.parsed.lineno)
 
+    def _check_result(self, out):
+        """The output must be a real number or array (see outputs.py)."""
+        pf = self.parsed
+        check_output(out, pf.name, pf.filename, pf.lineno)
+
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
-        vals = self._bind(args, kwargs)
+        if seed is not None and type(seed) is not float:
+            check_seed(seed, self.parsed.name, self.parsed.filename, self.parsed.lineno)
+        free = self._prologue()                 # the globals it reads, now
+        if free is None:                        # (None: a binding changed, or not built)
+            free = self._free_values()
+        vals = self._bind(args, dict(kwargs) if kwargs else kwargs)
         self._check_wrt(vals)
-        vals = list(self._bound) + vals
-        kinds = tuple(_kind(v) for v in vals)
-        v = self._variants.get(kinds) or self.variant(kinds)
+        vals = [*self._bound, *vals, *free]
+        kinds = tuple(map(_kind, vals))
+        v = self._variants.get(kinds)
+        if v is None:
+            if not all(is_data(x) for x in free):     # a data name now holds a function...:
+                self._setup()                         # specialise on it
+                return self._run(args, dict(kwargs, seed=seed))
+            v = self.variant(kinds)
         self._last = v
         try:
             return v.fn(*vals, seed)
@@ -261,6 +325,8 @@ class GradFunction:
 
     def __call__(self, *args, **kwargs):
         res = self._run(args, kwargs)
+        if type(res[0]) is not float:
+            self._check_result(res[0])
         grads = res[2:] if self.has_aux else res[1:]
         if self._picks is not None:
             grads = self._sig.pick(grads, self._picks, len(args), self._where_kw())
@@ -272,6 +338,11 @@ class GradFunction:
 
     def __repr__(self):
         return f"<ad_compiler gradient of {self.__name__} wrt={self.wrt} backend={self.backend}>"
+
+
+def _unbuilt():
+    """The prologue before the graph is built: nothing to read yet."""
+    return None
 
 
 def _aux_value(g):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = ["ADError", "UnsupportedSyntaxError", "NoRuleError", "SourceUnavailableError",
            "WrtError", "NonScalarOutputError", "SeedShapeError", "NotDifferentiableError",
-           "BackendError", "MutationError"]
+           "BackendError", "MutationError", "UndefinedNameError"]
 
 
 class ADError(Exception):
@@ -67,6 +67,10 @@ class BackendError(ADError):
 
 class MutationError(ADError):
     """In-place mutation the compiler cannot differentiate safely."""
+
+
+class UndefinedNameError(ADError, NameError):
+    """A free name the function reads is not defined (Python's NameError)."""
 
 
 def add_note(exc, note):

@@ -68,6 +68,7 @@ class ElementwiseGrad:
         self.gradfn = grad(fn, wrt, backend=backend)
         self.wrt = self.gradfn.wrt
         self._loop = None
+        self._kernel_fn = None
         self.__name__ = f"elementwise_grad_{getattr(fn, '__name__', 'f')}"
 
     def _broadcast(self, args):
@@ -121,14 +122,27 @@ class ElementwiseGrad:
                 o[idx] = v
         return outs
 
+    def _kernel_gradfn(self):
+        """The gradient the compiled loops call: a kernel cannot take the globals
+        ``fn`` reads as arguments, so it is specialised on their values; the
+        loop is rebuilt when one of them is rebound."""
+        from ..api import GradFunction
+        if self._kernel_fn is None:
+            self._kernel_fn = GradFunction(self.fn, self.gradfn._wrt_spec, backend=self.backend,
+                                           freeze_globals=True)
+        elif self._kernel_fn.stale():
+            self._loop = None
+        return self._kernel_fn
+
     # -- numba: a prange loop over the scalar gradient ---------------------------------------
     def _numba(self, flat, outs):
         from .lowering import require_numba
         numba = require_numba('elementwise_grad(backend="numba")')
+        gradfn = self._kernel_gradfn()
         if self._loop is None:
-            v = self.gradfn.variant(tuple("s" for _ in flat))
+            v = gradfn.variant(tuple("s" for _ in flat))
             spec = v.specialization([0.0] * len(flat), 1.0)
-            name = f"{self.gradfn.parsed.name}_ew"
+            name = f"{gradfn.parsed.name}_ew"
             src = _loop_source(name, len(flat), len(outs), parallel=True, joint_path=spec.path)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher,
                                                       "prange": numba.prange})
@@ -143,10 +157,11 @@ class ElementwiseGrad:
         from numba import cuda
         from .lowering import require_cuda
         require_cuda("elementwise_grad(backend=\"cuda\")")
+        gradfn = self._kernel_gradfn()
         if self._loop is None:
-            v = self.gradfn.variant(tuple("s" for _ in flat))
+            v = gradfn.variant(tuple("s" for _ in flat))
             spec = v.specialization([0.0] * len(flat), 1.0)
-            name = f"{self.gradfn.parsed.name}_ew_kernel"
+            name = f"{gradfn.parsed.name}_ew_kernel"
             src = _loop_source(name, len(flat), len(outs), parallel=False, joint_path=spec.path)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher, "cuda": cuda})
             self._loop = cuda.jit(getattr(module, name))

@@ -68,8 +68,9 @@ def _assign(target, value):
 
 
 class _Emitter:
-    def __init__(self, graph, ns, inplace=frozenset()):
+    def __init__(self, graph, ns, inplace=frozenset(), omit_unset=False):
         self.inplace = inplace
+        self.omit_unset = omit_unset
         self.skip, self.skip_edge = set(), set()
         self.use_count = use_counts(graph.blocks)
         self.g = graph
@@ -115,6 +116,8 @@ class _Emitter:
         return self.constant(x.value)
 
     def constant(self, v):
+        if v is ops.UNSET:
+            return _const(None)
         if v is None or isinstance(v, (bool, str)) or v is Ellipsis:
             return _const(v)
         if type(v) in (int, float):
@@ -197,6 +200,8 @@ class _Emitter:
         if ins.fn is ops.comment:
             self.comments.append(" ".join(str(ins.args[0].value).splitlines()))
             return gast.Expr(value=_const(f"{_COMMENT}{len(self.comments) - 1}"))
+        if ins.fn is ops.escape:
+            return []
         if ins.fn is ops.setitem:
             return self.setitem(ins)
         if ins.fn is ops.raise_:
@@ -222,7 +227,8 @@ class _Emitter:
     def edge(self, target, args):
         params = self.blocks[target].params
         pairs = [(p, a) for p, a in zip(params, args) if not (isinstance(a, Var) and a == p)
-                 and p not in self.skip_edge and self.coalesce.get(a) != p]
+                 and p not in self.skip_edge and self.coalesce.get(a) != p
+                 and not (self.omit_unset and isinstance(a, Const) and a.value is ops.UNSET)]
         if not pairs:
             return []
         if len(pairs) == 1:
@@ -296,13 +302,16 @@ def _last_block(seq):
     raise ValueError("a loop test must end with a block")
 
 
-def emit_function(graph, name, arg_names, ns=None):
-    """Source text and globals of a Python function for ``graph``."""
-    from ..transforms.inplace import inplace_setitems
+def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
+    """Source text and globals of a Python function for ``graph``;
+    ``omit_unset``: leave a join parameter unassigned on an edge that
+    passes ``ops.UNSET`` (for Numba), rather than assigning None."""
+    from ..transforms.inplace import plan_setitems
+    graph, inplace = plan_setitems(graph)
     reserved = {v.name for b in graph.blocks for v in b.params}
     reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
     ns = ns or Namespace(reserved | {name})
-    em = _Emitter(graph, ns, inplace_setitems(graph))
+    em = _Emitter(graph, ns, inplace, omit_unset)
     body = em.seq(graph.structure)
     params = list(graph.entry.params)
     args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,

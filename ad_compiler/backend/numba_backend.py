@@ -86,7 +86,8 @@ def _infer_ranks(g, ranks):
         return known.get(x)
 
     def same(values):
-        rs = {rank(a) for a in values if not (isinstance(a, Const) and a.value is None)}
+        rs = {rank(a) for a in values
+              if not (isinstance(a, Const) and (a.value is None or a.value is ops.UNSET))}
         return rs.pop() if len(rs) == 1 else None
 
     for _ in range(len(g.blocks) + 2):
@@ -331,12 +332,12 @@ class NumbaGradient:
         return spec
 
     def _build(self, key):
-        n = len(self.gradfn.arg_names)
+        n = (len(key) - 1) // 2         # the values: bound, passed, then globals read
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
         g = reductions_as_functions(g)
         name = f"{g.name}_grad"
-        source, namespace = emit_function(g, name, g.arg_names)
+        source, namespace = emit_function(g, name, g.arg_names, omit_unset=True)
         hit = self._by_source.get(source)
         if hit is None:
             dispatcher, path = self._compile_source(name, source, namespace, g)

@@ -17,6 +17,8 @@ Importing this module needs numba; ``lowering`` imports it lazily.
 """
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from numba import types
@@ -25,7 +27,9 @@ from numba.extending import overload, register_jitable
 
 from .. import runtime
 from ..errors import NonScalarOutputError, SeedShapeError
-from ..ir import ops
+from ..ir import ops, views
+from ..rules import structural
+from ..rules import views as view_rules
 from ..rules import adjoints
 from ..rules import arithmetic
 from ..rules import containers
@@ -35,11 +39,30 @@ __all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
 TWINS = set()          # the Python helpers that have an explicit twin here
 
 
-def _twin(fn, **kw):
+def _twin(fn, optional=False, **kw):
+    """Register ``impl`` as the Numba twin of ``fn``; ``optional``: the twin
+    handles ``Optional`` argument types itself."""
     def deco(impl):
         TWINS.add(fn)
-        return overload(fn, **kw)(impl)
+        return overload(fn, **kw)(impl if optional else _plain_types(impl))
     return deco
+
+
+def _plain_types(impl):
+    """A typing function that declines ``Optional`` arguments.  A value
+    merged at a join with ``None`` on one edge (what the reverse pass passes
+    for a value only the other arm's adjoint reads) is ``Optional(array)``
+    to Numba; dispatching on that type would take it for a scalar (a
+    ``unbroadcast`` that sums, a mean off by a factor of n).  Declined,
+    Numba types the call again with the underlying types and unwraps the
+    value (checking it is not None) at the call."""
+    @functools.wraps(impl)
+    def typing(*args, **kws):
+        if any(isinstance(a, types.Optional) for a in args) or \
+                any(isinstance(a, types.Optional) for a in kws.values()):
+            return None
+        return impl(*args, **kws)
+    return typing
 
 
 def is_array(t):
@@ -160,8 +183,10 @@ def _seed_cotangent(seed, out):
     return lambda seed, out: seed
 
 
-@_twin(ops.zero_like)
+@_twin(ops.zero_like, optional=True)
 def _zero_like(x):
+    if isinstance(x, types.Optional):   # a value that may be None (a return not yet taken)
+        x = x.type
     if is_array(x):
         dt = _grad_dtype(x)
         return lambda x: np.zeros(x.shape, dtype=dt)
@@ -422,6 +447,126 @@ def _zero_at_inplace(g, idx):
         g[idx] = 0
         return g
     return impl
+
+
+# -- in-place updates through aliases and of arguments (ir.views): the same-object
+#    step (``v = b`` carried into a loop) and the write-back of a mutated argument;
+#    views through a step function (``b[0]``) stay a BackendError naming the line
+@_twin(_optional(structural, "cotangent_unless_array"))
+def _cotangent_unless_array(g, old):
+    if is_array(old):
+        return lambda g, old: 0.0 * g
+    return lambda g, old: g
+
+
+@_twin(_optional(structural, "cotangent_if_array"))
+def _cotangent_if_array(g, old):
+    if is_array(old):
+        return lambda g, old: g
+    return lambda g, old: 0.0 * g
+
+
+@_twin(_optional(views, "check_inplace"))
+def _check_inplace(old, new):
+    if not is_array(old):
+        return lambda old, new: None
+    if not is_array(new) or new.ndim != old.ndim:
+        def bad_shape(old, new):
+            raise ValueError("non-broadcastable output operand of an in-place update")
+        return bad_shape if is_array(new) else (lambda old, new: None)
+    if isinstance(old.dtype, types.Integer) and isinstance(new.dtype, types.Float):
+        def bad_cast(old, new):
+            raise TypeError("Cannot cast ufunc output from a float to an integer array in place")
+        return bad_cast
+
+    def impl(old, new):
+        if old.shape != new.shape:
+            raise ValueError("non-broadcastable output operand of an in-place update")
+    return impl
+
+
+@_twin(_optional(views, "entry_copy"))
+def _entry_copy(x):
+    if is_array(x):
+        return lambda x: x.copy()
+    return lambda x: x
+
+
+@_twin(_optional(views, "write_back"))
+def _write_back(param, final):
+    if is_array(param):
+        def impl(param, final):
+            param[...] = final
+        return impl
+    return lambda param, final: None
+
+
+@_twin(_optional(views, "write_view"))
+def _write_view(base, value, fn, args, kwargs):
+    if not isinstance(fn, types.NoneType):
+        return None
+    if is_array(base):
+        return lambda base, value, fn, args, kwargs: value
+    return lambda base, value, fn, args, kwargs: base
+
+
+@_twin(_optional(views, "read_view"))
+def _read_view(new_base, old_base, own, fn, args, kwargs):
+    if not isinstance(fn, types.NoneType):
+        return None
+    if is_array(old_base):
+        return lambda new_base, old_base, own, fn, args, kwargs: new_base
+    return lambda new_base, old_base, own, fn, args, kwargs: own
+
+
+@_twin(_optional(views, "refuse_inplace"))
+def _refuse_inplace(x, message, where):
+    if is_array(x):
+        def impl(x, message, where):
+            raise ValueError("an in-place update the compiler cannot model for arrays "
+                             "(the python backend names the line)")
+        return impl
+    return lambda x, message, where: None
+
+
+@_twin(_optional(view_rules, "view_cotangent_base"))
+def _view_cotangent_base(g, base, fn, args, kwargs):
+    if not isinstance(fn, types.NoneType):
+        return None
+    if is_array(base):
+        return lambda g, base, fn, args, kwargs: 0.0 * g
+    return lambda g, base, fn, args, kwargs: g
+
+
+@_twin(_optional(view_rules, "view_cotangent_value"))
+def _view_cotangent_value(g, base, value, fn, args, kwargs):
+    if not isinstance(fn, types.NoneType):
+        return None
+    if is_array(base):
+        return lambda g, base, value, fn, args, kwargs: g
+    if is_array(value):
+        return lambda g, base, value, fn, args, kwargs: np.zeros(value.shape)
+    return lambda g, base, value, fn, args, kwargs: 0.0
+
+
+@_twin(_optional(view_rules, "read_cotangent_base"))
+def _read_cotangent_base(g, new_base, old_base, fn, args, kwargs):
+    if not isinstance(fn, types.NoneType):
+        return None
+    if is_array(old_base):
+        return lambda g, new_base, old_base, fn, args, kwargs: g + np.zeros(new_base.shape)
+    if is_array(new_base):
+        return lambda g, new_base, old_base, fn, args, kwargs: np.zeros(new_base.shape)
+    return lambda g, new_base, old_base, fn, args, kwargs: 0.0
+
+
+@_twin(_optional(view_rules, "read_cotangent_own"))
+def _read_cotangent_own(g, own, old_base, fn, args, kwargs):
+    if not isinstance(fn, types.NoneType):
+        return None
+    if is_array(old_base):
+        return lambda g, own, old_base, fn, args, kwargs: 0.0 * g
+    return lambda g, own, old_base, fn, args, kwargs: g
 
 
 @_twin(_optional(ops, "shape_proxy"))

@@ -24,6 +24,7 @@ from functools import lru_cache
 import gast
 
 from ..errors import SourceUnavailableError
+from .bindings import Ref
 from .fence import check_function
 
 __all__ = ["parse", "ParsedFunction", "UNBOUND", "inline_body"]
@@ -41,6 +42,20 @@ class ParsedFunction:
     lines: list
     globals: dict
     closure: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)      # free name -> its closure cell
+
+    def where(self, name):
+        """``(Ref, object)`` for a free name: where Python finds it (the
+        closure cell, the globals dict, builtins — a ``Ref`` to a name that
+        must stay absent from the globals) and what it holds now; the Ref is
+        None for an unknown cell, and ``(None, UNBOUND)`` for no binding."""
+        if name in self.closure:
+            cell = self.cells.get(name)
+            return (None if cell is None else Ref("cell", cell, name)), self.closure[name]
+        if name in self.globals:
+            return Ref("global", self.globals, name), self.globals[name]
+        obj = getattr(builtins, name, UNBOUND)
+        return (None if obj is UNBOUND else Ref("builtin", self.globals, name)), obj
 
     def resolve(self, name):
         """The object a free name refers to, or UNBOUND."""
@@ -64,6 +79,11 @@ def _closure(fn):
         except ValueError:        # empty cell: defined later in the enclosing scope
             pass
     return out
+
+
+def _cells(fn):
+    """Free name -> closure cell (read again at each call, see bindings.py)."""
+    return dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
 
 
 def parse(fn) -> ParsedFunction:
@@ -94,7 +114,7 @@ def parse(fn) -> ParsedFunction:
     node.decorator_list = []
     pf = ParsedFunction(fn=fn, name=name, node=node, filename=filename, lineno=lineno,
                         lines=[ln.rstrip("\n") for ln in lines], globals=fn.__globals__,
-                        closure=_closure(fn))
+                        closure=_closure(fn), cells=_cells(fn))
     check_function(pf)
     return pf
 

@@ -8,8 +8,10 @@ Example::
                                    return t1
 
 Names are looked up in the SSA environment first (locals), then resolved
-statically to Python objects (globals, closures, builtins), so ``np.sin``
-becomes the constant ``numpy.sin`` in the graph.  Calls to the user's own
+to Python objects (globals, closures, builtins): ``np.sin`` becomes the
+constant ``numpy.sin`` in the graph (guarded, see frontend/bindings.py),
+while a global or closure cell holding data (a number, an array...) becomes
+a parameter after the function's own, read when the gradient is called.  Calls to the user's own
 Python functions are inlined.  A ``return`` inside an ``if`` moves the
 statements after the ``if`` into the other arm, so every path ends at the
 function's single ``return``; any other ``return`` (nested in branches or
@@ -22,11 +24,13 @@ from __future__ import annotations
 import operator
 
 import gast
+import numpy as np
 
 from ..errors import MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
-from . import ops
+from . import ops, views
+from .aliasing import ITER, OBJ, Aliases, tracked
 from .build_callables import CallableValues, check_no_lambda_operand
 from .build_containers import ContainerBuilder
 from .builder import IRBuilder
@@ -63,9 +67,15 @@ def _has_return(stmts):
     return False
 
 
-def build(fn_or_parsed):
+def build(fn_or_parsed, bindings=None):
+    """The SSA graph of a function.  ``bindings`` (frontend.bindings) records
+    its free names: data ones become parameters after the function's own,
+    the rest are folded and guarded."""
     pf = fn_or_parsed if not callable(fn_or_parsed) else parse(fn_or_parsed)
     b = IRBuilder(pf.name)
+    b.bindings = bindings
+    if bindings is not None:
+        bindings.guard_function(pf.fn)
     fb = _FunctionBuilder(pf, b, stack=(pf.fn,))
     if not terminates(pf.node.body):
         fb.error(pf.node, "the function does not return a value on every path",
@@ -76,12 +86,15 @@ def build(fn_or_parsed):
     entry = b.new_block(params)
     b.start(entry)
     b.env.update(zip(names, params))
+    b.env.update({f"{OBJ}{n}>": p for n, p in zip(names, params)})
+    b.hooks = fb.al
     with deep_inlining():
         result = fb.body()
     if isinstance(fb.returned, Var):            # a loop that may end without returning
         fb.require(fb.returned, TypeError, pf.node,
                    f"{pf.name} reached its end without a 'return' (Python returns None "
                    "there): there is no value to differentiate")
+    result = _write_back_arguments(b, params, names, fb.loc(pf.node), result)
     b.terminate(Return(result))
     defaults = _defaults(pf)
     return b.finish(arg_names=tuple(names), defaults=defaults,
@@ -92,6 +105,28 @@ def parameter_names(args):
     """A function's parameters in the graph's order: the positional ones,
     then ``*args`` (a tuple) and ``**kwargs`` (a dict) if it has them."""
     return [a.id for a in args.args] + [a.id for a in (args.vararg, args.kwarg) if a is not None]
+def _write_back_arguments(b, params, names, loc, result):
+    """Python's in-place updates of an argument reach the caller's array: the
+    function computes on a private copy (``entry_copy``: the gradient is with
+    respect to the values at entry) and writes the final contents back into
+    the caller's array at the end of the forward pass."""
+    from .builder import _sub_call, _sub_term
+    from .nodes import Call
+    for p, name in zip(params, names):
+        final = b.env.get(f"{OBJ}{name}>")
+        if not isinstance(final, Var) or final == p:
+            continue
+        own = b.fresh(name)
+        m = {p: own}
+        for blk in b.blocks:
+            blk.instrs = [_sub_call(ins, m) for ins in blk.instrs]
+            if blk.term is not None:
+                blk.term = _sub_term(blk.term, m)
+        b.env = {k: (own if v == p else v) for k, v in b.env.items()}
+        result = own if result == p else result
+        b.blocks[0].instrs.insert(0, Call(own, views.entry_copy, (p,), (), loc))
+        b.effect(views.write_back, (p, final), loc)
+    return result
 
 
 def _assigned_names(stmts):
@@ -119,6 +154,15 @@ def _assigned_names(stmts):
             out.append(n.target.value.id)
         todo.extend(gast.iter_child_nodes(n))
     return list(dict.fromkeys(out))
+
+
+def _updates_in_place(stmts):
+    """Whether ``stmts`` may update an array in place (``x op= v``, ``a[i] = v``)."""
+    for n in gast.walk(gast.Module(body=list(stmts), type_ignores=[])):
+        if isinstance(n, gast.AugAssign) or (isinstance(n, gast.Subscript)
+                                             and isinstance(n.ctx, gast.Store)):
+            return True
+    return False
 
 
 def always_returns(stmts):
@@ -178,11 +222,11 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
         self.loop_keys = []                   # per enclosing loop: the keys it carries
         self.returned = Const(True)           # the return flag at the end of the body
-        self.view_of = getattr(b, "view_of", None)
-        if self.view_of is None:
-            self.view_of = b.view_of = {}         # Var -> name of the array it is a view of
         if not hasattr(b, "def_defaults"):
             b.def_defaults = {}                   # nested FunctionDef -> {param: default}
+        self.al = getattr(b, "aliases", None)
+        if self.al is None:
+            self.al = b.aliases = Aliases()       # which values share memory (ir.aliasing)
 
     # -- errors and locations ----------------------------------------------------------
     def loc(self, node):
@@ -201,8 +245,9 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
         if fn in (ops.make_list, ops.make_tuple, ops.list_append, ops.make_dict):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
-        if fn in _VIEW_FUNCS and args and isinstance(args[0], Var):
-            self.view_of[out] = self.view_of.get(args[0], args[0].name)
+            self.al.containers.add(out)
+        if fn in _VIEW_FUNCS and args:
+            self.al.record_view(out, fn, args, kwargs)
         return out
 
     # -- statements ------------------------------------------------------------------------
@@ -273,6 +318,10 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
     def _hint_of(self, k):
         if k == RETURN:
             return "out"
+        if k.startswith(OBJ):
+            return k[len(OBJ):-1]
+        if k.startswith(ITER):
+            return "items"
         return k if not k.startswith("<") else "i" if k.startswith("<i") else "flag"
 
     def _done(self):
@@ -383,53 +432,51 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             self.error(node, f"assignment to {type(target).__name__.lower()} targets is not supported")
 
     def aug_assign(self, s):
+        """``x op= v``: an array is updated in place (every name that shares
+        its memory sees it, see ir.aliasing); a number is rebound."""
         op = _BINOPS.get(type(s.op))
         t = s.target
         if isinstance(t, gast.Name):
             old = self.name(t)
-            others = sorted(k for k, v in self.b.env.items()
-                            if v == old and k != t.id and not k.startswith("<") and isinstance(old, Var))
             new = self.emit(op, (old, self.expr(s.value)), s, hint=t.id)
-            self.bind(t.id, new)
-            for k in others:        # an array is updated in place (every name sees it),
-                self.b.env[k] = self.emit(ops.alias_update, (old, new), s, hint=k)   # a number not
+            self._check_inplace(old, new, s)
+            self.al.update(self, t.id, old, new, s, "augmented assignment to", inplace=False)
         elif isinstance(t, gast.Subscript):
             base = self.expr(t.value)
             idx = self.index(t.slice, s)
             old = self.emit(operator.getitem, (base, idx), s)
             new = self.emit(op, (old, self.expr(s.value)), s)
+            self._check_inplace(old, new, s)
             self.setitem(t, new, s, idx=idx)
         else:
             self.error(s, "augmented assignment to this target is not supported")
 
+    def _check_inplace(self, old, new, node):
+        """NumPy's shape and casting rules of ``old op= v`` for an array
+        (dropped where ``old`` is known to be a number, transforms.specialize)."""
+        if isinstance(old, Var):
+            self.b.effect(views.check_inplace, (old, new), self.loc(node))
+
     def setitem(self, target, value, node, idx=None):
-        """``a[idx] = v`` makes a new SSA version of ``a`` (see ops.setitem)."""
+        """``a[idx] = v`` makes a new SSA version of ``a`` (see ops.setitem)
+        and of every array that shares memory with it."""
         if not isinstance(target.value, gast.Name):
             self.error(node, "assignment to an element of an expression is not supported: "
                              "assign to an element of a named array")
         name = target.value.id
+        if name not in self.b.env and isinstance(self.pf.resolve(name), (np.ndarray, list)):
+            self.error(node, f"assignment into '{name}' would modify a global array or list; "
+                             f"copy it first: {name} = {name}.copy() (or pass it as an "
+                             "argument)", MutationError)
         base = self.name(target.value)
-        if base in self.b.entry_params:
-            self.error(node, f"assignment into '{name}' would modify the caller's array "
-                             f"(a parameter); copy it first: {name} = {name}.copy()", MutationError)
-        if any(base in outer.values() for outer in getattr(self.b, "outer_envs", ())):
-            self.error(node, f"assignment into '{name}' would modify an array of the calling "
-                             f"function; copy it first: {name} = {name}.copy()", MutationError)
-        if base in self.b.stored:
-            self.error(node, f"assignment into '{name}' after it was put in a list or tuple: "
-                             "Python would change the item in the container too; copy it first "
-                             f"({name} = {name}.copy()) or assign before storing it", MutationError)
-        view = self.view_of.get(base)
-        if view is not None:
-            self.error(node, f"assignment into '{name}', a view of another array ({view}), "
-                             "would modify that array too; copy it first: "
-                             f"{name} = {name}.copy()", MutationError)
+        if base in getattr(self.b, "free_params", ()):
+            self.error(node, f"assignment into '{name}' would modify a global (or closure) "
+                             f"array; copy it first ({name}_copy = {name}.copy()) or pass it "
+                             "as an argument", MutationError)
         if idx is None:
             idx = self.index(target.slice, node)
         new = self.emit(ops.setitem, (base, idx, value), node, hint=name)
-        for k, v in list(self.b.env.items()):     # every name bound to the array sees it
-            if v == base:
-                self.b.env[k] = new
+        self.al.update(self, name, base, new, node, "assignment into", inplace=True)
 
     def if_stmt(self, s, body, orelse):
         cond = self.expr(s.test)
@@ -501,7 +548,10 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             if "cont" in flags:
                 self.b.env.pop(flags["cont"], None)
 
+        if _updates_in_place(s.body):          # every array that may share memory with
+            extra += [k for k, v in env.items() if tracked(k) and isinstance(v, Var)]   # one
         keys = list(dict.fromkeys(carried + extra))
+        self.al.at = (self, s)
         self.b.loop(keys, guarded_test, guarded_body, hint_of=self._hint_of)
         if "brk" in flags:
             self.b.env.pop(flags["brk"], None)
@@ -525,9 +575,12 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                 (args[0], args[1], args[2] if len(args) > 2 else Const(1))
             self._counted_loop(s, start, stop, step, lambda i: self.assign(s.target, i, s))
             return
+        outer_iters = {k for k in self.b.env if k.startswith(ITER)}
         n, element = self.iterable(it, s)
         self._counted_loop(s, Const(0), n, Const(1),
                            lambda i: self.bind_pattern(s.target, element(i), s))
+        for k in [k for k in self.b.env if k.startswith(ITER) and k not in outer_iters]:
+            self.b.env.pop(k)
 
     def iterable(self, node, at):
         """(length operand, i -> element) for an iterable expression; an
@@ -546,7 +599,9 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             self.error(at, "range() inside enumerate/zip is not supported: index with the counter")
         seq = self.iteration_sequence(self.expr(node), at)    # a dict iterates its keys
         n = self.emit(len, (seq,), at, hint="n")
-        return n, lambda i: self.emit(operator.getitem, (seq, i), at)
+        key = f"{ITER}{id(node)}>"               # the object iterated over: an in-place
+        self.b.env[key] = seq                    # update in the body changes later items
+        return n, lambda i: self.emit(operator.getitem, (self.b.env[key], i), at)
 
     def bind_pattern(self, target, element, at):
         if isinstance(element, tuple):

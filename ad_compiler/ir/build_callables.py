@@ -115,7 +115,7 @@ class CallableValues:
         opf = owner.pf
         pf = ParsedFunction(fn=None, name="<lambda>", node=fdef, filename=opf.filename,
                             lineno=opf.lineno, lines=opf.lines, globals=opf.globals,
-                            closure=opf.closure)
+                            closure=opf.closure, cells=opf.cells)
         check_function(pf)
         outer = {k: v for k, v in env.items() if not k.startswith("<")}
         return self._inline_body(pf, args, kwargs, node, self.stack + (fdef,), outer=outer,

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..rules import containers
 from . import ops
-from .nodes import Const
+from .nodes import Const, Var
 
 __all__ = ["ContainerBuilder"]
 
@@ -66,7 +66,10 @@ class ContainerBuilder:
             return self.emit(containers.dict_keys, (seq,), at, hint="keys")
         if isinstance(seq, Const) or _never_a_dict(self._producer(seq)):
             return seq
-        return self.emit(containers.iteration_keys, (seq,), at, hint=getattr(seq, "name", None))
+        out = self.emit(containers.iteration_keys, (seq,), at, hint=getattr(seq, "name", None))
+        if isinstance(seq, Var) and seq not in self.al.containers:
+            self.al.link[out] = (seq, None)   # the same object (an array's rows are its views)
+        return out
 
     def _producer(self, v):
         """The function whose call defined ``v`` in the graph built so far

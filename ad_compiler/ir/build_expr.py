@@ -22,13 +22,14 @@ from contextlib import contextmanager
 import gast
 import numpy as np
 
-from ..errors import ADError, MutationError
+from ..errors import ADError, MutationError, UndefinedNameError
+from ..frontend.bindings import Ref, is_data, trusted_box
 from ..frontend.fence import GENERATOR_CONSUMERS, is_consumed_generator
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
 from . import ops
-from .bound import RAISED, RETFLAG, RETURN, bound_key  # noqa: F401 (re-exported)
+from .bound import RAISED, RETFLAG, RETURN, bound_key, bound_names  # noqa: F401 (re-exported)
 from .nodes import Attr, Const, Method, Var
 
 __all__ = ["ExpressionBuilder", "NestedFunction", "deep_inlining", "MAX_INLINE_DEPTH"]
@@ -94,6 +95,27 @@ def _room_for_one_more_level():
         sys.setrecursionlimit(need)
 
 
+# packages whose Python functions are called, never inlined (exact package
+# names: a user's module ``mathhelpers`` is inlined)
+_NOT_INLINED = ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime",
+                "ad_compiler.pytree")
+# methods and functions that change an array in place (not modelled: refused)
+_INPLACE_METHODS = {"fill", "sort", "resize", "itemset", "put", "partition", "setfield",
+                    "byteswap"}
+_INPLACE_FUNCS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle,
+                  np.put_along_axis}
+
+
+def _inplace_callee(obj):
+    """The name of an in-place NumPy callee, or None."""
+    if obj in _INPLACE_FUNCS:
+        return f"np.{obj.__name__}"
+    if getattr(obj, "__name__", None) == "at" and isinstance(getattr(obj, "__self__", None),
+                                                            np.ufunc):
+        return f"np.{obj.__self__.__name__}.at"
+    return None
+
+
 def _defaults(pf):
     args = pf.node.args.args
     vals = pf.fn.__defaults__ or ()
@@ -122,9 +144,21 @@ class ExpressionBuilder:
                                         dict(self.nested), self))
         if node.id in self.locals:
             return self.unbound(node, Const(False))
-        obj = self.pf.resolve(node.id)
+        ref, obj = self.pf.where(node.id)
         if obj is UNBOUND:
-            self.error(node, f"name '{node.id}' is not defined", ADError)
+            self.error(node, f"name '{node.id}' is not defined", UndefinedNameError)
+        return self.free(ref, obj)
+
+    # -- free names: data is read per call, the rest is specialised on, with a guard ---------
+    def free(self, ref, obj):
+        """The operand for a free name bound to ``obj`` at ``ref``: a hidden
+        parameter of the graph for data, else the constant (guarded)."""
+        bindings = getattr(self.b, "bindings", None)
+        if bindings is None or ref is None or trusted_box(ref.box):
+            return Const(obj)
+        if is_data(obj) and not bindings.freeze:
+            return bindings.load(ref, lambda: self._free_param(ref.name))
+        bindings.guard(ref, obj)
         return Const(obj)
 
     def unbound(self, node, flag):
@@ -139,19 +173,34 @@ class ExpressionBuilder:
             return Const(None)
         self.b.env[bound_key(node.id)] = Const(True)
         return self.b.env[node.id]
+    def _free_param(self, name):
+        """A new parameter of the entry block, after the user's (ir.build's
+        Bindings pass its value on each call)."""
+        v = self.b.fresh(name)
+        self.b.blocks[0].params.append(v)
+        self.b.entry_params = self.b.entry_params | {v}
+        self.b.__dict__.setdefault("free_params", {})[v] = name
+        return v
 
     def static(self, node):
-        """The Python object an expression denotes at compile time, or UNBOUND."""
+        """The Python object an expression denotes at compile time, or
+        UNBOUND (also for data that is read per call)."""
         if isinstance(node, gast.Name):
             if node.id in self.locals or node.id in self.b.env:
                 return UNBOUND
-            return self.pf.resolve(node.id)
-        if isinstance(node, gast.Attribute):
+            ref, obj = self.pf.where(node.id)
+        elif isinstance(node, gast.Attribute):
             base = self.static(node.value)
             if base is UNBOUND or not isinstance(base, (types.ModuleType, type)):
                 return UNBOUND
-            return getattr(base, node.attr, UNBOUND)
-        return UNBOUND
+            ref, obj = Ref("attr", base, node.attr), getattr(base, node.attr, UNBOUND)
+        else:
+            return UNBOUND
+        if obj is UNBOUND:
+            return UNBOUND
+        if isinstance(self.free(ref, obj), Var):
+            return UNBOUND
+        return obj
 
     def expr(self, node, hint=None):
         if isinstance(node, gast.Constant):
@@ -350,6 +399,9 @@ class ExpressionBuilder:
         obj = self.static(node)
         if obj is not UNBOUND:
             return Const(obj)
+        holder = self.static(node.value)
+        if isinstance(holder, (types.ModuleType, type)) and hasattr(holder, node.attr):
+            return self.free(Ref("attr", holder, node.attr), getattr(holder, node.attr))
         base = self.expr(node.value)
         if isinstance(base, Const):
             return Const(getattr(base.value, node.attr))
@@ -372,6 +424,10 @@ class ExpressionBuilder:
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
         if any(k is None for k, _ in kwargs):
             self.error(node, "'**kwargs' in calls is not supported")
+        if any(k == "out" for k, _ in kwargs):
+            self.error(node, "out= writes the result into an existing array in place, which "
+                             "is not supported: assign the result instead (a[...] = np.add(a, b) "
+                             "or a = np.add(a, b))", MutationError)
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.nested and func.id not in self.b.env:
             return self.inline_nested(self.nested[func.id], node, hint)
@@ -401,7 +457,15 @@ class ExpressionBuilder:
                     if v == lst:
                         self.b.env[k] = new
                 self.b.env[func.value.id] = new
+                outside = self.b.__dict__.setdefault("outside_lists", set())
+                if lst in self.b.entry_params or lst in outside:
+                    outside.add(new)           # the caller's or a global list: the append
+                    self.b.effect(ops.escape, (new,), self.loc(node))    # must happen
                 return Const(None)
+            if func.attr in _INPLACE_METHODS:
+                self.error(node, f"'.{func.attr}()' changes the array in place, which is not "
+                                 "supported: build a new array instead (e.g. np.sort(a), "
+                                 "np.full_like(a, v))", MutationError)
             if func.attr in CONTAINER_MUTATORS:
                 return self.mutator_call(func, node, kwargs, hint)
             if func.attr == "append" and len(node.args) == 1:
@@ -414,9 +478,20 @@ class ExpressionBuilder:
             method = getattr(np.ndarray, func.attr, None)
             fn = method if method is not None else Method(func.attr)
             return self.emit(fn, args, node, kwargs, hint=hint)
+        if obj is UNBOUND and isinstance(func, gast.Name) and func.id not in self.locals \
+                and func.id not in self.b.env:
+            held = self.pf.where(func.id)[1]
+            if held is UNBOUND:
+                self.error(node, f"name '{func.id}' is not defined", UndefinedNameError)
+            self.error(node, f"cannot call '{func.id}': it holds {type(held).__name__} data, "
+                             "not a function", ADError)
         if obj is UNBOUND:
             self.error(node, f"cannot call '{gast.dump(func)}': only functions known at "
                              "compile time can be called", ADError)
+        if _inplace_callee(obj):
+            self.error(node, f"{_inplace_callee(obj)}() changes an array in place, which is not "
+                             "supported: build a new array instead (index assignment a[i] = v "
+                             "is supported)", MutationError)
         args = tuple(self.expr(a) for a in node.args)
         if self._is_user_function(obj):
             return self.inline(obj, args, kwargs, node, hint)
@@ -427,15 +502,16 @@ class ExpressionBuilder:
         if not isinstance(obj, types.FunctionType) or lookup(obj) is not None:
             return False
         mod = getattr(obj, "__module__", "") or ""
-        return not (mod == "numpy" or mod.startswith(("numpy.", "math", "ad_compiler.rules",
-                                                      "ad_compiler.ir", "ad_compiler.runtime",
-                                                      "ad_compiler.pytree")))
+        return not any(mod == p or mod.startswith(p + ".") for p in _NOT_INLINED)
 
     # -- calls to the user's own functions are inlined ------------------------------------------
     def inline(self, fn, args, kwargs, node, hint):
         if fn in self.stack:
             self.error(node, f"recursive call to '{fn.__name__}' is not supported")
         self._check_depth(node)
+        bindings = getattr(self.b, "bindings", None)
+        if bindings is not None:
+            bindings.guard_function(fn)
         return self._inline_body(parse(fn), args, kwargs, node, self.stack + (fn,))
 
     def _check_depth(self, node):
@@ -459,7 +535,7 @@ class ExpressionBuilder:
         home = closure.pf if closure is not None else self.pf
         pf = ParsedFunction(fn=None, name=fdef.name, node=fdef, filename=home.filename,
                             lineno=fdef.lineno, lines=home.lines[fdef.lineno - home.lineno:],
-                            globals=home.globals, closure=home.closure)
+                            globals=home.globals, closure=home.closure, cells=home.cells)
         check_function(pf)
         args = tuple(self.expr(a) for a in node.args)
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)

@@ -81,6 +81,7 @@ class IRBuilder:
         self.entry_params = frozenset()
         self.stored = set()          # values put into a list or tuple
         self.join_hook = None        # envs -> None: completes the arms of every if_ (ir.build)
+        self.hooks = None            # alias analysis told of joins and loops (ir.aliasing)
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):
@@ -158,6 +159,8 @@ class IRBuilder:
         head.term = Branch(cond, arms[0][0].label, arms[1][0].label)
         self._seqs[-1].append(IfRegion(head.label, arms[0][1], arms[1][1], join.label))
         self.env = merged
+        if self.hooks is not None:
+            self.hooks.join([arms[0][3], arms[1][3]], merged)
         self.start(join)
 
     def loop(self, carried, test, body, hint_of=None):
@@ -173,6 +176,8 @@ class IRBuilder:
         init = dict(zip(params, (self.env[k] for k in carried)))
         outer_env = dict(self.env)
         self.env.update(zip(carried, params))
+        if self.hooks is not None:
+            self.hooks.loop_enter(outer_env, self.env)
         cond = [None]
 
         def build_test():
@@ -187,6 +192,8 @@ class IRBuilder:
             body()
         body_seq = self._region(build_body)
         latch = self.cur
+        if self.hooks is not None:
+            self.hooks.loop_latch(self.env)
         latch.term = Jump(header.label, tuple(self.env[k] for k in carried))
         exit_params = [self.fresh(hint_of(k) if hint_of else "t") for k in carried]
         exit_blk = self.new_block(exit_params)
@@ -195,8 +202,32 @@ class IRBuilder:
         self._seqs[-1].append(LoopRegion(header.label, test_seq, body_seq, exit_blk.label))
         self.env = {k: v for k, v in outer_env.items()}
         self.env.update(zip(carried, exit_params))
-        self._prune_loop(header, latch, init, self.blocks[first:])
+        if self.hooks is not None:
+            self.hooks.loop_exit(test_env, self.env)
+        m = self._prune_loop(header, latch, init, self.blocks[first:])
+        self._prune_exit(test_end, exit_blk, [test_env[k] for k in carried], m)
         self.start(exit_blk)
+
+    def _prune_exit(self, test_end, exit_blk, incoming, m):
+        """Exit parameters of variables the loop does not change are their
+        values before the loop."""
+        if not m:
+            return
+        keep, sub = [], {}
+        for i, q in enumerate(exit_blk.params):
+            if isinstance(incoming[i], Var) and incoming[i] in m:
+                sub[q] = m[incoming[i]]
+            else:
+                keep.append(i)
+        if not sub:
+            return
+        t = test_end.term
+        test_end.term = Branch(t.cond, t.then_target, t.else_target,
+                               tuple(t.else_args[i] for i in keep))
+        exit_blk.params = [exit_blk.params[i] for i in keep]
+        self.env = {k: _sub(v, sub) for k, v in self.env.items()}
+        if self.hooks is not None:
+            self.hooks.substitute(sub)
 
     def _prune_loop(self, header, latch, init, blocks):
         """Remove header parameters that only ever receive themselves or
@@ -209,7 +240,7 @@ class IRBuilder:
             else:
                 keep.append(i)
         if not m:
-            return
+            return m
         for blk in blocks:
             blk.instrs = [_sub_call(ins, m) for ins in blk.instrs]
             blk.term = _sub_term(blk.term, m)
@@ -218,6 +249,9 @@ class IRBuilder:
                 blk.term = Jump(header.label, tuple(blk.term.args[i] for i in keep))
         header.params = [header.params[i] for i in keep]
         self.env = {k: _sub(v, m) for k, v in self.env.items()}
+        if self.hooks is not None:
+            self.hooks.substitute(m)
+        return m
 
     # -- result ----------------------------------------------------------------------
     def finish(self, **graph_fields):

@@ -15,6 +15,7 @@ names the blocks in program order.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Union
 
@@ -50,18 +51,31 @@ class Const:
     value: object
 
     def key(self):
-        v = self.value
-        try:
-            hash(v)
-            return (type(v), v)
-        except TypeError:
-            return (type(v), id(v))
+        return _value_key(self.value)
 
     def __eq__(self, other):
         return isinstance(other, Const) and self.key() == other.key()
 
     def __hash__(self):
         return hash(self.key())
+
+
+def _value_key(v):
+    """What makes two constants the same, alike on every Python version:
+    slices (hashable only from 3.12) and tuples by their parts, ``-0.0``
+    apart from ``0.0``, other hashable values by type and value, anything
+    else by identity."""
+    if isinstance(v, slice):
+        return (slice, _value_key(v.start), _value_key(v.stop), _value_key(v.step))
+    if type(v) is tuple:
+        return (tuple,) + tuple(_value_key(x) for x in v)
+    if type(v) is float:
+        return (float, v, math.copysign(1.0, v))
+    try:
+        hash(v)
+        return (type(v), v)
+    except TypeError:
+        return (type(v), id(v))
 
 
 Operand = Union[Var, Const]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop", "range_cond",
-           "zero_like", "comment", "seed_cotangent", "setitem", "list_append", "changed_in_place",
+           "zero_like", "comment", "seed_cotangent", "setitem", "list_append", "escape",
+           "changed_in_place",
            "raise_", "require", "format_string", "shape_proxy", "ShapeOf"]
 
 
@@ -67,13 +68,28 @@ def comment(text):
     """A comment in generated code (no effect at run time)."""
 
 
+class _Unset:
+    """The value an ``if`` arm passes to a join parameter that only the
+    other arm defines (a value the adjoint reads in that arm's mirror).
+    Printed as ``None`` in Python; left unassigned for Numba, which would
+    otherwise type the parameter ``Optional`` (that its own functions,
+    ``np.where`` among them, refuse)."""
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
 def seed_cotangent(seed, out):
     """The cotangent the adjoint starts from: 1 for a scalar output, or the
     user's ``seed`` (PyTorch's ``backward(gradient=...)``), shape-checked."""
     if seed is None and type(out) is float:       # the common scalar case, first
         return 1.0
     from ..errors import NonScalarOutputError
+    from ..outputs import check_output
     from ..pytree import check_seed, describe, is_node
+    check_output(out)                             # before the adjoint runs on it
     if seed is None:
         if is_node(out):
             raise NonScalarOutputError(
@@ -111,6 +127,12 @@ def setitem(a, idx, v):
     a = a.copy()
     a[idx] = v
     return a
+
+
+def escape(value):
+    """Marks a value whose effect is seen outside the function (a list of the
+    caller's or a global one, appended to): never dropped as unused.  Emits
+    no code."""
 
 
 def list_append(lst, v):

@@ -5,7 +5,7 @@ from . import (arithmetic, containers, custom, numpy_constructors, numpy_core,  
                numpy_counting, numpy_decompositions, numpy_differences, numpy_einsum,
                numpy_index_tricks, numpy_indexing, numpy_legacy, numpy_linalg, numpy_nondiff,
                numpy_selection, numpy_products, numpy_reductions, numpy_shapes, numpy_splits,
-               numpy_ufuncs, structural)
+               numpy_ufuncs, structural, views)
 from .custom import custom_vjp, stop_gradient
 from .registry import Rule, all_rules, defvjp, lookup, nondifferentiable
 

@@ -13,7 +13,7 @@ gradient (differentiating with respect to them is a ``NoRuleError``).
 import numpy as np
 
 from .adjoints import float_dtype
-from .registry import DYNAMIC, defvjp, static_argument
+from .registry import DYNAMIC, defvjp
 
 
 def _axes(axis, ndim):
@@ -49,7 +49,8 @@ def stencil_transpose(g, n, h, edge_order, axis):
 
 
 def gradient_returns_tuple(f, *varargs, axis=None, edge_order=1):
-    axis = static_argument(axis, "axis")
+    if axis is DYNAMIC:              # a variable (or a global read per call): run time decides
+        return None
     if axis is not None:
         return np.ndim(axis) > 0 and len(axis) > 1
     if f is DYNAMIC:                 # one array for a 1-D f, a tuple otherwise

@@ -63,12 +63,22 @@ def append_v(g, ans, lst, v):
     return item_cotangent(g, -1)
 
 
-def alias_old(g, ans, old, new):
+def cotangent_unless_array(g, old):
+    """``g`` if ``old`` is a number (rebound by ``+=``), else zero."""
     return 0.0 * g if isinstance(old, np.ndarray) else g
 
 
-def alias_new(g, ans, old, new):
+def cotangent_if_array(g, old):
+    """``g`` if ``old`` is an array (updated in place by ``+=``), else zero."""
     return g if isinstance(old, np.ndarray) else 0.0 * g
+
+
+def alias_old(g, ans, old, new):
+    return cotangent_unless_array(g, old)
+
+
+def alias_new(g, ans, old, new):
+    return cotangent_if_array(g, old)
 
 
 defvjp(ops.alias_update, alias_old, alias_new, linear=True, name="alias_update")

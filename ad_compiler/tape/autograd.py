@@ -30,7 +30,7 @@ def _seq(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 FLOAT_MSG = ("{name} turned a Tensor that requires grad into a Python float {n} time(s) "
-             "(math.*, float(), or storing it into a NumPy array): as in PyTorch, no "
+             "(math.*, float(), .item(), .tolist(), or storing it into a NumPy array): as in PyTorch, no "
              "gradient flows through those values, so the tape's gradient leaves them out")
 
 

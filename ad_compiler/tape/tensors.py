@@ -290,12 +290,16 @@ class Tensor:
         return len(self.data)
 
     def item(self):
+        if self.requires_grad and _FLOAT_WATCH:     # a Python number: the path ends here
+            _FLOAT_WATCH[-1].append(self)
         if self.data.size != 1:
             raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be "
                                "converted to Scalar")
         return self.data.item()
 
     def tolist(self):
+        if self.requires_grad and _FLOAT_WATCH:     # Python numbers: the path ends here
+            _FLOAT_WATCH[-1].append(self)
         return self.data.tolist()
 
     def numpy(self):
@@ -308,9 +312,7 @@ class Tensor:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
     def __float__(self):
-        if self.requires_grad and _FLOAT_WATCH:     # grad_of is watching: the path ends here
-            _FLOAT_WATCH[-1].append(self)
-        return float(self.item())
+        return float(self.item())                   # (item() tells grad_of's watch)
 
     def __int__(self):
         return int(self.item())

@@ -26,6 +26,7 @@ from __future__ import annotations
 import operator
 
 from ..errors import NoRuleError
+from ..frontend.bindings import reads_user_globals
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
@@ -169,6 +170,11 @@ class _Reverse:
                 continue
             f = self.frames.get(self.scope_of[a])
             if f is not None and a in f.pops:
+                if a in self.stacks and self.remat == "cheap":
+                    # not from a stacked value: ``2 * u[1:-1]`` recomputed from
+                    # the stacked view would need the view's contents where
+                    # its shape may be all the adjoint reads (shapes.py)
+                    return None
                 args.append(f.pops[a])
                 continue
             if f is not frame:
@@ -184,7 +190,7 @@ class _Reverse:
 
     def _export(self, v, region, k):
         """Pass a value defined in one arm of an ``if`` out through a new
-        parameter of the join (None from the other arm), so the adjoint,
+        parameter of the join (``UNSET`` from the other arm), so the adjoint,
         which mirrors that arm, reads a value that dominates it."""
         key = ("export", v)
         if key not in self.exported:
@@ -193,7 +199,7 @@ class _Reverse:
             join.params.append(p)
             for i, arm in enumerate((region.then, region.orelse)):
                 last = self.mblocks[_last_label(arm)]
-                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(None),))
+                last.term = Jump(last.term.target, last.term.args + (v if i == k else Const(ops.UNSET),))
             self.def_site[p] = (region.join, -1)
             self.exported[key] = p
         return self.exported[key]
@@ -229,7 +235,8 @@ class _Reverse:
 
     def apply_rule(self, fn, args, kwargs, loc, primal=None, primal_args=(), primal_kwargs=()):
         """Emit ``fn(*args, **kwargs)``, inlining a single-expression rule
-        (``rule_inline``); a call the rule cannot bind is reported at the
+        (``rule_inline``; not a user's rule that reads globals: a call reads
+        them when it runs); a call the rule cannot bind is reported at the
         user's line (``primal`` and its operands tell whose mistake it is)."""
         try:
             bind_operands(fn, args, kwargs)
@@ -238,7 +245,7 @@ class _Reverse:
             raise arity_error(primal, primal_args, primal_kwargs, fn, e,
                               name=primal_name(primal) if primal is not None else fn.__name__,
                               where=self.where, loc=loc) from None
-        if rule_expression(fn) is not None:
+        if rule_expression(fn) is not None and not reads_user_globals(fn):
             from ..ir.build import _FunctionBuilder
             fb = _FunctionBuilder(rule_expression(fn)[0], self.b, stack=(fn,))
             out = inline_rule(fb, fn, tuple(args), tuple(kwargs), loc)
@@ -437,8 +444,13 @@ class _Reverse:
                 if ins.out in self.active:
                     outer += [a for a in ins.operands() if isinstance(a, Var) and a in self.active
                               and a not in inside]
+            # a value from outside passed along an edge inside the loop (a join
+            # or nested loop fed a bare parameter: ``t = x`` in one arm) gets
+            # its cotangent inside the reverse loop too: carried like an operand
+            for p, a in self._edges_of(self.bm[lb].term):
+                if p in self.active and isinstance(a, Var) and a in self.active and a not in inside:
+                    outer.append(a)
         latch_args = self._edge_args(r.body, r.header)
-        outer += [a for a in latch_args if isinstance(a, Var) and a in self.active and a not in inside]
         indexed = {ins.args[0] for lb in labels for ins in self.bm[lb].instrs
                    if ins.fn is operator.getitem and ins.out in self.active}
         carried = [p for p in hp if p in self.active]
@@ -512,6 +524,14 @@ class _Reverse:
         if self.label_scope.get(r.exit) is not None:
             self.scope_of[e] = self.label_scope[r.exit]
         return e
+
+    def _edges_of(self, term):
+        """(target parameter, value passed) for every edge of a terminator."""
+        if isinstance(term, Jump):
+            return zip(self.bm[term.target].params, term.args)
+        if isinstance(term, Branch) and term.else_args:
+            return zip(self.bm[term.else_target].params, term.else_args)
+        return ()
 
     def _init_args(self, r):
         latch = _last_label(r.body)
@@ -628,7 +648,10 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
     for k in wrt:
         p = params[k]
         bar = b.env.get(p)
-        if bar is None:
+        if bar is None and p in rv.sequences:         # a container: zeros of its structure
+            grads.append(b.emit(cast_like, (b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"), p),
+                                hint=f"{p.name}_grad"))
+        elif bar is None:
             grads.append(b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"))
         else:
             grads.append(b.emit(cast_like, (bar, p), hint=f"{p.name}_grad"))

@@ -341,5 +341,5 @@ def simplify(g):
     g = fold_constants(g)
     g = fold_branches(g)
     g = cse(g)
-    g = hoist_invariants(g)
+    g = hoist_invariants(dce(g))      # DCE first: an unused exit value hides a counted loop
     return dce(g)

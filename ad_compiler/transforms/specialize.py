@@ -17,6 +17,7 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.ops import seed_cotangent
+from ..ir.views import check_inplace
 from ..ir.nodes import Attr, Block, Call, Const, Var
 from ..runtime import (div_or_zero, pow_slope, safe_div, safe_mul, scatter_into, unbroadcast,
                        unreduce)
@@ -179,6 +180,8 @@ def specialize_scalars(g, scalar_params, array_params=()):
         for ins in b.instrs:
             if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce):
                 continue
+            if ins.fn is check_inplace and (isinstance(ins.args[0], Const) or ins.args[0] in scal):
+                continue                     # ``s += x`` on a number: nothing to check
             if ins.out in m:
                 continue
             if ins.out in rename:

@@ -234,13 +234,31 @@ def mutates_parameter(x):
     return np.sum(x)
 
 
-def test_assignment_into_a_parameter_is_a_mutation_error():
+def test_assignment_into_a_parameter_changes_the_callers_array():
+    # no longer an error (issue 9): the caller's array changes as under Python
+    x = np.ones(3)
+    assert adc.grad(mutates_parameter)(x).tolist() == [0.0, 1.0, 1.0]
+    assert x.tolist() == [1.0, 1.0, 1.0] and mutates_parameter(np.zeros(3)) == 1.0
+
+
+def mutates_a_callers_array(x):
+    y = x * 1.0
+    fills(y)
+    return np.sum(y)
+
+
+def fills(a):
+    a[0] = 1.0  # <-
+    return a
+
+
+def test_assignment_into_an_array_of_the_calling_function_is_a_mutation_error():
     with pytest.raises(adc.MutationError) as info:
-        adc.grad(mutates_parameter)(np.ones(3))
+        adc.grad(mutates_a_callers_array)(np.ones(3))
     text = str(info.value)
-    assert "assignment into 'x' would modify the caller's array" in text
-    assert "x = x.copy()" in text
-    _where(info.value, mutates_parameter, _line(mutates_parameter))
+    assert "assignment into 'a': it would modify an array of the calling function" in text
+    assert "a = a.copy()" in text
+    _where(info.value, fills, _line(fills))
 
 
 # -- backend ------------------------------------------------------------------------------------

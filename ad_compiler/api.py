@@ -33,7 +33,8 @@ from .frontend.parse import parse
 from .outputs import check_output, check_seed
 from .ir.build import build
 from .ir.verify import verify
-from .pytree import refuse_dict_iteration, tree_paths
+from .pytree import tree_paths
+from .transforms.iteration import resolve_iteration
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.reverse import reverse
@@ -187,7 +188,7 @@ class GradFunction:
 
     def _compile(self, kinds):
         g = split_aux(self.ir, self.parsed.name) if self.has_aux else self.ir
-        refuse_dict_iteration(self.parsed, g.arg_names, kinds)
+        g = resolve_iteration(g, kinds)
         params = g.entry.params
         wrt = tuple(k + len(self._bound) for k in self.wrt)
         act = activity(g, [params[k] for k in wrt], g.blocks[-1].term.value

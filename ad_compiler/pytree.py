@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["is_node", "tree_leaves", "tree_paths", "tree_flatten", "tree_unflatten", "tree_map", "describe",
-           "refuse_dict_iteration", "tree_cotangent", "tree_index_add", "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
+           "tree_cotangent", "tree_index_add", "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
            "check_seed"]
 
 
@@ -106,20 +106,6 @@ def describe(x):
         return f"[{inner}]" if isinstance(x, list) else f"({inner}{',' if len(x) == 1 else ''})"
     shape = np.shape(x)
     return f"array{shape}" if shape else "scalar"
-
-
-def refuse_dict_iteration(parsed, names, kinds):
-    """A parameter called with a dict (kind "d") that ``f`` iterates directly
-    (``for k in p``) is refused: the loop indexes its items by position."""
-    loops = getattr(parsed, "iterated_directly", {})
-    for name, kind in zip(names, kinds):
-        if kind == "d" and name in loops:
-            from .errors import UnsupportedSyntaxError
-            ln = loops[name]
-            raise UnsupportedSyntaxError(
-                f"iterating the dict '{name}' directly is not supported: iterate "
-                f"{name}.keys(), {name}.values() or {name}.items()", fn_name=parsed.name,
-                filename=parsed.filename, lineno=ln, source_line=parsed.source_line(ln))
 
 
 # -- structural cotangents (called by generated code) ------------------------------------------

@@ -32,6 +32,7 @@ from ..rules import structural
 from ..rules import views as view_rules
 from ..rules import adjoints
 from ..rules import arithmetic
+from ..rules import containers
 
 __all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
 
@@ -787,3 +788,15 @@ def _sum_keepdims(a, axis=None, dtype=None, out=None, keepdims=False):
         return np.expand_dims(np.sum(a, axis=axis), axis)
     return impl
 
+
+
+# ``for v in x`` over a value that might be a dict (rules/containers.py): only
+# arrays and tuples reach Numba, which iterate themselves.
+@_twin(containers.iteration_keys)
+def _iteration_keys(x):
+    return lambda x: x
+
+
+@_twin(containers.iteration_keys_x)
+def _iteration_keys_x(g, ans, x):
+    return lambda g, ans, x: g

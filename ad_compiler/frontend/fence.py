@@ -13,7 +13,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 
-__all__ = ["check_function", "reject"]
+__all__ = ["check_function", "reject", "is_consumed_generator", "GENERATOR_CONSUMERS"]
 
 _REJECTED = {
     gast.Try: "'try' statements are not supported",
@@ -35,11 +35,25 @@ _REJECTED = {
     gast.NamedExpr: "assignment expressions (':=') are not supported",
     gast.SetComp: "set comprehensions are not supported",
     gast.DictComp: "dict comprehensions are not supported",
-    gast.GeneratorExp: "generator expressions are not supported: use a list comprehension",
+    gast.GeneratorExp: "generator expressions are not supported here (only as the single "
+                       "argument of sum, min, max, any, all, list, tuple or sorted): use a "
+                       "list comprehension",
     gast.Set: "set literals are not supported",
     gast.Starred: "star-arguments ('*args' in calls or targets) are not supported",
     gast.Match: "'match' statements are not supported",
 }
+
+
+# builtins that consume a generator at once: ``sum(x * i for i in r)`` is built as
+# ``sum([x * i for i in r])`` (same values, same order of side effects)
+GENERATOR_CONSUMERS = ("sum", "min", "max", "any", "all", "list", "tuple", "sorted")
+
+
+def is_consumed_generator(call):
+    """Whether ``call`` is ``consumer(generator expression, **kw)`` by name
+    (the builder checks that the name is the builtin)."""
+    return (isinstance(call.func, gast.Name) and call.func.id in GENERATOR_CONSUMERS
+            and len(call.args) == 1 and isinstance(call.args[0], gast.GeneratorExp))
 
 
 def reject(pf, node, message):
@@ -53,10 +67,12 @@ def check_function(pf, node=None):
     a = node.args
     if a.kwonlyargs or a.posonlyargs:
         reject(pf, node, "keyword-only and positional-only parameters are not supported")
+    consumed = {id(c.args[0]) for stmt in node.body for c in gast.walk(stmt)
+                if isinstance(c, gast.Call) and is_consumed_generator(c)}
     for stmt in node.body:
         for sub in gast.walk(stmt):
             msg = _REJECTED.get(type(sub))
-            if msg:
+            if msg and id(sub) not in consumed:
                 reject(pf, sub, msg)
             if isinstance(sub, gast.Raise) and sub.exc is None:
                 reject(pf, sub, "a bare 'raise' (re-raise) is not supported: raise an exception")

@@ -36,6 +36,7 @@ from .build_containers import ContainerBuilder
 from .builder import IRBuilder
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, deep_inlining
+from .build_expr import CONTAINER_MUTATORS
 from .bound import (RAISED, RETFLAG, RETURN, bound_key, bound_names, complete_arms,
                     terminates)
 from .nodes import Const, Loc, Return, Var
@@ -95,7 +96,6 @@ def build(fn_or_parsed, bindings=None):
                    "there): there is no value to differentiate")
     result = _write_back_arguments(b, params, names, fb.loc(pf.node), result)
     b.terminate(Return(result))
-    pf.iterated_directly = {p.name: ln for p, ln in getattr(b, "iterated", {}).items()}
     defaults = _defaults(pf)
     return b.finish(arg_names=tuple(names), defaults=defaults,
                     filename=pf.filename, lineno=pf.lineno)
@@ -146,8 +146,8 @@ def _assigned_names(stmts):
                 isinstance(n.value, gast.Name):
             out.append(n.value.id)               # a[i] = v makes a new version of a
         elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
-                n.func.attr == "append" and isinstance(n.func.value, gast.Name) and \
-                len(n.args) == 1 and not n.keywords:
+                isinstance(n.func.value, gast.Name) and (n.func.attr in CONTAINER_MUTATORS or (
+                    n.func.attr == "append" and len(n.args) == 1 and not n.keywords)):
             out.append(n.func.value.id)          # lst.append(v) makes a new version of lst
         elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Subscript) and \
                 isinstance(n.target.value, gast.Name):

@@ -13,17 +13,38 @@ so loops over them are ordinary counted loops).
 """
 from __future__ import annotations
 
+import operator
+
 import gast
+import numpy as np
 
 from ..rules import containers
 from . import ops
-from .nodes import Const
+from .nodes import Const, Var
 
 __all__ = ["ContainerBuilder"]
 
 _CONSTRUCTORS = {list: containers.to_list, tuple: containers.to_tuple, dict: containers.to_dict}
 _METHODS = {"keys": containers.dict_keys, "values": containers.dict_values,
             "items": containers.dict_items}
+
+
+_NOT_DICTS = {ops.make_list, ops.make_tuple, ops.list_append, containers.to_list,
+              containers.to_tuple, containers.dict_keys, containers.dict_values,
+              containers.dict_items, containers.iteration_keys, range, enumerate, zip}
+
+
+def _never_a_dict(fn):
+    """Whether a call of ``fn`` never returns a dict: the list and tuple
+    makers, NumPy functions and ufuncs (arrays), arithmetic operators (``d1 | d2``
+    and ``c[k]`` may be dicts)."""
+    if fn is None:
+        return False
+    if fn in _NOT_DICTS or isinstance(fn, np.ufunc):
+        return True
+    mod = getattr(fn, "__module__", None) or ""
+    return mod == "numpy" or mod.startswith("numpy.") or (
+        mod in ("_operator", "operator") and fn not in (operator.getitem, operator.or_))
 
 
 class ContainerBuilder:
@@ -35,13 +56,29 @@ class ContainerBuilder:
 
     def iteration_sequence(self, seq, at):
         """What ``for x in seq`` indexes: the keys of a dict made in ``f``
-        (Python iterates a dict's keys).  A parameter iterated directly is
-        recorded: the API refuses a dict there (``iterated_directly``)."""
+        (Python iterates a dict's keys); a value made by a list, tuple or
+        array operation as it is; anything else (a parameter, an item of a
+        pytree argument, a value merged at a join) through
+        ``iteration_keys``, which decides at run time (a dict's keys, the
+        value itself otherwise).  ``transforms.iteration`` drops it for
+        parameters called with arrays or numbers."""
         if seq in self.b.__dict__.get("dicts", ()):
             return self.emit(containers.dict_keys, (seq,), at, hint="keys")
-        if seq in self.b.entry_params:
-            self.b.__dict__.setdefault("iterated", {}).setdefault(seq, getattr(at, "lineno", 0))
-        return seq
+        if isinstance(seq, Const) or _never_a_dict(self._producer(seq)):
+            return seq
+        out = self.emit(containers.iteration_keys, (seq,), at, hint=getattr(seq, "name", None))
+        if isinstance(seq, Var) and seq not in self.al.containers:
+            self.al.link[out] = (seq, None)   # the same object (an array's rows are its views)
+        return out
+
+    def _producer(self, v):
+        """The function whose call defined ``v`` in the graph built so far
+        (None for a parameter)."""
+        for blk in self.b.blocks:
+            for ins in blk.instrs:
+                if ins.out == v:
+                    return ins.fn
+        return None
 
     def dict_literal(self, node, hint):
         parts = []

@@ -13,6 +13,7 @@ build branches, so short-circuiting is Python's.
 """
 from __future__ import annotations
 
+import builtins
 import operator
 import sys
 import types
@@ -23,6 +24,7 @@ import numpy as np
 
 from ..errors import ADError, MutationError, UndefinedNameError
 from ..frontend.bindings import Ref, is_data, trusted_box
+from ..frontend.fence import GENERATOR_CONSUMERS, is_consumed_generator
 from ..frontend.parse import UNBOUND, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
@@ -49,6 +51,11 @@ _CMP = {gast.Lt: operator.lt, gast.LtE: operator.le, gast.Gt: operator.gt, gast.
         gast.IsNot: operator.is_not, gast.In: operator.contains}
 # array attributes read as values: ``.T`` is a transpose, ``.mT`` a matrix transpose
 _ATTR_FUNCS = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}
+_CONSUMERS = {getattr(builtins, n) for n in GENERATOR_CONSUMERS}
+# list and dict methods that change the container in place (``append`` is
+# modelled; these run and make an ops.changed_in_place version, without a rule)
+CONTAINER_MUTATORS = {"extend", "insert", "pop", "remove", "clear", "reverse", "update",
+                       "setdefault", "popitem"}
 # callables whose result may share memory with their first argument
 _VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
                np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
@@ -236,6 +243,10 @@ class ExpressionBuilder:
             return self.emit(fn, items, node, hint=hint)
         if isinstance(node, gast.ListComp):
             return self.listcomp(node, hint)
+        if isinstance(node, gast.GeneratorExp):
+            self.error(node, "generator expressions are not supported here (only as the single "
+                             "argument of the builtins sum, min, max, any, all, list, tuple or "
+                             "sorted): use a list comprehension")
         if isinstance(node, gast.Lambda):
             return self.lambda_value(node)
         if isinstance(node, gast.Dict):
@@ -317,11 +328,57 @@ class ExpressionBuilder:
         for n in gast.walk(stmt):
             if not hasattr(n, "lineno") and isinstance(n, (gast.stmt, gast.expr)):
                 gast.copy_location(n, node)
-        self.locals |= set(bound_names([stmt]))
+        # The targets are the comprehension's own names (its scope): local
+        # while it runs, restored afterwards.  Every other name keeps what the
+        # element expression did to it (``out.append(v)``, a helper storing
+        # into a list it was passed), as in Python.
+        from .bound import bound_key, bound_names
+        own = set(bound_names([g.target for g in node.generators]))
+        added = own - self.locals
+        self.locals |= own
         self.stmt(stmt)
+        self.locals -= added
         result = self.b.env[key]
-        self.b.env = {k: (v if k not in saved else saved[k]) for k, v in self.b.env.items()
+        scoped = own | {bound_key(n) for n in own}
+        self.b.env = {k: (saved[k] if k in scoped else v) for k, v in self.b.env.items()
                       if k in saved}
+        return result
+
+    def refuse_shared_append(self, lst, name, node):
+        """``lst.append(v)`` makes a new SSA version of ``lst``; that is only
+        Python's meaning when no other object holds the list: a list passed
+        to a helper (the caller's list) or already put in a container is
+        refused with a MutationError rather than silently losing the item."""
+        if any(lst in outer.values() for outer in getattr(self.b, "outer_envs", ())):
+            self.error(node, f"appending to '{name}' would modify a list of the calling "
+                             f"function, which is not supported: return the new items (or "
+                             f"the new list) from the helper instead", MutationError)
+        if lst in self.b.stored:
+            self.error(node, f"appending to '{name}' after it was put in a list, tuple or "
+                             "dict is not supported: Python would change the container's "
+                             "item too; append before storing it", MutationError)
+
+    def mutator_call(self, func, node, kwargs, hint):
+        """``lst.extend(v)``, ``d.update(e)``, ``lst.pop()``...: the method
+        runs (Python's value) and every name bound to the container gets a
+        new version made by ``ops.changed_in_place``, which has no rule: if
+        a gradient would flow through the change the reverse pass refuses
+        it instead of silently losing it.  A container that is not a plain
+        name (``c[k].extend``) is refused here: later reads of ``c[k]``
+        would not depend on the change."""
+        if not isinstance(func.value, gast.Name):
+            self.error(node, f"'.{func.attr}()' on an item or attribute of another value "
+                             "changes it in place, which is not supported: bind it to a "
+                             "name first, or build a new list/dict", MutationError)
+        lst = self.name(func.value)
+        args = (lst,) + tuple(self.expr(a) for a in node.args)
+        result = self.emit(Method(func.attr), args, node, kwargs, hint=hint)
+        if isinstance(lst, Var):
+            new = self.emit(ops.changed_in_place, (lst, result, Const(func.attr)), node,
+                            hint=func.value.id)
+            for k, v in list(self.b.env.items()):
+                if v == lst:
+                    self.b.env[k] = new
         return result
 
     def index(self, node, at):
@@ -354,6 +411,11 @@ class ExpressionBuilder:
         return self.emit(Attr(node.attr), (base,), node, hint=hint)
 
     def call(self, node, hint):
+        if is_consumed_generator(node) and self.static(node.func) in _CONSUMERS:
+            node = gast.copy_location(gast.Call(func=node.func, keywords=node.keywords, args=[
+                gast.copy_location(gast.ListComp(elt=node.args[0].elt,
+                                                 generators=node.args[0].generators),
+                                   node.args[0])]), node)     # sum(e for x in xs): sum([...])
         value = self.callable_value(node.func)       # a lambda, or a function passed in
         if value is not None:
             return self.call_value(value, node, hint)
@@ -388,8 +450,12 @@ class ExpressionBuilder:
                 if isinstance(lst, Const):       # a global or closure list: Python mutates it
                     self.b.effect(lst.value.append, (self.expr(node.args[0]),), self.loc(node))
                     return Const(None)
+                self.refuse_shared_append(lst, func.value.id, node)
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
                                 hint=func.value.id)
+                for k, v in list(self.b.env.items()):   # every name bound to the list sees it
+                    if v == lst:
+                        self.b.env[k] = new
                 self.b.env[func.value.id] = new
                 outside = self.b.__dict__.setdefault("outside_lists", set())
                 if lst in self.b.entry_params or lst in outside:
@@ -400,6 +466,13 @@ class ExpressionBuilder:
                 self.error(node, f"'.{func.attr}()' changes the array in place, which is not "
                                  "supported: build a new array instead (e.g. np.sort(a), "
                                  "np.full_like(a, v))", MutationError)
+            if func.attr in CONTAINER_MUTATORS:
+                return self.mutator_call(func, node, kwargs, hint)
+            if func.attr == "append" and len(node.args) == 1:
+                self.error(node, "appending to a list that is an item or attribute of "
+                                 "another value (c[k].append(v)) is not supported: the "
+                                 "gradient would not see the new item; build the list in a "
+                                 "variable and store it afterwards", MutationError)
             self_arg = self.expr(func.value)
             args = (self_arg,) + tuple(self.expr(a) for a in node.args)
             method = getattr(np.ndarray, func.attr, None)

@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop", "range_cond",
            "zero_like", "comment", "seed_cotangent", "setitem", "list_append", "escape",
+           "changed_in_place",
            "raise_", "require", "format_string", "shape_proxy", "ShapeOf"]
 
 
@@ -138,6 +139,16 @@ def list_append(lst, v):
     """``lst.append(v)`` as a value: the list after the append (in place)."""
     lst.append(v)
     return lst
+
+
+def changed_in_place(container, effect, method):
+    """``container`` after its ``method`` changed it in place
+    (``lst.extend(v)``, ``d.update(e)``; ``effect`` is that call's result,
+    so it runs first).
+    Deliberately without a derivative rule: where the container carries a
+    gradient, the reverse pass reports the method instead of losing what it
+    added."""
+    return container
 
 
 def own(x):

@@ -288,6 +288,8 @@ def extremum_cotangent(g, ans, args, k):
     ``max(sequence)`` the chosen items share it."""
     if len(args) == 1:
         a = args[0]
+        if isinstance(a, dict):
+            return None                  # max(d) is a key: no gradient
         if isinstance(a, (list, tuple)):
             hits = [1.0 if v == ans else 0.0 for v in a]
             n = sum(hits)
@@ -338,7 +340,10 @@ MAX_RULES = (max_0, max_1, max_2, max_3, max_4, max_5, max_6, max_7)
 
 def sum_cotangent(g, iterable):
     """Cotangent of the builtin ``sum``'s sequence: ``g`` for every item
-    (summed back where an item was broadcast)."""
+    (summed back where an item was broadcast); none for a dict (``sum(d)``
+    adds its keys)."""
+    if isinstance(iterable, dict):
+        return None
     if isinstance(iterable, (list, tuple)):
         return tuple(unbroadcast(g, v) for v in iterable)
     return np.broadcast_to(g, np.shape(iterable)).copy()

@@ -16,7 +16,7 @@ from ..pytree import is_node, tree_cotangent, tree_item
 from .registry import defvjp, nondifferentiable
 
 __all__ = ["to_list", "to_tuple", "to_dict", "dict_get", "dict_keys", "dict_values",
-           "dict_items"]
+           "dict_items", "iteration_keys"]
 
 
 def to_list(x):
@@ -52,6 +52,19 @@ def dict_values(d):
 def dict_items(d):
     """``list(d.items())``."""
     return list(d.items())
+
+
+def iteration_keys(x):
+    """What ``for v in x`` indexes: a dict's keys in insertion order (Python
+    iterates a dict's keys), ``x`` itself otherwise (a list, tuple or array,
+    indexed by position)."""
+    return list(x) if isinstance(x, dict) else x
+
+
+def iteration_keys_x(g, ans, x):
+    if isinstance(x, dict):       # (two statements: called, not inlined, so that the
+        return None               # Numba twin in backend/numba_support.py is used)
+    return g
 
 
 def sequence_cotangent(g, x):
@@ -123,4 +136,6 @@ defvjp(dict_get, dict_get_d, None, dict_get_default, linear=True, multiple_resul
        name="dict.get", doc="d.get(k, default)")
 defvjp(dict_values, dict_values_d, linear=True, multiple_results=True, name="dict.values")
 defvjp(dict_items, dict_items_d, linear=True, multiple_results=True, name="dict.items")
+defvjp(iteration_keys, iteration_keys_x, linear=True,
+       name="iteration", doc="for v in x: a dict's keys, x itself otherwise")
 nondifferentiable(dict_keys, doc="d.keys(): keys carry no gradient")

@@ -32,6 +32,7 @@ from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..rules import lookup
+from ..rules.containers import iteration_keys
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
@@ -332,7 +333,8 @@ class _Reverse:
                     seqs.add(ins.out)
         edges = list(self.g.edges())
         items = [(i.out, i.args[0]) for i in self.g.instructions()
-                 if (i.fn in (operator.getitem, ops.setitem) or isinstance(i.fn, Attr)) and i.args]
+                 if (i.fn in (operator.getitem, ops.setitem, iteration_keys)
+                     or isinstance(i.fn, Attr)) and i.args]      # (a dict's keys: a list)
         changed = True
         while changed:            # items of containers may be containers (nested pytrees)
             changed = False
@@ -365,6 +367,12 @@ class _Reverse:
                 f"that has a rule (see docs/RULES.md), or wrap the value in "
                 f"ad_compiler.stop_gradient() if no gradient should flow through it",
                 fn_name=self.where, filename=loc.filename, lineno=loc.lineno, source_line=loc.source)
+        if ins.fn is ops.changed_in_place:
+            return NoRuleError(
+                f"'.{ins.args[2].value}()' changes a list or dict that carries a gradient in "
+                f"place, which is not supported: use lst.append(v), d[k] = v, or build a new "
+                f"list/dict", fn_name=self.where, filename=loc.filename, lineno=loc.lineno,
+                source_line=loc.source)
         what = name if k is None else (f"keyword argument '{k}' of {name}" if isinstance(k, str)
                                        else f"argument {k} of {name}")
         rule = lookup(ins.fn)

@@ -219,7 +219,8 @@ def f_dictcomp(x):
 
 
 def f_genexp(x):
-    return sum(x * i for i in range(3))  # <-
+    g = (x * i for i in range(3))  # <-  (stored: only sum(...)/min(...)... consume one at once)
+    return sum(g)
 
 
 def f_set(x):

@@ -463,9 +463,10 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         env = self.b.env
         target = bound_names([s.target]) if isinstance(s, gast.For) else []
         out = []
+        defs = {d.name for d in gast.walk(s) if isinstance(d, gast.FunctionDef)}
         for n in bound_names(([s.target] if target else []) + s.body):
-            if n in env or n not in self.locals:
-                continue
+            if n in env or n not in self.locals or n in defs:
+                continue                # a nested def: its name means the function, not a value
             if self._read_outside(n, s) or (n not in target and _loads(s, n) and
                                             not _assigned_before_read(s.body, n)):
                 env[n], env[bound_key(n)] = Const(None), Const(False)

@@ -352,7 +352,8 @@ class _Reverse:
         while changed:            # items of containers may be containers (nested pytrees)
             changed = False
             for p, a in edges + items:
-                if a in seqs and p not in seqs and p is not None:
+                known = a in seqs or (isinstance(a, Const) and type(a.value) in (list, tuple))
+                if known and p not in seqs and p is not None:   # t = () ... t = t + (v,)
                     seqs.add(p)
                     changed = True
             for ins in joined:    # list + list, tuple * n: a container too

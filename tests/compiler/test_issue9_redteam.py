@@ -63,8 +63,40 @@ def items_added(x):
     return t[0] + t[1] * t[0]
 
 
+def tuple_grown_from_empty(x):
+    t = ()
+    for v in x:
+        t = t + (v * v,)
+    return t[0] + t[1] * 3.0 + t[2] * 5.0
+
+
+def repeat_in_loop(x):
+    t = [x[0]]
+    for i in range(2):
+        t = t * 2
+    return sum(t) * x[1]
+
+
+def list_grown_in_while(x):
+    t = [x[0]]
+    while len(t) < 4:
+        t = t + [t[-1] * x[1]]
+    return t[-1]
+
+
+def arrays_concat(x):
+    a = [x, x * 2.0] + [x[::-1]]
+    return np.sum(a[0] * a[2]) + np.sum(a[1])
+
+
+def array_plus_list(x):
+    return np.sum(x + [1.0, 2.0, 3.0]) + np.sum([1.0, 2.0, 3.0] * x)
+
+
 @pytest.mark.parametrize("f", [list_repeat, list_repeat_left, tuple_concat, tuple_concat_self,
-                               list_concat_loop, items_added])
+                               list_concat_loop, items_added, tuple_grown_from_empty,
+                               repeat_in_loop, list_grown_in_while, arrays_concat,
+                               array_plus_list])
 def test_sequence_concat_and_repeat(f):
     _check(f, X3.copy())
 

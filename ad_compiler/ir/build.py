@@ -151,9 +151,16 @@ def _local_names(pf):
     return set(names)
 
 
+def _is_read(n, name):
+    """Whether the node ``n`` reads the local ``name``: a load, or the target
+    of ``name += ...`` (which reads it first)."""
+    if isinstance(n, gast.AugAssign):
+        return isinstance(n.target, gast.Name) and n.target.id == name
+    return isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+
+
 def _loads(node, name):
-    return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-               for n in gast.walk(node))
+    return any(_is_read(n, name) for n in gast.walk(node))
 
 
 def _assigned_before_read(stmts, name):
@@ -524,8 +531,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
 
     def _read_outside(self, name, loop):
         inside = {id(n) for n in gast.walk(loop)}
-        return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-                   and id(n) not in inside for n in gast.walk(self.pf.node))
+        return any(_is_read(n, name) and id(n) not in inside for n in gast.walk(self.pf.node))
 
     def for_stmt(self, s):
         """``for`` over ``range``, or over anything indexable — arrays (rows),

@@ -128,3 +128,40 @@ def def_in_nested_loop(x):
 @pytest.mark.parametrize("f", [def_in_loop, def_in_nested_loop])
 def test_def_inside_loop(f):
     _check(f, 0.5)
+
+
+# -- `s -= x` after a loop reads s: a local first bound in the loop is carried out ---------
+def augassign_after_loop(x):
+    for i in range(2):
+        s = 0.5
+    s -= x
+    return x * 2.0
+
+
+def augassign_after_nested_loop(x):
+    for i in range(2):
+        for j in range(2):
+            v = x
+        s = v * 0.5
+    s **= 2
+    return s + x
+
+
+def augassign_after_zero_trips(x):
+    for i in range(int(x)):
+        s = x * 3.0
+    s -= x
+    return x * 2.0
+
+
+@pytest.mark.parametrize("f", [augassign_after_loop, augassign_after_nested_loop])
+def test_augassign_reads_a_loop_bound_local(f):
+    _check(f, 0.7)
+
+
+def test_augassign_after_zero_trip_loop_raises_like_python():
+    _check(augassign_after_zero_trips, 2.5, tape_too=False)   # the tape refuses in-place ops
+    with pytest.raises(UnboundLocalError, match="cannot access local variable 's'"):
+        augassign_after_zero_trips(0.5)
+    with pytest.raises(UnboundLocalError, match="cannot access local variable 's'"):
+        adc.grad(augassign_after_zero_trips)(0.5)

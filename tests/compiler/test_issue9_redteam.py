@@ -165,3 +165,26 @@ def test_augassign_after_zero_trip_loop_raises_like_python():
         augassign_after_zero_trips(0.5)
     with pytest.raises(UnboundLocalError, match="cannot access local variable 's'"):
         adc.grad(augassign_after_zero_trips)(0.5)
+
+
+# -- a dead statement that raises in Python must raise in the compiled code too -------------
+# (NOT FIXED: dead-code elimination drops "pure" calls without asking whether they can
+# raise; the compiled gradient runs where f raises.)
+def dead_index_error(x):
+    y = x[10]
+    return x[0] * 2.0
+
+
+def dead_tuple_plus_list(x):
+    t = (x[0], 1.0)
+    u = t + [x[1]]
+    return x[0] * 2.0
+
+
+@pytest.mark.parametrize("f, error", [(dead_index_error, IndexError),
+                                      (dead_tuple_plus_list, TypeError)])
+def test_dead_code_that_raises_still_raises(f, error):
+    with pytest.raises(error):
+        f(X3.copy())
+    with pytest.raises(error):
+        adc.grad(f)(X3.copy())

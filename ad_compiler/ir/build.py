@@ -552,9 +552,26 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         """(length operand, i -> element) for an iterable expression; an
         element is an operand or a tuple of elements (enumerate, zip)."""
         callee = self.static(node.func) if isinstance(node, gast.Call) else UNBOUND
-        if callee is enumerate and len(node.args) == 1 and not node.keywords:
+        if callee is enumerate and node.args and len(node.args) + len(node.keywords) <= 2 and \
+                all(k.arg == "start" for k in node.keywords):
             n, inner = self.iterable(node.args[0], at)
-            return n, lambda i: (i, inner(i))
+            start = node.args[1] if len(node.args) > 1 else \
+                (node.keywords[0].value if node.keywords else None)
+            if start is None:
+                return n, lambda i: (i, inner(i))
+            first = self.expr(start)                 # evaluated once, as Python does
+            return n, lambda i: (self.emit(operator.add, (first, i), at, hint="count"), inner(i))
+        if callee is reversed and len(node.args) == 1 and not node.keywords:
+            n, inner = self.iterable(node.args[0], at)
+            last = self.emit(operator.sub, (n, Const(1)), at, hint="last")
+            return n, lambda i: inner(self.emit(operator.sub, (last, i), at, hint="j"))
+        if callee is range and 1 <= len(node.args) <= 3 and not node.keywords:
+            args = [self.expr(a) for a in node.args]  # range(stop) / (start, stop[, step])
+            start, step = (Const(0), Const(1)) if len(args) == 1 else \
+                (args[0], args[2] if len(args) > 2 else Const(1))
+            n = self.emit(len, (self.emit(range, tuple(args), at, hint="r"),), at, hint="n")
+            return n, lambda i: self.emit(operator.add, (start, self.emit(
+                operator.mul, (i, step), at, hint="k")), at, hint="k")
         if callee is zip and node.args and not node.keywords:
             parts = [self.iterable(a, at) for a in node.args]
             n = parts[0][0]

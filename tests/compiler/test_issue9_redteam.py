@@ -188,3 +188,61 @@ def test_dead_code_that_raises_still_raises(f, error):
         f(X3.copy())
     with pytest.raises(error):
         adc.grad(f)(X3.copy())
+
+
+# -- enumerate(seq, start), reversed(seq) and range() inside zip/enumerate --------------------
+def enumerate_start(x):
+    s = 0.0
+    for i, v in enumerate(x, 1):
+        s = s + i * v * v
+    return s
+
+
+def reversed_array(x):
+    s = 0.0
+    k = 1.0
+    for v in reversed(x):
+        s = s + k * v
+        k = k * 2.0
+    return s
+
+
+def zip_range(x):
+    s = 0.0
+    for i, v in zip(range(5, 0, -2), x):
+        s = s + i * v
+    return s
+
+
+def reversed_range(x):
+    s = 0.0
+    for i in reversed(range(1, 3)):
+        s = s * 2.0 + x[i]
+    return s
+
+
+def enumerate_reversed_start(x):
+    s = 0.0
+    for (i, v), w in zip(enumerate(x[::-1], start=-2), reversed(x[1:])):
+        s = s + i * v * w
+    return s
+
+
+def reversed_list(x):
+    s = 0.0
+    for v in reversed([x[0], x[1] * 2.0]):
+        s = s * 3.0 + v
+    return s
+
+
+def enumerate_rows_reversed(x):
+    s = 0.0
+    for i, row in enumerate(reversed(x.reshape(2, 2)), 1):
+        s = s + i * np.sum(row ** 2)
+    return s
+
+
+@pytest.mark.parametrize("f", [enumerate_start, reversed_array, zip_range, reversed_range,
+                               enumerate_reversed_start, reversed_list, enumerate_rows_reversed])
+def test_enumerate_start_reversed_and_zip_range(f):
+    _check(f, np.array([0.3, -1.2, 0.7, 1.1]))

@@ -246,3 +246,25 @@ def enumerate_rows_reversed(x):
                                enumerate_reversed_start, reversed_list, enumerate_rows_reversed])
 def test_enumerate_start_reversed_and_zip_range(f):
     _check(f, np.array([0.3, -1.2, 0.7, 1.1]))
+
+
+# -- Numba: a return value carried through a loop may be None until the return is taken -----
+def first_above(x):
+    for i in range(len(x)):
+        if x[i] > 0.5:
+            return x[i] * 2.0
+    return x[0]
+
+
+def first_above_twice(x):
+    return first_above(x) + first_above(x[::-1])
+
+
+@pytest.mark.parametrize("x", [np.array([0.3, -1.2, 0.7]), np.array([0.1, 0.1, 0.2])])
+def test_numba_stacks_a_return_value_that_may_be_none(x):
+    pytest.importorskip("numba")
+    _check(first_above_twice, x)
+    value, g = adc.value_and_grad(first_above_twice, backend="numba")(x)
+    expected_value, expected_g = adc.value_and_grad(first_above_twice)(x)
+    assert_close(value, expected_value, what="numba value")
+    assert_close(g, expected_g, what="numba gradient")

@@ -163,13 +163,15 @@ def concat_cotangent(g, k, a, b):
     return part if isinstance(x, list) else tuple(part)
 
 
-def repeat_cotangent(g, x, n):
+def repeat_cotangent(g, x, n, ans):
     """The cotangent of ``x`` from the cotangent ``g`` of ``x * n`` (``n``
-    carries no gradient): for a list or tuple, item ``k`` of ``x`` gets the
-    sum of items ``k, k + len(x), ...``; otherwise arithmetic."""
+    carries no gradient) equal to ``ans``: when ``ans`` is a list or tuple,
+    item ``k`` of ``x`` gets the sum of items ``k, k + len(x), ...``;
+    otherwise it was arithmetic (a NumPy scalar or array times a list
+    broadcasts)."""
     if g is None:
         return None
-    if not _sequence(x):
+    if not (_sequence(x) and _sequence(ans)):       # np.float64(2) * [a] is arithmetic
         from .runtime import unbroadcast
         return unbroadcast(g * n, x)
     items = [None] * len(x)

@@ -286,7 +286,8 @@ class _Reverse:
                 s = parts[0]
                 n = ins.args[1] if ins.args[0] is s else ins.args[0]
                 self.accumulate(s, self.b.emit(pytree.repeat_cotangent,
-                                               (g, self.read(s), self.read(n)), loc=ins.loc))
+                                               (g, self.read(s), self.read(n), self.read(out)),
+                                               loc=ins.loc))
                 return
             a, b = (self.read(v) for v in parts)   # concatenation: each gets its slice
             for k, v in enumerate(parts):

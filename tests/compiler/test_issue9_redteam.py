@@ -93,12 +93,30 @@ def array_plus_list(x):
     return np.sum(x + [1.0, 2.0, 3.0]) + np.sum([1.0, 2.0, 3.0] * x)
 
 
+WEIGHTS = np.array([1.0, 3.0])
+
+
+def array_times_list(x):
+    return np.sum(WEIGHTS * [x[0], x[1]]) + np.sum([x[1], x[2]] * WEIGHTS)
+
+
+def numpy_int_times_list(x):
+    broadcast = np.int64(2) * [x[0], x[2]]       # NumPy's __mul__: arithmetic
+    repeated = [x[0], x[2]] * np.int64(2)        # list's __mul__: repetition
+    return np.sum(broadcast) + sum(repeated) * x[1]
+
+
 @pytest.mark.parametrize("f", [list_repeat, list_repeat_left, tuple_concat, tuple_concat_self,
                                list_concat_loop, items_added, tuple_grown_from_empty,
                                repeat_in_loop, list_grown_in_while, arrays_concat,
                                array_plus_list])
 def test_sequence_concat_and_repeat(f):
     _check(f, X3.copy())
+
+
+@pytest.mark.parametrize("f", [array_times_list, numpy_int_times_list])
+def test_numpy_times_list_is_arithmetic(f):
+    _check(f, X3.copy(), tape_too=False)   # the tape refuses NumPy arrays of Tensors, as torch does
 
 
 def test_repeat_of_scalar_pair():

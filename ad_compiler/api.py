@@ -37,6 +37,7 @@ from .pytree import tree_paths
 from .transforms.iteration import resolve_iteration
 from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
+from .transforms.dead_raises import keep_dead_raises
 from .transforms.reverse import reverse
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
@@ -155,7 +156,7 @@ class GradFunction:
         """The simplified SSA graph of the function."""
         if self._ir is None:
             bindings = Bindings(freeze=self.freeze_globals)
-            self._ir = verify(simplify(verify(build(self.parsed, bindings))))
+            self._ir = verify(simplify(keep_dead_raises(verify(build(self.parsed, bindings)))))
             self._bindings, self._prologue = bindings, bindings.prologue()
         return self._ir
 

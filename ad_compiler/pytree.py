@@ -129,6 +129,43 @@ def tree_cotangent(x, key, g):
     return items if isinstance(x, list) else tuple(items)
 
 
+def _sequence(x):
+    return isinstance(x, (list, tuple)) and not hasattr(x, "_fields")
+
+
+def concat_cotangent(g, k, a, b):
+    """The cotangent of operand ``k`` (0: ``a``, 1: ``b``) of ``a + b`` from
+    the cotangent ``g`` of the sum.  For lists or tuples ``+`` concatenates:
+    ``x`` gets its slice of ``g``; otherwise it is arithmetic (the compiler
+    cannot always tell: an item of a container may be a number)."""
+    x = b if k else a
+    if g is None:
+        return None
+    if not (_sequence(a) and _sequence(b)):
+        from .runtime import unbroadcast
+        return unbroadcast(g, x)
+    start = len(a) if k else 0
+    part = list(g[start:start + len(x)])
+    return part if isinstance(x, list) else tuple(part)
+
+
+def repeat_cotangent(g, x, n, ans):
+    """The cotangent of ``x`` from the cotangent ``g`` of ``x * n`` (``n``
+    carries no gradient) equal to ``ans``: when ``ans`` is a list or tuple,
+    item ``k`` of ``x`` gets the sum of items ``k, k + len(x), ...``;
+    otherwise it was arithmetic (a NumPy scalar or array times a list
+    broadcasts)."""
+    if g is None:
+        return None
+    if not (_sequence(x) and _sequence(ans)):       # np.float64(2) * [a] is arithmetic
+        from .runtime import unbroadcast
+        return unbroadcast(g * n, x)
+    items = [None] * len(x)
+    for k, gk in enumerate(g):
+        items[k % len(x)] = accumulate(items[k % len(x)], gk)
+    return items if isinstance(x, list) else tuple(items)
+
+
 def tree_index_add(acc, x, key, g):
     """``accumulate(acc, tree_cotangent(x, key, g))``, in place when ``x``
     is an array and ``acc`` an array the adjoint owns (``acc[key] += g``)."""

@@ -569,10 +569,18 @@ def _read_cotangent_own(g, own, old_base, fn, args, kwargs):
     return lambda g, own, old_base, fn, args, kwargs: g
 
 
-@_twin(_optional(ops, "shape_proxy"))
+@_twin(_optional(ops, "shape_proxy"), optional=True)
 def _shape_proxy(x):
     """Compiled code keeps a zero-stride array of the shape (the unbroadcast
-    and unreduce twins read only its shape)."""
+    and unreduce twins read only its shape).  A number that may still be
+    None (a return value carried through a loop before the return is taken)
+    has a scalar's shape, as ``np.shape(None) == ()`` in Python; declining
+    ``Optional`` here would let Numba cast it to a float and fail on None."""
+    if isinstance(x, types.Optional):
+        if is_array(x.type):
+            raise TypingError("shape_proxy: an array that may be None is not supported "
+                              "by the Numba backend")
+        return lambda x: 0.0
     if is_array(x) and x.ndim > 0:
         return lambda x: np.broadcast_to(np.zeros(1, dtype=np.float64)[0], x.shape)
     return lambda x: 0.0              # a number, or a 0-d array: any scalar has its shape

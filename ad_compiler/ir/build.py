@@ -187,9 +187,26 @@ def _local_names(pf):
     return set(names)
 
 
+def _is_read(n, name):
+    """Whether the node ``n`` reads the local ``name``: a load, or the target
+    of ``name += ...`` (which reads it first)."""
+    if isinstance(n, gast.AugAssign):
+        return isinstance(n.target, gast.Name) and n.target.id == name
+    return isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+
+
 def _loads(node, name):
-    return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-               for n in gast.walk(node))
+    return any(_is_read(n, name) for n in gast.walk(node))
+
+
+def _reads_free(node, name):
+    """Whether ``node`` may read ``name`` before binding it itself: a
+    ``for`` whose target is ``name`` binds it before each trip's reads."""
+    if isinstance(node, gast.For) and name in bound_names([node.target]):
+        return _reads_free(node.iter, name) or any(_reads_free(x, name) for x in node.orelse)
+    if _is_read(node, name):
+        return True
+    return any(_reads_free(c, name) for c in gast.iter_child_nodes(node))
 
 
 def _assigned_before_read(stmts, name):
@@ -203,6 +220,9 @@ def _assigned_before_read(stmts, name):
             if name in bound_names(targets):
                 return True
             continue
+        if isinstance(s, gast.For) and name in bound_names([s.target]) and \
+                not _loads(s.iter, name) and not s.orelse:
+            continue                  # read in the body only after each trip binds it
         if _loads(s, name):
             return False
         if isinstance(s, gast.If) and _assigned_before_read(s.body, name) and \
@@ -498,10 +518,11 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         env = self.b.env
         target = bound_names([s.target]) if isinstance(s, gast.For) else []
         out = []
+        defs = {d.name for d in gast.walk(s) if isinstance(d, gast.FunctionDef)}
         for n in bound_names(([s.target] if target else []) + s.body):
-            if n in env or n not in self.locals:
-                continue
-            if self._read_outside(n, s) or (n not in target and _loads(s, n) and
+            if n in env or n not in self.locals or n in defs:
+                continue                # a nested def: its name means the function, not a value
+            if self._read_outside(n, s) or (n not in target and _reads_free(s, n) and
                                             not _assigned_before_read(s.body, n)):
                 env[n], env[bound_key(n)] = Const(None), Const(False)
                 out += [n, bound_key(n)]
@@ -561,8 +582,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
 
     def _read_outside(self, name, loop):
         inside = {id(n) for n in gast.walk(loop)}
-        return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-                   and id(n) not in inside for n in gast.walk(self.pf.node))
+        return any(_is_read(n, name) and id(n) not in inside for n in gast.walk(self.pf.node))
 
     def for_stmt(self, s):
         """``for`` over ``range``, or over anything indexable — arrays (rows),
@@ -586,9 +606,26 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         """(length operand, i -> element) for an iterable expression; an
         element is an operand or a tuple of elements (enumerate, zip)."""
         callee = self.static(node.func) if isinstance(node, gast.Call) else UNBOUND
-        if callee is enumerate and len(node.args) == 1 and not node.keywords:
+        if callee is enumerate and node.args and len(node.args) + len(node.keywords) <= 2 and \
+                all(k.arg == "start" for k in node.keywords):
             n, inner = self.iterable(node.args[0], at)
-            return n, lambda i: (i, inner(i))
+            start = node.args[1] if len(node.args) > 1 else \
+                (node.keywords[0].value if node.keywords else None)
+            if start is None:
+                return n, lambda i: (i, inner(i))
+            first = self.expr(start)                 # evaluated once, as Python does
+            return n, lambda i: (self.emit(operator.add, (first, i), at, hint="count"), inner(i))
+        if callee is reversed and len(node.args) == 1 and not node.keywords:
+            n, inner = self.iterable(node.args[0], at)
+            last = self.emit(operator.sub, (n, Const(1)), at, hint="last")
+            return n, lambda i: inner(self.emit(operator.sub, (last, i), at, hint="j"))
+        if callee is range and 1 <= len(node.args) <= 3 and not node.keywords:
+            args = [self.expr(a) for a in node.args]  # range(stop) / (start, stop[, step])
+            start, step = (Const(0), Const(1)) if len(args) == 1 else \
+                (args[0], args[2] if len(args) > 2 else Const(1))
+            n = self.emit(len, (self.emit(range, tuple(args), at, hint="r"),), at, hint="n")
+            return n, lambda i: self.emit(operator.add, (start, self.emit(
+                operator.mul, (i, step), at, hint="k")), at, hint="k")
         if callee is zip and node.args and not node.keywords:
             parts = [self.iterable(a, at) for a in node.args]
             n = parts[0][0]

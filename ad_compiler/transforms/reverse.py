@@ -281,6 +281,20 @@ class _Reverse:
                                               (self.read(base), self.read(ins.args[1]), g),
                                               loc=ins.loc), tuple_valued=True)
             return
+        if fn in (operator.add, operator.mul) and out in self.sequences:
+            parts = self._sequence_join(ins, self.sequences)
+            if fn is operator.mul:      # repetition: item k sums the copies of item k
+                s = parts[0]
+                n = ins.args[1] if ins.args[0] is s else ins.args[0]
+                self.accumulate(s, self.b.emit(pytree.repeat_cotangent,
+                                               (g, self.read(s), self.read(n), self.read(out)),
+                                               loc=ins.loc))
+                return
+            a, b = (self.read(v) for v in parts)   # concatenation: each gets its slice
+            for k, v in enumerate(parts):
+                self.accumulate(v, self.b.emit(pytree.concat_cotangent,
+                                               (g, Const(k), a, b), loc=ins.loc))
+            return
         if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):
             base = ins.args[0]      # a namedtuple field
             self.accumulate(base, self.b.emit(pytree.attr_cotangent,
@@ -335,14 +349,37 @@ class _Reverse:
         items = [(i.out, i.args[0]) for i in self.g.instructions()
                  if (i.fn in (operator.getitem, ops.setitem, iteration_keys)
                      or isinstance(i.fn, Attr)) and i.args]      # (a dict's keys: a list)
+        joined = [i for i in self.g.instructions()
+                  if i.fn in (operator.add, operator.mul) and len(i.args) == 2 and not i.kwargs]
         changed = True
         while changed:            # items of containers may be containers (nested pytrees)
             changed = False
             for p, a in edges + items:
-                if a in seqs and p not in seqs and p is not None:
+                known = a in seqs or (isinstance(a, Const) and type(a.value) in (list, tuple))
+                if known and p not in seqs and p is not None:   # t = () ... t = t + (v,)
                     seqs.add(p)
                     changed = True
+            for ins in joined:    # list + list, tuple * n: a container too
+                if ins.out not in seqs and self._sequence_join(ins, seqs) is not None:
+                    seqs.add(ins.out)
+                    changed = True
         return seqs
+
+    def _sequence_join(self, ins, seqs):
+        """For ``a + b`` or ``a * n`` whose result is a list or tuple
+        (Python's concatenation and repetition, not arithmetic), the operands
+        that are containers; None for arithmetic.  ``a * n`` counts only when
+        ``n`` carries no gradient (``[1.0, 2.0] * x`` with an array ``x`` is
+        arithmetic)."""
+        def seq(a):
+            return a in seqs if isinstance(a, Var) else isinstance(a.value, (list, tuple))
+        a, b = ins.args
+        if ins.fn is operator.add:
+            return (a, b) if seq(a) and seq(b) else None
+        for s, n in ((a, b), (b, a)):
+            if seq(s) and not seq(n) and not (isinstance(n, Var) and n in self.active):
+                return (s,)
+        return None
 
     def _returns_tuple(self, rule, ins):
         """``rule.returns_tuple`` for the call ``ins`` (constants as values)."""

@@ -1,0 +1,57 @@
+"""Keep what Python would run: an unused computation the user wrote still
+runs, because it may raise.
+
+Example::
+
+    def f(x):
+        y = x[10]            # unused, but IndexError in Python for len(x) < 11
+        return x[0] * 2.0
+
+Dead-code elimination may drop pure instructions nobody reads; for the
+user's own operations that would turn Python's exception into a silent
+result.  Before simplification, every unused instruction of user code (a
+call with a source location whose callee is not one of the compiler's own
+helpers) gets an ``ops.escape`` marker: no code, but it keeps the
+instruction alive through every later pass, so the forward pass computes
+it (and raises) exactly where Python does.
+"""
+from __future__ import annotations
+
+from ..ir import ops
+from ..ir.nodes import Attr, Block, Branch, Call, Jump, Return, Var
+
+__all__ = ["keep_dead_raises"]
+
+_OWN = ("ad_compiler.",)
+
+
+def _internal(fn):
+    if isinstance(fn, Attr):
+        return fn.name in ("shape", "ndim", "size", "dtype")       # facts: cannot raise
+    mod = getattr(fn, "__module__", None) or ""
+    return mod.startswith(_OWN) or fn in (len, range, slice, ops.make_tuple, ops.make_list,
+                                          ops.make_slice)
+
+
+def keep_dead_raises(g):
+    used = set()
+    for b in g.blocks:
+        for ins in b.instrs:
+            used.update(a for a in ins.operands() if isinstance(a, Var))
+        t = b.term
+        if isinstance(t, (Jump, Branch, Return)):
+            used.update(a for a in t.operands() if isinstance(a, Var))
+    blocks, changed = [], False
+    for b in g.blocks:
+        instrs = []
+        for ins in b.instrs:
+            instrs.append(ins)
+            if ins.out is not None and ins.out not in used and ins.loc is not None \
+                    and not _internal(ins.fn):
+                instrs.append(Call(None, ops.escape, (ins.out,), (), ins.loc))
+                changed = True
+        blocks.append(Block(b.label, b.params, tuple(instrs), b.term))
+    if not changed:
+        return g
+    from dataclasses import replace
+    return replace(g, blocks=tuple(blocks))

@@ -51,7 +51,7 @@ def test_random_programs_agree_four_ways(family):
         pytest.fail(_explain(stats), pytrace=False)
     assert stats.reject_fraction() <= MAX_REJECTED, _explain(stats)
     assert stats.skip_fraction() <= MAX_SKIPPED, _explain(stats)
-    assert stats.fd_checked >= 3 * stats.status["ok"], _explain(stats)   # not testing nothing
+    assert stats.fd_checked >= 2 * stats.status["ok"], _explain(stats)   # not testing nothing
 
 
 def test_the_slice_covers_the_grammar():

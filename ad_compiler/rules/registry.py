@@ -119,6 +119,8 @@ def primal_name(fn) -> str:
     mod = getattr(fn, "__module__", None) or ""
     if not mod and isinstance(fn, np.ufunc) and getattr(np, fn.__name__, None) is fn:
         mod = "numpy"                                  # NumPy < 2.2: ufuncs have no __module__
+    if mod.startswith("numpy.random.") and getattr(np.random, qual, None) is fn:
+        return "np.random." + qual                     # (NumPy < 2.2 names the private module)
     if mod == "numpy" or mod.startswith("numpy."):
         return "np" + mod[len("numpy"):] + "." + qual
     if mod == "_operator":

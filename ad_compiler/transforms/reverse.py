@@ -27,7 +27,7 @@ import operator
 
 from ..errors import NoRuleError
 from ..frontend.bindings import reads_user_globals
-from ..ir import ops
+from ..ir import ops, views
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
@@ -347,8 +347,11 @@ class _Reverse:
                     seqs.add(ins.out)
         edges = list(self.g.edges())
         items = [(i.out, i.args[0]) for i in self.g.instructions()
-                 if (i.fn in (operator.getitem, ops.setitem, iteration_keys)
+                 if (i.fn in (operator.getitem, ops.setitem, iteration_keys, views.entry_copy)
                      or isinstance(i.fn, Attr)) and i.args]      # (a dict's keys: a list)
+        # the same object after an in-place update (ir.aliasing): a container stays one
+        items += [(i.out, a) for i in self.g.instructions() if i.fn in (
+            ops.alias_update, views.write_view, views.read_view) for a in i.args[:2]]
         joined = [i for i in self.g.instructions()
                   if i.fn in (operator.add, operator.mul) and len(i.args) == 2 and not i.kwargs]
         changed = True

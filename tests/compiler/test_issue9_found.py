@@ -87,3 +87,23 @@ def test_update_through_a_view_of_a_fortran_ordered_argument():
     fd = (column_update_of_fortran_argument(m.copy(order="F"), 2.0 + 1e-6)
           - column_update_of_fortran_argument(m.copy(order="F"), 2.0 - 1e-6)) / 2e-6
     assert g == pytest.approx(fd, rel=1e-6)
+
+
+def update_an_item_of_a_dict_argument(p, x):
+    y = p["b"]
+    y -= np.exp(np.tanh(np.sin(y))) * x
+    return y
+
+
+def test_augmented_assignment_to_an_item_of_a_container_argument():
+    """``y = p["b"]; y -= ...``: the alias analysis' copy of ``p`` is still a
+    container, so its cotangent adds item by item (it added None + None)."""
+    p = {"w": np.array([-0.66, 0.99]), "b": -0.61}
+    value, (gp, gx) = adc.value_and_grad(update_an_item_of_a_dict_argument, wrt=(0, 1))(dict(p), 0.9)
+    assert value == pytest.approx(update_an_item_of_a_dict_argument(dict(p), 0.9))
+    f = update_an_item_of_a_dict_argument
+    fd_b = (f({**p, "b": p["b"] + 1e-6}, 0.9) - f({**p, "b": p["b"] - 1e-6}, 0.9)) / 2e-6
+    fd_x = (f(dict(p), 0.9 + 1e-6) - f(dict(p), 0.9 - 1e-6)) / 2e-6
+    assert gp["b"] == pytest.approx(fd_b, rel=1e-6)
+    np.testing.assert_array_equal(gp["w"], [0.0, 0.0])
+    assert gx == pytest.approx(fd_x, rel=1e-6)

@@ -27,7 +27,7 @@ import numpy as np
 from . import cache
 from .arguments import Signature
 from .backend.emit import emit_function
-from .errors import ADError, NotDifferentiableError, WrtError, add_note
+from .errors import ADError, BackendError, NotDifferentiableError, WrtError, add_note
 from .frontend.bindings import Bindings, is_data
 from .frontend.parse import parse
 from .outputs import check_output, check_seed
@@ -206,6 +206,13 @@ class GradFunction:
         module, path = cache.load_module(name, source, namespace)
         variant = _Variant(getattr(module, name), source, joint, path)
         if self.backend != "python":
+            containers = [self.arg_names[k] for k in self.wrt
+                          if k < len(self.arg_names) and kinds[k + len(self._bound)] in ("q", "d")]
+            if containers:
+                raise BackendError(
+                    f"backend={self.backend!r} cannot differentiate with respect to a tuple, "
+                    f"list or dict ('{containers[0]}'): pass its arrays as separate "
+                    "arguments, or use backend='python'", **self._where_kw())
             from .backend import lowering
             variant = lowering.lower(variant, self)
         return variant

@@ -107,3 +107,11 @@ def test_augmented_assignment_to_an_item_of_a_container_argument():
     assert gp["b"] == pytest.approx(fd_b, rel=1e-6)
     np.testing.assert_array_equal(gp["w"], [0.0, 0.0])
     assert gx == pytest.approx(fd_x, rel=1e-6)
+
+
+def test_numba_refuses_a_container_argument_instead_of_a_scalar_zero():
+    """The Numba backend does not lower pytrees: a clear BackendError (it
+    returned 0. where the gradient is a tuple of zeros)."""
+    with pytest.raises(adc.BackendError, match=r"cannot differentiate with respect to a tuple, "
+                                               r"list or dict \('p'\)"):
+        adc.grad(ignores_its_container, wrt=(0, 1), backend="numba")((np.ones(3), 1.0), 0.5)

@@ -89,8 +89,15 @@ _ORDER = ["Python operators and builtins", "`math`", "NumPy functions and ufuncs
           "`np.ndarray` methods", "`np.linalg`", "`np.random`", "ad_compiler"]
 
 
+# callables that only some NumPy versions have: not in the table, so the page
+# is the same on every NumPy (a sentence under the header names them)
+_VERSION_DEPENDENT = {"np.row_stack"}
+
+
 def _listed(rule):
     mod = getattr(rule.primal, "__module__", None) or ""
+    if rule.name in _VERSION_DEPENDENT:
+        return False
     return (rule.name.startswith("np.") or mod.split(".")[0] in ("numpy", "math", "builtins",
                                                                   "operator", "_operator")
             or mod == "ad_compiler.rules.custom")
@@ -108,6 +115,7 @@ def render():
     nondiff = [r for r in rules if r.nondiff]
     out = [_HEADER.format(n_diff=len(diff), n_np=sum(r.name.startswith("np.") for r in diff),
                           n_nondiff=len(nondiff))]
+    out.append("Also, where the installed NumPy still has it: `np.row_stack` (as `np.vstack`).\n\n")
     out.append(f"## Differentiable ({len(diff)})\n")
     for section in _ORDER:
         group = [r for r in diff if _section(r) == section]

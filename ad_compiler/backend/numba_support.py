@@ -27,9 +27,8 @@ from numba.extending import overload, register_jitable
 
 from .. import runtime
 from ..errors import NonScalarOutputError, SeedShapeError
-from ..ir import ops, views
+from ..ir import ops
 from ..rules import structural
-from ..rules import views as view_rules
 from ..rules import adjoints
 from ..rules import arithmetic
 from ..rules import containers
@@ -449,126 +448,6 @@ def _zero_at_inplace(g, idx):
     return impl
 
 
-# -- in-place updates through aliases and of arguments (ir.views): the same-object
-#    step (``v = b`` carried into a loop) and the write-back of a mutated argument;
-#    views through a step function (``b[0]``) stay a BackendError naming the line
-@_twin(_optional(structural, "cotangent_unless_array"))
-def _cotangent_unless_array(g, old):
-    if is_array(old):
-        return lambda g, old: 0.0 * g
-    return lambda g, old: g
-
-
-@_twin(_optional(structural, "cotangent_if_array"))
-def _cotangent_if_array(g, old):
-    if is_array(old):
-        return lambda g, old: g
-    return lambda g, old: 0.0 * g
-
-
-@_twin(_optional(views, "check_inplace"))
-def _check_inplace(old, new):
-    if not is_array(old):
-        return lambda old, new: None
-    if not is_array(new) or new.ndim != old.ndim:
-        def bad_shape(old, new):
-            raise ValueError("non-broadcastable output operand of an in-place update")
-        return bad_shape if is_array(new) else (lambda old, new: None)
-    if isinstance(old.dtype, types.Integer) and isinstance(new.dtype, types.Float):
-        def bad_cast(old, new):
-            raise TypeError("Cannot cast ufunc output from a float to an integer array in place")
-        return bad_cast
-
-    def impl(old, new):
-        if old.shape != new.shape:
-            raise ValueError("non-broadcastable output operand of an in-place update")
-    return impl
-
-
-@_twin(_optional(views, "entry_copy"))
-def _entry_copy(x):
-    if is_array(x):
-        return lambda x: x.copy()
-    return lambda x: x
-
-
-@_twin(_optional(views, "write_back"))
-def _write_back(param, final):
-    if is_array(param):
-        def impl(param, final):
-            param[...] = final
-        return impl
-    return lambda param, final: None
-
-
-@_twin(_optional(views, "write_view"))
-def _write_view(base, value, fn, args, kwargs):
-    if not isinstance(fn, types.NoneType):
-        return None
-    if is_array(base):
-        return lambda base, value, fn, args, kwargs: value
-    return lambda base, value, fn, args, kwargs: base
-
-
-@_twin(_optional(views, "read_view"))
-def _read_view(new_base, old_base, own, fn, args, kwargs):
-    if not isinstance(fn, types.NoneType):
-        return None
-    if is_array(old_base):
-        return lambda new_base, old_base, own, fn, args, kwargs: new_base
-    return lambda new_base, old_base, own, fn, args, kwargs: own
-
-
-@_twin(_optional(views, "refuse_inplace"))
-def _refuse_inplace(x, message, where):
-    if is_array(x):
-        def impl(x, message, where):
-            raise ValueError("an in-place update the compiler cannot model for arrays "
-                             "(the python backend names the line)")
-        return impl
-    return lambda x, message, where: None
-
-
-@_twin(_optional(view_rules, "view_cotangent_base"))
-def _view_cotangent_base(g, base, fn, args, kwargs):
-    if not isinstance(fn, types.NoneType):
-        return None
-    if is_array(base):
-        return lambda g, base, fn, args, kwargs: 0.0 * g
-    return lambda g, base, fn, args, kwargs: g
-
-
-@_twin(_optional(view_rules, "view_cotangent_value"))
-def _view_cotangent_value(g, base, value, fn, args, kwargs):
-    if not isinstance(fn, types.NoneType):
-        return None
-    if is_array(base):
-        return lambda g, base, value, fn, args, kwargs: g
-    if is_array(value):
-        return lambda g, base, value, fn, args, kwargs: np.zeros(value.shape)
-    return lambda g, base, value, fn, args, kwargs: 0.0
-
-
-@_twin(_optional(view_rules, "read_cotangent_base"))
-def _read_cotangent_base(g, new_base, old_base, fn, args, kwargs):
-    if not isinstance(fn, types.NoneType):
-        return None
-    if is_array(old_base):
-        return lambda g, new_base, old_base, fn, args, kwargs: g + np.zeros(new_base.shape)
-    if is_array(new_base):
-        return lambda g, new_base, old_base, fn, args, kwargs: np.zeros(new_base.shape)
-    return lambda g, new_base, old_base, fn, args, kwargs: 0.0
-
-
-@_twin(_optional(view_rules, "read_cotangent_own"))
-def _read_cotangent_own(g, own, old_base, fn, args, kwargs):
-    if not isinstance(fn, types.NoneType):
-        return None
-    if is_array(old_base):
-        return lambda g, own, old_base, fn, args, kwargs: 0.0 * g
-    return lambda g, own, old_base, fn, args, kwargs: g
-
-
 @_twin(_optional(ops, "shape_proxy"), optional=True)
 def _shape_proxy(x):
     """Compiled code keeps a zero-stride array of the shape (the unbroadcast
@@ -808,3 +687,6 @@ def _iteration_keys(x):
 @_twin(containers.iteration_keys_x)
 def _iteration_keys_x(g, ans, x):
     return lambda g, ans, x: g
+
+
+from . import numba_views  # noqa: E402,F401  (the alias analysis' twins, registered on import)

@@ -213,8 +213,8 @@ class GradFunction:
                     f"backend={self.backend!r} cannot differentiate with respect to a tuple, "
                     f"list or dict ('{containers[0]}'): pass its arrays as separate "
                     "arguments, or use backend='python'", **self._where_kw())
-            from .backend import lowering
-            variant = lowering.lower(variant, self)
+            from .backend import dispatch
+            variant = dispatch.lower(variant, self)
         return variant
 
     def variant(self, kinds=None):
@@ -244,8 +244,8 @@ class GradFunction:
     def device_function(self):
         """The gradient as a CUDA device function, callable from your own
         ``@cuda.jit`` kernels (``backend="cuda"``); see backend/cuda_backend.py."""
-        from .backend import lowering
-        return lowering.device_function(self)
+        from .backend import dispatch
+        return dispatch.device_function(self)
 
     @property
     def joint_ir(self):

@@ -136,7 +136,7 @@ class ElementwiseGrad:
 
     # -- numba: a prange loop over the scalar gradient ---------------------------------------
     def _numba(self, flat, outs):
-        from .lowering import require_numba
+        from .dispatch import require_numba
         numba = require_numba('elementwise_grad(backend="numba")')
         gradfn = self._kernel_gradfn()
         if self._loop is None:
@@ -155,7 +155,7 @@ class ElementwiseGrad:
     # -- cuda: a grid-stride kernel over the device function ----------------------------
     def _cuda(self, flat, outs):
         from numba import cuda
-        from .lowering import require_cuda
+        from .dispatch import require_cuda
         require_cuda("elementwise_grad(backend=\"cuda\")")
         gradfn = self._kernel_gradfn()
         if self._loop is None:

@@ -5,7 +5,7 @@ arrays, the joint graph's rule for ``np.dot`` tests ``np.ndim(x) == 0``;
 here that reads ``1 == 0``, the branch folds away, and the emitted source
 keeps only the 1-D adjoint, which Numba compiles::
 
-    t4_bar = unbroadcast(out_bar, t4)          # a Numba twin (numba_support)
+    t4_bar = unbroadcast(out_bar, t4)          # a Numba twin (numba_twins)
     x_bar = unbroadcast(t4_bar * w, x)
     ...
 
@@ -173,7 +173,7 @@ _METHOD_REDUCTIONS = {np.ndarray.sum: np.sum, np.ndarray.mean: np.mean}
 def reductions_as_functions(g):
     """``x.sum(axis=0, keepdims=True)`` -> ``np.sum(x, axis=0, keepdims=True)``:
     Numba's array methods take no ``keepdims`` (nor ``axis`` for ``mean``);
-    the functions are overloaded in numba_support."""
+    the functions are overloaded in numba_twins."""
     blocks = []
     for b in g.blocks:
         instrs = tuple(Call(i.out, _METHOD_REDUCTIONS[i.fn], i.args, i.kwargs, i.loc)
@@ -184,9 +184,9 @@ def reductions_as_functions(g):
 
 # -- source and compilation -------------------------------------------------------------
 def _twins_digest():
-    from . import numba_support
+    from . import numba_twins
     import numba
-    with open(inspect.getsourcefile(numba_support), "rb") as fh:
+    with open(inspect.getsourcefile(numba_twins), "rb") as fh:
         text = fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
 
@@ -219,7 +219,7 @@ def numba_namespace(namespace, jit=None):
     """The globals the lowered source sees: helpers with an explicit twin
     stay (their ``@overload`` applies), other plain Python functions are
     compiled from their own body (``jit``, by default ``numba.njit``)."""
-    from .numba_support import TWINS, jit_helper
+    from .numba_twins import TWINS, jit_helper
     jit = jit or jit_helper
     out = {}
     for name, obj in namespace.items():

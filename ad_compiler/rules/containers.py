@@ -63,7 +63,7 @@ def iteration_keys(x):
 
 def iteration_keys_x(g, ans, x):
     if isinstance(x, dict):       # (two statements: called, not inlined, so that the
-        return None               # Numba twin in backend/numba_support.py is used)
+        return None               # Numba twin in backend/numba_twins.py is used)
     return g
 
 

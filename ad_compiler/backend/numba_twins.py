@@ -13,7 +13,8 @@ that generated code calls are compiled from their own Python body
 (``jit_helper``); if Numba cannot type one, the lowering reports a
 ``BackendError`` naming it.  Nothing falls back to object mode.
 
-Importing this module needs numba; ``lowering`` imports it lazily.
+Importing this module needs numba; ``dispatch.require_numba`` imports it
+when a Numba backend is first used.
 """
 from __future__ import annotations
 
@@ -689,4 +690,4 @@ def _iteration_keys_x(g, ans, x):
     return lambda g, ans, x: g
 
 
-from . import numba_views  # noqa: E402,F401  (the alias analysis' twins, registered on import)
+from . import numba_view_twins  # noqa: E402,F401  (the alias analysis' twins, registered on import)

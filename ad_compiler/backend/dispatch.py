@@ -1,5 +1,5 @@
-"""Backend lowering: the hook ``api.GradFunction._compile`` calls for
-``backend="numba"`` and ``backend="cuda"``.
+"""Backend dispatch: picks the lowering for ``backend="numba"`` or
+``backend="cuda"`` and imports its optional package, or says how to install it.
 
 Example::
 
@@ -30,7 +30,7 @@ def require_numba(what='backend="numba"'):
     except ImportError as e:
         raise BackendError(f"{what} needs numba, which is not installed ({e}); install it "
                            'with: pip install "ad_compiler[numba]"') from None
-    importlib.import_module("ad_compiler.backend.numba_support")
+    importlib.import_module("ad_compiler.backend.numba_twins")
     return numba
 
 

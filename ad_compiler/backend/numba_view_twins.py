@@ -15,7 +15,7 @@ from numba import types
 from ..ir import views
 from ..rules import structural
 from ..rules import views as view_rules
-from .numba_support import _optional, _twin, is_array
+from .numba_twins import _optional, _twin, is_array
 
 __all__ = []
 

@@ -31,6 +31,7 @@ def require_numba(what='backend="numba"'):
         raise BackendError(f"{what} needs numba, which is not installed ({e}); install it "
                            'with: pip install "ad_compiler[numba]"') from None
     importlib.import_module("ad_compiler.backend.numba_twins")
+    importlib.import_module("ad_compiler.backend.numba_view_twins")
     return numba
 
 

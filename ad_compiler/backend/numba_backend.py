@@ -49,8 +49,8 @@ _ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, oper
 _SCALAR_RESULT = {len, int, float, bool, np.ndim, np.size, ops.range_cond}
 _REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
                np.linalg.norm, np.vdot, np.trace}
-_LIKE_LAST = {runtime.unbroadcast: 1, runtime.cast_like: 1, ops.zero_like: 0,
-              ops.seed_cotangent: 1, runtime.scatter_into: 1,
+_LIKE_LAST = {runtime.unbroadcast: 1, runtime.cast_like: 1, runtime.zero_like: 0,
+              runtime.seed_cotangent: 1, runtime.scatter_into: 1,
               np.zeros_like: 0, np.ones_like: 0, np.empty_like: 0, np.full_like: 0}
 
 

@@ -1,8 +1,8 @@
 """Rules for Python's operators, builtins and the ``math`` module.
 
 Example: ``y = x * w`` is ``operator.mul(x, w)``; its rules are
-    mul_x(g, ans, a, b) -> unbroadcast(g * b, a)
-    mul_y(g, ans, a, b) -> unbroadcast(g * a, b)
+    mul_a(g, ans, a, b) -> unbroadcast(g * b, a)
+    mul_b(g, ans, a, b) -> unbroadcast(g * a, b)
 and the compiler inlines them as ``x_bar = unbroadcast(y_bar * w, x)``.
 The operator rules serve NumPy arrays too (``a * b`` on arrays is
 ``operator.mul``); the ``math`` rules keep Python floats as Python floats.
@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .registry import defvjp, nondifferentiable
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..pytree import is_node, tree_cotangent, tree_item
+from ..pytree import is_node, tree_item
+from ..runtime import tree_cotangent
 from .registry import defvjp, nondifferentiable
 
 __all__ = ["to_list", "to_tuple", "to_dict", "dict_get", "dict_keys", "dict_values",

@@ -12,7 +12,7 @@ zero gradient.  ``retstep=True`` gives the step its cotangent too.
 """
 import numpy as np
 
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import unbroadcast
 from .adjoints import cast_cotangent, float_dtype
 from .registry import defvjp, static_argument

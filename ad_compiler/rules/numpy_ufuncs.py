@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .adjoints import clip_adjoint
 from .arithmetic import abs_x

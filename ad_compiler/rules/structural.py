@@ -7,48 +7,12 @@ Example: ``out[i] = v`` is ``out_2 = setitem(out_1, i, v)``; its rules
 import numpy as np
 
 from ..ir import ops
-from ..ir.ops import item_cotangent
-from ..pytree import container_zero_at, tree_item
-from ..runtime import _is_basic, unbroadcast
+from ..runtime import copy_item, item_cotangent, unbroadcast, zero_at
 from .registry import defvjp, nondifferentiable
-
-
-def zero_at(g, idx):
-    """``g`` with ``g[idx]`` zeroed (a copy: ``g`` may be shared); for a
-    container's structural cotangent, item ``idx`` becomes None (zero)."""
-    if g is None or isinstance(g, (dict, list, tuple)):
-        return container_zero_at(g, idx)
-    g = np.array(g, copy=True)
-    g[idx] = 0
-    return g
 
 
 def setitem_a(g, ans, a, idx, v):
     return zero_at(g, idx)
-
-
-def copy_item(g, idx):
-    """``g[idx]``, copied if it is a view (``g`` may be zeroed in place next):
-    the cotangent of ``v`` in ``a[idx] = v``.  Where an integer-array index
-    repeats a position, NumPy keeps the last write, so only the last of the
-    repeated entries gets that position's cotangent; the others get 0."""
-    if g is None or isinstance(g, (dict, list, tuple)):
-        return tree_item(g, idx)
-    item = g[idx]
-    if not isinstance(item, np.ndarray):
-        return item
-    if _is_basic(idx):
-        return item.copy()
-    return np.where(last_writes(np.shape(g), idx), item, 0)
-
-
-def last_writes(shape, idx):
-    """For ``a[idx] = v`` on an array of ``shape``: True for each entry of
-    ``v``'s (broadcast) selection whose write NumPy keeps."""
-    pos = np.full(shape, -1, dtype=np.intp)
-    order = np.arange(pos[idx].size).reshape(pos[idx].shape)
-    pos[idx] = order
-    return pos[idx] == order
 
 
 def setitem_v(g, ans, a, idx, v):

@@ -10,7 +10,7 @@ and when the step is not a view (a number, a copy), ``b_2`` is ``b``.
 import numpy as np
 
 from ..ir import views
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import unbroadcast
 from .registry import defvjp, nondifferentiable
 

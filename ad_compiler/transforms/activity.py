@@ -7,6 +7,7 @@ code is emitted for them, and a missing rule for ``len`` is no error.
 """
 from __future__ import annotations
 
+from .. import runtime
 from ..ir import ops
 from ..ir.nodes import Attr, Var
 from ..rules import lookup
@@ -25,7 +26,7 @@ def passes_gradient(fn):
     """False for callables whose result carries no gradient."""
     if isinstance(fn, Attr):
         return fn.name not in _FACT_ATTRS
-    if fn in (ops.range_cond, ops.new_stack, ops.comment, ops.make_slice, ops.zero_like):
+    if fn in (ops.range_cond, ops.new_stack, ops.comment, ops.make_slice, runtime.zero_like):
         return False
     rule = lookup(fn)
     return not (rule is not None and rule.nondiff)

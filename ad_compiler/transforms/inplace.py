@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from ..ir import ops, views as view_ops
 from ..ir.build import _VIEW_FUNCS
 from ..ir.nodes import Attr, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
@@ -185,7 +186,7 @@ def plan_setitems(g):
     """``(graph, in-place setitems)``: like :func:`inplace_setitems`, but a
     loop that updates an array item by item while the array it started from
     is still read elsewhere (``v = np.sqrt(t); for i ...: v[i] += 1``, whose
-    adjoint reads ``v``) gets one private copy on entry (``ops.own``) instead
+    adjoint reads ``v``) gets one private copy on entry (``runtime.own``) instead
     of a copy on every trip, when that makes its updates safe in place."""
     ok = inplace_setitems(g)
     for header, param in _entry_candidates(g, ok):
@@ -252,7 +253,7 @@ def _copy_on_entry(g, header, param):
             if isinstance(a, Var):
                 c = Var(f"{param.name}_own{n or ''}")
                 loc = next((i.loc for i in b.instrs if i.loc is not None), None)
-                b = Block(b.label, b.params, b.instrs + (Call(c, ops.own, (a,), (), loc),),
+                b = Block(b.label, b.params, b.instrs + (Call(c, runtime.own, (a,), (), loc),),
                           Jump(t.target, t.args[:k] + (c,) + t.args[k + 1:]))
         blocks.append(b)
     return _replace(g, blocks=tuple(blocks))

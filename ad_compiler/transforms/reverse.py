@@ -27,6 +27,7 @@ import operator
 
 from ..errors import NoRuleError
 from ..frontend.bindings import reads_user_globals
+from .. import runtime
 from ..ir import ops, views
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
@@ -272,12 +273,12 @@ class _Reverse:
                 [(self.read(k), v) for k, v in zip(ins.args[::2], ins.args[1::2])]
             for k, a in items:
                 key = Const(k) if isinstance(k, int) else k
-                get = pytree.tree_item if a in self.sequences else ops.item_cotangent
+                get = pytree.tree_item if a in self.sequences else runtime.item_cotangent
                 self.accumulate(a, self.b.emit(get, (g, key), loc=ins.loc))
             return
         if fn is operator.getitem and self._tuple_valued(ins.args[0]):
             base = ins.args[0]      # a container (or maybe an array: decided at run time)
-            self.accumulate(base, self.b.emit(pytree.tree_cotangent,
+            self.accumulate(base, self.b.emit(runtime.tree_cotangent,
                                               (self.read(base), self.read(ins.args[1]), g),
                                               loc=ins.loc), tuple_valued=True)
             return
@@ -286,13 +287,13 @@ class _Reverse:
             if fn is operator.mul:      # repetition: item k sums the copies of item k
                 s = parts[0]
                 n = ins.args[1] if ins.args[0] is s else ins.args[0]
-                self.accumulate(s, self.b.emit(pytree.repeat_cotangent,
+                self.accumulate(s, self.b.emit(runtime.repeat_cotangent,
                                                (g, self.read(s), self.read(n), self.read(out)),
                                                loc=ins.loc))
                 return
             a, b = (self.read(v) for v in parts)   # concatenation: each gets its slice
             for k, v in enumerate(parts):
-                self.accumulate(v, self.b.emit(pytree.concat_cotangent,
+                self.accumulate(v, self.b.emit(runtime.concat_cotangent,
                                                (g, Const(k), a, b), loc=ins.loc))
             return
         if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):
@@ -462,7 +463,7 @@ class _Reverse:
                    hint_of=lambda k: self.bar_name(k))
 
     def _zero(self, v):
-        return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(v))
+        return self.b.emit(runtime.zero_like, (self.read(v),), hint=self.bar_name(v))
 
     def loop_region(self, r):
         header = self.bm[r.header]
@@ -504,14 +505,14 @@ class _Reverse:
             if k not in init_of:
                 return self._zero(k)
             v = self._exit_value(r, k) if at_exit else k
-            return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(k))
+            return self.b.emit(runtime.zero_like, (self.read(v),), hint=self.bar_name(k))
 
         for k in carried:
             if k not in self.b.env:
                 self.b.env[k] = zero(k, at_exit=True)
             elif k not in hp and k in indexed and isinstance(self.b.env[k], Var):
                 # accumulated item by item in the loop: one private copy, then in place
-                self.b.env[k] = self.b.emit(ops.own, (self.b.env[k],), hint=self.bar_name(k))
+                self.b.env[k] = self.b.emit(runtime.own, (self.b.env[k],), hint=self.bar_name(k))
         rkey = ("<rev>", r.header)
         self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
         cl = self.counted.get(r.header)
@@ -681,7 +682,7 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
     b.cur = ret_block
     ret_block.term = None
     if isinstance(out, Var) and out in active:
-        b.env[out] = b.emit(ops.seed_cotangent, (seed, out), hint=f"{out.name}_bar")
+        b.env[out] = b.emit(runtime.seed_cotangent, (seed, out), hint=f"{out.name}_bar")
     rv.seq(g.structure)
     params = g.entry.params
     grads = []
@@ -689,10 +690,10 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
         p = params[k]
         bar = b.env.get(p)
         if bar is None and p in rv.sequences:         # a container: zeros of its structure
-            grads.append(b.emit(cast_like, (b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"), p),
+            grads.append(b.emit(cast_like, (b.emit(runtime.zero_like, (p,), hint=f"{p.name}_bar"), p),
                                 hint=f"{p.name}_grad"))
         elif bar is None:
-            grads.append(b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"))
+            grads.append(b.emit(runtime.zero_like, (p,), hint=f"{p.name}_bar"))
         else:
             grads.append(b.emit(cast_like, (bar, p), hint=f"{p.name}_grad"))
     results = [out] + ([aux] if has_aux else []) + grads

@@ -17,6 +17,7 @@ import operator
 
 import numpy as np
 
+from .. import runtime
 from ..ir import ops
 from ..ir.builder import _sub, _sub_call, _sub_term
 from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
@@ -33,7 +34,7 @@ _CONSTRUCTORS = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_li
 
 def is_pure(fn):
     """No effects and a result that may be shared (CSE) or dropped (DCE)."""
-    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, ops.zero_like, ops.item_cotangent,
+    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, runtime.zero_like, runtime.item_cotangent,
               len, min, max, abs,
               float, int, range, slice):
         return True

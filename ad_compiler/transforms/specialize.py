@@ -15,12 +15,12 @@ import operator
 
 import numpy as np
 
+from .. import runtime
 from ..ir import ops
-from ..ir.ops import seed_cotangent
 from ..ir.views import check_inplace, entry_copy, write_back
 from ..ir.nodes import Attr, Block, Call, Const, Var
-from ..runtime import (div_or_zero, pow_slope, safe_div, safe_mul, scatter_into, unbroadcast,
-                       unreduce)
+from ..runtime import (copy_item, div_or_zero, pow_slope, safe_div, safe_mul, scatter_into,
+                       seed_cotangent, unbroadcast, unreduce, zero_at)
 from .simplify import _replace, substitute
 
 __all__ = ["known_scalars", "specialize_scalars"]
@@ -48,7 +48,6 @@ def known_scalars(g, scalar_params, array_params=()):
     ranks are followed through constructors, arithmetic, index assignment and
     block parameters, so ``x[i, j]`` of a 2-D ``x`` (two scalar indices) is a
     scalar too."""
-    from ..rules.structural import copy_item, zero_at
     if not isinstance(array_params, dict):         # a list of 1-D parameters
         array_params = {p: 1 for p in array_params}
     pushed = {}
@@ -114,8 +113,8 @@ def known_scalars(g, scalar_params, array_params=()):
             if base is TOP or count is TOP:
                 return TOP
             return 0 if isinstance(base, int) and base > 0 and count == base else None
-        if fn in (seed_cotangent, ops.zero_like, unbroadcast, unreduce, ops.shape_proxy) and a:
-            base = a[-1] if fn in (seed_cotangent, ops.zero_like) else a[1]
+        if fn in (seed_cotangent, runtime.zero_like, unbroadcast, unreduce, runtime.shape_proxy) and a:
+            base = a[-1] if fn in (seed_cotangent, runtime.zero_like) else a[1]
             return r(base)
         if fn is ops.pop:
             return join([r(x) for x in pushed.get(a[0], [None])])
@@ -126,7 +125,7 @@ def known_scalars(g, scalar_params, array_params=()):
             return ro if ro is TOP or ro == 0 else (r(a[1]) if ro is not None else None)
         if fn in _VECTOR_FROM_SIZE and a:
             return shape_rank(a[0])
-        if fn in _VECTOR_LIKE | {ops.setitem, zero_at, ops.own} and a:
+        if fn in _VECTOR_LIKE | {ops.setitem, zero_at, runtime.own} and a:
             return r(a[0])
         if fn is scatter_into:                 # an array shaped like its second argument
             return r(a[1])
@@ -164,7 +163,7 @@ def specialize_scalars(g, scalar_params, array_params=()):
     defined = {i.out for i in g.instructions() if i.out is not None}
     m, rename = {}, {}
     for ins in g.instructions():
-        if ins.fn is ops.zero_like and len(ins.args) == 1 and ins.args[0] in scal:
+        if ins.fn is runtime.zero_like and len(ins.args) == 1 and ins.args[0] in scal:
             m[ins.out] = Const(0.0)          # the zero of a number needs no value
             continue
         drop = (ins.fn is unbroadcast and len(ins.args) == 2 and all(

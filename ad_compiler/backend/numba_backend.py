@@ -287,7 +287,7 @@ def _loc_of_line(graph, source, lineno, filename):
     return None, None
 
 
-def translate_error(exc, gradfn, graph, source, path, target="Numba"):
+def translate_error(exc, origin, graph, source, path, target="Numba"):
     """A ``BackendError`` for a Numba compile error in the generated code:
     what could not be lowered, the generated line and the original line."""
     text = _ANSI.sub("", str(exc))
@@ -298,14 +298,13 @@ def translate_error(exc, gradfn, graph, source, path, target="Numba"):
         if os.path.basename(f) == os.path.basename(path):
             gen_line = int(ln)
     if gen_line is not None:
-        orig_line, orig_text = _loc_of_line(graph, source, gen_line, gradfn.parsed.filename)
+        orig_line, orig_text = _loc_of_line(graph, source, gen_line, origin.filename)
     msg = f"cannot lower to {target}: {first[:400]}"
     if gen_line is not None:
         msg += f"\n    in the generated code ({path}:{gen_line}): " \
                f"{source.splitlines()[gen_line - 1].strip()}"
-    pf = gradfn.parsed
-    lineno = orig_line if orig_line is not None else pf.lineno
-    return BackendError(msg, fn_name=pf.name, filename=pf.filename, lineno=lineno,
+    lineno = orig_line if orig_line is not None else origin.lineno
+    return BackendError(msg, fn_name=origin.fn_name, filename=origin.filename, lineno=lineno,
                         source_line=orig_text)
 
 
@@ -314,12 +313,13 @@ class NumbaGradient:
     """Stands in for the Python variant: ``fn(*args, seed)`` runs the
     njit-compiled joint function chosen by the ranks of the arguments."""
 
-    def __init__(self, variant, gradfn):
-        self.py = variant
-        self.gradfn = gradfn
-        self.graph = variant.graph
-        self.path = variant.path
-        self.source = variant.source
+    def __init__(self, compiled):
+        self.compiled = compiled               # the Python variant (compiled.CompiledFunction)
+        self.origin = compiled.origin
+        self.layout = compiled.layout
+        self.graph = compiled.python_graph
+        self.path = compiled.python_path
+        self.source = compiled.python_source
         self._by_ranks = {}
         self._by_source = {}
 
@@ -357,9 +357,9 @@ class NumbaGradient:
             raise
         except Exception as e:
             if _is_numba_compile_error(e):
-                raise translate_error(e, self.gradfn, spec.graph, spec.source, spec.path) from None
+                raise translate_error(e, self.origin, spec.graph, spec.source, spec.path) from None
             raise
-        return _fix_scalars(res, vals, self.gradfn)
+        return _fix_scalars(res, vals, self.layout)
 
 
 class _Spec:
@@ -385,14 +385,14 @@ def _is_numba_compile_error(e):
     return False
 
 
-def _fix_scalars(res, vals, gradfn):
+def _fix_scalars(res, vals, layout):
     """Numba returns float64 for every scalar; give a NumPy-scalar argument
     its own type back, as the Python backend does."""
     if not isinstance(res, tuple):
         return res
-    first = 2 if gradfn.has_aux else 1
+    first = layout.first_grad
     out = list(res)
-    for j, k in enumerate(gradfn.wrt):
+    for j, k in enumerate(layout.params):
         x = vals[k]
         if isinstance(x, np.generic) and first + j < len(out):
             out[first + j] = runtime.cast_like(out[first + j], x)

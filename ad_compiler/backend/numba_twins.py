@@ -18,7 +18,10 @@ when a Numba backend is first used.
 """
 from __future__ import annotations
 
+import ast
 import functools
+import inspect
+import textwrap
 
 import numba
 import numpy as np
@@ -605,9 +608,6 @@ def positional_twin(fn):
     code = fn.__code__
     if not code.co_kwonlyargcount:
         return fn
-    import ast
-    import inspect
-    import textwrap
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError):

@@ -33,13 +33,13 @@ from . import ops, views
 from .aliasing import ITER, OBJ, Aliases, tracked
 from .build_callables import CallableValues, check_no_lambda_operand
 from .build_containers import ContainerBuilder
-from .builder import IRBuilder
+from .builder import IRBuilder, _sub_call, _sub_term
 from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, deep_inlining
 from .build_expr import CONTAINER_MUTATORS
 from .bound import (RAISED, RETFLAG, RETURN, bound_key, bound_names, complete_arms,
                     terminates)
-from .nodes import Const, Loc, Return, Var
+from .nodes import Call, Const, Loc, Return, Var
 
 __all__ = ["build"]
 
@@ -110,8 +110,6 @@ def _write_back_arguments(b, params, names, loc, result):
     function computes on a private copy (``entry_copy``: the gradient is with
     respect to the values at entry) and writes the final contents back into
     the caller's array at the end of the forward pass."""
-    from .builder import _sub_call, _sub_term
-    from .nodes import Call
     for p, name in zip(params, names):
         final = b.env.get(f"{OBJ}{name}>")
         if not isinstance(final, Var) or final == p:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import gast
 
 from ..errors import ADError
+from ..frontend.fence import check_function
+from ..frontend.parse import ParsedFunction
 from . import ops
 from .nodes import Const, Var
 
@@ -98,8 +100,6 @@ class CallableValues:
         return self.emit(fn, args, node, kwargs, hint=hint)
 
     def inline_lambda(self, lam, args, kwargs, node):
-        from ..frontend.fence import check_function
-        from ..frontend.parse import ParsedFunction
         fdef = lam.fdef
         if fdef in self.stack:
             self.error(node, f"recursive call to the lambda at line {fdef.lineno} is not supported")

@@ -24,8 +24,8 @@ import numpy as np
 
 from ..errors import ADError, MutationError, UndefinedNameError
 from ..frontend.bindings import Ref, is_data, trusted_box
-from ..frontend.fence import GENERATOR_CONSUMERS, is_consumed_generator
-from ..frontend.parse import UNBOUND, parse
+from ..frontend.fence import GENERATOR_CONSUMERS, check_function, is_consumed_generator
+from ..frontend.parse import UNBOUND, ParsedFunction, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
 from . import ops
@@ -332,7 +332,6 @@ class ExpressionBuilder:
         # while it runs, restored afterwards.  Every other name keeps what the
         # element expression did to it (``out.append(v)``, a helper storing
         # into a list it was passed), as in Python.
-        from .bound import bound_key, bound_names
         own = set(bound_names([g.target for g in node.generators]))
         added = own - self.locals
         self.locals |= own
@@ -527,8 +526,6 @@ class ExpressionBuilder:
         enclosing variables as they are at the call (Python's late binding),
         or, for a ``closure`` that left its defining function (a factory's
         result), as they were when it was taken."""
-        from ..frontend.fence import check_function
-        from ..frontend.parse import ParsedFunction
         if fdef in self.stack:
             self.error(node, f"recursive call to '{fdef.name}' is not supported")
         self._check_depth(node)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import MutationError
+
 __all__ = ["step_view", "is_view", "write_view", "read_view", "entry_copy", "write_back",
            "positions", "check_inplace", "refuse_inplace"]
 
@@ -37,7 +39,6 @@ def is_view(base, fn, args, kwargs):
     if isinstance(base, (list, tuple)):
         item = step_view(base, fn, args, kwargs)
         if isinstance(item, np.ndarray):
-            from ..errors import MutationError
             raise MutationError("an array taken out of a list or tuple is updated in place: "
                                 "Python would change the item in the container too; copy it "
                                 "first (x = x.copy())")
@@ -103,7 +104,6 @@ def refuse_inplace(x, message, where):
     """An in-place update the compiler could model for a number only:
     ``where`` is (function, file, line, source line)."""
     if isinstance(x, np.ndarray):
-        from ..errors import MutationError
         fn, filename, lineno, text = where
         raise MutationError(message, fn_name=fn, filename=filename, lineno=lineno,
                             source_line=text)

@@ -28,7 +28,8 @@ import numpy as np
 from .. import runtime
 from ..ir import ops, views as view_ops
 from ..ir.build import _VIEW_FUNCS
-from ..ir.nodes import Attr, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
+from ..ir.nodes import Attr, Block, Branch, Call, IfRegion, Jump, LoopRegion, Return, Var, region_labels
+from .simplify import _replace
 
 __all__ = ["inplace_setitems", "plan_setitems"]
 
@@ -235,8 +236,6 @@ def _entry_candidates(g, ok):
 def _copy_on_entry(g, header, param):
     """``g`` with the value the loop at ``header`` starts ``param`` with
     passed through ``own`` (a private copy) on the entry edge."""
-    from ..ir.nodes import Block, Call
-    from .simplify import _replace
     bm = g.block_map()
     k = bm[header].params.index(param)
     jumpers = [b for b in g.blocks if isinstance(b.term, Jump) and b.term.target == header]

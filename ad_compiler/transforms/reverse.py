@@ -29,10 +29,13 @@ from ..errors import NoRuleError
 from ..frontend.bindings import reads_user_globals
 from .. import runtime
 from ..ir import ops, views
+from ..ir.build import _FunctionBuilder
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
+from ..ir.nodes import callee_name
 from ..rules import lookup
+from ..rules.registry import DYNAMIC, primal_name
 from ..rules.containers import iteration_keys
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
@@ -242,12 +245,10 @@ class _Reverse:
         try:
             bind_operands(fn, args, kwargs)
         except TypeError as e:
-            from ..rules.registry import primal_name
             raise arity_error(primal, primal_args, primal_kwargs, fn, e,
                               name=primal_name(primal) if primal is not None else fn.__name__,
                               where=self.where, loc=loc) from None
         if rule_expression(fn) is not None and not reads_user_globals(fn):
-            from ..ir.build import _FunctionBuilder
             fb = _FunctionBuilder(rule_expression(fn)[0], self.b, stack=(fn,))
             out = inline_rule(fb, fn, tuple(args), tuple(kwargs), loc)
             if out is not None:
@@ -387,7 +388,6 @@ class _Reverse:
 
     def _returns_tuple(self, rule, ins):
         """``rule.returns_tuple`` for the call ``ins`` (constants as values)."""
-        from ..rules.registry import DYNAMIC
         val = lambda a: a.value if isinstance(a, Const) else DYNAMIC   # noqa: E731
         try:
             return rule.returns_tuple(*map(val, ins.args), **{n: val(a) for n, a in ins.kwargs})
@@ -397,7 +397,6 @@ class _Reverse:
                               lineno=loc.lineno, source_line=loc.source) from None
 
     def _no_rule(self, ins, k=None):
-        from ..ir.printer import callee_name
         name = callee_name(ins.fn)
         loc = ins.loc or Loc(self.g.filename, self.g.lineno)
         if isinstance(ins.fn, (Attr, Method)):

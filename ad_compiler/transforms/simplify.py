@@ -23,6 +23,7 @@ from ..ir.builder import _sub, _sub_call, _sub_term
 from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
                         Var, region_labels)
 from ..rules import lookup
+from .licm import hoist_invariants
 
 __all__ = ["simplify", "is_pure", "substitute"]
 
@@ -338,7 +339,6 @@ def dce(g):
 
 
 def simplify(g):
-    from .licm import hoist_invariants
     g = fold_constants(g)
     g = fold_branches(g)
     g = cse(g)

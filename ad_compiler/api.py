@@ -188,7 +188,8 @@ class GradFunction:
         n_passed = len(self._sig.param_names) if self._sig else len(self.arg_names)
         layout = ResultLayout(tuple(k + n_bound for k in self.wrt), has_aux=self.has_aux,
                               single=self.single, return_value=self.return_value,
-                              signature=self._sig, picks=self._picks)
+                              signature=self._sig,
+                              picks=None if self._picks is None else tuple(self._picks))
         request = Request("rev", Arguments(tuple(kinds), n_bound, n_passed), layout,
                           self.backend, self.origin, tuple(self.arg_names))
         return compile_graph(self.ir, request)

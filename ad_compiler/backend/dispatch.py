@@ -63,7 +63,7 @@ def lower(compiled):
     backend = compiled.request.backend
     if backend == "numba":
         require_numba()
-        from .numba_backend import NumbaGradient     # numba_backend needs numba
+        from .numba_backend import NumbaGradient     # (it imports numba)
         return NumbaGradient(compiled)
     if backend == "cuda":
         require_cuda()

@@ -17,6 +17,8 @@ objects it refers to and the Numba twins, so ``cache=True`` never reads a
 stale kernel) and compile it with ``numba.njit(cache=True)``.  Numba then
 specialises on exact types (dtypes, layouts) itself.  A Numba typing error
 becomes a ``BackendError`` that names the construct and the source line.
+Importing this module needs numba (``dispatch.require_numba`` says how to
+install it).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import sys
 import types
 from dataclasses import replace
 
+import numba
 import numpy as np
 
 from .. import cache, runtime
@@ -37,7 +40,9 @@ from ..errors import ADError, BackendError
 from ..ir import ops
 from ..ir.nodes import Call, Attr, Block, Const
 from ..transforms.simplify import simplify, substitute
+from . import numba_twins, numba_view_twins
 from .emit import emit_function
+from .numba_twins import TWINS, jit_helper
 
 __all__ = ["NumbaGradient", "rank_key", "specialize_ranks", "compile_source", "translate_error"]
 
@@ -184,10 +189,10 @@ def reductions_as_functions(g):
 
 # -- source and compilation -------------------------------------------------------------
 def _twins_digest():
-    from . import numba_twins
-    import numba
-    with open(inspect.getsourcefile(numba_twins), "rb") as fh:
-        text = fh.read()
+    text = b""
+    for module in (numba_twins, numba_view_twins):
+        with open(inspect.getsourcefile(module), "rb") as fh:
+            text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
 
 
@@ -219,7 +224,6 @@ def numba_namespace(namespace, jit=None):
     """The globals the lowered source sees: helpers with an explicit twin
     stay (their ``@overload`` applies), other plain Python functions are
     compiled from their own body (``jit``, by default ``numba.njit``)."""
-    from .numba_twins import TWINS, jit_helper
     jit = jit or jit_helper
     out = {}
     for name, obj in namespace.items():
@@ -252,7 +256,6 @@ def _ensure_parent_package():
 def compile_source(name, source, namespace, **jit_options):
     """``load_source`` then ``numba.njit(cache=True)``: Numba's on-disk cache
     sits next to the file (``__pycache__``) and is keyed by it."""
-    import numba
     _ensure_parent_package()
     fn, path = load_source(name, source, namespace)
     opts = {"cache": True, "nogil": True}

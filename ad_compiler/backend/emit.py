@@ -43,7 +43,6 @@ _CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, opera
         operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
         operator.is_not: gast.IsNot}
 _COMMENT = "__ad_comment__:"
-_MISSING = object()
 
 
 def _name(id_, store=False):

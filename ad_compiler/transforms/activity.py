@@ -14,7 +14,6 @@ from ..rules import lookup
 
 __all__ = ["activity", "passes_gradient"]
 
-_CONTAINERS = (ops.make_tuple, ops.make_list, ops.make_dict)
 # array attributes that are facts about the array, not values computed from it;
 # any other attribute of a varied value is varied (a namedtuple's field, .mT, .flat):
 # the reverse pass differentiates it or says it cannot, never a silent zero

@@ -113,9 +113,6 @@ class GradFunction:
         self._variants = {}
         self._last = None
 
-    def _where(self):
-        return self.parsed.name
-
     @property
     def origin(self):
         return Origin(self.parsed.name, self.parsed.filename, self.parsed.lineno)

@@ -46,16 +46,18 @@ from .transforms.simplify import dce, simplify
 from .transforms.specialize import specialize_scalars
 
 __all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
-           "build_graph", "compile_graph", "run_passes"]
+           "build_graph", "compile_graph", "run_passes", "describe", "lower"]
 
 
 @dataclass(frozen=True)
 class Pass:
     """A named pass: ``run(graph, job) -> graph``; ``verify``: check the
-    graph after it even outside debug mode."""
+    graph after it even outside debug mode; ``doc``: what it does and what
+    it leaves true (docs/pipeline.md lists them)."""
     name: str
     run: Callable
     verify: bool = False
+    doc: str = ""
 
 
 class Job:
@@ -91,8 +93,11 @@ def run_passes(g, pass_list, job, debug=None):
 
 # -- once per function: the simplified primal graph --------------------------------------------
 BUILD = (
-    Pass("dead_raises", lambda g, job: keep_dead_raises(g)),
-    Pass("simplify", lambda g, job: simplify(g), verify=True),
+    Pass("dead_raises", lambda g, job: keep_dead_raises(g),
+         doc="marks unused user operations that may raise (`escape`), so DCE keeps what "
+             "Python would run"),
+    Pass("simplify", lambda g, job: simplify(g), verify=True,
+         doc="constant and branch folding, CSE, DCE, loop-invariant code motion"),
 )
 
 
@@ -137,18 +142,31 @@ def _specialise(g, job):
 
 
 PREPARE = (
-    Pass("split_aux", _split_aux),
-    Pass("iteration", lambda g, job: resolve_iteration(g, job.request.arguments.kinds)),
+    Pass("split_aux", _split_aux,
+         doc="`has_aux`: the returned operand becomes `make_tuple(value, aux)` on every path"),
+    Pass("iteration", lambda g, job: resolve_iteration(g, job.request.arguments.kinds),
+         doc="a loop over a parameter known to be an array or a number loses its "
+             "`iteration_keys` call"),
 )
 DIFFERENTIATE = {
-    "rev": (Pass("activity", _activity), Pass("reverse", _reverse, verify=True)),
+    "rev": (Pass("activity", _activity,
+                 doc="records the active values (depend on `wrt`, reach the output); the "
+                     "graph is unchanged"),
+            Pass("reverse", _reverse, verify=True,
+                 doc="the joint graph: the primal, then the adjoint mirroring its control "
+                     "flow; returns `(value, [aux], grads...)`")),
 }
 FINISH = (
-    Pass("specialise", _specialise),
-    Pass("simplify", lambda g, job: simplify(g), verify=True),
-    Pass("accumulate", lambda g, job: accumulate_in_place(g)),
-    Pass("stack_shapes", lambda g, job: stack_shapes_only(g)),
-    Pass("dce", lambda g, job: dce(g), verify=True),
+    Pass("specialise", _specialise,
+         doc="folds what the argument kinds decide (scalars, array ranks)"),
+    Pass("simplify", lambda g, job: simplify(g), verify=True,
+         doc="as above, on the joint graph"),
+    Pass("accumulate", lambda g, job: accumulate_in_place(g),
+         doc="indexed cotangents added in place into arrays the adjoint owns"),
+    Pass("stack_shapes", lambda g, job: stack_shapes_only(g),
+         doc="a loop stacks only the shape of a value whose adjoint reads only its shape"),
+    Pass("dce", lambda g, job: dce(g), verify=True,
+         doc="drops what the rewrites above left unused"),
 )
 
 
@@ -157,6 +175,23 @@ def passes(mode="rev"):
     if mode not in DIFFERENTIATE:
         raise ValueError(f"unknown mode {mode!r}: one of {tuple(DIFFERENTIATE)}")
     return PREPARE + DIFFERENTIATE[mode] + FINISH
+
+
+def describe(mode="rev"):
+    """The pass list of ``mode`` as Markdown (docs/pipeline.md holds it)."""
+    rows = ["| stage | pass | what it does | verified after |", "|---|---|---|---|",
+            "| parse | `frontend.parse` | source → gast, names resolved, unsupported syntax "
+            "rejected (file:line) |  |",
+            "| build | `ir.build` | gast → SSA graph with block arguments | yes |"]
+    stages = [("build", BUILD), ("prepare", PREPARE), (f"differentiate ({mode})",
+              DIFFERENTIATE[mode]), ("finish", FINISH)]
+    for stage, pass_list in stages:
+        for p in pass_list:
+            rows.append(f"| {stage} | `{p.name}` | {p.doc} | {'yes' if p.verify else ''} |")
+    rows += ["| emit | `backend.emit` | graph → Python source, imported from the cache |  |",
+             "| lower | `backend.dispatch` | `backend=\"numba\"`/`\"cuda\"`: the backend's "
+             "runner |  |"]
+    return "\n".join(rows) + "\n"
 
 
 def compile_graph(graph, request, debug=None):

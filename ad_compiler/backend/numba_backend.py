@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import types
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
@@ -365,9 +365,14 @@ class NumbaGradient:
         return _fix_scalars(res, vals, self.layout)
 
 
+@dataclass(frozen=True)
 class _Spec:
-    def __init__(self, dispatcher, source, graph, path):
-        self.dispatcher, self.source, self.graph, self.path = dispatcher, source, graph, path
+    """One specialisation: the jitted ``dispatcher`` of ``source`` (emitted
+    from ``graph``, imported from ``path``)."""
+    dispatcher: object
+    source: str
+    graph: object
+    path: str
 
 
 def _is_numba_compile_error(e):

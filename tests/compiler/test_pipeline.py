@@ -2,6 +2,7 @@
 (ad_compiler/compiled.py): the pass list, debug-mode verification after
 every pass over the whole corpus, a graph fed back in, the result layout."""
 import dataclasses
+import pathlib
 import re
 
 import numpy as np
@@ -24,6 +25,11 @@ def test_the_pipeline_lists_its_passes_in_order():
         "accumulate", "stack_shapes", "dce"]
     with pytest.raises(ValueError, match="unknown mode 'sideways'"):
         pipeline.passes("sideways")
+
+
+def test_docs_page_lists_the_passes():
+    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "pipeline.md").read_text()
+    assert pipeline.describe() in page, "docs/pipeline.md: paste pipeline.describe() in again"
 
 
 def loop(x, n):

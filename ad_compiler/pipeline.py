@@ -156,6 +156,7 @@ DIFFERENTIATE = {
                  doc="the joint graph: the primal, then the adjoint mirroring its control "
                      "flow; returns `(value, [aux], grads...)`")),
 }
+SUFFIX = {"rev": "grad"}              # the emitted function's name: f_grad
 FINISH = (
     Pass("specialise", _specialise,
          doc="folds what the argument kinds decide (scalars, array ranks)"),
@@ -200,7 +201,7 @@ def compile_graph(graph, request, debug=None):
     and lower (the backend's runner, for ``backend != "python"``)."""
     job = Job(request)
     joint = run_passes(graph, passes(request.mode), job, debug)
-    name = f"{graph.name}_grad"
+    name = f"{graph.name}_{SUFFIX[request.mode]}"
     source, namespace = emit_function(joint, name, joint.arg_names)
     module, path = cache.load_module(name, source, namespace)
     compiled = CompiledFunction(request, getattr(module, name), source, joint, path)

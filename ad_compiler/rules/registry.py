@@ -383,6 +383,8 @@ def props(fn):
         key, entry = None, None
     if entry is not None:
         return entry
+    if type(key) is int:                 # unhashable: keyed by id, which may be reused
+        key = None
     entry = _DEFAULTS.get(key) if key is not None else None
     if entry is None:
         name = f"getattr.{fn.name}" if type(fn).__name__ == "Attr" else primal_name(fn)

@@ -23,14 +23,12 @@ from ..ir import ops
 from ..ir.nodes import Block, Branch, Call, Var
 from .. import pytree
 from ..runtime import accumulate as runtime_accumulate
+from ..rules.registry import props
 from ..runtime import scatter_into
 from .simplify import _replace
 
 __all__ = ["accumulate_in_place"]
 
-_FRESH = {ops.zero_like, ops.own, ops.index_add, ops.zero_at_inplace, scatter_into, operator.add,
-          pytree.tree_index_add,
-          operator.sub, operator.mul, operator.truediv, operator.neg}
 
 
 def _zero_at():
@@ -57,7 +55,6 @@ def accumulate_in_place(g):
             if isinstance(a, Var):
                 uses.setdefault(a, []).append(b.term)
     incoming = g.incoming()
-    fresh = {zero_at} | _FRESH
     from ..rules.structural import copy_item
     position = {}
     for b in g.blocks:
@@ -78,7 +75,7 @@ def accumulate_in_place(g):
             n += 1
         return n == 1
     # owned: fresh allocations and parameters fed only by owned, single-use values
-    owned = {v for v, ins in defs.items() if ins.fn in fresh}
+    owned = {v for v, ins in defs.items() if props(ins.fn).fresh}
     owned |= {p for p in incoming}
     # accumulate(acc, tree_cotangent(...)) becomes tree_index_add, which returns
     # acc itself (updated) or a new value: owned exactly when acc is

@@ -31,10 +31,14 @@ declare(ops.item_cotangent, pure=True)
 declare(ops.seed_cotangent, rank=like(1))
 declare(ops.own, fresh=True, rank=0)
 declare(ops.index_add, ops.zero_at_inplace, fresh=True)
+# effects and structure only (every property the default: not pure, may be anything)
+declare(ops.push, ops.pop, ops.make_dict, ops.escape, ops.require, ops.changed_in_place,
+        ops.shape_proxy)
 
 # -- run-time helpers ----------------------------------------------------------------------
 declare(runtime.unbroadcast, runtime.unreduce, rank=1, shape_only=(1,))
 declare(runtime.cast_like, rank=1)
+declare(runtime.accumulate, runtime.reduced_count)
 declare(runtime.scatter_into, fresh=True, rank=1)
 declare(runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope,
         elementwise=True)

@@ -9,7 +9,7 @@ import numpy as np
 from ..runtime import unbroadcast
 from .adjoints import kron_adjoint, multi_dot_adjoint, tensordot_adjoint
 from .arithmetic import matmul_a, matmul_b
-from .registry import broadcast_rank, declare, defvjp
+from .registry import declare, defvjp
 
 
 def dot_a(g, ans, a, b, out=None):
@@ -151,8 +151,8 @@ def correlate_v(g, ans, a, v, mode="valid"):
 def dot_rank(ranks, kwargs):
     """The rank of ``np.dot(a, b)``: a product with a number keeps the other's
     rank, else one axis of each is summed over."""
-    if len(ranks) != 2 or kwargs or any(type(r) is not int for r in ranks):
-        return broadcast_rank(ranks) if len(ranks) == 2 and not kwargs else None
+    if len(ranks) != 2 or kwargs or None in ranks:
+        return None
     return sum(ranks) if 0 in ranks else sum(ranks) - 2
 
 

@@ -324,5 +324,5 @@ declare(np.transpose, np.ndarray.transpose, hoist=True)
 declare(np.array, np.asarray, np.copy, np.ndarray.copy, pure=False)
 declare(np.copy, np.ndarray.copy, rank=0)
 declare(np.trace, rank=lambda ranks, kwargs: (ranks[0] - 2 if len(ranks) == 1 and not kwargs
-                                              and type(ranks[0]) is int and ranks[0] >= 2
+                                              and ranks[0] is not None and ranks[0] >= 2
                                               else None))

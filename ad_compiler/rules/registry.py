@@ -41,7 +41,7 @@ import numpy as np
 
 __all__ = ["Rule", "defvjp", "nondifferentiable", "declare", "props", "lookup", "all_rules",
            "all_entries", "rule_key", "primal_name", "DYNAMIC", "static_argument", "PROPERTIES",
-           "RANK_RULES", "PENDING", "broadcast_rank", "like", "record_twin"]
+           "RANK_RULES", "PENDING", "broadcast_rank", "like", "record_twin", "check_properties"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,9 @@ class Rule:
     elementwise: bool = False    # its positional operands broadcast: rank is the largest
     scalar_preserving: bool = False  # numbers in, a number out (max(a, b), pow)
     rank: object = None          # how its result's rank follows (RANK_RULES, an int k: the
-                                 # rank of argument k, or fn(ranks, kwargs) -> rank)
+                                 # rank of argument k, or fn(ranks, kwargs) -> rank, called
+                                 # with each operand's rank, an int or None (unknown), and
+                                 # the keyword names)
     fresh: bool = False          # returns a new array that accumulation may update in place
     views: tuple = ()            # arguments whose memory the result may share
     view_steps: bool = False     # the builder models writes through the result as writes
@@ -220,7 +222,7 @@ def declare(*primals, name=None, nondiff=None, **properties):
     for p in primals:
         old = _RULES.get(rule_key(p))
         if old is not None:
-            _DECLARED.setdefault(rule_key(p), {}).update(_checked(properties))
+            _DECLARED.setdefault(rule_key(p), {}).update(check_properties(properties))
             fields = dict(properties, **({} if nondiff is None else {"nondiff": nondiff}))
             _store(replace(old, **fields))
             continue
@@ -290,7 +292,7 @@ _CHOICES = {"raises": (True, False, "on_sequences"), "remat": (None, "cheap", "p
             "fold": (False, True, "numbers")}
 
 
-def _checked(properties):
+def check_properties(properties):
     """``properties`` after checking names and types (a TypeError otherwise)."""
     for key, value in properties.items():
         if key not in PROPERTIES:
@@ -360,7 +362,7 @@ def _properties(fn, has_rules, given):
         out["pure"] = True
     key = rule_key(fn)
     if given:
-        _DECLARED.setdefault(key, {}).update(_checked(given))
+        _DECLARED.setdefault(key, {}).update(check_properties(given))
     out.update(_DECLARED.get(key, {}))
     return out
 

@@ -10,7 +10,7 @@ from ..ir import ops
 from ..ir.ops import item_cotangent
 from ..pytree import container_zero_at, tree_item
 from ..runtime import _is_basic, unbroadcast
-from .registry import PENDING, declare, defvjp, nondifferentiable
+from .registry import declare, defvjp, nondifferentiable
 
 
 def zero_at(g, idx):
@@ -84,7 +84,7 @@ def alias_new(g, ans, old, new):
 def alias_rank(ranks, kwargs):
     """``alias_update(old, new)``: ``new`` if ``old`` is an array, else ``old``."""
     old, new = ranks
-    return old if old is PENDING or old == 0 or old is None else new
+    return old if old == 0 or old is None else new
 
 
 # (alias_update reads both operands and may be either of them)

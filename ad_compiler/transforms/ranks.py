@@ -143,8 +143,9 @@ def infer_ranks(g, param_ranks):
             return 0 if type(base) is int and base > 0 and count == base else None
         if type(rule) is int:
             return r(a[rule]) if len(a) > rule else None
-        if callable(rule):
-            return rule([r(x) for x in a], tuple(k for k, _ in kw))
+        if callable(rule):                 # called once every operand's rank is settled
+            ranks = [r(x) for x in a]
+            return PENDING if PENDING in ranks else rule(ranks, tuple(k for k, _ in kw))
         if (p.elementwise or p.scalar_preserving) and a and not kw:
             ranks = [r(x) for x in a]
             if p.elementwise:

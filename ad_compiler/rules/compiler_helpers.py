@@ -43,6 +43,8 @@ declare(runtime.scatter_into, fresh=True, rank=1)
 declare(runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope,
         elementwise=True)
 declare(pytree.tree_index_add, fresh=True)
+declare(pytree.tree_cotangent, pytree.tree_item, pytree.attr_cotangent, pytree.repeat_cotangent,
+        pytree.concat_cotangent)                  # cotangents of containers' items
 
 # -- attribute reads -----------------------------------------------------------------------
 _FACTS = ("shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags",

@@ -249,6 +249,7 @@ RANK_RULES = {
     "index": "argument 0 indexed by argument 1 (x[i, j])",
 }
 
+
 def broadcast_rank(ranks):
     """The rank of operands broadcast together (PENDING or None where one is)."""
     if any(r is None for r in ranks):
@@ -259,8 +260,9 @@ def broadcast_rank(ranks):
 
 
 def like(k, shape_at=None):
-    """A rank rule: the rank of argument ``k``, unless a ``shape`` argument
-    (keyword, or positional argument ``shape_at``) gives the result another."""
+    """A rank rule: the rank of argument ``k`` (``np.zeros_like(x)``), unless a
+    ``shape`` argument (keyword, or positional argument ``shape_at``) gives
+    the result another."""
     def rank(ranks, kwargs):
         if len(ranks) <= k or "shape" in kwargs or (shape_at is not None and len(ranks) > shape_at):
             return None

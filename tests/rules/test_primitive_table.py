@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import ad_compiler as adc
-from ad_compiler import runtime
+from ad_compiler import pytree, runtime
 from ad_compiler.backend.numba_backend import numba_namespace, specialize_ranks
-from ad_compiler.ir import ops
+from ad_compiler.ir import ops, views
 from ad_compiler.ir.nodes import Attr, Const, LoopRegion, Method, region_labels
 from ad_compiler.rules import custom_vjp, defvjp, lookup, props, registry
 from ad_compiler.runtime import unbroadcast
@@ -272,7 +272,8 @@ def test_every_entry_has_properties_of_the_right_type():
 def _named_primitives():
     """Every callable of the IR, the run-time helpers or NumPy that a pass or
     backend names in its code (``ops.push``, ``np.ndim``, an imported helper)."""
-    modules = {"ops": ops, "runtime": runtime, "np": np}
+    modules = {"ops": ops, "runtime": runtime, "np": np, "pytree": pytree, "views": views,
+               "view_ops": views}
     found = {}
     files = sorted((PACKAGE / "transforms").glob("*.py")) + sorted((PACKAGE / "backend").glob("*.py"))
     files += sorted((PACKAGE / "ir").glob("build*.py"))
@@ -283,9 +284,10 @@ def _named_primitives():
                     and node.value.id in modules:
                 obj = getattr(modules[node.value.id], node.attr, None)
                 found.setdefault(obj, f"{path.name}: {node.value.id}.{node.attr}")
-            elif isinstance(node, ast.ImportFrom) and node.module in ("ir.ops", "runtime") \
-                    and node.level == 2:
-                mod = ops if node.module == "ir.ops" else runtime
+            elif isinstance(node, ast.ImportFrom) and node.level == 2 and \
+                    node.module in ("ir.ops", "runtime", "pytree", "ir.views"):
+                mod = {"ir.ops": ops, "runtime": runtime, "pytree": pytree,
+                       "ir.views": views}[node.module]
                 for a in node.names:
                     found.setdefault(getattr(mod, a.name, None), f"{path.name}: {a.name}")
     return {obj: where for obj, where in found.items()

@@ -144,5 +144,5 @@ defvjp(np.arange, arange_start, arange_stop, arange_step,
        doc="start + i step (start and step positional); stop only sets the length")
 # a new array per call, which the function may then change in place: never shared (CSE)
 declare(np.full, np.full_like, np.linspace, np.logspace, np.geomspace, np.arange, pure=False)
-declare(np.full, rank="sized")
-declare(np.full_like, rank=like(0, shape_at=5))
+declare(np.full, rank="sized", zero_d=True)
+declare(np.full_like, rank=like(0, shape_at=5), zero_d=True)

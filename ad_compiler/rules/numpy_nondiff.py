@@ -67,8 +67,9 @@ defvjp(np.ix_, None, multiple_results=True,
 # what the passes know of these (registry.PROPERTIES)
 declare(np.shape, rank="shape")
 declare(np.ndim, np.size, rank="scalar")
-declare(np.zeros, np.ones, np.empty, rank="sized")
-declare(np.zeros_like, np.ones_like, np.empty_like, rank=like(0, shape_at=4))
+# (arrays, also when of rank 0: np.zeros(()), np.zeros_like(2.0))
+declare(np.zeros, np.ones, np.empty, rank="sized", zero_d=True)
+declare(np.zeros_like, np.ones_like, np.empty_like, rank=like(0, shape_at=4), zero_d=True)
 # a new array per call, which the function may then change in place: never shared (CSE)
 declare(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
         np.identity, pure=False)

@@ -322,7 +322,7 @@ declare(np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontigu
 declare(np.transpose, np.ndarray.transpose, hoist=True)
 # a new array per call, which the function may then change in place: never shared (CSE)
 declare(np.array, np.asarray, np.copy, np.ndarray.copy, pure=False)
-declare(np.copy, np.ndarray.copy, rank=0)
+declare(np.copy, np.ndarray.copy, rank=0, zero_d=True)
 declare(np.trace, rank=lambda ranks, kwargs: (ranks[0] - 2 if len(ranks) == 1 and not kwargs
                                               and ranks[0] is not None and ranks[0] >= 2
                                               else None))

@@ -345,5 +345,5 @@ defvjp(np.where, None, where_x, where_y,
        doc="the cotangent goes to the branch taken (selected with np.where, so an "
            "untaken inf/NaN branch cannot leak); the one-argument form has no gradient",
        rank=lambda ranks, kwargs: broadcast_rank(ranks) if len(ranks) == 3 and not kwargs
-       else None)
+       else None, zero_d=True)
 defvjp(np.nan_to_num, nan_to_num_x, doc="identity where x is finite, 0 where replaced")

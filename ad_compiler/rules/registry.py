@@ -75,6 +75,7 @@ class Rule:
                                  # rank of argument k, or fn(ranks, kwargs) -> rank, called
                                  # with each operand's rank, an int or None (unknown), and
                                  # the keyword names)
+    zero_d: bool = False         # at rank 0 its result is a 0-d array, not a number
     fresh: bool = False          # returns a new array that accumulation may update in place
     views: tuple = ()            # arguments whose memory the result may share
     view_steps: bool = False     # the builder models writes through the result as writes
@@ -279,6 +280,7 @@ PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields o
     "elementwise": (bool, "broadcasts its positional operands"),
     "scalar_preserving": (bool, "numbers in, a number out"),
     "rank": ((type(None), str, int, object), "rank rule (RANK_RULES, an argument, a function)"),
+    "zero_d": (bool, "at rank 0 its result is a 0-d array, not a number (np.where)"),
     "fresh": (bool, "returns a new array accumulation may update in place"),
     "views": (tuple, "arguments whose memory the result may share"),
     "view_steps": (bool, "writes through the result are modelled as writes into argument 0"),

@@ -39,13 +39,17 @@ __all__ = ["Ranks", "infer_ranks"]
 class Ranks:
     """The result: ``known`` maps values to their rank; ``sequences`` holds
     the values that may be tuples (of ints, ``x.shape``) rather than arrays:
-    their rank is that of ``np.asarray(v)``, but they are no ``np.ndarray``."""
+    their rank is that of ``np.asarray(v)``, but they are no ``np.ndarray``;
+    ``zero_d`` those of rank 0 that may be 0-d arrays rather than numbers
+    (``np.where`` of numbers, and what is computed from one)."""
 
     known: dict
     sequences: frozenset
+    zero_d: frozenset = frozenset()
 
     def scalars(self):
-        return {v for v, r in self.known.items() if r == 0}
+        """The values known to be numbers."""
+        return {v for v, r in self.known.items() if r == 0 and v not in self.zero_d}
 
 
 def _const_rank(value):
@@ -172,23 +176,43 @@ def infer_ranks(g, param_ranks):
                 rank[p] = new
                 changed = True
     known = {v: k for v, k in rank.items() if type(k) is int}
-    return Ranks(known, frozenset(_sequences(g, instrs, edges)))
+    sequences = _made_from(g, {i.out for i in instrs if props(i.fn).rank == "shape"}, edges,
+                           lambda ins: ins.operands())
+    zero_d = _made_from(g, {i.out for i in instrs if props(i.fn).zero_d}, edges, _array_sources)
+    return Ranks(known, frozenset(sequences), frozenset(v for v in zero_d if known.get(v) == 0))
 
 
-def _sequences(g, instrs, edges):
-    """Values that may be tuples: results of shape queries and anything made
-    from one (``x.shape + (1,)``, a block parameter one is passed to)."""
-    seqs = {i.out for i in instrs if props(i.fn).rank == "shape"}
-    changed = bool(seqs)
+def _array_sources(ins):
+    """The operands whose being a 0-d array may make the result one: none for
+    a result that is a number (``len``, ``np.sum(x)``), argument k for a
+    result shaped like it, else any."""
+    rule = props(ins.fn).rank
+    if rule in ("scalar", "reduction", "shape"):
+        return ()
+    if type(rule) is int:
+        return ins.args[rule:rule + 1]
+    return ins.operands()
+
+
+def _made_from(g, seeds, edges, sources):
+    """``seeds`` and every value made from one: by an instruction (from the
+    operands ``sources(ins)`` names), a block parameter it is passed to, or
+    a stack it is pushed on (and so what is popped from it)."""
+    made = set(seeds)
+    changed = bool(made)
     while changed:
         changed = False
-        for ins in instrs:
-            if ins.out not in seqs and any(isinstance(a, Var) and a in seqs
-                                           for a in ins.operands()):
-                seqs.add(ins.out)
+        for ins in g.instructions():
+            if ins.fn is ops.push and isinstance(ins.args[1], Var) and ins.args[1] in made \
+                    and ins.args[0] not in made:
+                made.add(ins.args[0])
+                changed = True
+            elif ins.out is not None and ins.out not in made and any(
+                    isinstance(a, Var) and a in made for a in sources(ins)):
+                made.add(ins.out)
                 changed = True
         for p, args in edges.items():
-            if p not in seqs and any(isinstance(a, Var) and a in seqs for a in args):
-                seqs.add(p)
+            if p not in made and any(isinstance(a, Var) and a in made for a in args):
+                made.add(p)
                 changed = True
-    return seqs
+    return made

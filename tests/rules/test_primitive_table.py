@@ -371,3 +371,20 @@ def test_every_property_is_documented():
         assert f"| `{name}` |" in text, name
     for kind in registry.RANK_RULES:
         assert f'`"{kind}"`' in text, kind
+
+
+def test_where_of_numbers_has_rank_zero_but_is_no_number():
+    """np.where(c, a, b) of numbers is a 0-d array: its unbroadcast stays
+    (Numba's twins would otherwise meet a 0-d array where a float goes)."""
+    def f(x, y):
+        return np.where(x > 0, x * y, -x) * 2.0
+
+    g = adc.GradFunction(f).ir
+    r = infer_ranks(g, {p: 0 for p in g.entry.params})
+    where = _calls(g, np.where)[0].out
+    product = next(i.out for i in g.instructions() if i.args and i.args[0] == where)
+    assert r.known[where] == 0 and r.known[product] == 0
+    assert where in r.zero_d and product in r.zero_d and where not in r.scalars()
+    assert known_scalars(g, g.entry.params) == r.scalars()
+    assert isinstance(np.where(True, 1.0, 2.0), np.ndarray)
+    assert_close(adc.grad(f, wrt=(0, 1))(0.5, 3.0), (6.0, 1.0))

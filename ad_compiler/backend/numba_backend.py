@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import numbers
-import operator
 import os
 import re
 import sys
@@ -37,27 +36,15 @@ import numpy as np
 
 from .. import cache, runtime
 from ..errors import ADError, BackendError
-from ..ir import ops
 from ..ir.nodes import Call, Attr, Block, Const
+from ..rules.registry import props
+from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
 from . import numba_twins, numba_view_twins
 from .emit import emit_function
-from .numba_twins import TWINS, jit_helper
+from .numba_twins import jit_helper
 
 __all__ = ["NumbaGradient", "rank_key", "specialize_ranks", "compile_source", "translate_error"]
-
-_ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
-                operator.neg, operator.pos, operator.abs, operator.floordiv, operator.mod,
-                operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-                abs, runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope,
-                np.where}
-_SCALAR_RESULT = {len, int, float, bool, np.ndim, np.size, ops.range_cond}
-_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
-               np.linalg.norm, np.vdot, np.trace}
-_LIKE_LAST = {runtime.unbroadcast: 1, runtime.cast_like: 1, runtime.zero_like: 0,
-              runtime.seed_cotangent: 1, runtime.scatter_into: 1,
-              np.zeros_like: 0, np.ones_like: 0, np.empty_like: 0, np.full_like: 0}
-
 
 # -- arguments ---------------------------------------------------------------------------
 def rank_key(value):
@@ -71,74 +58,6 @@ def rank_key(value):
 
 
 # -- rank specialisation -----------------------------------------------------------------
-def _infer_ranks(g, ranks):
-    """Ranks of the graph's values where they follow from the arguments'."""
-    known = {p: r for p, r in zip(g.entry.params, ranks) if r is not None}
-    incoming = g.incoming()
-    pushed = {}
-    for ins in g.instructions():
-        if ins.fn is ops.push:
-            pushed.setdefault(ins.args[0], []).append(ins.args[1])
-
-    def rank(x):
-        if isinstance(x, Const):
-            v = x.value
-            if isinstance(v, (numbers.Number, np.generic)):
-                return 0
-            if isinstance(v, np.ndarray):
-                return v.ndim
-            return None
-        return known.get(x)
-
-    def same(values):
-        rs = {rank(a) for a in values
-              if not (isinstance(a, Const) and (a.value is None or a.value is ops.UNSET))}
-        return rs.pop() if len(rs) == 1 else None
-
-    for _ in range(len(g.blocks) + 2):
-        changed = False
-        for b in g.blocks:
-            for p in b.params:
-                if p not in known and p in incoming:
-                    r = same(incoming[p])
-                    if r is not None:
-                        known[p] = r
-                        changed = True
-            for ins in b.instrs:
-                if ins.out is None or ins.out in known:
-                    continue
-                r = _call_rank(ins, rank, pushed, same)
-                if r is not None:
-                    known[ins.out] = r
-                    changed = True
-        if not changed:
-            break
-    return known
-
-
-def _call_rank(ins, rank, pushed, same):
-    fn, args = ins.fn, ins.args
-    if fn in _SCALAR_RESULT or getattr(fn, "__module__", None) == "math":
-        return 0
-    if isinstance(fn, Attr) and fn.name in ("ndim", "size"):
-        return 0
-    if fn in _ELEMENTWISE or isinstance(fn, np.ufunc):
-        rs = [rank(a) for a in args]
-        return max(rs) if rs and None not in rs else None
-    if fn in _LIKE_LAST and len(args) > _LIKE_LAST[fn]:
-        return rank(args[_LIKE_LAST[fn]])
-    if fn in _REDUCTIONS and len(args) == 1 and not ins.kwargs:
-        return 0
-    if fn is np.dot and len(args) == 2:
-        ra, rb = rank(args[0]), rank(args[1])
-        if ra is None or rb is None:
-            return None
-        return ra + rb if 0 in (ra, rb) else ra + rb - 2
-    if fn is ops.pop:
-        return same(pushed.get(args[0], [Const(None)]))
-    return None
-
-
 def specialize_ranks(g, ranks, arrays=()):
     """Fold ``np.ndim(v)`` / ``v.ndim`` where the rank of ``v`` follows from
     the arguments' ranks (and ``isinstance(v, np.ndarray)`` for arguments,
@@ -146,7 +65,8 @@ def specialize_ranks(g, ranks, arrays=()):
     simplify (constant and branch folding) until nothing changes."""
     is_arr = {p: a for p, a in zip(g.entry.params, arrays) if a is not None}
     for _ in range(16):
-        known = _infer_ranks(g, ranks)
+        inferred = infer_ranks(g, dict(zip(g.entry.params, ranks)))
+        known = inferred.known
         m = {}
         for ins in g.instructions():
             if ins.out is None or not ins.args or ins.kwargs:
@@ -159,7 +79,7 @@ def specialize_ranks(g, ranks, arrays=()):
                 v = ins.args[0]
                 if v in is_arr:
                     m[ins.out] = Const(is_arr[v])
-                elif known.get(v, 0) > 0:
+                elif known.get(v, 0) > 0 and v not in inferred.sequences:
                     m[ins.out] = Const(True)
         before = str(g)
         if m:
@@ -172,17 +92,15 @@ def specialize_ranks(g, ranks, arrays=()):
     return g
 
 
-_METHOD_REDUCTIONS = {np.ndarray.sum: np.sum, np.ndarray.mean: np.mean}
-
-
 def reductions_as_functions(g):
     """``x.sum(axis=0, keepdims=True)`` -> ``np.sum(x, axis=0, keepdims=True)``:
     Numba's array methods take no ``keepdims`` (nor ``axis`` for ``mean``);
-    the functions are overloaded in numba_twins."""
+    the functions (the table's ``numba_function``) are overloaded in numba_twins."""
     blocks = []
     for b in g.blocks:
-        instrs = tuple(Call(i.out, _METHOD_REDUCTIONS[i.fn], i.args, i.kwargs, i.loc)
-                       if i.fn in _METHOD_REDUCTIONS and i.kwargs else i for i in b.instrs)
+        instrs = tuple(Call(i.out, props(i.fn).numba_function, i.args, i.kwargs, i.loc)
+                       if i.kwargs and props(i.fn).numba_function is not None else i
+                       for i in b.instrs)
         blocks.append(Block(b.label, b.params, instrs, b.term))
     return replace(g, blocks=tuple(blocks))
 
@@ -227,7 +145,7 @@ def numba_namespace(namespace, jit=None):
     jit = jit or jit_helper
     out = {}
     for name, obj in namespace.items():
-        if isinstance(obj, types.FunctionType) and obj not in TWINS:
+        if isinstance(obj, types.FunctionType) and props(obj).numba_twin is None:
             obj = jit(obj)
         out[name] = obj
     return out

@@ -36,17 +36,17 @@ from ..rules import structural
 from ..rules import adjoints
 from ..rules import arithmetic
 from ..rules import containers
+from ..rules.registry import record_twin
 
-__all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
-
-TWINS = set()          # the Python helpers that have an explicit twin here
+__all__ = ["jit_helper", "is_array", "is_scalar"]
 
 
 def _twin(fn, optional=False, **kw):
-    """Register ``impl`` as the Numba twin of ``fn``; ``optional``: the twin
-    handles ``Optional`` argument types itself."""
+    """Register ``impl`` as the Numba twin of ``fn`` (and note it in the rule
+    table: ``props(fn).numba_twin``); ``optional``: the twin handles
+    ``Optional`` argument types itself."""
     def deco(impl):
-        TWINS.add(fn)
+        record_twin(fn, impl)
         return overload(fn, **kw)(impl if optional else _plain_types(impl))
     return deco
 

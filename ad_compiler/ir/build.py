@@ -34,12 +34,13 @@ from .aliasing import ITER, OBJ, Aliases, tracked
 from .build_callables import CallableValues, check_no_lambda_operand
 from .build_containers import ContainerBuilder
 from .builder import IRBuilder, _sub_call, _sub_term
-from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
+from .build_expr import ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, deep_inlining
 from .build_expr import CONTAINER_MUTATORS
 from .bound import (RAISED, RETFLAG, RETURN, bound_key, bound_names, complete_arms,
                     terminates)
 from .nodes import Call, Const, Loc, Return, Var
+from ..rules.registry import props
 
 __all__ = ["build"]
 
@@ -264,7 +265,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         if fn in (ops.make_list, ops.make_tuple, ops.list_append, ops.make_dict):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
             self.al.containers.add(out)
-        if fn in _VIEW_FUNCS and args:
+        if args and props(fn).view_steps:
             self.al.record_view(out, fn, args, kwargs)
         return out
 

@@ -28,6 +28,7 @@ from ..frontend.fence import GENERATOR_CONSUMERS, check_function, is_consumed_ge
 from ..frontend.parse import UNBOUND, ParsedFunction, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
+from ..rules.registry import props
 from . import ops
 from .bound import RAISED, RETFLAG, RETURN, bound_key, bound_names  # noqa: F401 (re-exported)
 from .nodes import Attr, Const, Method, Var
@@ -56,11 +57,6 @@ _CONSUMERS = {getattr(builtins, n) for n in GENERATOR_CONSUMERS}
 # modelled; these run and make an ops.changed_in_place version, without a rule)
 CONTAINER_MUTATORS = {"extend", "insert", "pop", "remove", "clear", "reverse", "update",
                        "setdefault", "popitem"}
-# callables whose result may share memory with their first argument
-_VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
-               np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
-               np.squeeze, np.ndarray.squeeze, np.expand_dims, np.broadcast_to, np.asarray,
-               np.moveaxis, np.ndarray.view, np.diagonal, np.ndarray.diagonal}
 class NestedFunction:
     """A function defined inside compiled code, used as a value (returned by
     a factory, bound to a name, passed to a helper).  ``env`` holds the
@@ -99,16 +95,11 @@ def _room_for_one_more_level():
 # names: a user's module ``mathhelpers`` is inlined)
 _NOT_INLINED = ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime",
                 "ad_compiler.pytree")
-# methods and functions that change an array in place (not modelled: refused)
-_INPLACE_METHODS = {"fill", "sort", "resize", "itemset", "put", "partition", "setfield",
-                    "byteswap"}
-_INPLACE_FUNCS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle,
-                  np.put_along_axis}
 
 
 def _inplace_callee(obj):
-    """The name of an in-place NumPy callee, or None."""
-    if obj in _INPLACE_FUNCS:
+    """The name of an in-place NumPy callee (the table's ``mutates``), or None."""
+    if props(obj).mutates:
         return f"np.{obj.__name__}"
     if getattr(obj, "__name__", None) == "at" and isinstance(getattr(obj, "__self__", None),
                                                             np.ufunc):
@@ -461,7 +452,7 @@ class ExpressionBuilder:
                     outside.add(new)           # the caller's or a global list: the append
                     self.b.effect(ops.escape, (new,), self.loc(node))    # must happen
                 return Const(None)
-            if func.attr in _INPLACE_METHODS:
+            if props(Method(func.attr)).mutates:
                 self.error(node, f"'.{func.attr}()' changes the array in place, which is not "
                                  "supported: build a new array instead (e.g. np.sort(a), "
                                  "np.full_like(a, v))", MutationError)

@@ -8,8 +8,8 @@ emits::
     b_2 = write_view b r_2 getitem (0,) ()        # b with row 0 replaced, if r is a view
     r_3 = read_view b_2 b r_2 getitem (0,) ()     # b_2[0] if r was a view, else r_2
 
-A *step* ``fn(base, *args, **kwargs)`` is one of the view functions of
-``build_expr._VIEW_FUNCS`` (``fn`` None: the same object).  Whether the step
+A *step* ``fn(base, *args, **kwargs)`` is a view function (``view_steps``
+in the rule table: ``props(fn).view_steps``; ``fn`` None: the same object).  Whether the step
 gives a view is decided at run time, as NumPy decides it: ``b[0]`` of a 1-D
 ``b`` is a number (``r *= 0.5`` rebinds ``r``), ``b[[0, 1]]`` is a copy, and
 ``b.reshape(-1)`` is a view only when ``b`` is contiguous.  Nothing here

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..pytree import is_node, tree_item
 from ..runtime import tree_cotangent
-from .registry import defvjp, nondifferentiable
+from .registry import declare, defvjp, nondifferentiable
 
 __all__ = ["to_list", "to_tuple", "to_dict", "dict_get", "dict_keys", "dict_values",
            "dict_items", "iteration_keys"]
@@ -140,3 +140,5 @@ defvjp(dict_items, dict_items_d, linear=True, multiple_results=True, name="dict.
 defvjp(iteration_keys, iteration_keys_x, linear=True,
        name="iteration", doc="for v in x: a dict's keys, x itself otherwise")
 nondifferentiable(dict_keys, doc="d.keys(): keys carry no gradient")
+declare(to_list, to_tuple, dict_keys, dict_values, dict_items, iteration_keys, enumerate, zip,
+        never_dict=True)

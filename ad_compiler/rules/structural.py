@@ -8,7 +8,7 @@ import numpy as np
 
 from ..ir import ops
 from ..runtime import copy_item, item_cotangent, unbroadcast, zero_at
-from .registry import defvjp, nondifferentiable
+from .registry import declare, defvjp, nondifferentiable
 
 
 def setitem_a(g, ans, a, idx, v):
@@ -45,8 +45,18 @@ def alias_new(g, ans, old, new):
     return cotangent_if_array(g, old)
 
 
-defvjp(ops.alias_update, alias_old, alias_new, linear=True, name="alias_update")
-defvjp(ops.setitem, setitem_a, None, setitem_v, linear=True, name="setitem")
-defvjp(ops.list_append, append_lst, append_v, linear=True, name="list_append")
+def alias_rank(ranks, kwargs):
+    """``alias_update(old, new)``: ``new`` if ``old`` is an array, else ``old``."""
+    old, new = ranks
+    return old if old == 0 or old is None else new
+
+
+# (alias_update reads both operands and may be either of them)
+defvjp(ops.alias_update, alias_old, alias_new, linear=True, name="alias_update",
+       rank=alias_rank, views=(0, 1), view_reads=True)
+defvjp(ops.setitem, setitem_a, None, setitem_v, linear=True, name="setitem", rank=0)
+defvjp(ops.list_append, append_lst, append_v, linear=True, name="list_append", never_dict=True)
+declare(zero_at, fresh=True, rank=0)
+declare(copy_item, rank="index")
 nondifferentiable(ops.format_string, ops.raise_, AssertionError,
                   doc="f-strings, assert and raise: checks in the forward pass, no gradient")

@@ -20,17 +20,14 @@ import operator
 
 
 from .. import runtime
-from ..ir import ops
 from ..ir.nodes import Block, Branch, Call, Var
 from ..runtime import accumulate as runtime_accumulate
+from ..rules.registry import props
 from ..runtime import copy_item, scatter_into, zero_at
 from .simplify import _replace
 
 __all__ = ["accumulate_in_place"]
 
-_FRESH = {runtime.zero_like, runtime.own, runtime.index_add, runtime.zero_at_inplace, scatter_into, operator.add,
-          runtime.tree_index_add,
-          operator.sub, operator.mul, operator.truediv, operator.neg}
 
 
 def _is_tree_cotangent(defs, a):
@@ -51,7 +48,6 @@ def accumulate_in_place(g):
             if isinstance(a, Var):
                 uses.setdefault(a, []).append(b.term)
     incoming = g.incoming()
-    fresh = {zero_at} | _FRESH
     position = {}
     for b in g.blocks:
         for k, ins in enumerate(b.instrs):
@@ -71,7 +67,7 @@ def accumulate_in_place(g):
             n += 1
         return n == 1
     # owned: fresh allocations and parameters fed only by owned, single-use values
-    owned = {v for v, ins in defs.items() if ins.fn in fresh}
+    owned = {v for v, ins in defs.items() if props(ins.fn).fresh}
     owned |= {p for p in incoming}
     # accumulate(acc, tree_cotangent(...)) becomes tree_index_add, which returns
     # acc itself (updated) or a new value: owned exactly when acc is

@@ -23,12 +23,10 @@ the assignment copies, which keeps the SSA meaning exact.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import runtime
-from ..ir import ops, views as view_ops
-from ..ir.build import _VIEW_FUNCS
-from ..ir.nodes import Attr, Block, Branch, Call, IfRegion, Jump, LoopRegion, Return, Var, region_labels
+from ..ir import ops
+from ..ir.nodes import Block, Call, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
+from ..rules.registry import props
 from .simplify import _replace
 
 __all__ = ["inplace_setitems", "plan_setitems"]
@@ -67,18 +65,7 @@ def _shared(ins):
     may share (a view and its base)."""
     if ins.out is None:
         return ()
-    if isinstance(ins.fn, Attr):
-        return (0,) if ins.fn.name in _VIEW_ATTRS else ()
-    if ins.fn in _VIEW_FUNCS or ins.fn in _MORE_VIEWS:
-        return (0,)
-    return _SHARES.get(ins.fn, ())
-
-
-_VIEW_ATTRS = {"T", "mT", "real", "imag", "flat", "base"}
-_MORE_VIEWS = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontiguousarray,
-               np.real, np.imag}
-# other results that may share memory with operands (and read them), by position
-_SHARES = {ops.alias_update: (0, 1), view_ops.write_view: (0, 1), view_ops.read_view: (0, 2)}
+    return props(ins.fn).views
 
 
 def inplace_setitems(g):
@@ -99,7 +86,7 @@ def inplace_setitems(g):
                     uses.setdefault(a, []).append(((b.label, i), kind, ins))
                     if k in shared:
                         bwd.setdefault(ins.out, set()).add(a)
-                        if ins.fn in _SHARES:       # these read their operands too
+                        if props(ins.fn).view_reads:     # these read their operands too
                             uses[a].append(((b.label, i), "read", ins))
         t = b.term
         edges = ()

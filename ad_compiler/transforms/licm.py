@@ -37,26 +37,17 @@ from __future__ import annotations
 import operator
 from dataclasses import replace
 
-import numpy as np
-
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Block, Branch, Call, Const, IfRegion, Jump, LoopRegion, Seq, Var, region_labels
+from ..ir.nodes import Block, Branch, Call, Const, IfRegion, Jump, LoopRegion, Seq, Var, region_labels
+from ..rules.registry import props
 
 __all__ = ["hoist_invariants"]
 
-_SAFE = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos, operator.not_,
-         np.transpose, np.ndarray.transpose, len}
-_SAFE_ATTRS = {"T", "shape", "ndim", "size", "dtype"}
-
-
 def _hoistable(ins):
-    fn = ins.fn
-    if ins.out is None:
-        return False
-    if isinstance(fn, Attr):
-        return fn.name in _SAFE_ATTRS
-    return fn in _SAFE or (isinstance(fn, np.ufunc) and fn.nout == 1)
+    """Arithmetic, one-result ufuncs, transposes and shape queries: the
+    table's ``hoist``."""
+    return ins.out is not None and props(ins.fn).hoist
 
 
 def _loops(seq):

@@ -37,6 +37,7 @@ from ..ir.nodes import callee_name
 from ..rules import lookup
 from ..rules.registry import DYNAMIC, primal_name
 from ..rules.containers import iteration_keys
+from ..rules.registry import props
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
@@ -57,13 +58,12 @@ class _Frame:
         self.pos += 1
 
 
-_CHEAP = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos, ops.make_tuple}
-# with remat="pure" (device code, which cannot stack), any scalar function too
-_PURE = _CHEAP | {operator.truediv, operator.pow, abs}
-
-
-def _pure_scalar(fn):
-    return fn in _PURE or getattr(fn, "__module__", None) == "math"
+def _recomputed(fn, remat):
+    """Whether the reverse pass recomputes a loop value made by ``fn`` rather
+    than stacking it: the table's ``remat`` ("cheap": + - * and signs; with
+    remat="pure", device code that cannot stack, "pure" scalar functions too)."""
+    kind = props(fn).remat
+    return kind == "cheap" or remat == "pure" and kind == "pure"
 
 
 class _Reverse:
@@ -165,7 +165,7 @@ class _Reverse:
         d = self.defs.get(v)
         if d is None or d.kwargs or depth > (2 if self.remat == "cheap" else 8):
             return None
-        if not (d.fn in _CHEAP or self.remat == "pure" and _pure_scalar(d.fn)):
+        if not _recomputed(d.fn, self.remat):
             return None
         args = []
         for a in d.args:

@@ -16,11 +16,10 @@ from dataclasses import replace
 from .. import runtime
 from ..ir import ops
 from ..ir.nodes import Block, Call, Var
-from ..runtime import unbroadcast, unreduce
+from ..rules.registry import props
 
 __all__ = ["stack_shapes_only"]
 
-_SHAPE_ARG = {unbroadcast: 1, unreduce: 1, runtime.zero_like: 0}
 
 
 def stack_shapes_only(g):
@@ -41,7 +40,7 @@ def stack_shapes_only(g):
         if ins.fn is ops.pop:
             pops.setdefault(ins.args[0], []).append(ins.out)
     shape_only = {s for s, outs in pops.items()
-                  if all(uses.get(o) and all(fn in _SHAPE_ARG and _SHAPE_ARG[fn] == k
+                  if all(uses.get(o) and all(fn != "terminator" and k in props(fn).shape_only
                                              for fn, k in uses[o]) for o in outs)}
     if not shape_only:
         return g

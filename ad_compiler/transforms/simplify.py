@@ -17,58 +17,28 @@ import operator
 
 import numpy as np
 
-from .. import runtime
 from ..ir import ops
 from ..ir.builder import _sub, _sub_call, _sub_term
-from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
-                        Var, region_labels)
-from ..rules import lookup
+from ..ir.nodes import (Block, Branch, Const, IfRegion, Jump, LoopRegion, Seq, Var,
+                        region_labels)
+from ..rules.registry import props
 from .licm import hoist_invariants
 
 __all__ = ["simplify", "is_pure", "substitute"]
 
-_FOLDABLE_MODULES = ("_operator", "math")
-_CONSTRUCTORS = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
-                 np.full_like, np.array, np.asarray, np.copy, np.ndarray.copy, np.eye, np.arange,
-                 np.linspace, np.identity}
-
-
 def is_pure(fn):
     """No effects and a result that may be shared (CSE) or dropped (DCE)."""
-    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, runtime.zero_like, runtime.item_cotangent,
-              len, min, max, abs,
-              float, int, range, slice):
-        return True
-    if isinstance(fn, Attr):
-        return True
-    if isinstance(fn, (Method,)) or fn in (ops.push, ops.pop, ops.new_stack, ops.make_list,
-                                            ops.comment):
-        return False
-    if fn in _CONSTRUCTORS:
-        return False
-    if isinstance(fn, np.ufunc) or getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
-        return True
-    mod = getattr(fn, "__module__", "") or ""
-    if mod.startswith("numpy.random") or "random" in getattr(fn, "__qualname__", ""):
-        return False
-    rule = lookup(fn)
-    if rule is not None:
-        return True
-    return mod.startswith("ad_compiler.runtime") or mod.startswith("ad_compiler.rules")
+    return props(fn).pure
 
 
 def _foldable(ins):
-    fn = ins.fn
     if not all(isinstance(a, Const) for a in ins.operands()):
         return False
-    if fn in (ops.make_tuple, ops.make_slice, len):
-        return True
-    if fn in (operator.is_, operator.is_not):      # `axes is None` in inlined rules
-        return True
-    if getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
+    fold = props(ins.fn).fold
+    if fold == "numbers":                # operators and math: only on Python numbers
         vals = [a.value for a in ins.operands()]
         return all(isinstance(v, (int, float, bool)) and not isinstance(v, np.generic) for v in vals)
-    return False
+    return fold is True
 
 
 def substitute(g, m):

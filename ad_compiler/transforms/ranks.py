@@ -178,8 +178,9 @@ def infer_ranks(g, param_ranks):
     known = {v: k for v, k in rank.items() if type(k) is int}
     sequences = _made_from(g, {i.out for i in instrs if props(i.fn).rank == "shape"}, edges,
                            lambda ins: ins.operands())
-    zero_d = _made_from(g, {i.out for i in instrs if props(i.fn).zero_d}, edges, _array_sources)
-    return Ranks(known, frozenset(sequences), frozenset(v for v in zero_d if known.get(v) == 0))
+    zero_d = _made_from(g, {i.out for i in instrs if props(i.fn).zero_d and known.get(i.out) == 0},
+                        edges, _array_sources, keep=lambda v: known.get(v) == 0)
+    return Ranks(known, frozenset(sequences), frozenset(zero_d))
 
 
 def _array_sources(ins):
@@ -194,10 +195,10 @@ def _array_sources(ins):
     return ins.operands()
 
 
-def _made_from(g, seeds, edges, sources):
-    """``seeds`` and every value made from one: by an instruction (from the
-    operands ``sources(ins)`` names), a block parameter it is passed to, or
-    a stack it is pushed on (and so what is popped from it)."""
+def _made_from(g, seeds, edges, sources, keep=lambda v: True):
+    """``seeds`` and every value made from one (that ``keep`` accepts): by an
+    instruction (from the operands ``sources(ins)`` names), a block parameter
+    it is passed to, or a stack it is pushed on (and so what is popped from it)."""
     made = set(seeds)
     changed = bool(made)
     while changed:
@@ -207,12 +208,12 @@ def _made_from(g, seeds, edges, sources):
                     and ins.args[0] not in made:
                 made.add(ins.args[0])
                 changed = True
-            elif ins.out is not None and ins.out not in made and any(
+            elif ins.out is not None and ins.out not in made and keep(ins.out) and any(
                     isinstance(a, Var) and a in made for a in sources(ins)):
                 made.add(ins.out)
                 changed = True
         for p, args in edges.items():
-            if p not in made and any(isinstance(a, Var) and a in made for a in args):
+            if p not in made and keep(p) and any(isinstance(a, Var) and a in made for a in args):
                 made.add(p)
                 changed = True
     return made

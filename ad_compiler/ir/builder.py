@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nodes import Block, Branch, Call, Graph, IfRegion, Jump, LoopRegion, Return, Seq, Var
+from .nodes import (Block, Branch, Call, Graph, IfRegion, Jump, LoopRegion, Return, Seq, Var,
+                    block_label, next_label_number)
 
 __all__ = ["IRBuilder", "Namer"]
 
@@ -70,6 +71,14 @@ def _sub_term(t, m):
 
 
 class IRBuilder:
+    """Blocks under construction, the environment (key -> operand: a source
+    name, an ``ir.slots`` key, or, in the reverse pass, the primal Var whose
+    adjoint it holds) and the region tree being recorded."""
+
+    __slots__ = ("name", "namer", "blocks", "env", "_seqs", "_nblocks", "cur", "entry_params",
+                 "stored", "join_hook", "hooks", "bindings", "aliases", "def_defaults",
+                 "free_params", "outside_lists", "dicts", "outer_envs", "builder_chain")
+
     def __init__(self, name, namer=None):
         self.name = name
         self.namer = namer or Namer()
@@ -82,10 +91,35 @@ class IRBuilder:
         self.stored = set()          # values put into a list or tuple
         self.join_hook = None        # envs -> None: completes the arms of every if_ (ir.build)
         self.hooks = None            # alias analysis told of joins and loops (ir.aliasing)
+        # what building Python source into this builder keeps (ir.build; the
+        # reverse pass builds its inlined rules through it too):
+        self.bindings = None         # frontend.bindings.Bindings of the free names, or None
+        self.aliases = None          # ir.aliasing.Aliases, made by the first function builder
+        self.def_defaults = {}       # nested FunctionDef -> {param: default operand}
+        self.free_params = {}        # entry parameter -> the global or closure name it reads
+        self.outside_lists = set()   # list versions the caller (or a global) also holds
+        self.dicts = set()           # values known to be dicts made in the function
+        self.outer_envs = []         # the environments of the callers being inlined into
+        self.builder_chain = []      # their function builders, in the same order
+
+    def copy_graph(self, g):
+        """Copy ``g``'s blocks and region tree into this empty builder, to
+        add to them (new blocks get labels after ``g``'s); returns label ->
+        the copied block."""
+        assert not self.blocks, "copy_graph needs an empty builder"
+        for blk in g.blocks:
+            self.blocks.append(_MBlock(blk.label, list(blk.params), list(blk.instrs), blk.term))
+        self._nblocks = next_label_number(blk.label for blk in g.blocks)
+        self._seqs[0].extend(g.structure.items)
+        return self.block_map()
+
+    def block_map(self):
+        """label -> the block under construction."""
+        return {blk.label: blk for blk in self.blocks}
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):
-        blk = _MBlock(f"bb{self._nblocks}", list(params))
+        blk = _MBlock(block_label(self._nblocks), list(params))
         self._nblocks += 1
         self.blocks.append(blk)
         return blk

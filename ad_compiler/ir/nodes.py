@@ -21,7 +21,7 @@ from typing import Union
 
 __all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
            "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "region_labels",
-           "loop_headers"]
+           "loop_headers", "block_label", "label_number", "next_label_number"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,23 @@ class Block:
     params: tuple = ()           # tuple[Var]: the block arguments (phi nodes)
     instrs: tuple = ()           # tuple[Call]
     term: object = None          # Jump | Branch | Return
+
+
+def block_label(n):
+    """The label of the ``n``-th block a builder makes: ``bb3``."""
+    return f"bb{n}"
+
+
+def label_number(label):
+    """``n`` for the label ``block_label(n)``."""
+    if not (label.startswith("bb") and label[2:].isdigit()):
+        raise ValueError(f"not a block label: {label!r}")
+    return int(label[2:])
+
+
+def next_label_number(labels):
+    """The number of the first label after all of ``labels``."""
+    return 1 + max((label_number(lb) for lb in labels), default=-1)
 
 
 # -- structure: the order in which blocks are emitted as Python ------------------

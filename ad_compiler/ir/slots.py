@@ -22,7 +22,7 @@ import enum
 from dataclasses import dataclass, field
 
 __all__ = ["Flow", "Bound", "Obj", "Iter", "LoopCounter", "LoopExit", "Scratch", "Synthetic",
-           "LoopFlags", "hint_of_key", "is_name", "holds_object", "shown"]
+           "AdjointCounter", "LoopFlags", "hint_of_key", "is_name", "holds_object", "shown"]
 
 
 class Flow(enum.Enum):
@@ -109,6 +109,14 @@ class Synthetic:
 
     def __str__(self):
         return self.hint
+
+
+@dataclass(frozen=True)
+class AdjointCounter:
+    """The reverse pass's key (its environment is keyed by primal Vars)
+    for the trip index of the adjoint of the loop at ``header``."""
+    header: str
+    hint = "r"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..ir import ops
 from ..ir.nodes import Block, Call, Var
+from ..ir.walk import value_names
 from ..runtime import unbroadcast, unreduce
 
 __all__ = ["stack_shapes_only"]
@@ -42,8 +43,7 @@ def stack_shapes_only(g):
                                              for fn, k in uses[o]) for o in outs)}
     if not shape_only:
         return g
-    names = {v.name for b in g.blocks for v in b.params} | {
-        i.out.name for i in g.instructions() if i.out is not None}
+    names = value_names(g)
     blocks = []
     for b in g.blocks:
         instrs = []

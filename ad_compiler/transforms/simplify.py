@@ -22,6 +22,7 @@ from ..ir.builder import _sub, _sub_call, _sub_term
 from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
                         Var, region_labels)
 from ..rules import lookup
+from ..ir.walk import definitions, loops, predecessors
 
 __all__ = ["simplify", "is_pure", "substitute"]
 
@@ -156,22 +157,10 @@ def fold_branches(g):
     return _single_pred_params(g)
 
 
-def _preds(g):
-    preds = {b.label: [] for b in g.blocks}
-    for b in g.blocks:
-        t = b.term
-        if isinstance(t, Jump):
-            preds[t.target].append((b.label, t.args))
-        elif isinstance(t, Branch):
-            preds[t.then_target].append((b.label, ()))
-            preds[t.else_target].append((b.label, t.else_args))
-    return preds
-
-
 def _single_pred_params(g):
     """Replace parameters of joins that only one jump reaches by its arguments."""
-    preds = _preds(g)
-    headers = {item.header for item in _regions(g.structure) if isinstance(item, LoopRegion)}
+    preds = predecessors(g)
+    headers = {r.header for r in loops(g.structure)}
     m, cleared = {}, set()
     for b in g.blocks:
         p = preds[b.label]
@@ -188,18 +177,6 @@ def _single_pred_params(g):
             t = Jump(t.target, ())
         blocks.append(Block(b.label, () if b.label in cleared else b.params, b.instrs, t))
     return substitute(_replace(g, blocks=tuple(blocks)), m)
-
-
-def _regions(seq):
-    for item in seq.items:
-        if not isinstance(item, str):
-            yield item
-            if isinstance(item, IfRegion):
-                yield from _regions(item.then)
-                yield from _regions(item.orelse)
-            else:
-                yield from _regions(item.test)
-                yield from _regions(item.body)
 
 
 def cse(g):
@@ -263,20 +240,8 @@ def dce(g):
             used.update(a for a in ([t.cond] if isinstance(t, Branch) else
                                     [t.value] if hasattr(t, "value") else []) if isinstance(a, Var))
         # propagate liveness backwards to a fixpoint
-        defs = {}
-        for b in g.blocks:
-            for ins in b.instrs:
-                if ins.out is not None:
-                    defs[ins.out] = ins
-        param_args = {}
-        bm = g.block_map()
-        for b in g.blocks:
-            t = b.term
-            edges = [(t.target, t.args)] if isinstance(t, Jump) else \
-                [(t.else_target, t.else_args)] if isinstance(t, Branch) else []
-            for target, args in edges:
-                for p, a in zip(bm[target].params, args):
-                    param_args.setdefault(p, []).append(a)
+        defs = definitions(g)
+        param_args = g.incoming()
         work = list(used)
         while work:
             v = work.pop()

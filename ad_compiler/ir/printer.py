@@ -48,6 +48,8 @@ def format_operand(x) -> str:
 
 
 def _fmt_call(ins: Call) -> str:
+    if not isinstance(ins, Call):                # (a broken graph verify() reports)
+        return f"<not an instruction: {ins!r}>"
     args = [format_operand(a) for a in ins.args]
     args += [f"{k}={format_operand(v)}" for k, v in ins.kwargs]
     lhs = f"{ins.out} = " if ins.out is not None else ""
@@ -73,7 +75,7 @@ def format_graph(g) -> str:
         lines.append(head.ljust(48) + "# loop header" if b.label in headers else head)
         for ins in b.instrs:
             text = "  " + _fmt_call(ins)
-            if ins.loc is not None:
+            if getattr(ins, "loc", None) is not None:
                 text = text.ljust(48) + f"# line {ins.loc.lineno}"
             lines.append(text.rstrip())
         lines.append("  " + format_term(b.term))

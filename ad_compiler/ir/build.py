@@ -22,6 +22,7 @@ Locals follow Python's binding rules (see ``ir.bound``).
 from __future__ import annotations
 
 import operator
+import weakref
 
 import gast
 import numpy as np
@@ -177,14 +178,17 @@ def always_returns(stmts):
     return False
 
 
+_LOCALS = weakref.WeakKeyDictionary()      # FunctionDef -> its local names
+
+
 def _local_names(pf):
-    """Parameters and the names Python makes local (kept on the parsed
-    function: rules are parsed once and inlined many times)."""
-    names = getattr(pf, "_local_names", None)
+    """Parameters and the names Python makes local (remembered per function
+    node: rules are parsed once and inlined many times)."""
+    fdef = pf.node
+    names = _LOCALS.get(fdef)
     if names is None:
-        fdef = pf.node
-        names = pf._local_names = (frozenset(parameter_names(fdef.args))
-                                   | frozenset(bound_names(fdef.body)))
+        names = _LOCALS[fdef] = (frozenset(parameter_names(fdef.args))
+                                 | frozenset(bound_names(fdef.body)))
     return set(names)
 
 

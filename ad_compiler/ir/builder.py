@@ -50,6 +50,16 @@ class _MBlock:
     term: object = None
 
 
+@dataclass
+class _Arm:
+    """One arm of an ``if_`` once built: its first and last blocks, its
+    region and the environment it ends with."""
+    first: _MBlock
+    seq: Seq
+    last: _MBlock
+    env: dict
+
+
 def _sub(x, m):
     return m.get(x, x) if isinstance(x, Var) else x
 
@@ -166,20 +176,20 @@ class IRBuilder:
                 self.start(blk)
                 build()
             seq = self._region(body)
-            arms.append([blk, seq, self.cur, self.env])
+            arms.append(_Arm(blk, seq, self.cur, self.env))
         if self.join_hook is not None:
-            self.join_hook([arms[0][3], arms[1][3]])
+            self.join_hook([arms[0].env, arms[1].env])
         join = self.new_block()
-        keys = [k for k in arms[0][3] if k in arms[1][3] or fill is not None]
-        keys += [k for k in arms[1][3] if k not in arms[0][3] and fill is not None]
+        keys = [k for k in arms[0].env if k in arms[1].env or fill is not None]
+        keys += [k for k in arms[1].env if k not in arms[0].env and fill is not None]
         merged, args = {}, ([], [])
         for k in keys:
             vals = []
-            for i, arm in enumerate(arms):
-                if k not in arm[3]:
-                    self.cur = arm[2]
-                    arm[3][k] = fill(k)
-                vals.append(arm[3][k])
+            for arm in arms:
+                if k not in arm.env:
+                    self.cur = arm.last
+                    arm.env[k] = fill(k)
+                vals.append(arm.env[k])
             if vals[0] == vals[1]:
                 merged[k] = vals[0]
                 continue
@@ -189,12 +199,12 @@ class IRBuilder:
             args[0].append(vals[0])
             args[1].append(vals[1])
         for i, arm in enumerate(arms):
-            arm[2].term = Jump(join.label, tuple(args[i]))
-        head.term = Branch(cond, arms[0][0].label, arms[1][0].label)
-        self._seqs[-1].append(IfRegion(head.label, arms[0][1], arms[1][1], join.label))
+            arm.last.term = Jump(join.label, tuple(args[i]))
+        head.term = Branch(cond, arms[0].first.label, arms[1].first.label)
+        self._seqs[-1].append(IfRegion(head.label, arms[0].seq, arms[1].seq, join.label))
         self.env = merged
         if self.hooks is not None:
-            self.hooks.join([arms[0][3], arms[1][3]], merged)
+            self.hooks.join([arms[0].env, arms[1].env], merged)
         self.start(join)
 
     def loop(self, carried, test, body, hint_of=None):

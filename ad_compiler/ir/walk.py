@@ -19,11 +19,13 @@ blocks (or copies the graph into an ``IRBuilder``: ``IRBuilder.copy_graph``).
 """
 from __future__ import annotations
 
+from . import ops
 from .nodes import Branch, IfRegion, Jump, LoopRegion, Var, next_label_number, region_labels
 
 __all__ = ["definitions", "uses", "use_counts", "used_values", "instructions_with_blocks",
            "positions", "predecessors", "successors", "regions", "loops", "find_loop",
-           "loop_blocks", "loop_entries", "value_names", "next_label_number"]
+           "loop_blocks", "loop_entries", "value_names", "stack_pushes", "stack_pops",
+           "next_label_number"]
 
 
 def _users(b):
@@ -150,6 +152,24 @@ def loop_entries(g, r):
     inside = set(loop_blocks(r))
     return [b.label for b in g.blocks
             if isinstance(b.term, Jump) and b.term.target == r.header and b.label not in inside]
+
+
+def stack_pushes(g):
+    """stack -> the values pushed on it, in block order."""
+    out = {}
+    for ins in g.instructions():
+        if ins.fn is ops.push:
+            out.setdefault(ins.args[0], []).append(ins.args[1])
+    return out
+
+
+def stack_pops(g):
+    """stack -> the values popped from it, in block order."""
+    out = {}
+    for ins in g.instructions():
+        if ins.fn is ops.pop:
+            out.setdefault(ins.args[0], []).append(ins.out)
+    return out
 
 
 def value_names(g):

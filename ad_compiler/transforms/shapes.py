@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ..ir import ops
 from ..ir.nodes import Block, Call, Var
-from ..ir.walk import value_names
+from ..ir.walk import stack_pops, value_names
 from ..runtime import unbroadcast, unreduce
 
 __all__ = ["stack_shapes_only"]
@@ -34,10 +34,7 @@ def stack_shapes_only(g):
         for a in b.term.operands():
             if isinstance(a, Var):
                 uses.setdefault(a, []).append(("terminator", -1))   # never a shape use
-    pops = {}
-    for ins in g.instructions():
-        if ins.fn is ops.pop:
-            pops.setdefault(ins.args[0], []).append(ins.out)
+    pops = stack_pops(g)
     shape_only = {s for s, outs in pops.items()
                   if all(uses.get(o) and all(fn in _SHAPE_ARG and _SHAPE_ARG[fn] == k
                                              for fn, k in uses[o]) for o in outs)}

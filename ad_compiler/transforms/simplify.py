@@ -22,7 +22,7 @@ from ..ir.builder import _sub, _sub_call, _sub_term
 from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
                         Var, region_labels)
 from ..rules import lookup
-from ..ir.walk import definitions, loops, predecessors
+from ..ir.walk import definitions, loops, predecessors, stack_pops
 
 __all__ = ["simplify", "is_pure", "substitute"]
 
@@ -255,12 +255,8 @@ def dce(g):
                     work.append(s)
         # stacks whose pops are all dead go, with their pushes
         dead_stacks = set()
-        pops = {}
-        for ins in g.instructions():
-            if ins.fn is ops.pop:
-                pops.setdefault(ins.args[0], []).append(ins.out in used)
-        for s, live in pops.items():
-            if not any(live):
+        for s, outs in stack_pops(g).items():
+            if not any(o in used for o in outs):
                 dead_stacks.add(s)
         changed = False
         blocks = []

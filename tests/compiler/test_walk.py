@@ -148,3 +148,16 @@ def test_jump_and_branch_edges_match_graph_incoming(loop_graph):
     assert pairs == g.incoming()
     assert all(isinstance(b.term, (Jump, Branch, Return)) for b in g.blocks)
     assert all(isinstance(i, Call) for i in g.instructions())
+
+
+def test_stack_pushes_and_pops():
+    from ad_compiler.transforms.activity import activity
+    from ad_compiler.transforms.reverse import reverse
+    g = simplify(verify(build(ex.comprehension)))
+    j = reverse(g, (0,), activity(g, [g.params[0]], g.blocks[-1].term.value), "comprehension")
+    pushes, pops = walk.stack_pushes(j), walk.stack_pops(j)
+    assert {s.name: [v.name for v in vs] for s, vs in pushes.items()} == {
+        "t3_stack": ["t3"], "t4_stack": ["t4"], "ys_1_stack": ["ys_1"], "ys_5_stack": ["ys_5"]}
+    assert set(pops) == set(pushes) and all(len(vs) == 1 for vs in pops.values())
+    assert all(isinstance(v, Var) for vs in pops.values() for v in vs)
+    assert walk.stack_pushes(g) == {} and walk.stack_pops(g) == {}

@@ -6,6 +6,7 @@ import ast
 import importlib
 import inspect
 import pathlib
+import pkgutil
 import re
 import textwrap
 from dataclasses import replace
@@ -143,24 +144,33 @@ def _called_names(fn):
             yield node.func.id
 
 
+def _pipeline_modules():
+    """Modules of the package named for the pipeline (``ad_compiler.pipeline``...)."""
+    import ad_compiler
+    for info in pkgutil.walk_packages(ad_compiler.__path__, "ad_compiler."):
+        if "pipeline" in info.name.rsplit(".", 1)[-1]:
+            yield importlib.import_module(info.name)
+
+
 def _pipeline_passes():
     """The graph passes the pipeline calls: in GradFunction's ``ir`` and
     ``_compile`` (and a pipeline module, where there is one), and inside
     ``simplify``; only functions of the compiler's stages count."""
     sources = [api.GradFunction.ir.fget, api.GradFunction._compile]
     namespaces = [vars(api), vars(api)]
-    for name in ("ad_compiler.pipeline", "ad_compiler.compiler.pipeline"):
-        try:
-            mod = importlib.import_module(name)
-        except ImportError:
-            continue
-        for f in vars(mod).values():
-            if inspect.isfunction(f) and f.__module__ == mod.__name__:
-                sources.append(f)
+    found = {}
+    for mod in _pipeline_modules():
+        for value in vars(mod).values():
+            if inspect.isfunction(value) and value.__module__ == mod.__name__:
+                sources.append(value)
                 namespaces.append(vars(mod))
+            elif isinstance(value, (list, tuple)):         # a list of the passes
+                for f in value:
+                    f = getattr(f, "fn", f)
+                    if inspect.isfunction(f) and f.__module__.startswith(PACKAGES):
+                        found[f.__name__] = f
     sources.append(simplify_module.simplify)
     namespaces.append(vars(simplify_module))
-    found = {}
     for fn, ns in zip(sources, namespaces):
         for name in _called_names(fn):
             obj = ns.get(name)

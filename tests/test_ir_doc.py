@@ -4,6 +4,7 @@ pipeline runs has a row in its table of passes, naming the module that
 defines it."""
 import ast
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import pkgutil
@@ -204,3 +205,22 @@ def test_the_walk_helpers_the_page_names_exist():
     for name in named - {"incoming", "copy_graph"}:
         assert name in walk.__all__, f"docs/ir.md names ir.walk.{name}, which does not exist"
     assert set(walk.__all__) - {"next_label_number"} <= named, "a walk helper is undocumented"
+
+
+def _blocks(kind):
+    """The code blocks of the page fenced as ``kind`` (python, or none)."""
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```$", PAGE, re.S | re.M)
+    return [body for k, body in blocks if k == kind]
+
+
+def test_the_example_is_what_build_prints(tmp_path):
+    source, printed = _blocks("python")[0], _blocks("")[0]
+    path = tmp_path / "demo.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("ir_doc_demo", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    text = str(verify(build(demo.f))).replace(str(path), "demo.py")
+    assert text.splitlines() == printed.strip("\n").splitlines()
+    after = str(simplify_module.simplify(build(demo.f)))
+    assert "runs_1 = lt 0 n" in after and "bb3(i_6, s_7)" not in after   # what the page says

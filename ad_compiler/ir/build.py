@@ -245,7 +245,6 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         self.locals = _local_names(pf)
         self.nested = {}                      # nested def name -> gast.FunctionDef
         self.loops = []                       # per enclosing loop: its LoopFlags
-        self.loop_keys = []                   # per enclosing loop: the keys it carries
         self.returned = Const(True)           # the return flag at the end of the body
         self.made_lambdas = []                # lambdas this body made (build_callables)
         if b.aliases is None:
@@ -296,7 +295,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         if env.get(RETFLAG) == Const(True) or env.get(RAISED) == Const(True):
             return lambda k: True
         if self.loops and any(env.get(f) == Const(True) for f in self.loops[-1].keys()):
-            keep = self.loop_keys[-1]
+            keep = self.loops[-1].carried
             return lambda k: k not in keep
         return lambda k: False
 
@@ -559,13 +558,11 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         def guarded_body():
             if flags.cont is not None:
                 self.b.env[flags.cont] = Const(False)
-            self.loops.append(flags)
-            self.loop_keys.append(keys)
+            self.loops.append(LoopFlags(flags.brk, flags.cont, frozenset(keys)))
             try:
                 body()
             finally:
                 self.loops.pop()
-                self.loop_keys.pop()
             if flags.cont is not None:
                 self.b.env.pop(flags.cont, None)
 

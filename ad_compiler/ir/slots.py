@@ -122,9 +122,10 @@ class AdjointCounter:
 @dataclass(frozen=True)
 class LoopFlags:
     """The ``break``/``continue`` flags of one loop being built (None where
-    the loop has no such statement)."""
+    the loop has no such statement), and the keys the loop carries."""
     brk: LoopExit | None = None
     cont: LoopExit | None = None
+    carried: frozenset = frozenset()
 
     def keys(self):
         return [k for k in (self.brk, self.cont) if k is not None]

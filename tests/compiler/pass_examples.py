@@ -90,3 +90,21 @@ def write_after_read(x):
     z = np.sum(y * y)
     y[0] = 0.0
     return z + np.sum(y)
+
+
+def unused_item(x):
+    y = x[10]
+    return x[0] * 2.0
+
+
+def with_aux(x):
+    if x[0] > 0.0:
+        return x * 2.0, "positive"
+    return x * 3.0, "negative"
+
+
+def rows(a):
+    s = 0.0
+    for row in a:
+        s = s + row[0]
+    return s

@@ -17,7 +17,10 @@ from ad_compiler.ir.nodes import Block, Const, Loc
 from ad_compiler.ir.verify import verify
 from ad_compiler.transforms.accumulate import accumulate_in_place
 from ad_compiler.transforms.activity import activity
+from ad_compiler.transforms.aux import split_aux
+from ad_compiler.transforms.dead_raises import keep_dead_raises
 from ad_compiler.transforms.inplace import inplace_setitems
+from ad_compiler.transforms.iteration import resolve_iteration
 from ad_compiler.transforms.licm import hoist_invariants
 from ad_compiler.transforms.reverse import reverse
 from ad_compiler.transforms.shapes import stack_shapes_only
@@ -143,6 +146,62 @@ bb3():
   return y
 """)
     verify(g)
+
+
+# -- what Python would raise, kept -------------------------------------------------------
+_UNUSED_ITEM_KEPT = """
+bb0(x):
+  y = getitem x 10                              # line 1
+  escape y                                      # line 1
+  t1 = getitem x 0                              # line 2
+  out = mul t1 2.0                              # line 2
+  return out
+"""
+
+
+def test_keep_dead_raises_marks_an_unused_item_that_may_raise():
+    g = built(ex.unused_item)
+    check(ir_text(keep_dead_raises(g), ex.unused_item), _UNUSED_ITEM_KEPT)
+    check(ir_text(simplify(keep_dead_raises(g)), ex.unused_item), _UNUSED_ITEM_KEPT)
+    assert "  y = getitem x 10                              # line 1" not in \
+        ir_text(simplify(g), ex.unused_item).splitlines()      # what the marker prevents
+
+
+# -- per-variant passes before reverse ---------------------------------------------------------
+def test_split_aux_reads_the_pair_at_the_single_return():
+    g = simplify(built(ex.with_aux))
+    text = ir_text(split_aux(g, "with_aux"), ex.with_aux)
+    assert ir_text(g, ex.with_aux).splitlines()[-1] == "  return out_6"
+    check("\n".join(text.splitlines()[-5:]), """
+bb3(out_6):
+  value = getitem out_6 0
+  aux = getitem out_6 1
+  result = make_tuple value aux
+  return result
+""")
+
+
+def test_resolve_iteration_drops_iteration_keys_of_an_array_parameter():
+    g = simplify(built(ex.rows))
+    assert "  a_1 = iteration_keys a                        # line 2" in \
+        ir_text(g, ex.rows).splitlines()
+    check(ir_text(resolve_iteration(g, ("a2",)), ex.rows), """
+bb0(a):
+  n = len a                                     # line 2
+  jump bb1(0, 0.0)
+bb1(i, s):                                      # loop header
+  t2 = lt i n                                   # line 2
+  br t2 ? bb2() : bb3(s)
+bb2():
+  t3 = getitem a i                              # line 2
+  t4 = getitem t3 0                             # line 3
+  s_5 = add s t4                                # line 3
+  i_6 = add i 1                                 # line 2
+  jump bb1(i_6, s_5)
+bb3(s_8):
+  return s_8
+""")
+    assert resolve_iteration(g, ("q",)) is g        # a sequence: decided at run time
 
 
 # -- activity --------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ class ContainerBuilder:
     """Mixin of ``_FunctionBuilder``: dict literals and container calls."""
 
     def _dict_made(self, v):
-        self.b.__dict__.setdefault("dicts", set()).add(v)
+        self.b.dicts.add(v)
         return v
 
     def iteration_sequence(self, seq, at):
@@ -49,7 +49,7 @@ class ContainerBuilder:
         ``iteration_keys``, which decides at run time (a dict's keys, the
         value itself otherwise).  ``transforms.iteration`` drops it for
         parameters called with arrays or numbers."""
-        if seq in self.b.__dict__.get("dicts", ()):
+        if seq in self.b.dicts:
             return self.emit(containers.dict_keys, (seq,), at, hint="keys")
         if isinstance(seq, Const) or _never_a_dict(self._producer(seq)):
             return seq

@@ -27,7 +27,8 @@ from ..rules.registry import primal_name
 
 __all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
            "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "region_labels",
-           "loop_headers", "format_graph", "format_operand", "format_term", "callee_name"]
+           "loop_headers", "block_label", "label_number", "next_label_number",
+           "format_graph", "format_operand", "format_term", "callee_name"]
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,23 @@ class Block:
     params: tuple = ()           # tuple[Var]: the block arguments (phi nodes)
     instrs: tuple = ()           # tuple[Call]
     term: object = None          # Jump | Branch | Return
+
+
+def block_label(n):
+    """The label of the ``n``-th block a builder makes: ``bb3``."""
+    return f"bb{n}"
+
+
+def label_number(label):
+    """``n`` for the label ``block_label(n)``."""
+    if not (label.startswith("bb") and label[2:].isdigit()):
+        raise ValueError(f"not a block label: {label!r}")
+    return int(label[2:])
+
+
+def next_label_number(labels):
+    """The number of the first label after all of ``labels``."""
+    return 1 + max((label_number(lb) for lb in labels), default=-1)
 
 
 # -- structure: the order in which blocks are emitted as Python ------------------
@@ -298,6 +316,8 @@ def format_operand(x) -> str:
 
 
 def _fmt_call(ins: Call) -> str:
+    if not isinstance(ins, Call):                # (a broken graph verify() reports)
+        return f"<not an instruction: {ins!r}>"
     args = [format_operand(a) for a in ins.args]
     args += [f"{k}={format_operand(v)}" for k, v in ins.kwargs]
     lhs = f"{ins.out} = " if ins.out is not None else ""
@@ -323,7 +343,7 @@ def format_graph(g) -> str:
         lines.append(head.ljust(48) + "# loop header" if b.label in headers else head)
         for ins in b.instrs:
             text = "  " + _fmt_call(ins)
-            if ins.loc is not None:
+            if getattr(ins, "loc", None) is not None:
                 text = text.ljust(48) + f"# line {ins.loc.lineno}"
             lines.append(text.rstrip())
         lines.append("  " + format_term(b.term))

@@ -21,6 +21,7 @@ import operator
 
 from .. import runtime
 from ..ir.nodes import Block, Branch, Call, Var
+from ..ir.walk import definitions, positions, uses as uses_of
 from ..runtime import accumulate as runtime_accumulate
 from ..rules.registry import props
 from ..runtime import copy_item, scatter_into, zero_at
@@ -36,22 +37,9 @@ def _is_tree_cotangent(defs, a):
 
 
 def accumulate_in_place(g):
-    defs, uses = {}, {}
-    for b in g.blocks:
-        for ins in b.instrs:
-            if ins.out is not None:
-                defs[ins.out] = ins
-            for a in ins.operands():
-                if isinstance(a, Var):
-                    uses.setdefault(a, []).append(ins)
-        for a in b.term.operands():
-            if isinstance(a, Var):
-                uses.setdefault(a, []).append(b.term)
+    defs, uses = definitions(g), uses_of(g)
     incoming = g.incoming()
-    position = {}
-    for b in g.blocks:
-        for k, ins in enumerate(b.instrs):
-            position[id(ins)] = (b.label, k)
+    position = positions(g)
 
     def single(v, at=None):
         """``v`` has no use but ``at``, apart from a loop test passing it out

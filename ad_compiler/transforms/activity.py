@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..ir import ops
 from ..ir.nodes import Var
+from ..ir.walk import definitions
 from ..rules.registry import props
 
 __all__ = ["activity", "passes_gradient"]
@@ -42,10 +43,8 @@ def activity(g, wrt_vars, output):
                 varied.add(p)
                 changed = True
     useful = {output} if isinstance(output, Var) else set()
-    defs = {i.out: i for i in g.instructions() if i.out is not None}
-    preds = {}
-    for p, a in edges:
-        preds.setdefault(p, []).append(a)
+    defs = definitions(g)
+    preds = g.incoming()
     work = list(useful)
     while work:
         v = work.pop()

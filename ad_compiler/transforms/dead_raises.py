@@ -20,20 +20,15 @@ it (and raises) exactly where Python does.
 from __future__ import annotations
 
 from ..ir import ops
-from ..ir.nodes import Block, Branch, Call, Const, Jump, Return, Var
+from ..ir.nodes import Block, Call, Const
+from ..ir.walk import used_values
 from ..rules.registry import props
 
 __all__ = ["keep_dead_raises"]
 
 
 def keep_dead_raises(g):
-    used = set()
-    for b in g.blocks:
-        for ins in b.instrs:
-            used.update(a for a in ins.operands() if isinstance(a, Var))
-        t = b.term
-        if isinstance(t, (Jump, Branch, Return)):
-            used.update(a for a in t.operands() if isinstance(a, Var))
+    used = used_values(g)
     containers = {i.out for i in g.instructions()
                   if i.fn in (ops.make_tuple, ops.make_list, ops.list_append)}
 

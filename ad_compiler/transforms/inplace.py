@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from .. import runtime
 from ..ir import ops
-from ..ir.nodes import Block, Call, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
+from ..ir.nodes import Block, Call, Branch, IfRegion, Jump, LoopRegion, Return, Var
+from ..ir.walk import find_loop, loop_blocks, value_names
 from ..rules.registry import props
 from .simplify import _replace
 
@@ -53,7 +54,7 @@ def _layout(g):
                 walk(item.then, around)
                 walk(item.orelse, around)
             else:
-                inner = around + (frozenset(region_labels(item.test) + region_labels(item.body)),)
+                inner = around + (frozenset(loop_blocks(item)),)
                 walk(item.test, inner)
                 walk(item.body, inner)
     walk(g.structure, ())
@@ -226,8 +227,7 @@ def _copy_on_entry(g, header, param):
     bm = g.block_map()
     k = bm[header].params.index(param)
     jumpers = [b for b in g.blocks if isinstance(b.term, Jump) and b.term.target == header]
-    names = {v.name for b in g.blocks for v in b.params} | {i.out.name for i in g.instructions()
-                                                           if i.out is not None}
+    names = value_names(g)
     n = 0
     while f"{param.name}_own{n or ''}" in names:
         n += 1
@@ -247,17 +247,8 @@ def _copy_on_entry(g, header, param):
 
 def _is_entry(g, blk, header):
     """Whether ``blk``'s jump to ``header`` enters the loop (is not its latch)."""
-    def find(seq):
-        for item in seq.items:
-            if isinstance(item, LoopRegion):
-                if item.header == header:
-                    return region_labels(item.test) + region_labels(item.body)
-                r = find(item.test) or find(item.body)
-                if r:
-                    return r
-            elif isinstance(item, IfRegion):
-                r = find(item.then) or find(item.orelse)
-                if r:
-                    return r
-        return None
-    return blk.label not in (find(g.structure) or ())
+    try:
+        inside = loop_blocks(find_loop(g.structure, header))
+    except KeyError:
+        inside = ()
+    return blk.label not in inside

@@ -30,9 +30,11 @@ from ..frontend.bindings import reads_user_globals
 from .. import runtime
 from ..ir import ops, views
 from ..ir.build import _FunctionBuilder
-from ..ir.builder import IRBuilder, Namer, _MBlock
+from ..ir.builder import IRBuilder, Namer
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
+from ..ir.slots import AdjointCounter
+from ..ir.walk import definitions, loop_blocks, value_names
+from ..ir.nodes import Attr, Branch, Call, Method, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
 from ..ir.nodes import callee_name
 from ..rules import lookup
 from ..rules.registry import DYNAMIC, primal_name
@@ -71,11 +73,9 @@ class _Reverse:
         self.g, self.wrt, self.active, self.where = g, wrt, active, where
         self.remat = remat
         self.sequence_params = set(sequence_params)
-        reserved = {v.name for b in g.blocks for v in b.params}
-        reserved |= {i.out.name for i in g.instructions() if i.out is not None}
-        self.b = IRBuilder(g.name, Namer(reserved))
+        self.b = IRBuilder(g.name, Namer(value_names(g)))
         self.bm = g.block_map()
-        self.defs = {i.out: i for i in g.instructions() if i.out is not None}
+        self.defs = definitions(g)
         self.scope_of = {}          # Var -> id(Seq) of its innermost scope inside a loop
         self.def_site = {}          # Var -> (label, index) ; index -1: block parameter
         self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
@@ -475,7 +475,7 @@ class _Reverse:
             if p in self.b.env:
                 self.accumulate(a, self.b.env.pop(p))
         count = self.read(self.counters[r.header])
-        labels = set(region_labels(r.test)) | set(region_labels(r.body))
+        labels = set(loop_blocks(r))
         inside = {v for v, s in self.def_site.items() if s[0] in labels}
         inside |= set(hp)
         outer = []
@@ -512,7 +512,7 @@ class _Reverse:
             elif k not in hp and k in indexed and isinstance(self.b.env[k], Var):
                 # accumulated item by item in the loop: one private copy, then in place
                 self.b.env[k] = self.b.emit(runtime.own, (self.b.env[k],), hint=self.bar_name(k))
-        rkey = ("<rev>", r.header)
+        rkey = AdjointCounter(r.header)
         self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
         cl = self.counted.get(r.header)
 
@@ -599,13 +599,7 @@ def _copy_primal(rv, g):
     """Copy the primal blocks into the joint builder, adding a trip counter
     to every loop; returns the block that ended in ``return``."""
     b = rv.b
-    mblocks = {}
-    for blk in g.blocks:
-        mb = _MBlock(blk.label, list(blk.params), list(blk.instrs), blk.term)
-        mblocks[blk.label] = mb
-        b.blocks.append(mb)
-    b._nblocks = max(int(l[2:]) for l in mblocks) + 1
-    b._seqs[0].extend(g.structure.items)
+    mblocks = b.copy_graph(g)
 
     uses = use_counts(g.blocks)
 

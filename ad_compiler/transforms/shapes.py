@@ -17,6 +17,7 @@ from .. import runtime
 from ..ir import ops
 from ..ir.nodes import Block, Call, Var
 from ..rules.registry import props
+from ..ir.walk import stack_pops, value_names
 
 __all__ = ["stack_shapes_only"]
 
@@ -35,17 +36,13 @@ def stack_shapes_only(g):
         for a in b.term.operands():
             if isinstance(a, Var):
                 uses.setdefault(a, []).append(("terminator", -1))   # never a shape use
-    pops = {}
-    for ins in g.instructions():
-        if ins.fn is ops.pop:
-            pops.setdefault(ins.args[0], []).append(ins.out)
+    pops = stack_pops(g)
     shape_only = {s for s, outs in pops.items()
                   if all(uses.get(o) and all(fn != "terminator" and k in props(fn).shape_only
                                              for fn, k in uses[o]) for o in outs)}
     if not shape_only:
         return g
-    names = {v.name for b in g.blocks for v in b.params} | {
-        i.out.name for i in g.instructions() if i.out is not None}
+    names = value_names(g)
     blocks = []
     for b in g.blocks:
         instrs = []

@@ -36,6 +36,8 @@ from ..rules.containers import iteration_keys
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
+from ..rules.runtime_helpers import is_no_cotangent
+from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
 __all__ = ["reverse"]
@@ -255,6 +257,8 @@ class _Reverse:
 
     # -- instructions ----------------------------------------------------------------------
     def instr(self, ins):
+        if ins.fn in STRUCTURAL:          # a loop tape of generated code
+            return stack_adjoint(self, ins)
         out = ins.out
         if out is None or out not in self.active or out not in self.b.env:
             self.b.env.pop(out, None)
@@ -323,6 +327,8 @@ class _Reverse:
             vjp = rule.vjp(k)
             if vjp is None:
                 raise self._no_rule(ins, k)
+            if is_no_cotangent(vjp):        # a shape, mask or index: no contribution
+                continue
             self.accumulate(a, self._rename_last(
                 self.apply_rule(vjp, args, kwargs, ins.loc, fn, ins.args, ins.kwargs),
                 self.bar_name(a)))
@@ -715,5 +721,6 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
     entry = mblocks[g.entry.label]
     for v, s in sorted(rv.stacks.items(), key=lambda t: t[1].name, reverse=True):
         entry.instrs.insert(0, Call(s, ops.new_stack, ()))
+    entry.instrs[0:0] = cotangent_stack_inits(rv)
     return b.finish(arg_names=g.arg_names + (seed.name,), defaults=g.defaults,
                     filename=g.filename, lineno=g.lineno)

@@ -187,9 +187,13 @@ class GradFunction:
         self._setup()
         return True
 
-    def _compile(self, kinds):
+    def _primal_graph(self, kinds):
+        """The SSA graph to differentiate, for arguments of these kinds."""
         g = split_aux(self.ir, self.parsed.name) if self.has_aux else self.ir
-        g = resolve_iteration(g, kinds)
+        return resolve_iteration(g, kinds)
+
+    def _compile(self, kinds):
+        g = self._primal_graph(kinds)
         params = g.entry.params
         wrt = tuple(k + len(self._bound) for k in self.wrt)
         act = activity(g, [params[k] for k in wrt], g.blocks[-1].term.value
@@ -199,12 +203,13 @@ class GradFunction:
                                sequence_params=[p for p, k in zip(params, kinds) if k in "qd"]))
         scalars = [p for p, k in zip(params, kinds) if k == "s"]
         arrays = {p: int(k[1:]) for p, k in zip(params, kinds) if k[:1] == "a" and k[1:].isdigit()}
-        joint = verify(simplify(specialize_scalars(joint, scalars, arrays)))
+        joint = pure = verify(simplify(specialize_scalars(joint, scalars, arrays)))
         joint = verify(dce(stack_shapes_only(accumulate_in_place(joint))))
         name = f"{g.name}_grad"
         source, namespace = emit_function(joint, name, joint.arg_names)
         module, path = cache.load_module(name, source, namespace)
         variant = _Variant(getattr(module, name), source, joint, path)
+        variant.pure = pure          # before in-place updates: what grad(grad(f)) differentiates
         if self.backend != "python":
             containers = [self.arg_names[k] for k in self.wrt
                           if k < len(self.arg_names) and kinds[k + len(self._bound)] in ("q", "d")]
@@ -401,6 +406,9 @@ def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``."""
     if fn is None:
         return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend)
+    if isinstance(fn, GradFunction):          # grad(grad(f)): differentiate its graph
+        from .nested import nested_grad
+        return nested_grad(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
 
 
@@ -409,6 +417,9 @@ def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     with ``has_aux``."""
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend)
+    if isinstance(fn, GradFunction):
+        from .nested import nested_grad
+        return nested_grad(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
 
 

@@ -13,6 +13,7 @@ from . import rules  # noqa: F401  (registers the rule table)
 from .api import GradFunction, check_grads, grad, value_and_grad
 from .backend.elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
 from .check import GradientCheckError
+from .higher import hessian, hvp, jacobian, jacrev, vjp
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)
@@ -21,6 +22,7 @@ from .rules.registry import defvjp, nondifferentiable
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "check_grads", "elementwise_grad", "GradFunction", "defvjp",
+           "vjp", "jacrev", "jacobian", "hessian", "hvp",
            "nondifferentiable",
            "custom_vjp", "stop_gradient",
            "ADError", "BackendError", "MutationError", "NonScalarOutputError", "NoRuleError",

@@ -423,9 +423,12 @@ def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
 
 
-def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng=0):
+def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng=0,
+                modes=("rev",), order=1):
     """Compare ``grad(fn)`` against central finite differences at ``args``
     along random directions; raise ``GradientCheckError`` on mismatch and
-    return the compiled gradients otherwise."""
+    return the compiled gradients otherwise.  ``modes`` ("rev", "fwd") and
+    ``order`` (derivatives of derivatives) as in autograd's check_grads."""
     from .check import check_grads as _check
-    return _check(fn, *args, wrt=wrt, eps=eps, rtol=rtol, atol=atol, seed=seed, rng=rng)
+    return _check(fn, *args, wrt=wrt, eps=eps, rtol=rtol, atol=atol, seed=seed, rng=rng,
+                  modes=modes, order=order)

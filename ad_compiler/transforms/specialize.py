@@ -22,6 +22,8 @@ from ..ir.nodes import Attr, Block, Call, Const, Var
 from ..runtime import (div_or_zero, pow_slope, safe_div, safe_mul, scatter_into, unbroadcast,
                        unreduce)
 from .simplify import _replace, substitute
+from ..runtime import cast_like
+from ..rules.runtime_helpers import uncast     # (the adjoint of cast_like: grad of a gradient)
 
 __all__ = ["known_scalars", "specialize_scalars"]
 
@@ -114,7 +116,8 @@ def known_scalars(g, scalar_params, array_params=()):
             if base is TOP or count is TOP:
                 return TOP
             return 0 if isinstance(base, int) and base > 0 and count == base else None
-        if fn in (seed_cotangent, ops.zero_like, unbroadcast, unreduce, ops.shape_proxy) and a:
+        if fn in (seed_cotangent, ops.zero_like, unbroadcast, unreduce, ops.shape_proxy,
+                  cast_like, uncast) and a:
             base = a[-1] if fn in (seed_cotangent, ops.zero_like) else a[1]
             return r(base)
         if fn is ops.pop:
@@ -167,7 +170,7 @@ def specialize_scalars(g, scalar_params, array_params=()):
         if ins.fn is ops.zero_like and len(ins.args) == 1 and ins.args[0] in scal:
             m[ins.out] = Const(0.0)          # the zero of a number needs no value
             continue
-        drop = (ins.fn is unbroadcast and len(ins.args) == 2 and all(
+        drop = (ins.fn in (unbroadcast, uncast) and len(ins.args) == 2 and all(
             isinstance(a, Const) or a in scal for a in ins.args)) or (
             ins.fn is unreduce and (isinstance(ins.args[1], Const) or ins.args[1] in scal))
         if drop:
@@ -183,7 +186,7 @@ def specialize_scalars(g, scalar_params, array_params=()):
     for b in g.blocks:
         keep = []
         for ins in b.instrs:
-            if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce):
+            if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce, uncast):
                 continue
             number = bool(ins.args) and (isinstance(ins.args[0], Const) or ins.args[0] in scal)
             if ins.fn in (check_inplace, write_back) and number:

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import runtime
+from .. import pytree, runtime
 from ..ir import ops
 from ..ir.ops import zero_like
 from ..runtime import (accumulate, cast_like, div_or_zero, pow_slope, safe_div, safe_mul,
                        scatter_into, unbroadcast, unreduce)
-from . import arithmetic, structural
+from . import arithmetic, containers, structural
 from .adjoints import cast_cotangent, clip_adjoint, extremum_adjoint, float_dtype, \
     tensordot_adjoint, undiagonal
 from .registry import defvjp, nondifferentiable
@@ -83,6 +83,8 @@ def reshape_cotangent(ct, like, ans=None):
     of itself."""
     if ans is not None and not np.issubdtype(np.result_type(ans), np.inexact):
         return np.zeros(np.shape(like), dtype=np.result_type(np.asarray(like).dtype, np.float32))
+    if isinstance(ct, (list, tuple)):     # the cotangent of a list made from an array's rows
+        ct = np.stack([np.zeros(np.shape(like)[1:]) if c is None else c for c in ct])
     out = np.reshape(ct, np.shape(like))
     if isinstance(like, (np.ndarray, np.generic)) and like.dtype.kind == "f" and \
             out.dtype != like.dtype:
@@ -120,6 +122,36 @@ def extremum_adjoint_g(ct, g, ans, a, axis=None, keepdims=False, where=True):
         hit &= where
     count = np.sum(hit, axis=axis, keepdims=True, dtype=float_dtype(a))
     return rereduce(np.where(hit, ct / np.maximum(count, 1), 0), g, a, axis, keepdims)
+
+
+def item_cotangent_adjoint(ct, g, key):
+    """The adjoint of reading item ``key`` of the structural cotangent ``g``
+    (``item_cotangent``, ``tree_item``): a cotangent of ``g``'s structure
+    with ``ct`` at ``key`` (nothing where ``g`` was None, the zero)."""
+    if g is None or ct is None:
+        return None
+    return pytree.tree_cotangent(g, key, ct)
+
+
+def tree_cotangent_adjoint(ct, x, key, g):
+    """The adjoint of ``tree_cotangent(x, key, g)`` for ``g``: item ``key`` of
+    the container cotangent ``ct`` (or ``ct[key]`` summed to ``g``'s shape,
+    for an array ``x``)."""
+    if pytree.is_node(x):
+        item = pytree.tree_item(ct, key)
+        return zero_like(g) if item is None else item     # None: that item got no cotangent
+    return unbroadcast(ct[key], g)
+
+
+# calls whose result is a container's cotangent when argument k is a container
+TREE_VALUED_LIKE = {cast_cotangent: 1}
+
+# values that are containers' structural cotangents (tuples, lists, dicts
+# with None for zeros): the reverse pass accumulates their cotangents item
+# by item (``runtime.accumulate``), never with ``+`` (which would concatenate)
+TREE_VALUED = frozenset({pytree.tree_cotangent, pytree.container_zero_at, pytree.concat_cotangent,
+                         pytree.repeat_cotangent, pytree.attr_cotangent, pytree.tree_index_add,
+                         accumulate})
 
 
 # -- the rules ----------------------------------------------------------------------------
@@ -274,6 +306,34 @@ def undiagonal_g(ct, ans, g, a, offset=0, axis1=0, axis2=1):
     return unbroadcast(np.diagonal(ct, offset, axis1, axis2), g)
 
 
+def item_cotangent_g(ct, ans, g, k):
+    return item_cotangent_adjoint(ct, g, k)
+
+
+def tree_item_g(ct, ans, g, key):
+    return item_cotangent_adjoint(ct, g, key)
+
+
+def item_cotangent_adjoint_ct(c2, ans, ct, g, key):
+    return tree_cotangent_adjoint(c2, g, key, ct)
+
+
+def tree_cotangent_g(ct, ans, x, key, g):
+    return tree_cotangent_adjoint(ct, x, key, g)
+
+
+def tree_cotangent_adjoint_ct(c2, ans, ct, x, key, g):
+    return pytree.tree_cotangent(x, key, c2)
+
+
+def container_zero_at_g(ct, ans, g, key):
+    return pytree.container_zero_at(ct, key)
+
+
+def iteration_keys_x_g(ct, res, g, ans, x):
+    return containers.iteration_keys_x(ct, ans, x)
+
+
 _ = no_cotangent
 defvjp(unbroadcast, unbroadcast_g, _, linear=True, name="unbroadcast")
 defvjp(unreduce, unreduce_g, _, _, _, _, linear=True, name="unreduce")
@@ -308,4 +368,14 @@ defvjp(extremum_adjoint_g, extremum_adjoint_g_rule, _, _, _, _, _, _, linear=Tru
 defvjp(tensordot_adjoint, tensordot_adjoint_g, tensordot_adjoint_a, tensordot_adjoint_b, _, _,
        name="tensordot_adjoint")
 defvjp(undiagonal, undiagonal_g, _, _, _, _, linear=True, name="undiagonal")
+defvjp(ops.item_cotangent, item_cotangent_g, _, linear=True, name="item_cotangent")
+defvjp(pytree.tree_item, tree_item_g, _, linear=True, name="tree_item")
+defvjp(item_cotangent_adjoint, item_cotangent_adjoint_ct, _, _, linear=True,
+       name="item_cotangent_adjoint")
+defvjp(pytree.tree_cotangent, _, _, tree_cotangent_g, linear=True, name="tree_cotangent")
+defvjp(tree_cotangent_adjoint, tree_cotangent_adjoint_ct, _, _, _, linear=True,
+       name="tree_cotangent_adjoint")
+defvjp(pytree.container_zero_at, container_zero_at_g, _, linear=True, name="container_zero_at")
+defvjp(containers.iteration_keys_x, iteration_keys_x_g, _, _, linear=True,
+       name="iteration_keys_x")
 nondifferentiable(runtime.reduced_count, ops.shape_proxy, ops.zero_like, structural.last_writes)

@@ -36,7 +36,7 @@ from ..rules.containers import iteration_keys
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
-from ..rules.runtime_helpers import is_no_cotangent
+from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
@@ -347,6 +347,8 @@ class _Reverse:
             r = lookup(ins.fn)
             if ins.fn in (ops.make_tuple, ops.make_list, ops.make_dict, ops.list_append):
                 seqs.add(ins.out)
+            elif ins.fn in TREE_VALUED:         # a container's cotangent, in generated code
+                seqs.add(ins.out)
             elif r is not None and r.multiple_results:
                 is_tuple = self._returns_tuple(r, ins)
                 if is_tuple is not False:        # None: a tuple or an array, known at run time
@@ -355,6 +357,8 @@ class _Reverse:
         items = [(i.out, i.args[0]) for i in self.g.instructions()
                  if (i.fn in (operator.getitem, ops.setitem, iteration_keys, views.entry_copy)
                      or isinstance(i.fn, Attr)) and i.args]      # (a dict's keys: a list)
+        items += [(i.out, i.args[TREE_VALUED_LIKE[i.fn]]) for i in self.g.instructions()
+                  if i.fn in TREE_VALUED_LIKE and len(i.args) > TREE_VALUED_LIKE[i.fn]]
         # the same object after an in-place update (ir.aliasing): a container stays one
         items += [(i.out, a) for i in self.g.instructions() if i.fn in (
             ops.alias_update, views.write_view, views.read_view) for a in i.args[:2]]

@@ -35,7 +35,7 @@ from ..ir import ops
 from ..ir.ops import zero_like
 from ..runtime import (accumulate, cast_like, div_or_zero, pow_slope, safe_div, safe_mul,
                        scatter_into, unbroadcast, unreduce)
-from . import arithmetic, containers, structural
+from . import arithmetic, containers, numpy_einsum, structural
 from .adjoints import cast_cotangent, clip_adjoint, extremum_adjoint, float_dtype, \
     tensordot_adjoint, undiagonal
 from .registry import defvjp, nondifferentiable
@@ -141,6 +141,22 @@ def tree_cotangent_adjoint(ct, x, key, g):
         item = pytree.tree_item(ct, key)
         return zero_like(g) if item is None else item     # None: that item got no cotangent
     return unbroadcast(ct[key], g)
+
+
+def einsum_with(operands, k, x):
+    """``np.einsum(*operands)`` with operand ``k`` replaced by ``x``."""
+    return np.einsum(*(operands[:k] + (x,) + operands[k + 1:]))
+
+
+def einsum_operands_cotangent(g, operands, k, ct):
+    """The adjoint of ``einsum_operand_adjoint(g, operands, k)`` for the other
+    arrays of ``operands``: a tuple with one cotangent per operand (None for
+    the subscripts and for operand ``k``, whose shape alone is read)."""
+    from .numpy_einsum import einsum_operand_adjoint, einsum_subscripts
+    positions = einsum_subscripts(operands)[2]
+    new = operands[:k] + (ct,) + operands[k + 1:]
+    return tuple(einsum_operand_adjoint(g, new, j) if j in positions and j != k else None
+                 for j in range(len(operands)))
 
 
 # calls whose result is a container's cotangent when argument k is a container
@@ -334,6 +350,15 @@ def iteration_keys_x_g(ct, res, g, ans, x):
     return containers.iteration_keys_x(ct, ans, x)
 
 
+def einsum_operand_adjoint_g(ct, ans, g, operands, k):
+    # linear in g: its adjoint is the einsum itself, with ct in operand k's place
+    return unbroadcast(einsum_with(operands, k, ct), g)
+
+
+def einsum_operand_adjoint_operands(ct, ans, g, operands, k):
+    return einsum_operands_cotangent(g, operands, k, ct)
+
+
 _ = no_cotangent
 defvjp(unbroadcast, unbroadcast_g, _, linear=True, name="unbroadcast")
 defvjp(unreduce, unreduce_g, _, _, _, _, linear=True, name="unreduce")
@@ -378,4 +403,6 @@ defvjp(tree_cotangent_adjoint, tree_cotangent_adjoint_ct, _, _, _, linear=True,
 defvjp(pytree.container_zero_at, container_zero_at_g, _, linear=True, name="container_zero_at")
 defvjp(containers.iteration_keys_x, iteration_keys_x_g, _, _, linear=True,
        name="iteration_keys_x")
+defvjp(numpy_einsum.einsum_operand_adjoint, einsum_operand_adjoint_g,
+       einsum_operand_adjoint_operands, _, name="einsum_operand_adjoint")
 nondifferentiable(runtime.reduced_count, ops.shape_proxy, ops.zero_like, structural.last_writes)

@@ -13,14 +13,13 @@ from .corpus import CORPUS, by_name
 from .fd import assert_close, numerical_grad
 
 # Scalar-output corpus entries whose second derivative is refused today:
-# the first gradient calls a helper with no rule yet (einsum, norm), named
+# the first gradient calls a helper with no rule yet (norm_adjoint), named
 # with the user's line; or (m_listcomp_filter: nested list comprehensions
 # with a filter) a structural cotangent the second derivative mistakes for
 # a number, which fails loudly when it runs.  The test fails if one starts
 # working (then remove it here).
 KNOWN_GAPS = {
     "m_listcomp_filter": (TypeError, "not subscriptable"),
-    "w_attention": (adc.NoRuleError, "einsum_operand_adjoint"),
     "w_early_exit_norm": (adc.NoRuleError, "norm_adjoint"),
 }
 

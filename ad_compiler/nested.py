@@ -33,7 +33,7 @@ from .ir.nodes import Block, Const, Loc, Return
 from .ir.verify import verify
 from .transforms.simplify import simplify, substitute
 
-__all__ = ["NestedGrad", "nested_grad", "gradient_as_function"]
+__all__ = ["NestedGrad", "nested_grad", "frozen_gradient", "gradient_as_function"]
 
 
 def gradient_as_function(joint, name):
@@ -136,6 +136,16 @@ class NestedGrad(GradFunction):
     def __repr__(self):
         return (f"<ad_compiler gradient of {self.inner!r} wrt={self.wrt} "
                 f"backend={self.backend}>")
+
+
+def frozen_gradient(inner, wrt, backend):
+    """``grad(inner, wrt)`` for device code: every level specialised on the
+    values of the globals it reads (a kernel cannot take them as arguments)."""
+    def frozen(gf):
+        if isinstance(gf, NestedGrad):
+            return NestedGrad(frozen(gf.inner), gf._wrt_spec)
+        return GradFunction(gf.fn, gf._wrt_spec, has_aux=gf.has_aux, freeze_globals=True)
+    return NestedGrad(frozen(inner), wrt, backend=backend)
 
 
 def nested_grad(inner, wrt=0, has_aux=False, backend="python", return_value=False):

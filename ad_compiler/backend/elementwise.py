@@ -127,7 +127,10 @@ class ElementwiseGrad:
         ``fn`` reads as arguments, so it is specialised on their values; the
         loop is rebuilt when one of them is rebound."""
         from ..api import GradFunction
-        if self._kernel_fn is None:
+        if self._kernel_fn is None and isinstance(self.fn, GradFunction):   # of a gradient
+            from ..nested import frozen_gradient
+            self._kernel_fn = frozen_gradient(self.fn, self.gradfn._wrt_spec, self.backend)
+        elif self._kernel_fn is None:
             self._kernel_fn = GradFunction(self.fn, self.gradfn._wrt_spec, backend=self.backend,
                                            freeze_globals=True)
         elif self._kernel_fn.stale():

@@ -40,7 +40,7 @@ def is_pure(fn):
     if isinstance(fn, Attr):
         return True
     if isinstance(fn, (Method,)) or fn in (ops.push, ops.pop, ops.new_stack, ops.make_list,
-                                            ops.comment):
+                                            ops.comment, ops.seed_cotangent):
         return False
     if fn in _CONSTRUCTORS:
         return False

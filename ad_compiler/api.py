@@ -406,7 +406,8 @@ def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``."""
     if fn is None:
         return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend)
-    if isinstance(fn, GradFunction):          # grad(grad(f)): differentiate its graph
+    # grad(grad(f)): differentiate the generated graph of the gradient (or of a jvp)
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
         from .nested import nested_grad
         return nested_grad(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
@@ -417,7 +418,7 @@ def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     with ``has_aux``."""
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend)
-    if isinstance(fn, GradFunction):
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
         from .nested import nested_grad
         return nested_grad(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)

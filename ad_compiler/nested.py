@@ -17,6 +17,11 @@ on that graph.  Every helper the gradient's code calls has a rule
 adjoints (``transforms/reverse_stacks.py``), so the result is again one
 readable generated function, and ``grad`` nests to any depth.
 
+Another transform's compiled function (forward mode's jvp) composes the same
+way if it provides what ``GradFunction`` does (``parsed``, ``arg_names``,
+``ir``, ``_setup``...) and ``differentiable_graph(kinds)``: the SSA graph
+of the function of its caller's arguments to differentiate.
+
 ``seed=`` of the outer gradient is the cotangent of the inner gradient:
 ``grad(grad(f))(x, seed=v)`` is the Hessian-vector product ``H v``.
 """
@@ -85,10 +90,10 @@ class NestedGrad(GradFunction):
         self.inner = inner
         pf = inner.parsed
         where = dict(fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
-        if not inner.single:
+        if not getattr(inner, "single", True):
             raise WrtError(f"grad of a gradient needs the inner gradient to have one wrt "
                            f"(it has wrt={inner._wrt_spec!r}); take the gradient of each", **where)
-        if inner.has_aux or inner.return_value:
+        if getattr(inner, "has_aux", False) or getattr(inner, "return_value", False):
             raise WrtError("grad of a gradient needs a plain gradient inside (not has_aux=True or "
                            "value_and_grad)", **where)
         if has_aux:
@@ -127,6 +132,9 @@ class NestedGrad(GradFunction):
         return self._ir
 
     def _primal_graph(self, kinds):
+        own = getattr(self.inner, "differentiable_graph", None)
+        if own is not None:          # another transform's function (a jvp): its own graph
+            return own(kinds)
         v = self.inner.variant(kinds)
         pure = getattr(v, "pure", None)
         if pure is None:                              # a lowered variant keeps the Python one

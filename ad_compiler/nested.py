@@ -30,7 +30,6 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from . import cache
 from .api import GradFunction, _unbuilt
 from .errors import WrtError
 from .ir import ops
@@ -157,12 +156,14 @@ def frozen_gradient(inner, wrt, backend):
 
 
 def nested_grad(inner, wrt=0, has_aux=False, backend="python", return_value=False):
-    """``grad(inner)`` for a ``GradFunction`` ``inner`` (memoized like ``grad``)."""
-    key = (("backend", backend), ("has_aux", has_aux), ("return_value", return_value),
-           ("wrt", tuple(wrt) if isinstance(wrt, list) else wrt), ("nested", True))
+    """``grad(inner)`` for a ``GradFunction`` ``inner``, memoized on ``inner``
+    like ``grad`` is on a function: asking twice gives the same object."""
+    key = (tuple(wrt) if isinstance(wrt, list) else wrt, has_aux, backend, return_value)
     try:
         hash(key)
     except TypeError:
         return NestedGrad(inner, wrt, has_aux, backend, return_value)
-    return cache.memoized(inner, key, lambda: NestedGrad(inner, wrt, has_aux, backend,
-                                                         return_value))
+    table = inner.__dict__.setdefault("_nested", {})
+    if key not in table:
+        table[key] = NestedGrad(inner, wrt, has_aux, backend, return_value)
+    return table[key]

@@ -277,3 +277,13 @@ def test_errors_name_the_function_and_the_line():
         adc.grad(adc.grad(quad_sin))(np.ones(4))           # the gradient is a vector: seed=
     with pytest.raises(adc.WrtError, match="one wrt"):
         adc.grad(adc.grad(rhs, wrt=(0, 1)))
+
+
+def test_nested_grad_is_compiled_once():
+    g = adc.grad(poly)
+    assert adc.grad(g) is adc.grad(g)
+    assert adc.grad(adc.grad(poly)) is adc.grad(adc.grad(poly))
+    d2 = adc.grad(g)
+    d2(1.0)
+    d2(2.0)
+    assert len(d2._variants) == 1

@@ -287,3 +287,18 @@ def test_nested_grad_is_compiled_once():
     d2(1.0)
     d2(2.0)
     assert len(d2._variants) == 1
+
+
+def test_hessian_and_hvp_of_a_dict_argument():
+    def f(p):
+        return p["a"] ** 2 * np.sum(p["b"] ** 3)
+    p = {"a": 1.5, "b": np.array([1.0, 2.0])}
+    H = adc.hessian(f)(p)
+    assert float(H["a"]["a"]) == pytest.approx(2 * 9.0)
+    assert_close(H["a"]["b"], 2 * 1.5 * 3 * p["b"] ** 2)
+    assert_close(H["b"]["a"], H["a"]["b"])
+    assert_close(H["b"]["b"], np.diag(1.5 ** 2 * 6 * p["b"]))
+    v = {"a": 1.0, "b": np.array([0.5, -1.0])}
+    hv = adc.hvp(f)(p, v)
+    assert hv["a"] == pytest.approx(float(H["a"]["a"]) + H["a"]["b"] @ v["b"])
+    assert_close(hv["b"], H["b"]["a"] + H["b"]["b"] @ v["b"])

@@ -14,6 +14,8 @@ from . import rules  # noqa: F401  (registers the rule table)
 from .api import GradFunction, grad, value_and_grad
 from .check import GradientCheckError, check_grads
 from .elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
+from . import nested  # noqa: F401  (grad of a gradient: registers itself with api.grad)
+from .higher import hessian, hvp, jacobian, jacrev, vjp
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)
@@ -22,6 +24,7 @@ from .rules.registry import defvjp, nondifferentiable
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "check_grads", "elementwise_grad", "GradFunction", "defvjp",
+           "vjp", "jacrev", "jacobian", "hessian", "hvp",
            "nondifferentiable",
            "custom_vjp", "stop_gradient",
            "ADError", "BackendError", "MutationError", "NonScalarOutputError", "NoRuleError",

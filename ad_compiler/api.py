@@ -179,6 +179,11 @@ class GradFunction:
         self._setup()
         return True
 
+    def _primal_graph(self, kinds):
+        """The graph to differentiate when it is not this function's own
+        (``nested.NestedGrad``: a gradient's graph); None: ``self.ir``."""
+        return None
+
     def _compile(self, kinds):
         """The compiled variant for arguments of ``kinds`` (see pipeline.py)."""
         n_bound = len(self._bound)
@@ -189,7 +194,8 @@ class GradFunction:
                               picks=None if self._picks is None else tuple(self._picks))
         request = Request("rev", Arguments(tuple(kinds), n_bound, n_passed), layout,
                           self.backend, self.origin, tuple(self.arg_names))
-        return compile_graph(self.ir, request)
+        g = self._primal_graph(kinds)
+        return compile_graph(self.ir if g is None else g, request, prepared=g is not None)
 
     def variant(self, kinds=None):
         n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
@@ -351,11 +357,20 @@ def _memo(fn, **opts):
     return cache.memoized(fn, key, lambda: GradFunction(fn, **opts))
 
 
+# ``grad`` of a compiled function (a gradient, a jvp) differentiates its
+# generated graph: nested.py builds that on GradFunction and registers it
+# here when ad_compiler is imported
+COMPOSE: dict = {}
+
+
 def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     """The gradient of ``fn`` with respect to the parameters ``wrt`` (index,
     name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``."""
     if fn is None:
         return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend)
+    # grad(grad(f)): differentiate the generated graph of the gradient (or of a jvp)
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
+        return COMPOSE["grad"](fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
 
 
@@ -364,4 +379,6 @@ def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
     with ``has_aux``."""
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend)
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
+        return COMPOSE["grad"](fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)

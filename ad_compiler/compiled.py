@@ -121,7 +121,9 @@ class CompiledFunction:
 
     ``python_fn``/``python_source``/``python_graph``/``python_path`` are the
     emitted Python function, its source, the joint graph it was emitted
-    from and the cache file it was imported from.  ``lowered`` is the
+    from and the cache file it was imported from; ``pure_graph`` the joint
+    graph before ``accumulate``'s in-place updates (what ``grad`` of this
+    gradient differentiates: nested.py).  ``lowered`` is the
     backend's runner (``backend != "python"``), whose ``fn``, ``source``,
     ``graph`` and ``path`` are those of its last specialisation; ``fn``,
     ``source``, ``graph`` and ``path`` read the lowered ones when there
@@ -131,6 +133,7 @@ class CompiledFunction:
     python_source: str
     python_graph: Any
     python_path: str
+    pure_graph: Any = field(default=None, compare=False)   # before the in-place rewrites
     lowered: Any = field(default=None, compare=False)
 
     @property

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import cache
 from .api import BACKENDS, GradFunction, grad
+from .nested import frozen_gradient
 from .backend.dispatch import require_cuda, require_numba
 from .errors import BackendError
 
@@ -127,7 +128,9 @@ class ElementwiseGrad:
         """The gradient the compiled loops call: a kernel cannot take the globals
         ``fn`` reads as arguments, so it is specialised on their values; the
         loop is rebuilt when one of them is rebound."""
-        if self._kernel_fn is None:
+        if self._kernel_fn is None and isinstance(self.fn, GradFunction):   # of a gradient
+            self._kernel_fn = frozen_gradient(self.fn, self.gradfn._wrt_spec, self.backend)
+        elif self._kernel_fn is None:
             self._kernel_fn = GradFunction(self.fn, self.gradfn._wrt_spec, backend=self.backend,
                                            freeze_globals=True)
         elif self._kernel_fn.stale():

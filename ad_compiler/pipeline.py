@@ -69,6 +69,7 @@ class Job:
         self.request = request
         self.params = ()
         self.active = None
+        self.pure = None           # the joint graph before the in-place rewrites
 
     @property
     def name(self):
@@ -141,6 +142,13 @@ def _specialise(g, job):
     return specialize_scalars(g, args.params_of_kind(job.params, "s"), args.array_ranks(job.params))
 
 
+def _keep_pure(g, job):
+    """Record ``g``, the joint graph before ``accumulate`` makes updates in
+    place: a gradient of the gradient (nested.py) differentiates it."""
+    job.pure = g
+    return g
+
+
 PREPARE = (
     Pass("split_aux", _split_aux,
          doc="`has_aux`: the returned operand becomes `make_tuple(value, aux)` on every path"),
@@ -160,8 +168,8 @@ SUFFIX = {"rev": "grad"}              # the emitted function's name: f_grad
 FINISH = (
     Pass("specialise", _specialise,
          doc="folds what the argument kinds decide (scalars, array ranks)"),
-    Pass("simplify", lambda g, job: simplify(g), verify=True,
-         doc="as above, on the joint graph"),
+    Pass("simplify", lambda g, job: _keep_pure(simplify(g), job), verify=True,
+         doc="as above, on the joint graph (kept: what `grad` of this gradient differentiates)"),
     Pass("accumulate", lambda g, job: accumulate_in_place(g),
          doc="indexed cotangents added in place into arrays the adjoint owns"),
     Pass("stack_shapes", lambda g, job: stack_shapes_only(g),
@@ -171,11 +179,12 @@ FINISH = (
 )
 
 
-def passes(mode="rev"):
-    """The graph passes of a compilation in ``mode``, in order."""
+def passes(mode="rev", prepared=False):
+    """The graph passes of a compilation in ``mode``, in order (``prepared``:
+    the graph is already past PREPARE, as another compilation's is)."""
     if mode not in DIFFERENTIATE:
         raise ValueError(f"unknown mode {mode!r}: one of {tuple(DIFFERENTIATE)}")
-    return PREPARE + DIFFERENTIATE[mode] + FINISH
+    return (() if prepared else PREPARE) + DIFFERENTIATE[mode] + FINISH
 
 
 def describe(mode="rev"):
@@ -195,16 +204,17 @@ def describe(mode="rev"):
     return "\n".join(rows) + "\n"
 
 
-def compile_graph(graph, request, debug=None):
+def compile_graph(graph, request, debug=None, prepared=False):
     """``graph`` (a built primal graph) compiled as ``request`` asks: the
     passes of its mode, then emit (Python source, imported from the cache)
     and lower (the backend's runner, for ``backend != "python"``)."""
     job = Job(request)
-    joint = run_passes(graph, passes(request.mode), job, debug)
+    joint = run_passes(graph, passes(request.mode, prepared), job, debug)
     name = f"{graph.name}_{SUFFIX[request.mode]}"
     source, namespace = emit_function(joint, name, joint.arg_names)
     module, path = cache.load_module(name, source, namespace)
-    compiled = CompiledFunction(request, getattr(module, name), source, joint, path)
+    compiled = CompiledFunction(request, getattr(module, name), source, joint, path,
+                                pure_graph=job.pure)
     if request.backend == "python":
         return compiled
     return lower(compiled)
@@ -223,4 +233,4 @@ def lower(compiled):
             "arguments, or use backend='python'", **req.origin.kw())
     return CompiledFunction(req, compiled.python_fn, compiled.python_source,
                             compiled.python_graph, compiled.python_path,
-                            lowered=dispatch.lower(compiled))
+                            pure_graph=compiled.pure_graph, lowered=dispatch.lower(compiled))

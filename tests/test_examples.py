@@ -8,7 +8,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SCRIPTS = ["quickstart.py", "ode_sensitivities.py", "loop_with_branch.py"]
+SCRIPTS = ["quickstart.py", "ode_sensitivities.py", "loop_with_branch.py", "newton_optimize.py"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -19,5 +19,7 @@ def test_example_runs(name):
     assert res.returncode == 0, res.stderr[-3000:]
     if name == "ode_sensitivities.py":
         assert "finite differences" in res.stdout and "numba backend" in res.stdout
+    if name == "newton_optimize.py":
+        assert "trust-exact" in res.stdout and "Newton-CG" in res.stdout
     if name == "quickstart.py":
         assert "check_grads: OK" in res.stdout

@@ -29,6 +29,8 @@ LAYERS = [
     ("backend.*",),                                  # emit, lower
     ("pipeline",),
     ("api",),
+    ("nested",),                                     # grad of a gradient
+    ("higher",),                                     # jacobians, hessians
     ("check", "elementwise"),
     ("",),                                           # ad_compiler/__init__.py
 ]

@@ -28,7 +28,7 @@ declare(ops.new_stack, ops.comment, nondiff=True)
 declare(ops.range_cond, pure=True, nondiff=True, rank="scalar")
 declare(runtime.zero_like, pure=True, nondiff=True, fresh=True, rank=0, shape_only=(0,))
 declare(runtime.item_cotangent, pure=True)
-declare(runtime.seed_cotangent, rank=like(1))
+declare(runtime.seed_cotangent, rank=like(1), pure=False)   # checks the seed: never dropped
 declare(runtime.own, fresh=True, rank=0)
 declare(runtime.index_add, runtime.zero_at_inplace, fresh=True)
 # effects and structure only (every property the default: not pure, may be anything)

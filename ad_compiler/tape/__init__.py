@@ -21,6 +21,7 @@ from .creation import (arange, eye, from_numpy, full, full_like, manual_seed, on
                        rand, randn, tensor, zeros, zeros_like)
 from .autograd import backward, grad, grad_of
 from .function import AccumulateGrad, Node
+from . import higher_order  # noqa: F401  (create_graph: registers with function.py)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, clamp, clone, cos, dot, exp, flatten, log, matmul, max, maximum, mean,
                   min, minimum, mm, neg, permute, pow, prod, relu, reshape, sigmoid, sin,

@@ -34,30 +34,43 @@ FLOAT_MSG = ("{name} turned a Tensor that requires grad into a Python float {n} 
              "gradient flows through those values, so the tape's gradient leaves them out")
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None):
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     """Accumulate the gradients of ``tensors`` (seeded with ``grad_tensors``)
-    into the leaves' ``.grad``, in a single sweep."""
+    into the leaves' ``.grad``, in a single sweep (recorded, so it can be
+    differentiated again, with ``create_graph``)."""
     tensors = _seq(tensors)
     grads = _seq(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
-    engine.backward(tensors, grads, retain_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    engine.backward(tensors, grads, retain_graph, create_graph=create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
     """The gradients of ``outputs`` with respect to ``inputs``, as a tuple of
-    tensors, without touching any ``.grad``."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not "
-                                  "supported by the tape; use ad_compiler.grad")
+    tensors, without touching any ``.grad``.  With ``create_graph`` the
+    backward pass is recorded (the results have a ``grad_fn``), so they can
+    be differentiated again; ``retain_graph`` then defaults to True."""
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs, inputs = _seq(outputs), _seq(inputs)
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _seq(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
-    found = engine.backward(outputs, grads, retain_graph, inputs=inputs)
+    found = engine.backward(outputs, grads, retain_graph, inputs=inputs,
+                            create_graph=create_graph)
     if not allow_unused and any(g is None for g in found):
         raise RuntimeError(UNUSED_MSG)
-    return tuple(None if g is None else Tensor(_like(g, t)) for g, t in zip(found, inputs))
+    return tuple(None if g is None else _recorded_like(g, t) if isinstance(g, Tensor)
+                 else Tensor(_like(g, t)) for g, t in zip(found, inputs))
+
+
+def _recorded_like(g, t):
+    """A cotangent computed with create_graph, in ``t``'s shape (still recorded)."""
+    if g.shape != t.shape:
+        g = tensors.record(np.broadcast_to, g, t.shape)
+    return g
 
 
 def _like(g, t):

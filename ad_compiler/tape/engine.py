@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import AccumulateGrad
+from .function import ON_TENSORS, AccumulateGrad
 
 __all__ = ["backward", "topological_order"]
 
@@ -62,7 +62,7 @@ def _float_dtype(a):
     return a.dtype if a.dtype.kind in "fc" else np.float64
 
 
-def backward(tensors, gradients, retain_graph=None, inputs=None):
+def backward(tensors, gradients, retain_graph=None, inputs=None, create_graph=False):
     """One sweep from ``tensors`` (seeded with ``gradients``, None for a
     one-element tensor) to the leaves.  Without ``inputs``: accumulate into
     the ``.grad`` of every leaf that requires grad and every tensor that
@@ -74,13 +74,16 @@ def backward(tensors, gradients, retain_graph=None, inputs=None):
             raise RuntimeError(NO_GRAD_MSG)
         root = t._grad_node()
         roots.append(root)
-        _add_cotangent(cotangents, root, t._output_nr, _seed(t, g))
+        seed = _seed(t, g)
+        if create_graph:                # the seed may itself require grad (a Tensor)
+            seed = ON_TENSORS["seed"](g, seed)
+        _add_cotangent(cotangents, root, t._output_nr, seed)
     wanted = {(t._grad_node(), t._output_nr): None for t in inputs or ()}
     for node in topological_order(roots):
         g = cotangents.pop(node, None)
         if g is None:
             continue
-        g = _run_hooks(node, g)
+        g = _run_hooks(node, g, create_graph)
         if inputs is not None:
             for nr in range(getattr(node, "n_outputs", 1)):
                 if (node, nr) in wanted:
@@ -89,7 +92,7 @@ def backward(tensors, gradients, retain_graph=None, inputs=None):
                 continue
         else:
             _retain(node, g)
-        for (fn, nr), g_in in zip(node.next_functions, node.apply(g)):
+        for (fn, nr), g_in in zip(node.next_functions, node.apply(g, create_graph)):
             if fn is not None and g_in is not None:
                 _add_cotangent(cotangents, fn, nr, g_in)
         if not retain_graph:
@@ -97,7 +100,7 @@ def backward(tensors, gradients, retain_graph=None, inputs=None):
     return [wanted[t._grad_node(), t._output_nr] for t in inputs or ()]
 
 
-def _run_hooks(node, g):
+def _run_hooks(node, g, create_graph=False):
     hooks = getattr(node, "_hooks", None)
     if not hooks:
         return g
@@ -107,7 +110,7 @@ def _run_hooks(node, g):
             if parts[nr] is not None:
                 new = hook(parts[nr])
                 if new is not None:
-                    parts[nr] = np.asarray(getattr(new, "data", new))
+                    parts[nr] = new if create_graph else np.asarray(getattr(new, "data", new))
     return parts[0] if node.n_outputs == 1 else tuple(parts)
 
 

@@ -18,6 +18,10 @@ from ..rules.registry import primal_name
 
 __all__ = ["Node", "AccumulateGrad", "node_class", "torch_name", "FREED_GRAPH_MSG"]
 
+# the rules run on Tensors for backward(create_graph=True): tape/higher_order.py
+# (built on tensors.py, above this module) registers its runner here
+ON_TENSORS: dict = {}
+
 FREED_GRAPH_MSG = (
     "Trying to backward through the graph a second time (or directly access saved "
     "tensors after they have already been freed). Saved intermediate values of the "
@@ -53,6 +57,7 @@ class Node:
         self._versions = () if rule.linear else tuple(
             (t, t._version) for t in saved_tensors)
         self._freed = False
+        self._tensor_args = self._tensor_kwargs = None   # the Tensors, for create_graph=True
         self._retained = {}                # output_nr -> weakref of a tensor that retains grad
         self._hooks = {}                   # output_nr -> [hook(grad) -> new grad or None]
 
@@ -65,8 +70,9 @@ class Node:
     def _retain(self, output_nr, ref):
         self._retained[output_nr] = ref
 
-    def apply(self, g):
-        """Cotangents for ``next_functions``, given the cotangent ``g`` of the output."""
+    def apply(self, g, create_graph=False):
+        """Cotangents for ``next_functions``, given the cotangent ``g`` of the output
+        (with ``create_graph``, computed on Tensors and recorded: higher_order.py)."""
         if self._freed:
             raise RuntimeError(FREED_GRAPH_MSG)
         for t, version in self._versions:
@@ -78,7 +84,9 @@ class Node:
             if fn is None:
                 out.append(None)
                 continue
-            if k not in per_arg:
+            if k not in per_arg and create_graph:
+                per_arg[k] = ON_TENSORS["run_rule"](self, k, g)
+            elif k not in per_arg:
                 per_arg[k] = self._rule.vjp(k)(g, self._ans, *self._args, **self._kwargs)
             out.append(per_arg[k] if j is None else per_arg[k][j])
         return out
@@ -97,6 +105,7 @@ class Node:
             self._ans = _placeholder(self._ans)
         else:
             self._args = self._kwargs = self._ans = None
+            self._tensor_args = self._tensor_kwargs = None
             self._versions = ()
             self._freed = True
 
@@ -126,7 +135,7 @@ class AccumulateGrad:
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
-    def apply(self, g):
+    def apply(self, g, create_graph=False):
         self.variable._accumulate_grad(g)
         return []
 

@@ -119,12 +119,14 @@ def record(primal, *args, name=None, **kwargs):
         kind = type(ans)                     # tuple, list (np.split), namedtuple (svd)
         ans = tuple(np.asarray(a) for a in ans)
         node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved, len(ans))
+        node._tensor_args, node._tensor_kwargs = args, kwargs
         results = [Tensor(a, _grad_fn=node, _output_nr=i) for i, a in enumerate(ans)]
         if hasattr(kind, "_fields"):
             return kind(*results)
         return results if kind is list else tuple(results)
     ans = np.asarray(ans)
     node = node_class(cls_name)(rule, raw, raw_kw, ans, inputs, saved)
+    node._tensor_args, node._tensor_kwargs = args, kwargs
     return Tensor(ans, _grad_fn=node)
 
 
@@ -142,7 +144,7 @@ class _TensorHook:
         self.hook = hook
 
     def __call__(self, g):
-        return self.hook(Tensor(np.asarray(g)))
+        return self.hook(g if isinstance(g, Tensor) else Tensor(np.asarray(g)))
 
 
 class _HookHandle:
@@ -236,10 +238,9 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate gradients of this tensor into the leaves' ``.grad``.
         ``gradient`` is the cotangent (needed unless the tensor has one element)."""
-        if create_graph:
-            raise NotImplementedError("create_graph=True (higher-order gradients) is not "
-                                      "supported by the tape; use ad_compiler.grad")
-        engine.backward([self], [gradient], retain_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        engine.backward([self], [gradient], retain_graph, create_graph=create_graph)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a
@@ -269,6 +270,11 @@ class Tensor:
         return self._accumulator
 
     def _accumulate_grad(self, g):
+        if isinstance(g, Tensor):           # create_graph=True: .grad is part of the graph
+            if g.shape != self.shape:
+                g = record(np.broadcast_to, g, self.shape)
+            self._grad = g if self._grad is None else self._grad + g
+            return
         g = np.asarray(g)
         if self._grad is None:
             dtype = self.data.dtype if self.data.dtype.kind in "fc" else np.float64

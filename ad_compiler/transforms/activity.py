@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..ir import ops
 from ..ir.nodes import Var
 from ..ir.walk import definitions
-from ..rules.registry import props
+from ..rules.registry import lookup, props
+from ..rules.runtime_helpers import is_no_cotangent
 
 __all__ = ["activity", "passes_gradient"]
 
@@ -25,9 +26,23 @@ def passes_gradient(fn):
     return not props(fn).nondiff
 
 
+def _smooth_operands(ins):
+    """The operands the result may depend on smoothly (not the shape
+    stand-ins, masks and indices a rule marks with ``no_cotangent``)."""
+    rule = lookup(ins.fn)
+    if rule is None or not any(is_no_cotangent(f) for f in rule.vjps):
+        return ins.operands()
+    index = {n: k for k, n in enumerate(rule.params)}
+    keep = [a for k, a in enumerate(ins.args) if not is_no_cotangent(rule.vjp(k))]
+    keep += [a for n, a in ins.kwargs if n not in index or not is_no_cotangent(rule.vjp(index[n]))]
+    return keep
+
+
 def activity(g, wrt_vars, output):
     """The set of active Vars."""
     edges = list(g.edges())
+    # a push stores a value in its stack: the pops of generated code read it back
+    edges += [(i.args[0], i.args[1]) for i in g.instructions() if i.fn is ops.push]
     varied = set(wrt_vars)
     changed = True
     while changed:
@@ -35,7 +50,7 @@ def activity(g, wrt_vars, output):
         for ins in g.instructions():
             if ins.out is None or ins.out in varied or not passes_gradient(ins.fn):
                 continue
-            if any(isinstance(a, Var) and a in varied for a in ins.operands()):
+            if any(isinstance(a, Var) and a in varied for a in _smooth_operands(ins)):
                 varied.add(ins.out)
                 changed = True
         for p, a in edges:

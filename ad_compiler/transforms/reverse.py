@@ -43,6 +43,8 @@ from ..rules.registry import props
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
+from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
+from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
 __all__ = ["reverse"]
@@ -257,6 +259,8 @@ class _Reverse:
 
     # -- instructions ----------------------------------------------------------------------
     def instr(self, ins):
+        if ins.fn in STRUCTURAL:          # a loop tape of generated code
+            return stack_adjoint(self, ins)
         out = ins.out
         if out is None or out not in self.active or out not in self.b.env:
             self.b.env.pop(out, None)
@@ -325,6 +329,8 @@ class _Reverse:
             vjp = rule.vjp(k)
             if vjp is None:
                 raise self._no_rule(ins, k)
+            if is_no_cotangent(vjp):        # a shape, mask or index: no contribution
+                continue
             self.accumulate(a, self._rename_last(
                 self.apply_rule(vjp, args, kwargs, ins.loc, fn, ins.args, ins.kwargs),
                 self.bar_name(a)))
@@ -343,6 +349,8 @@ class _Reverse:
             r = lookup(ins.fn)
             if ins.fn in (ops.make_tuple, ops.make_list, ops.make_dict, ops.list_append):
                 seqs.add(ins.out)
+            elif ins.fn in TREE_VALUED:         # a container's cotangent, in generated code
+                seqs.add(ins.out)
             elif r is not None and r.multiple_results:
                 is_tuple = self._returns_tuple(r, ins)
                 if is_tuple is not False:        # None: a tuple or an array, known at run time
@@ -351,6 +359,8 @@ class _Reverse:
         items = [(i.out, i.args[0]) for i in self.g.instructions()
                  if (i.fn in (operator.getitem, ops.setitem, iteration_keys, views.entry_copy)
                      or isinstance(i.fn, Attr)) and i.args]      # (a dict's keys: a list)
+        items += [(i.out, i.args[TREE_VALUED_LIKE[i.fn]]) for i in self.g.instructions()
+                  if i.fn in TREE_VALUED_LIKE and len(i.args) > TREE_VALUED_LIKE[i.fn]]
         # the same object after an in-place update (ir.aliasing): a container stays one
         items += [(i.out, a) for i in self.g.instructions() if i.fn in (
             ops.alias_update, views.write_view, views.read_view) for a in i.args[:2]]
@@ -709,5 +719,6 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
     entry = mblocks[g.entry.label]
     for v, s in sorted(rv.stacks.items(), key=lambda t: t[1].name, reverse=True):
         entry.instrs.insert(0, Call(s, ops.new_stack, ()))
+    entry.instrs[0:0] = cotangent_stack_inits(rv)
     return b.finish(arg_names=g.arg_names + (seed.name,), defaults=g.defaults,
                     filename=g.filename, lineno=g.lineno)

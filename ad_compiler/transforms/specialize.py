@@ -18,6 +18,7 @@ from ..ir.nodes import Block, Call, Const, Var
 from ..runtime import unbroadcast, unreduce
 from .ranks import infer_ranks
 from .simplify import _replace, substitute
+from ..rules.runtime_helpers import uncast     # (the adjoint of cast_like: grad of a gradient)
 
 __all__ = ["known_scalars", "specialize_scalars"]
 
@@ -45,7 +46,7 @@ def specialize_scalars(g, scalar_params, array_params=()):
         if ins.fn is runtime.zero_like and len(ins.args) == 1 and ins.args[0] in scal:
             m[ins.out] = Const(0.0)          # the zero of a number needs no value
             continue
-        drop = (ins.fn is unbroadcast and len(ins.args) == 2 and all(
+        drop = (ins.fn in (unbroadcast, uncast) and len(ins.args) == 2 and all(
             isinstance(a, Const) or a in scal for a in ins.args)) or (
             ins.fn is unreduce and (isinstance(ins.args[1], Const) or ins.args[1] in scal))
         if drop:
@@ -61,7 +62,7 @@ def specialize_scalars(g, scalar_params, array_params=()):
     for b in g.blocks:
         keep = []
         for ins in b.instrs:
-            if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce):
+            if ins.out in rename.values() and ins.fn in (unbroadcast, unreduce, uncast):
                 continue
             number = bool(ins.args) and (isinstance(ins.args[0], Const) or ins.args[0] in scal)
             if ins.fn in (check_inplace, write_back) and number:

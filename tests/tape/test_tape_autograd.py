@@ -327,11 +327,6 @@ def test_numpy_on_a_tensor_that_requires_grad():
     assert x.detach().numpy() is x.data
 
 
-def test_create_graph_is_not_supported():
-    with pytest.raises(NotImplementedError):
-        (leaf(1.0) * 2).backward(create_graph=True)
-
-
 # -- the engine is iterative ------------------------------------------------------------
 def test_chain_of_100000_ops():
     x = leaf(1.0)

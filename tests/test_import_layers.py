@@ -20,7 +20,7 @@ LAYERS = [
     ("outputs", "arguments", "cache", "compiled"),
     ("runtime",),                                    # what generated code calls
     ("rules.registry",),                             # the rule table itself
-    ("ir.nodes", "ir.ops", "ir.views", "ir.verify", "ir.loops", "ir.dot"),   # the IR
+    ("ir.nodes", "ir.ops", "ir.views", "ir.verify", "ir.walk", "ir.slots", "ir.loops", "ir.dot"),  # the IR
     ("rules.*",),                                    # the rules of each primitive
     ("tape.*",),
     ("frontend.*",),                                 # parse

@@ -154,30 +154,27 @@ def _pipeline_modules():
 
 
 def _pipeline_passes():
-    """The graph passes the pipeline calls: in GradFunction's ``ir`` and
-    ``_compile`` (and a pipeline module, where there is one), and inside
-    ``simplify``; only functions of the compiler's stages count."""
-    sources = [api.GradFunction.ir.fget, api.GradFunction._compile]
-    namespaces = [vars(api), vars(api)]
-    found = {}
-    for mod in _pipeline_modules():
-        for value in vars(mod).values():
-            if inspect.isfunction(value) and value.__module__ == mod.__name__:
-                sources.append(value)
-                namespaces.append(vars(mod))
-            elif isinstance(value, (list, tuple)):         # a list of the passes
-                for f in value:
-                    f = getattr(f, "fn", f)
-                    if inspect.isfunction(f) and f.__module__.startswith(PACKAGES):
-                        found[f.__name__] = f
-    sources.append(simplify_module.simplify)
-    namespaces.append(vars(simplify_module))
-    for fn, ns in zip(sources, namespaces):
-        for name in _called_names(fn):
+    """The graph passes the pipeline runs: the functions that each ``Pass`` of
+    ``ad_compiler.pipeline`` calls (through the pipeline's own helpers), those
+    ``build_graph``/``compile_graph`` call, and the passes inside ``simplify``."""
+    from ad_compiler import pipeline
+    lists = [pipeline.BUILD, pipeline.PREPARE, pipeline.FINISH, *pipeline.DIFFERENTIATE.values()]
+    todo = [(p.run, vars(pipeline)) for passes in lists for p in passes]
+    todo += [(pipeline.build_graph, vars(pipeline)), (pipeline.compile_graph, vars(pipeline)),
+             (simplify_module.simplify, vars(simplify_module))]
+    found, seen = {}, set()
+    while todo:
+        fn, ns = todo.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        for name in fn.__code__.co_names:
             obj = ns.get(name)
-            if obj is None and fn is simplify_module.simplify and name == "hoist_invariants":
-                from ad_compiler.transforms.licm import hoist_invariants as obj
-            if inspect.isfunction(obj) and obj.__module__.startswith(PACKAGES):
+            if not inspect.isfunction(obj):
+                continue
+            if obj.__module__ == pipeline.__name__:      # the pipeline's own glue: look inside
+                todo.append((obj, vars(pipeline)))
+            elif obj.__module__.startswith(PACKAGES):
                 found[obj.__name__] = obj
     return found
 

@@ -7,7 +7,7 @@ from ad_compiler.ir.build import build
 from ad_compiler.ir.builder import IRBuilder
 from ad_compiler.ir.nodes import (Branch, Call, Jump, LoopRegion, Return, Var, block_label,
                                   label_number, next_label_number)
-from ad_compiler.ir.printer import format_operand
+from ad_compiler.ir.nodes import format_operand
 from ad_compiler.ir.verify import verify
 from ad_compiler.transforms.simplify import simplify
 

@@ -202,9 +202,9 @@ class GradFunction:
         joint = verify(simplify(specialize_scalars(joint, scalars, arrays)))
         joint = verify(dce(stack_shapes_only(accumulate_in_place(joint))))
         name = f"{g.name}_grad"
-        source, namespace = emit_function(joint, name, joint.arg_names)
-        module, path = cache.load_module(name, source, namespace)
-        variant = _Variant(getattr(module, name), source, joint, path)
+        emitted = emit_function(joint, name, joint.arg_names)
+        module, path = cache.load_module(name, emitted.source, emitted.globals)
+        variant = _Variant(getattr(module, name), emitted.source, joint, path, emitted.lines)
         if self.backend != "python":
             containers = [self.arg_names[k] for k in self.wrt
                           if k < len(self.arg_names) and kinds[k + len(self._bound)] in ("q", "d")]
@@ -363,7 +363,7 @@ def _aux_value(g):
 
 def _source_note(exc, variant, parsed):
     """For an exception raised inside generated code: the user's source line
-    it came from (the ``# line N:`` comment above the failing generated line)."""
+    it came from (the emitter's map of generated lines to source lines)."""
     path = getattr(variant, "path", None)
     tb, lineno = exc.__traceback__, None
     while tb is not None:
@@ -372,19 +372,17 @@ def _source_note(exc, variant, parsed):
         tb = tb.tb_next
     if lineno is None:
         return None
-    lines = variant.source.splitlines()
-    for text in reversed(lines[:lineno]):
-        text = text.strip()
-        if text.startswith("# line "):
-            line, _, code = text[len("# line "):].partition(": ")
-            return (f"raised in the gradient of {parsed.name}, at {parsed.filename}:{line}: "
-                    f"{code}  (generated code: {path}:{lineno})")
-    return None
+    loc = variant.lines.get(lineno)
+    if loc is None:
+        return None
+    return (f"raised in the gradient of {parsed.name}, at {loc.filename}:{loc.lineno}: "
+            f"{loc.source.strip()}  (generated code: {path}:{lineno})")
 
 
 class _Variant:
-    def __init__(self, fn, source, graph, path):
+    def __init__(self, fn, source, graph, path, lines):
         self.fn, self.source, self.graph, self.path = fn, source, graph, path
+        self.lines = lines           # generated line -> Loc of the user's line
 
 
 def _memo(fn, **opts):

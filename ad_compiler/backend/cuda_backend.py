@@ -97,7 +97,7 @@ class CudaGradient(NumbaGradient):
                 ".device_function from your own kernel",
                 fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
         spec = self.specialization(vals, seed)
-        self.source, self.graph, self.path = spec.source, spec.graph, spec.path
+        self.source, self.graph, self.path, self.lines = spec.source, spec.graph, spec.path, spec.lines
         return _run_once(self, spec, vals, 1.0 if seed is None else seed)
 
 
@@ -120,8 +120,7 @@ def _run_once(cg, spec, vals, seed):
         kernel[1, 1](*vals, seed, out)
     except Exception as e:
         if _is_compile_error(e):
-            raise translate_error(e, cg.gradfn, spec.graph, spec.source, spec.path,
-                                  target="CUDA") from None
+            raise translate_error(e, cg.gradfn, spec, target="CUDA") from None
         raise
     res = [float(v) for v in out]
     first = 2 if cg.gradfn.has_aux else 1

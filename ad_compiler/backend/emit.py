@@ -17,10 +17,9 @@ edges that pass them.
 from __future__ import annotations
 
 import operator
-import re
 import types
+from dataclasses import dataclass
 
-import astor
 import gast
 import numpy as np
 
@@ -28,8 +27,9 @@ from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var
 from .namespace import Namespace
+from .source_printer import Comment, print_function
 
-__all__ = ["emit_function"]
+__all__ = ["emit_function", "EmittedFunction"]
 
 _BIN = {operator.add: gast.Add, operator.sub: gast.Sub, operator.mul: gast.Mult,
         operator.truediv: gast.Div, operator.pow: gast.Pow, operator.matmul: gast.MatMult,
@@ -41,7 +41,6 @@ _UN = {operator.neg: gast.USub, operator.pos: gast.UAdd, operator.not_: gast.Not
 _CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, operator.ge: gast.GtE,
         operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
         operator.is_not: gast.IsNot}
-_COMMENT = "__ad_comment__:"
 _MISSING = object()
 
 
@@ -77,7 +76,8 @@ class _Emitter:
         self.blocks = graph.block_map()
         self.ns = ns
         self.coalesce = self._coalescable(graph)
-        self.comments = []           # texts of the comment placeholders, by number
+        self.locs = {}               # id(statement) -> the Loc of the instruction it prints
+        self.defs = {i.out: i for i in graph.instructions() if i.out is not None}
 
     def _coalescable(self, graph):
         """Values an ``if`` arm computes only to pass them to the join: the
@@ -198,8 +198,7 @@ class _Emitter:
 
     def instr(self, ins):
         if ins.fn is ops.comment:
-            self.comments.append(" ".join(str(ins.args[0].value).splitlines()))
-            return gast.Expr(value=_const(f"{_COMMENT}{len(self.comments) - 1}"))
+            return Comment(str(ins.args[0].value), ins.loc)
         if ins.fn is ops.escape:
             return []
         if ins.fn is ops.setitem:
@@ -245,7 +244,10 @@ class _Emitter:
                     j.fn is not ops.comment and id(j) not in self.skip for j in b.instrs[k + 1:]):
                 continue                 # a comment with nothing left to describe
             st = self.instr(i)
-            out.extend(st if isinstance(st, list) else [st])
+            st = st if isinstance(st, list) else [st]
+            for s in st:
+                self.locs[id(s)] = i.loc
+            out.extend(st)
         if isinstance(b.term, Jump):
             out.extend(self.edge(b.term.target, b.term.args))
 
@@ -259,12 +261,21 @@ class _Emitter:
                     out.append(gast.Return(value=self.operand(t.value)))
             elif isinstance(item, IfRegion):
                 cond = self.blocks[item.head].term.cond
-                out.append(gast.If(test=self.operand(cond), body=self.seq(item.then) or [gast.Pass()],
-                                   orelse=self.seq(item.orelse)))
+                out.append(self.located(gast.If(
+                    test=self.operand(cond), body=self.seq(item.then) or [gast.Pass()],
+                    orelse=self.seq(item.orelse)), cond))
             else:
                 st = self.loop(item)
                 out.extend(st if isinstance(st, list) else [st])
         return out
+
+    def located(self, stmt, cond):
+        """``stmt`` (an ``if``, ``for`` or ``while``), located at the
+        instruction that computes its condition."""
+        d = self.defs.get(cond)
+        if d is not None:
+            self.locs[id(stmt)] = d.loc
+        return stmt
 
     def loop(self, r):
         c = counted_loop(self.blocks, r, self.use_count)
@@ -277,7 +288,7 @@ class _Emitter:
         body.append(gast.If(test=gast.UnaryOp(op=gast.Not(), operand=self.operand(br.cond)),
                             body=exit_stmts, orelse=[]))
         body.extend(self.seq(r.body))
-        return gast.While(test=_const(True), body=body, orelse=[])
+        return self.located(gast.While(test=_const(True), body=body, orelse=[]), br.cond)
 
     def for_range(self, r, i, stop, step, inc):
         """``for i in range(i, stop, step):`` — the loop test and the increment
@@ -292,7 +303,7 @@ class _Emitter:
                    ([self.operand(step)] if step.value != 1 else []))
         loop = gast.For(target=_name(i.name, store=True), iter=it, body=body or [gast.Pass()],
                         orelse=[], type_comment=None)
-        return [loop] + self.edge(tb.term.else_target, tb.term.else_args)
+        return [self.located(loop, tb.term.cond)] + self.edge(tb.term.else_target, tb.term.else_args)
 
 
 def _last_block(seq):
@@ -302,10 +313,20 @@ def _last_block(seq):
     raise ValueError("a loop test must end with a block")
 
 
+@dataclass(frozen=True)
+class EmittedFunction:
+    """What ``emit_function`` returns: ``source`` (the text), ``globals``
+    (the objects it names) and ``lines`` (generated line number -> the
+    ``Loc`` of the user's line it comes from)."""
+    source: str
+    globals: dict
+    lines: dict
+
+
 def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
-    """Source text and globals of a Python function for ``graph``;
-    ``omit_unset``: leave a join parameter unassigned on an edge that
-    passes ``ops.UNSET`` (for Numba), rather than assigning None."""
+    """An ``EmittedFunction`` for ``graph``; ``omit_unset``: leave a join
+    parameter unassigned on an edge that passes ``ops.UNSET`` (for Numba),
+    rather than assigning None."""
     from ..transforms.inplace import plan_setitems
     graph, inplace = plan_setitems(graph)
     reserved = {v.name for b in graph.blocks for v in b.params}
@@ -313,24 +334,5 @@ def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
     ns = ns or Namespace(reserved | {name})
     em = _Emitter(graph, ns, inplace, omit_unset)
     body = em.seq(graph.structure)
-    params = list(graph.entry.params)
-    args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,
-                                          type_comment=None) for p in params],
-                          posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
-                          defaults=[])
-    fdef = gast.FunctionDef(name=name, args=args, body=body or [gast.Pass()], decorator_list=[],
-                            returns=None, type_comment=None, type_params=[])
-    mod = gast.Module(body=[fdef], type_ignores=[])
-    source = astor.to_source(gast.gast_to_ast(mod))     # astor needs no line numbers
-    return _comments(source, em.comments), ns.globals
-
-
-def _comments(source, texts):
-    """Turn the numbered placeholder strings into ``# text`` comments: the
-    text never goes through a string literal, so any character survives."""
-    pat = re.compile(r"^(\s*)(?:'''|\"\"\"|'|\")" + re.escape(_COMMENT) + r"(\d+)(?:'''|\"\"\"|'|\")\s*$")
-    lines = []
-    for line in source.splitlines():
-        m = pat.match(line)
-        lines.append(f"{m.group(1)}# {texts[int(m.group(2))]}" if m else line)
-    return "\n".join(lines) + "\n"
+    printed = print_function(name, [p.name for p in graph.entry.params], body, em.locs)
+    return EmittedFunction(printed.text, ns.globals, printed.lines)

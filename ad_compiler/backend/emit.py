@@ -16,17 +16,20 @@ edges that pass them.
 """
 from __future__ import annotations
 
+import inspect
 import operator
 import types
 from dataclasses import dataclass
+from functools import lru_cache
 
 import gast
 import numpy as np
 
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var
+from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var, region_labels
 from .namespace import Namespace
+from .naming import kept_names, value_names
 from .source_printer import Comment, print_function
 
 __all__ = ["emit_function", "EmittedFunction"]
@@ -68,6 +71,7 @@ def _assign(target, value):
 
 class _Emitter:
     def __init__(self, graph, ns, inplace=frozenset(), omit_unset=False):
+        self.refs = []               # (name node, Var) for every value printed
         self.inplace = inplace
         self.omit_unset = omit_unset
         self.skip, self.skip_edge = set(), set()
@@ -76,6 +80,10 @@ class _Emitter:
         self.blocks = graph.block_map()
         self.ns = ns
         self.coalesce = self._coalescable(graph)
+        self.counted = self._counted_loops(graph)
+        for c, init in self.counted.values():
+            if init is not None and init is not _MISSING:
+                self.skip_edge.add(c.var)      # ``for`` assigns it: no edge does
         self.locs = {}               # id(statement) -> the Loc of the instruction it prints
         self.defs = {i.out: i for i in graph.instructions() if i.out is not None}
 
@@ -106,13 +114,20 @@ class _Emitter:
                     out[a] = p
         return out
 
+    def var(self, v, store=False):
+        """A name node for the value ``v``, named once emission is done
+        (``naming.value_names`` numbers only the values printed)."""
+        node = _name(v.name, store)
+        self.refs.append((node, v))
+        return node
+
     def target(self, var):
-        return _name(self.coalesce.get(var, var).name, store=True)
+        return self.var(self.coalesce.get(var, var), store=True)
 
     # -- operands ---------------------------------------------------------------------
     def operand(self, x):
         if isinstance(x, Var):
-            return _name(x.name)
+            return self.var(x)
         return self.constant(x.value)
 
     def constant(self, v):
@@ -151,8 +166,11 @@ class _Emitter:
 
     # -- instructions ---------------------------------------------------------------------
     def call_expr(self, ins):
-        fn, args = ins.fn, [self.operand(a) for a in ins.args]
-        kw = [(k, self.operand(v)) for k, v in ins.kwargs]
+        fn, args, kw = ins.fn, ins.args, ins.kwargs
+        if inspect.isfunction(fn):
+            args, kw = _without_defaults(fn, args, kw)
+        args = [self.operand(a) for a in args]
+        kw = [(k, self.operand(v)) for k, v in kw]
         if fn in _BIN and len(args) == 2 and not kw:
             return gast.BinOp(left=args[0], op=_BIN[fn](), right=args[1])
         if fn in _UN and len(args) == 1:
@@ -193,8 +211,8 @@ class _Emitter:
         src = self.operand(a)
         if ins.out not in self.inplace:
             src = _call(_attr(src, "copy"), [])
-        target = gast.Subscript(value=_name(ins.out.name), slice=self.index(idx), ctx=gast.Store())
-        return [_assign(_name(ins.out.name, store=True), src), _assign(target, self.operand(v))]
+        target = gast.Subscript(value=self.var(ins.out), slice=self.index(idx), ctx=gast.Store())
+        return [_assign(self.var(ins.out, store=True), src), _assign(target, self.operand(v))]
 
     def instr(self, ins):
         if ins.fn is ops.comment:
@@ -216,7 +234,7 @@ class _Emitter:
         if ins.fn is ops.list_append:
             lst, v = ins.args
             return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),
-                    _assign(_name(ins.out.name, store=True), self.operand(lst))]
+                    _assign(self.var(ins.out, store=True), self.operand(lst))]
         value = self.call_expr(ins)
         if ins.out is None:
             return gast.Expr(value=value)
@@ -231,8 +249,8 @@ class _Emitter:
         if not pairs:
             return []
         if len(pairs) == 1:
-            return [_assign(_name(pairs[0][0].name, store=True), self.operand(pairs[0][1]))]
-        return [_assign(gast.Tuple(elts=[_name(p.name, store=True) for p, _ in pairs], ctx=gast.Store()),
+            return [_assign(self.var(pairs[0][0], store=True), self.operand(pairs[0][1]))]
+        return [_assign(gast.Tuple(elts=[self.var(p, store=True) for p, _ in pairs], ctx=gast.Store()),
                         gast.Tuple(elts=[self.operand(a) for _, a in pairs], ctx=gast.Load()))]
 
     def block(self, label, out):
@@ -277,10 +295,47 @@ class _Emitter:
             self.locs[id(stmt)] = d.loc
         return stmt
 
+    def _counted_loops(self, graph):
+        """header -> ``(CountedLoop, init)`` for the loops printed as ``for i
+        in range(...)``; ``init``: the operand the one edge from outside the
+        loop passes to ``i`` (then ``range`` starts there, and no edge assigns
+        ``i``), else None (``i`` is assigned before the loop).  A loop whose
+        ``i`` is read after it stays a ``while`` loop: a ``for`` leaves
+        ``i`` one step short of the value that ended the loop."""
+        out = {}
+
+        def walk(seq):
+            for item in seq.items:
+                if isinstance(item, IfRegion):
+                    walk(item.then)
+                    walk(item.orelse)
+                elif isinstance(item, LoopRegion):
+                    walk(item.test)
+                    walk(item.body)
+                    c = counted_loop(self.blocks, item, self.use_count)
+                    if c is not None:
+                        out[item.header] = (c, self._loop_init(item, c.var))
+        walk(graph.structure)
+        return out
+
+    def _loop_init(self, r, i):
+        inside = set(region_labels(r.test) + region_labels(r.body))
+        uses = 0
+        for label in inside:
+            b = self.blocks[label]
+            uses += sum(a == i for ins in b.instrs for a in ins.operands() if isinstance(a, Var))
+            uses += sum(a == i for a in b.term.operands() if isinstance(a, Var))
+        if uses != self.use_count.get(i, 0):
+            return _MISSING                            # read after the loop
+        k = self.blocks[r.header].params.index(i)
+        entries = [b for b in self.blocks.values() if b.label not in inside
+                   and isinstance(b.term, Jump) and b.term.target == r.header]
+        return entries[0].term.args[k] if len(entries) == 1 else None
+
     def loop(self, r):
-        c = counted_loop(self.blocks, r, self.use_count)
-        if c is not None:
-            return self.for_range(r, c.var, c.stop, c.step, c.increment)
+        c, init = self.counted.get(r.header, (None, None))
+        if c is not None and init is not _MISSING:
+            return self.for_range(r, c, init)
         body = self.seq(r.test)
         test_end = self.blocks[_last_block(r.test)]
         br = test_end.term
@@ -290,20 +345,59 @@ class _Emitter:
         body.extend(self.seq(r.body))
         return self.located(gast.While(test=_const(True), body=body, orelse=[]), br.cond)
 
-    def for_range(self, r, i, stop, step, inc):
-        """``for i in range(i, stop, step):`` — the loop test and the increment
-        of ``i`` disappear; the exit assignments follow the loop."""
+    def for_range(self, r, c, init):
+        """``for i in range(init, stop, step):`` — the loop test and the
+        increment of ``i`` disappear; the exit assignments follow the loop.
+        ``range(stop)`` where it starts at 0 by steps of 1; ``range(i, ...)``
+        where ``i`` is assigned before the loop (``init`` None)."""
+        i, stop, step, inc = c.var, c.stop, c.step, c.increment
         tb = self.blocks[r.test.items[0]]
         if self.use_count.get(inc.out, 0) == 1:      # only the back edge reads i + step
             self.skip.add(id(inc))
-        self.skip_edge.add(i)
+        if init is None:
+            self.skip_edge.add(i)
         body = self.seq(r.body)
-        self.skip_edge.discard(i)
-        it = _call(_name("range"), [_name(i.name), self.operand(stop)] +
-                   ([self.operand(step)] if step.value != 1 else []))
-        loop = gast.For(target=_name(i.name, store=True), iter=it, body=body or [gast.Pass()],
+        if init is None:
+            self.skip_edge.discard(i)
+        start = self.var(i) if init is None else self.operand(init)
+        args = [start, self.operand(stop)] + ([self.operand(step)] if step.value != 1 else [])
+        if init is not None and step.value == 1 and isinstance(init, Const) \
+                and type(init.value) is int and init.value == 0:
+            args = args[1:]
+        it = _call(_name("range"), args)
+        loop = gast.For(target=self.var(i, store=True), iter=it, body=body or [gast.Pass()],
                         orelse=[], type_comment=None)
         return [self.located(loop, tb.term.cond)] + self.edge(tb.term.else_target, tb.term.else_args)
+
+
+@lru_cache(maxsize=None)
+def _parameters(fn):
+    try:
+        return list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_default(p, x):
+    return p.default is not p.empty and isinstance(x, Const) and Const(p.default) == x
+
+
+def _without_defaults(fn, args, kwargs):
+    """The operands of a call to the Python function ``fn`` less the
+    trailing positional ones and the keywords that pass the parameter's
+    default (``unreduce(g, x, None, False, True)`` -> ``unreduce(g, x)``):
+    the same call, as a reader would write it.  Defaults compare by type
+    and value (``False`` is not ``0``)."""
+    params = _parameters(fn)
+    if params is None:
+        return args, kwargs
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    args = list(args)
+    while args and len(args) <= len(positional) and _is_default(positional[len(args) - 1], args[-1]):
+        args.pop()
+    by_name = {p.name: p for p in params if p.kind is not p.POSITIONAL_ONLY}
+    kwargs = [(k, v) for k, v in kwargs if not (k in by_name and _is_default(by_name[k], v))]
+    return tuple(args), tuple(kwargs)
 
 
 def _last_block(seq):
@@ -329,10 +423,11 @@ def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
     rather than assigning None."""
     from ..transforms.inplace import plan_setitems
     graph, inplace = plan_setitems(graph)
-    reserved = {v.name for b in graph.blocks for v in b.params}
-    reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
-    ns = ns or Namespace(reserved | {name})
+    ns = ns or Namespace(kept_names(graph) | {name})
     em = _Emitter(graph, ns, inplace, omit_unset)
     body = em.seq(graph.structure)
-    printed = print_function(name, [p.name for p in graph.entry.params], body, em.locs)
+    names = value_names(graph, [v for _, v in em.refs], reserved=set(ns.globals) | {name})
+    for node, v in em.refs:
+        node.id = names[v]
+    printed = print_function(name, [names[p] for p in graph.entry.params], body, em.locs)
     return EmittedFunction(printed.text, ns.globals, printed.lines)

@@ -120,6 +120,9 @@ def _call_rank(ins, rank, pushed, same):
     if fn in _ELEMENTWISE or isinstance(fn, np.ufunc):
         rs = [rank(a) for a in args]
         return max(rs) if rs and None not in rs else None
+    if fn in (max, min) and len(args) == 2 and not ins.kwargs:   # max(0, n): a trip count
+        rs = [rank(a) for a in args]
+        return max(rs) if None not in rs else None
     if fn in _LIKE_LAST and len(args) > _LIKE_LAST[fn]:
         return rank(args[_LIKE_LAST[fn]])
     if fn in _REDUCTIONS and len(args) == 1 and not ins.kwargs:

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from . import pytree
 from .ir.ops import ShapeOf
 
 __all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
@@ -131,8 +132,7 @@ def accumulate(a, b):
     if b is None:
         return a
     if isinstance(a, (tuple, list, dict)) or isinstance(b, (tuple, list, dict)):
-        from .pytree import accumulate as tree_accumulate
-        return tree_accumulate(a, b)
+        return pytree.accumulate(a, b)
     return a + b
 
 

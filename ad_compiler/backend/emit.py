@@ -32,7 +32,7 @@ from .namespace import Namespace
 from .naming import kept_names, value_names
 from .source_printer import Comment, print_function
 
-__all__ = ["emit_function", "EmittedFunction"]
+__all__ = ["emit_function", "EmittedFunction", "SYNTAX_OPS"]
 
 _BIN = {operator.add: gast.Add, operator.sub: gast.Sub, operator.mul: gast.Mult,
         operator.truediv: gast.Div, operator.pow: gast.Pow, operator.matmul: gast.MatMult,
@@ -45,6 +45,10 @@ _CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, opera
         operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
         operator.is_not: gast.IsNot}
 _MISSING = object()
+# the ops printed as Python syntax (statements, displays, methods), never named
+SYNTAX_OPS = frozenset({ops.comment, ops.escape, ops.setitem, ops.raise_, ops.require,
+                        ops.list_append, ops.make_tuple, ops.make_list, ops.make_dict,
+                        ops.make_slice, ops.format_string, ops.new_stack, ops.push, ops.pop})
 
 
 def _name(id_, store=False):

@@ -1,18 +1,24 @@
-"""Graph → Python source: gast nodes, printed by astor.
+"""Graph → Python source: gast statements, printed by ``source_printer``.
 
-Example: the block ``bb0(x): t1 = mul x x; return t1`` with a rule call
-``x_bar = mul_a(t1_bar, t1, x, x)`` is emitted as::
+Example: the block ``bb0(x): t5 = mul x x; return t5`` with a rule call
+``x_bar_3 = unbroadcast(t5_bar, x)`` is emitted as::
 
     def f(x):
         t1 = x * x
-        x_bar = unbroadcast(t1_bar * x, x)
+        x_bar = unbroadcast(t1_bar, x)
         return t1
 
 Operators print as operators, NumPy and math functions as ``np.sin`` /
-``math.sin``, rule calls whose body is a single ``return EXPR`` are
-inlined with their parameters renamed, and the region tree becomes
-``if``/``while`` statements; block arguments become assignments on the
-edges that pass them.
+``math.sin``, calls without the trailing arguments that equal the
+callee's defaults (``unreduce(g, x)``, not ``unreduce(g, x, None, False,
+True)``), and the region tree becomes ``if``/``while`` statements, or
+``for i in range(n)`` for a counted loop; block arguments become
+assignments on the edges that pass them.  Values are named once the
+statements are built, numbered per base name in program order
+(``naming``); the printer turns ``comment`` instructions into ``#``
+lines and returns, with the text, the map of generated lines to the
+user's lines (``EmittedFunction.lines``), which tracebacks' notes and the
+Numba backend's errors read.
 """
 from __future__ import annotations
 

@@ -202,9 +202,10 @@ def compile_graph(graph, request, debug=None):
     job = Job(request)
     joint = run_passes(graph, passes(request.mode), job, debug)
     name = f"{graph.name}_{SUFFIX[request.mode]}"
-    source, namespace = emit_function(joint, name, joint.arg_names)
-    module, path = cache.load_module(name, source, namespace)
-    compiled = CompiledFunction(request, getattr(module, name), source, joint, path)
+    emitted = emit_function(joint, name, joint.arg_names)
+    module, path = cache.load_module(name, emitted.source, emitted.globals)
+    compiled = CompiledFunction(request, getattr(module, name), emitted.source, joint, path,
+                                python_lines=emitted.lines)
     if request.backend == "python":
         return compiled
     return lower(compiled)
@@ -223,4 +224,4 @@ def lower(compiled):
             "arguments, or use backend='python'", **req.origin.kw())
     return CompiledFunction(req, compiled.python_fn, compiled.python_source,
                             compiled.python_graph, compiled.python_path,
-                            lowered=dispatch.lower(compiled))
+                            python_lines=compiled.python_lines, lowered=dispatch.lower(compiled))

@@ -329,7 +329,7 @@ def _unbuilt():
 
 def _source_note(exc, variant, parsed):
     """For an exception raised inside generated code: the user's source line
-    it came from (the ``# line N:`` comment above the failing generated line)."""
+    it came from (the emitter's map of generated lines to source lines)."""
     path = getattr(variant, "path", None)
     tb, lineno = exc.__traceback__, None
     while tb is not None:
@@ -338,14 +338,11 @@ def _source_note(exc, variant, parsed):
         tb = tb.tb_next
     if lineno is None:
         return None
-    lines = variant.source.splitlines()
-    for text in reversed(lines[:lineno]):
-        text = text.strip()
-        if text.startswith("# line "):
-            line, _, code = text[len("# line "):].partition(": ")
-            return (f"raised in the gradient of {parsed.name}, at {parsed.filename}:{line}: "
-                    f"{code}  (generated code: {path}:{lineno})")
-    return None
+    loc = variant.lines.get(lineno)
+    if loc is None:
+        return None
+    return (f"raised in the gradient of {parsed.name}, at {loc.filename}:{loc.lineno}: "
+            f"{loc.source.strip()}  (generated code: {path}:{lineno})")
 
 
 def _memo(fn, **opts):

@@ -134,6 +134,7 @@ class CompiledFunction:
     python_graph: Any
     python_path: str
     pure_graph: Any = field(default=None, compare=False)   # before the in-place rewrites
+    python_lines: dict = field(default_factory=dict, compare=False)  # generated line -> Loc
     lowered: Any = field(default=None, compare=False)
 
     @property
@@ -155,6 +156,11 @@ class CompiledFunction:
     @property
     def source(self):
         return self.lowered.source if self.lowered is not None else self.python_source
+
+    @property
+    def lines(self):
+        """Generated line -> ``Loc`` of the user's line it came from."""
+        return self.lowered.lines if self.lowered is not None else self.python_lines
 
     @property
     def graph(self):

@@ -185,8 +185,7 @@ class ElementwiseGrad:
             raise
         except Exception as e:
             if _is_numba_compile_error(e):
-                raise translate_error(e, self.gradfn.origin, self._spec.graph, self._spec.source,
-                                      self._spec.path, target=target) from None
+                raise translate_error(e, self.gradfn.origin, self._spec, target=target) from None
             raise
 
     def __repr__(self):

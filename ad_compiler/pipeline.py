@@ -211,10 +211,10 @@ def compile_graph(graph, request, debug=None, prepared=False):
     job = Job(request)
     joint = run_passes(graph, passes(request.mode, prepared), job, debug)
     name = f"{graph.name}_{SUFFIX[request.mode]}"
-    source, namespace = emit_function(joint, name, joint.arg_names)
-    module, path = cache.load_module(name, source, namespace)
-    compiled = CompiledFunction(request, getattr(module, name), source, joint, path,
-                                pure_graph=job.pure)
+    emitted = emit_function(joint, name, joint.arg_names)
+    module, path = cache.load_module(name, emitted.source, emitted.globals)
+    compiled = CompiledFunction(request, getattr(module, name), emitted.source, joint, path,
+                                pure_graph=job.pure, python_lines=emitted.lines)
     if request.backend == "python":
         return compiled
     return lower(compiled)
@@ -233,4 +233,5 @@ def lower(compiled):
             "arguments, or use backend='python'", **req.origin.kw())
     return CompiledFunction(req, compiled.python_fn, compiled.python_source,
                             compiled.python_graph, compiled.python_path,
-                            pure_graph=compiled.pure_graph, lowered=dispatch.lower(compiled))
+                            pure_graph=compiled.pure_graph, python_lines=compiled.python_lines,
+                            lowered=dispatch.lower(compiled))

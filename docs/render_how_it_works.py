@@ -38,7 +38,7 @@ nodes. The loop header `bb1(i, s)` receives the loop-carried values, the
 ## 2. The generated gradient (`adc.grad(f).source`)
 
 `transforms.reverse` appends the adjoint of every block, mirroring the
-control flow: the loop runs backwards (`range(n_trips - 1, -1, -1)`) and the
+control flow: the loop runs backwards (`range(r, -1, -1)`, `r = n_trips - 1`) and the
 branch is re-taken from what the forward pass recorded. Then simplification,
 scalar specialisation (x is a Python float, so no broadcasting checks) and
 DCE run, and `backend.emit` prints one Python function:
@@ -48,21 +48,23 @@ DCE run, and `backend.emit` prints one Python function:
 
 What to notice:
 
-* **Only what the adjoint reads is stored.** The branch condition `t2`
+* **Only what the adjoint reads is stored.** The branch condition `t1`
   changes every trip and decides which adjoint runs, so it is pushed on a
   stack; `s` is never needed (the adjoint of `s + sin(x*i)` and `s * 0.5`
   does not read `s`), so nothing stores it.
 * **Cheap values are recomputed, not stored.** `x * i` is recomputed in the
-  adjoint from `x` and the loop counter (`t3_20 = x * r_9`); the counter
-  itself is the reverse loop's own variable, and the trip count comes from
-  `len(range(...))` before the loop.
+  adjoint from `x` and the loop counter (`t2_1 = x * r_1`); the counter
+  itself is the reverse loop's own variable, and the trip count is plain
+  arithmetic before the loop (`n_trips = max(0, n)`).
 * **Names pair up.** The cotangent of `s` is `s_bar`, of `x` is `x_bar`;
-  each adjoint block carries a comment with the line it differentiates.
+  the versions of a name are numbered per name (`x_bar`, `x_bar_1`, ...).
+  Each block carries a comment with the line it computes (`# line 9: ...`)
+  or differentiates (`# adjoint of line 9: ...`).
 * **First contributions are assigned, later ones added**: `x_bar =
-  out_bar * s_10` is assigned once; inside the loop each trip adds to it
-  (`x_bar_10 + x_bar_25`).
+  out_bar * s_2` is assigned once; inside the loop each trip adds to it
+  (`x_bar_1 + x_bar_2`).
 * **Joins assign directly.** A value an arm computes only for the join is
-  assigned to the join's variable (`s_7 = s * 0.5`), with no extra copy.
+  assigned to the join's variable (`s_1 = s * 0.5`), with no extra copy.
 
 The source is written to a real file in `~/.cache/ad_compiler` and
 imported, so tracebacks and `pdb` step through it. `backend="numba"` compiles
@@ -83,4 +85,6 @@ def render():
 
 
 if __name__ == "__main__":
+    import sys
+    sys.path.insert(0, str(ROOT))          # this checkout's ad_compiler, not an installed one
     print(render(), end="")

@@ -95,7 +95,7 @@ class CudaGradient(NumbaGradient):
                 'adc.elementwise_grad(f, backend="cuda") (one thread per element) or call '
                 ".device_function from your own kernel", **self.origin.kw())
         spec = self.specialization(vals, seed)
-        self.source, self.graph, self.path = spec.source, spec.graph, spec.path
+        self.source, self.graph, self.path, self.lines = spec.source, spec.graph, spec.path, spec.lines
         return _run_once(self, spec, vals, 1.0 if seed is None else seed)
 
 
@@ -118,8 +118,7 @@ def _run_once(cg, spec, vals, seed):
         kernel[1, 1](*vals, seed, out)
     except Exception as e:
         if _is_compile_error(e):
-            raise translate_error(e, cg.origin, spec.graph, spec.source, spec.path,
-                                  target="CUDA") from None
+            raise translate_error(e, cg.origin, spec, target="CUDA") from None
         raise
     res = [float(v) for v in out]
     first = cg.layout.first_grad

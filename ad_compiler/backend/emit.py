@@ -1,36 +1,45 @@
-"""Graph → Python source: gast nodes, printed by astor.
+"""Graph → Python source: gast statements, printed by ``source_printer``.
 
-Example: the block ``bb0(x): t1 = mul x x; return t1`` with a rule call
-``x_bar = mul_a(t1_bar, t1, x, x)`` is emitted as::
+Example: the block ``bb0(x): t5 = mul x x; return t5`` with a rule call
+``x_bar_3 = unbroadcast(t5_bar, x)`` is emitted as::
 
     def f(x):
         t1 = x * x
-        x_bar = unbroadcast(t1_bar * x, x)
+        x_bar = unbroadcast(t1_bar, x)
         return t1
 
 Operators print as operators, NumPy and math functions as ``np.sin`` /
-``math.sin``, rule calls whose body is a single ``return EXPR`` are
-inlined with their parameters renamed, and the region tree becomes
-``if``/``while`` statements; block arguments become assignments on the
-edges that pass them.
+``math.sin``, calls without the trailing arguments that equal the
+callee's defaults (``unreduce(g, x)``, not ``unreduce(g, x, None, False,
+True)``), and the region tree becomes ``if``/``while`` statements, or
+``for i in range(n)`` for a counted loop; block arguments become
+assignments on the edges that pass them.  Values are named once the
+statements are built, numbered per base name in program order
+(``naming``); the printer turns ``comment`` instructions into ``#``
+lines and returns, with the text, the map of generated lines to the
+user's lines (``EmittedFunction.lines``), which tracebacks' notes and the
+Numba backend's errors read.
 """
 from __future__ import annotations
 
+import inspect
 import operator
-import re
 import types
+from dataclasses import dataclass
+from functools import lru_cache
 
-import astor
 import gast
 import numpy as np
 
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var
+from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var, region_labels
 from ..transforms.inplace import plan_setitems
 from .namespace import Namespace
+from .naming import kept_names, value_names
+from .source_printer import Comment, print_function
 
-__all__ = ["emit_function"]
+__all__ = ["emit_function", "EmittedFunction", "SYNTAX_OPS"]
 
 _BIN = {operator.add: gast.Add, operator.sub: gast.Sub, operator.mul: gast.Mult,
         operator.truediv: gast.Div, operator.pow: gast.Pow, operator.matmul: gast.MatMult,
@@ -42,7 +51,11 @@ _UN = {operator.neg: gast.USub, operator.pos: gast.UAdd, operator.not_: gast.Not
 _CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, operator.ge: gast.GtE,
         operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
         operator.is_not: gast.IsNot}
-_COMMENT = "__ad_comment__:"
+_MISSING = object()
+# the ops printed as Python syntax (statements, displays, methods), never named
+SYNTAX_OPS = frozenset({ops.comment, ops.escape, ops.setitem, ops.raise_, ops.require,
+                        ops.list_append, ops.make_tuple, ops.make_list, ops.make_dict,
+                        ops.make_slice, ops.format_string, ops.new_stack, ops.push, ops.pop})
 
 
 def _name(id_, store=False):
@@ -69,6 +82,7 @@ def _assign(target, value):
 
 class _Emitter:
     def __init__(self, graph, ns, inplace=frozenset(), omit_unset=False):
+        self.refs = []               # (name node, Var) for every value printed
         self.inplace = inplace
         self.omit_unset = omit_unset
         self.skip, self.skip_edge = set(), set()
@@ -77,7 +91,12 @@ class _Emitter:
         self.blocks = graph.block_map()
         self.ns = ns
         self.coalesce = self._coalescable(graph)
-        self.comments = []           # texts of the comment placeholders, by number
+        self.counted = self._counted_loops(graph)
+        for c, init in self.counted.values():
+            if init is not None and init is not _MISSING:
+                self.skip_edge.add(c.var)      # ``for`` assigns it: no edge does
+        self.locs = {}               # id(statement) -> the Loc of the instruction it prints
+        self.defs = {i.out: i for i in graph.instructions() if i.out is not None}
 
     def _coalescable(self, graph):
         """Values an ``if`` arm computes only to pass them to the join: the
@@ -106,13 +125,20 @@ class _Emitter:
                     out[a] = p
         return out
 
+    def var(self, v, store=False):
+        """A name node for the value ``v``, named once emission is done
+        (``naming.value_names`` numbers only the values printed)."""
+        node = _name(v.name, store)
+        self.refs.append((node, v))
+        return node
+
     def target(self, var):
-        return _name(self.coalesce.get(var, var).name, store=True)
+        return self.var(self.coalesce.get(var, var), store=True)
 
     # -- operands ---------------------------------------------------------------------
     def operand(self, x):
         if isinstance(x, Var):
-            return _name(x.name)
+            return self.var(x)
         return self.constant(x.value)
 
     def constant(self, v):
@@ -151,8 +177,11 @@ class _Emitter:
 
     # -- instructions ---------------------------------------------------------------------
     def call_expr(self, ins):
-        fn, args = ins.fn, [self.operand(a) for a in ins.args]
-        kw = [(k, self.operand(v)) for k, v in ins.kwargs]
+        fn, args, kw = ins.fn, ins.args, ins.kwargs
+        if inspect.isfunction(fn):
+            args, kw = _without_defaults(fn, args, kw)
+        args = [self.operand(a) for a in args]
+        kw = [(k, self.operand(v)) for k, v in kw]
         if fn in _BIN and len(args) == 2 and not kw:
             return gast.BinOp(left=args[0], op=_BIN[fn](), right=args[1])
         if fn in _UN and len(args) == 1:
@@ -193,13 +222,12 @@ class _Emitter:
         src = self.operand(a)
         if ins.out not in self.inplace:
             src = _call(_attr(src, "copy"), [])
-        target = gast.Subscript(value=_name(ins.out.name), slice=self.index(idx), ctx=gast.Store())
-        return [_assign(_name(ins.out.name, store=True), src), _assign(target, self.operand(v))]
+        target = gast.Subscript(value=self.var(ins.out), slice=self.index(idx), ctx=gast.Store())
+        return [_assign(self.var(ins.out, store=True), src), _assign(target, self.operand(v))]
 
     def instr(self, ins):
         if ins.fn is ops.comment:
-            self.comments.append(" ".join(str(ins.args[0].value).splitlines()))
-            return gast.Expr(value=_const(f"{_COMMENT}{len(self.comments) - 1}"))
+            return Comment(str(ins.args[0].value), ins.loc)
         if ins.fn is ops.escape:
             return []
         if ins.fn is ops.setitem:
@@ -217,7 +245,7 @@ class _Emitter:
         if ins.fn is ops.list_append:
             lst, v = ins.args
             return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),
-                    _assign(_name(ins.out.name, store=True), self.operand(lst))]
+                    _assign(self.var(ins.out, store=True), self.operand(lst))]
         value = self.call_expr(ins)
         if ins.out is None:
             return gast.Expr(value=value)
@@ -232,8 +260,8 @@ class _Emitter:
         if not pairs:
             return []
         if len(pairs) == 1:
-            return [_assign(_name(pairs[0][0].name, store=True), self.operand(pairs[0][1]))]
-        return [_assign(gast.Tuple(elts=[_name(p.name, store=True) for p, _ in pairs], ctx=gast.Store()),
+            return [_assign(self.var(pairs[0][0], store=True), self.operand(pairs[0][1]))]
+        return [_assign(gast.Tuple(elts=[self.var(p, store=True) for p, _ in pairs], ctx=gast.Store()),
                         gast.Tuple(elts=[self.operand(a) for _, a in pairs], ctx=gast.Load()))]
 
     def block(self, label, out):
@@ -245,7 +273,10 @@ class _Emitter:
                     j.fn is not ops.comment and id(j) not in self.skip for j in b.instrs[k + 1:]):
                 continue                 # a comment with nothing left to describe
             st = self.instr(i)
-            out.extend(st if isinstance(st, list) else [st])
+            st = st if isinstance(st, list) else [st]
+            for s in st:
+                self.locs[id(s)] = i.loc
+            out.extend(st)
         if isinstance(b.term, Jump):
             out.extend(self.edge(b.term.target, b.term.args))
 
@@ -259,17 +290,63 @@ class _Emitter:
                     out.append(gast.Return(value=self.operand(t.value)))
             elif isinstance(item, IfRegion):
                 cond = self.blocks[item.head].term.cond
-                out.append(gast.If(test=self.operand(cond), body=self.seq(item.then) or [gast.Pass()],
-                                   orelse=self.seq(item.orelse)))
+                out.append(self.located(gast.If(
+                    test=self.operand(cond), body=self.seq(item.then) or [gast.Pass()],
+                    orelse=self.seq(item.orelse)), cond))
             else:
                 st = self.loop(item)
                 out.extend(st if isinstance(st, list) else [st])
         return out
 
+    def located(self, stmt, cond):
+        """``stmt`` (an ``if``, ``for`` or ``while``), located at the
+        instruction that computes its condition."""
+        d = self.defs.get(cond)
+        if d is not None:
+            self.locs[id(stmt)] = d.loc
+        return stmt
+
+    def _counted_loops(self, graph):
+        """header -> ``(CountedLoop, init)`` for the loops printed as ``for i
+        in range(...)``; ``init``: the operand the one edge from outside the
+        loop passes to ``i`` (then ``range`` starts there, and no edge assigns
+        ``i``), else None (``i`` is assigned before the loop).  A loop whose
+        ``i`` is read after it stays a ``while`` loop: a ``for`` leaves
+        ``i`` one step short of the value that ended the loop."""
+        out = {}
+
+        def walk(seq):
+            for item in seq.items:
+                if isinstance(item, IfRegion):
+                    walk(item.then)
+                    walk(item.orelse)
+                elif isinstance(item, LoopRegion):
+                    walk(item.test)
+                    walk(item.body)
+                    c = counted_loop(self.blocks, item, self.use_count)
+                    if c is not None:
+                        out[item.header] = (c, self._loop_init(item, c.var))
+        walk(graph.structure)
+        return out
+
+    def _loop_init(self, r, i):
+        inside = set(region_labels(r.test) + region_labels(r.body))
+        uses = 0
+        for label in inside:
+            b = self.blocks[label]
+            uses += sum(a == i for ins in b.instrs for a in ins.operands() if isinstance(a, Var))
+            uses += sum(a == i for a in b.term.operands() if isinstance(a, Var))
+        if uses != self.use_count.get(i, 0):
+            return _MISSING                            # read after the loop
+        k = self.blocks[r.header].params.index(i)
+        entries = [b for b in self.blocks.values() if b.label not in inside
+                   and isinstance(b.term, Jump) and b.term.target == r.header]
+        return entries[0].term.args[k] if len(entries) == 1 else None
+
     def loop(self, r):
-        c = counted_loop(self.blocks, r, self.use_count)
-        if c is not None:
-            return self.for_range(r, c.var, c.stop, c.step, c.increment)
+        c, init = self.counted.get(r.header, (None, None))
+        if c is not None and init is not _MISSING:
+            return self.for_range(r, c, init)
         body = self.seq(r.test)
         test_end = self.blocks[_last_block(r.test)]
         br = test_end.term
@@ -277,22 +354,61 @@ class _Emitter:
         body.append(gast.If(test=gast.UnaryOp(op=gast.Not(), operand=self.operand(br.cond)),
                             body=exit_stmts, orelse=[]))
         body.extend(self.seq(r.body))
-        return gast.While(test=_const(True), body=body, orelse=[])
+        return self.located(gast.While(test=_const(True), body=body, orelse=[]), br.cond)
 
-    def for_range(self, r, i, stop, step, inc):
-        """``for i in range(i, stop, step):`` — the loop test and the increment
-        of ``i`` disappear; the exit assignments follow the loop."""
+    def for_range(self, r, c, init):
+        """``for i in range(init, stop, step):`` — the loop test and the
+        increment of ``i`` disappear; the exit assignments follow the loop.
+        ``range(stop)`` where it starts at 0 by steps of 1; ``range(i, ...)``
+        where ``i`` is assigned before the loop (``init`` None)."""
+        i, stop, step, inc = c.var, c.stop, c.step, c.increment
         tb = self.blocks[r.test.items[0]]
         if self.use_count.get(inc.out, 0) == 1:      # only the back edge reads i + step
             self.skip.add(id(inc))
-        self.skip_edge.add(i)
+        if init is None:
+            self.skip_edge.add(i)
         body = self.seq(r.body)
-        self.skip_edge.discard(i)
-        it = _call(_name("range"), [_name(i.name), self.operand(stop)] +
-                   ([self.operand(step)] if step.value != 1 else []))
-        loop = gast.For(target=_name(i.name, store=True), iter=it, body=body or [gast.Pass()],
+        if init is None:
+            self.skip_edge.discard(i)
+        start = self.var(i) if init is None else self.operand(init)
+        args = [start, self.operand(stop)] + ([self.operand(step)] if step.value != 1 else [])
+        if init is not None and step.value == 1 and isinstance(init, Const) \
+                and type(init.value) is int and init.value == 0:
+            args = args[1:]
+        it = _call(_name("range"), args)
+        loop = gast.For(target=self.var(i, store=True), iter=it, body=body or [gast.Pass()],
                         orelse=[], type_comment=None)
-        return [loop] + self.edge(tb.term.else_target, tb.term.else_args)
+        return [self.located(loop, tb.term.cond)] + self.edge(tb.term.else_target, tb.term.else_args)
+
+
+@lru_cache(maxsize=None)
+def _parameters(fn):
+    try:
+        return list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_default(p, x):
+    return p.default is not p.empty and isinstance(x, Const) and Const(p.default) == x
+
+
+def _without_defaults(fn, args, kwargs):
+    """The operands of a call to the Python function ``fn`` less the
+    trailing positional ones and the keywords that pass the parameter's
+    default (``unreduce(g, x, None, False, True)`` -> ``unreduce(g, x)``):
+    the same call, as a reader would write it.  Defaults compare by type
+    and value (``False`` is not ``0``)."""
+    params = _parameters(fn)
+    if params is None:
+        return args, kwargs
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    args = list(args)
+    while args and len(args) <= len(positional) and _is_default(positional[len(args) - 1], args[-1]):
+        args.pop()
+    by_name = {p.name: p for p in params if p.kind is not p.POSITIONAL_ONLY}
+    kwargs = [(k, v) for k, v in kwargs if not (k in by_name and _is_default(by_name[k], v))]
+    return tuple(args), tuple(kwargs)
 
 
 def _last_block(seq):
@@ -302,34 +418,26 @@ def _last_block(seq):
     raise ValueError("a loop test must end with a block")
 
 
+@dataclass(frozen=True)
+class EmittedFunction:
+    """What ``emit_function`` returns: ``source`` (the text), ``globals``
+    (the objects it names) and ``lines`` (generated line number -> the
+    ``Loc`` of the user's line it comes from)."""
+    source: str
+    globals: dict
+    lines: dict
+
+
 def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
-    """Source text and globals of a Python function for ``graph``;
-    ``omit_unset``: leave a join parameter unassigned on an edge that
-    passes ``ops.UNSET`` (for Numba), rather than assigning None."""
+    """An ``EmittedFunction`` for ``graph``; ``omit_unset``: leave a join
+    parameter unassigned on an edge that passes ``ops.UNSET`` (for Numba),
+    rather than assigning None."""
     graph, inplace = plan_setitems(graph)
-    reserved = {v.name for b in graph.blocks for v in b.params}
-    reserved |= {i.out.name for i in graph.instructions() if i.out is not None}
-    ns = ns or Namespace(reserved | {name})
+    ns = ns or Namespace(kept_names(graph) | {name})
     em = _Emitter(graph, ns, inplace, omit_unset)
     body = em.seq(graph.structure)
-    params = list(graph.entry.params)
-    args = gast.arguments(args=[gast.Name(id=p.name, ctx=gast.Param(), annotation=None,
-                                          type_comment=None) for p in params],
-                          posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
-                          defaults=[])
-    fdef = gast.FunctionDef(name=name, args=args, body=body or [gast.Pass()], decorator_list=[],
-                            returns=None, type_comment=None, type_params=[])
-    mod = gast.Module(body=[fdef], type_ignores=[])
-    source = astor.to_source(gast.gast_to_ast(mod))     # astor needs no line numbers
-    return _comments(source, em.comments), ns.globals
-
-
-def _comments(source, texts):
-    """Turn the numbered placeholder strings into ``# text`` comments: the
-    text never goes through a string literal, so any character survives."""
-    pat = re.compile(r"^(\s*)(?:'''|\"\"\"|'|\")" + re.escape(_COMMENT) + r"(\d+)(?:'''|\"\"\"|'|\")\s*$")
-    lines = []
-    for line in source.splitlines():
-        m = pat.match(line)
-        lines.append(f"{m.group(1)}# {texts[int(m.group(2))]}" if m else line)
-    return "\n".join(lines) + "\n"
+    names = value_names(graph, [v for _, v in em.refs], reserved=set(ns.globals) | {name})
+    for node, v in em.refs:
+        node.id = names[v]
+    printed = print_function(name, [names[p] for p in graph.entry.params], body, em.locs)
+    return EmittedFunction(printed.text, ns.globals, printed.lines)

@@ -184,49 +184,43 @@ def compile_source(name, source, namespace, **jit_options):
 # -- errors -------------------------------------------------------------------------------
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
-_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*=")
 
 
-def _loc_of_line(graph, source, lineno, filename):
-    """The original source location of a line of generated source: the
-    instruction that defines the variable the line assigns, else the
-    nearest ``# line N:`` comment above it."""
-    lines = source.splitlines()
-    if not 1 <= lineno <= len(lines):
-        return None, None
-    text = lines[lineno - 1]
-    m = _ASSIGN.match(text)
-    if m:
-        for ins in graph.instructions():
-            if ins.out is not None and ins.out.name == m.group(1) and ins.loc is not None \
-                    and ins.loc.filename == filename:
-                return ins.loc.lineno, ins.loc.source
-    for k in range(lineno - 1, -1, -1):
-        c = re.match(r"\s*# line (\d+): (.*)$", lines[k])
-        if c:
-            return int(c.group(1)), c.group(2)
-    return None, None
+def _failing_line(exc, text, path):
+    """The line of the generated file at ``path`` that Numba could not
+    compile: the error's own location if it is in that file, else the last
+    frame of that file that Numba's message names."""
+    loc = getattr(exc, "loc", None)
+    if loc is not None and getattr(loc, "filename", None) and \
+            os.path.basename(loc.filename) == os.path.basename(path) and getattr(loc, "line", None):
+        return loc.line
+    found = None
+    for f, ln in _FILE_LINE.findall(text):
+        if os.path.basename(f) == os.path.basename(path):
+            found = int(ln)
+    return found
 
 
-def translate_error(exc, origin, graph, source, path, target="Numba"):
-    """A ``BackendError`` for a Numba compile error in the generated code:
-    what could not be lowered, the generated line and the original line."""
+def translate_error(exc, origin, spec, target="Numba"):
+    """A ``BackendError`` for a Numba compile error in the generated code
+    ``spec`` (its ``source``, ``path`` and ``lines``, the map of generated
+    lines to source lines): what could not be lowered, the generated line
+    and the original line."""
     text = _ANSI.sub("", str(exc))
     first = next((ln.strip() for ln in text.splitlines() if ln.strip() and
                   not ln.startswith("Failed in") and "pipeline" not in ln), text.strip())
-    gen_line, orig_line, orig_text = None, None, None
-    for f, ln in _FILE_LINE.findall(text):
-        if os.path.basename(f) == os.path.basename(path):
-            gen_line = int(ln)
-    if gen_line is not None:
-        orig_line, orig_text = _loc_of_line(graph, source, gen_line, origin.filename)
+    gen_line = _failing_line(exc, text, spec.path)
+    generated = spec.source.splitlines()
     msg = f"cannot lower to {target}: {first[:400]}"
-    if gen_line is not None:
-        msg += f"\n    in the generated code ({path}:{gen_line}): " \
-               f"{source.splitlines()[gen_line - 1].strip()}"
-    lineno = orig_line if orig_line is not None else origin.lineno
-    return BackendError(msg, fn_name=origin.fn_name, filename=origin.filename, lineno=lineno,
-                        source_line=orig_text)
+    if gen_line is not None and 1 <= gen_line <= len(generated):
+        msg += f"\n    in the generated code ({spec.path}:{gen_line}): " \
+               f"{generated[gen_line - 1].strip()}"
+    loc = spec.lines.get(gen_line)
+    if loc is None:
+        return BackendError(msg, fn_name=origin.fn_name, filename=origin.filename,
+                            lineno=origin.lineno)
+    return BackendError(msg, fn_name=origin.fn_name, filename=loc.filename, lineno=loc.lineno,
+                        source_line=loc.source)
 
 
 # -- the callable variant ---------------------------------------------------------------
@@ -241,6 +235,7 @@ class NumbaGradient:
         self.graph = compiled.python_graph
         self.path = compiled.python_path
         self.source = compiled.python_source
+        self.lines = compiled.python_lines
         self._by_ranks = {}
         self._by_source = {}
 
@@ -258,11 +253,12 @@ class NumbaGradient:
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
         g = reductions_as_functions(g)
         name = f"{g.name}_grad"
-        source, namespace = emit_function(g, name, g.arg_names, omit_unset=True)
+        emitted = emit_function(g, name, g.arg_names, omit_unset=True)
+        source = emitted.source
         hit = self._by_source.get(source)
         if hit is None:
-            dispatcher, path = self._compile_source(name, source, namespace, g)
-            hit = self._by_source[source] = _Spec(dispatcher, source, g, path)
+            dispatcher, path = self._compile_source(name, source, emitted.globals, g)
+            hit = self._by_source[source] = _Spec(dispatcher, source, g, path, emitted.lines)
         return hit
 
     def _compile_source(self, name, source, namespace, graph):
@@ -271,14 +267,14 @@ class NumbaGradient:
     def fn(self, *args):
         *vals, seed = args
         spec = self.specialization(vals, seed)
-        self.source, self.graph, self.path = spec.source, spec.graph, spec.path
+        self.source, self.graph, self.path, self.lines = spec.source, spec.graph, spec.path, spec.lines
         try:
             res = spec.dispatcher(*vals, seed)
         except ADError:
             raise
         except Exception as e:
             if _is_numba_compile_error(e):
-                raise translate_error(e, self.origin, spec.graph, spec.source, spec.path) from None
+                raise translate_error(e, self.origin, spec) from None
             raise
         return _fix_scalars(res, vals, self.layout)
 
@@ -291,6 +287,7 @@ class _Spec:
     source: str
     graph: object
     path: str
+    lines: dict                # generated line -> Loc of the user's line
 
 
 def _is_numba_compile_error(e):

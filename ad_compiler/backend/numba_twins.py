@@ -36,6 +36,7 @@ from ..rules import structural
 from ..rules import adjoints
 from ..rules import arithmetic
 from ..rules import containers
+from ..rules import numpy_counting
 from ..rules.registry import record_twin
 
 __all__ = ["jit_helper", "is_array", "is_scalar"]
@@ -47,8 +48,37 @@ def _twin(fn, optional=False, **kw):
     ``Optional`` argument types itself."""
     def deco(impl):
         record_twin(fn, impl)
-        return overload(fn, **kw)(impl if optional else _plain_types(impl))
+        return overload(fn, **kw)(_with_defaults(impl if optional else _plain_types(impl)))
     return deco
+
+
+def _default_type(v):
+    if v is None:
+        return types.none
+    if type(v) in (bool, int, str):
+        return types.literal(v)
+    return numba.typeof(v)
+
+
+def _with_defaults(typing):
+    """A typing function that sees an argument the call leaves out as the
+    constant its default is (``unreduce(g, x)`` is typed as ``unreduce(g,
+    x, None, False, True)``), not as the Python value of the default: the
+    emitter leaves out arguments equal to the defaults."""
+    sig = inspect.signature(typing)
+
+    @functools.wraps(typing)
+    def with_defaults(*args, **kws):
+        try:
+            bound = sig.bind_partial(*args, **kws)
+        except TypeError:
+            return typing(*args, **kws)
+        for name, p in sig.parameters.items():
+            if name not in bound.arguments and p.default is not p.empty \
+                    and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                bound.arguments[name] = _default_type(p.default)
+        return typing(*bound.args, **bound.kwargs)
+    return with_defaults
 
 
 def _plain_types(impl):
@@ -628,6 +658,17 @@ def jit_helper(fn):
     """A Numba-callable version of a helper that has no explicit twin: its
     own body compiled in nopython mode when first called from a kernel."""
     return numba.njit(cache=False)(positional_twin(fn))
+
+
+# -- rules whose adjoint Numba cannot run: refused by name ------------------------------------
+@_twin(adjoints.unpad)
+def _unpad(g, array, pad_width, mode="constant"):
+    raise TypingError("the gradient of np.pad is not supported by the Numba backend")
+
+
+@_twin(numpy_counting.histogram_cotangents)
+def _histogram_cotangents(g, ans, a, bins, range, density, weights):
+    raise TypingError("the gradient of np.histogram is not supported by the Numba backend")
 
 
 # -- NumPy reductions Numba lacks: mean over an axis, keepdims ----------------------------------

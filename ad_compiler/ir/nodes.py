@@ -343,7 +343,7 @@ def format_graph(g) -> str:
         lines.append(head.ljust(48) + "# loop header" if b.label in headers else head)
         for ins in b.instrs:
             text = "  " + _fmt_call(ins)
-            if getattr(ins, "loc", None) is not None:
+            if getattr(ins, "loc", None) is not None and text[2:10] != "comment ":  # (says its line)
                 text = text.ljust(48) + f"# line {ins.loc.lineno}"
             lines.append(text.rstrip())
         lines.append("  " + format_term(b.term))

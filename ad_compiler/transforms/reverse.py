@@ -6,10 +6,10 @@ Example::
     def f(x):                      def f_grad(x, seed):
         y = np.sin(x)      ->          y = np.sin(x)
         return y * x                   out = y * x
-                                       # line 3: return y * x
+                                       # adjoint of line 3: return y * x
                                        y_bar = seed * x
                                        x_bar = seed * y
-                                       # line 2: y = np.sin(x)
+                                       # adjoint of line 2: y = np.sin(x)
                                        x_bar = x_bar + y_bar * np.cos(x)
                                        return out, x_bar
 
@@ -46,6 +46,7 @@ from .. import pytree
 from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
+from .trip_count import trip_count
 
 __all__ = ["reverse"]
 
@@ -267,10 +268,10 @@ class _Reverse:
             return
         g = self.b.env.pop(out)
         if ins.loc is not None:
-            text = f"line {ins.loc.lineno}: {ins.loc.source}"
+            text = f"adjoint of line {ins.loc.lineno}: {ins.loc.source}"
             cur = self.b.cur
             if self._last_comment != (id(cur), text):
-                self.b.effect(ops.comment, (Const(text),))
+                self.b.effect(ops.comment, (Const(text),), ins.loc)
                 self._last_comment = (id(cur), text)
         fn = ins.fn
         if fn is ops.make_tuple or fn is ops.make_list or fn is ops.make_dict:
@@ -627,12 +628,11 @@ def _copy_primal(rv, g):
                     pre = [mb for mb in mblocks.values() if isinstance(mb.term, Jump)
                            and mb.term.target == item.header
                            and mb.label != _last_label(item.body)][0]
-                    rng = b.fresh("trips")
-                    pre.instrs.append(Call(rng, range, (c.init, c.stop, c.step)))
-                    n = b.fresh("n_trips")
-                    pre.instrs.append(Call(n, len, (rng,)))
+                    count, n = trip_count(c.init, c.stop, c.step, b.fresh, rv.defs)
+                    pre.instrs.extend(count)
                     rv.counters[item.header] = n
-                    rv.def_site[n] = (pre.label, len(pre.instrs) - 1)
+                    if count:
+                        rv.def_site[n] = (pre.label, len(pre.instrs) - 1)
                     continue
                 h = mblocks[item.header]
                 c = b.fresh("n_iter")
@@ -653,6 +653,8 @@ def _copy_primal(rv, g):
                 rv.def_site[n] = (item.exit, -1)
     add_counters(g.structure)
     for n in rv.counters.values():          # trip counts live in their exit's scope
+        if not isinstance(n, Var):
+            continue
         scope = rv.label_scope[rv.def_site[n][0]]
         if scope is not None:
             rv.scope_of[n] = scope
@@ -712,7 +714,8 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
         for k, ins in enumerate(mb.instrs):     # the primal's, then what was appended
             if k < len(blk.instrs) and ins.loc is not None and ins.loc.lineno != last:
                 last = ins.loc.lineno
-                out.append(Call(None, ops.comment, (Const(f"line {last}: {ins.loc.source}"),)))
+                out.append(Call(None, ops.comment, (Const(f"line {last}: {ins.loc.source}"),),
+                                (), ins.loc))
             out.append(ins)
             out.extend(after.get(k, ()))
         mb.instrs = out

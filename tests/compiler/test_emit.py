@@ -28,23 +28,23 @@ def straight_grad(x, y, seed):
     t2 = w * 2.0
     out = np.sum(t2)
     out_bar = seed_cotangent(seed, out)
-    # line +3: return np.sum(w * 2.0)
-    t2_bar = unreduce(out_bar, t2, None, False, True)
+    # adjoint of line +3: return np.sum(w * 2.0)
+    t2_bar = unreduce(out_bar, t2)
     t3 = t2_bar * 2.0
     w_bar = unbroadcast(t3, w)
-    # line +2: w = np.sin(z) + y
+    # adjoint of line +2: w = np.sin(z) + y
     t1_bar = unbroadcast(w_bar, t1)
     y_bar = unbroadcast(w_bar, y)
-    t7 = np.cos(z)
-    z_bar = safe_mul(t1_bar, t7)
-    # line +1: z = x * y
-    t9 = z_bar * y
-    x_bar = unbroadcast(t9, x)
-    t11 = z_bar * x
-    y_bar_13 = unbroadcast(t11, y)
-    y_bar_14 = y_bar + y_bar_13
+    t4 = np.cos(z)
+    z_bar = safe_mul(t1_bar, t4)
+    # adjoint of line +1: z = x * y
+    t5 = z_bar * y
+    x_bar = unbroadcast(t5, x)
+    t6 = z_bar * x
+    y_bar_1 = unbroadcast(t6, y)
+    y_bar_2 = y_bar + y_bar_1
     x_grad = cast_like(x_bar, x)
-    y_grad = cast_like(y_bar_14, y)
+    y_grad = cast_like(y_bar_2, y)
     result = out, x_grad, y_grad
     return result
 """
@@ -55,23 +55,23 @@ def branch_grad(x, seed):
     t1 = x > 0.0
     if t1:
         # line +2: y = x * x
-        y_3 = x * x
+        y = x * x
     else:
         # line +4: y = -x
-        y_3 = -x
+        y = -x
     # line +5: return y * 3.0
-    out = y_3 * 3.0
+    out = y * 3.0
     out_bar = seed_cotangent(seed, out)
-    # line +5: return y * 3.0
-    y_3_bar = out_bar * 3.0
+    # adjoint of line +5: return y * 3.0
+    y_bar = out_bar * 3.0
     if t1:
-        # line +2: y = x * x
-        x_bar = y_3_bar * x
-        x_bar_15 = x_bar + x_bar
+        # adjoint of line +2: y = x * x
+        x_bar = y_bar * x
+        x_bar_1 = x_bar + x_bar
     else:
-        # line +4: y = -x
-        x_bar_15 = -y_3_bar
-    x_grad = cast_like(x_bar_15, x)
+        # adjoint of line +4: y = -x
+        x_bar_1 = -y_bar
+    x_grad = cast_like(x_bar_1, x)
     result = out, x_grad
     return result
 """
@@ -83,12 +83,12 @@ def scalar_product_grad(x, y, seed):
     t2 = math.exp(x)
     out = t1 + t2
     out_bar = seed_cotangent(seed, out)
-    # line +1: return x * y + math.exp(x)
+    # adjoint of line +1: return x * y + math.exp(x)
     x_bar = out_bar * t2
-    x_bar_6 = out_bar * y
-    x_bar_7 = x_bar + x_bar_6
+    x_bar_1 = out_bar * y
+    x_bar_2 = x_bar + x_bar_1
     y_bar = out_bar * x
-    x_grad = cast_like(x_bar_7, x)
+    x_grad = cast_like(x_bar_2, x)
     y_grad = cast_like(y_bar, y)
     result = out, x_grad, y_grad
     return result
@@ -159,8 +159,9 @@ def test_line_comments_quote_the_original_line(name):
     case = by_name(name)
     g = adc.GradFunction(case.fn, wrt=case.wrt)
     g(*case.args()[0])
-    comments = re.findall(r"^\s*# line (\d+): (.*)$", g.source, re.M)
+    comments = re.findall(r"^\s*# (?:adjoint of )?line (\d+): (.*)$", g.source, re.M)
     assert comments, g.source
+    assert re.search(r"^\s*# adjoint of line \d+: ", g.source, re.M), g.source
     for lineno, text in comments:
         files = [case.fn.__code__.co_filename]
         here = [linecache.getline(f, int(lineno)).strip() for f in files]
@@ -172,8 +173,9 @@ def test_every_adjoint_block_carries_a_comment():
     src = g.source
     # every arm, forward and mirrored, starts with the comment of its primal line
     arms = re.findall(r"^\s+(?:if t1:|else:)\n(\s+)(.*)$", src, re.M)
-    commented = [a for a in arms if a[1].startswith("# line ")]
-    assert len(arms) == 4 and len(commented) == 4, src   # forward and adjoint arms
+    assert [a[1].split(":")[0] for a in arms] == [
+        f"# line {ex.branch.__code__.co_firstlineno + k}" for k in (2, 4)] + [
+        f"# adjoint of line {ex.branch.__code__.co_firstlineno + k}" for k in (2, 4)], src
 
 
 # -- a real file ------------------------------------------------------------------------------

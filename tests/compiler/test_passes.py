@@ -37,9 +37,9 @@ def ir_text(g, fn):
 
     def rel(ins):
         loc = ins.loc
-        if ins.fn is ops.comment:               # 'line 66: z = x * y'
-            n, rest = re.match(r"line (\d+)(:.*)", ins.args[0].value).groups()
-            ins = replace(ins, args=(Const(f"line {int(n) - base}{rest}"),))
+        if ins.fn is ops.comment:               # '[adjoint of ]line 66: z = x * y'
+            head, n, rest = re.match(r"(.*line )(\d+)(:.*)", ins.args[0].value).groups()
+            ins = replace(ins, args=(Const(f"{head}{int(n) - base}{rest}"),))
         if loc is None:
             return ins
         return replace(ins, loc=Loc(loc.filename, loc.lineno - base, loc.source)
@@ -303,10 +303,10 @@ bb0(x, y, seed):
   comment 'line 2: return np.sin(z)'
   out = np.sin z                                # line 2
   out_bar = seed_cotangent seed out
-  comment 'line 2: return np.sin(z)'
+  comment 'adjoint of line 2: return np.sin(z)'
   t1 = np.cos z
   z_bar = safe_mul out_bar t1
-  comment 'line 1: z = x * y'
+  comment 'adjoint of line 1: z = x * y'
   t3 = mul z_bar y
   x_bar = unbroadcast t3 x
   x_grad = cast_like x_bar x
@@ -337,8 +337,6 @@ def test_reverse_of_a_loop_runs_the_adjoint_loop_backwards():
 
 _ITEM_READS_JOINT = """
 bb0(x, seed):
-  trips = range 0 3 1
-  n_trips = len trips
   jump bb1(0, 0.0)
 bb1(i, s):                                      # loop header
   comment 'line 2: for i in range(3):'
@@ -354,13 +352,12 @@ bb2():
 bb3(s_6):
   s_6_bar = seed_cotangent seed s_6
   x_bar = zero_like x
-  r = sub n_trips 1
-  jump bb4(r, s_6_bar, x_bar)
+  jump bb4(2, s_6_bar, x_bar)
 bb4(r_1, s_bar, x_bar_2):                       # loop header
   t3 = gt r_1 -1
   br t3 ? bb5() : bb6(x_bar_2)
 bb5():
-  comment 'line 3: s = s + x[i]'
+  comment 'adjoint of line 3: s = s + x[i]'
   x_bar_11 = scatter_into s_bar x r_1
   x_bar_12 = add x_bar_2 x_bar_11
   r_13 = add r_1 -1

@@ -429,8 +429,7 @@ def test_ops_whose_rules_arrive_later(primal, method):
 
 def test_max_with_dim_returns_values_and_indices():
     x = tape.tensor([[0.5, 2.0], [3.0, 0.25]], requires_grad=True)
-    if lookup(np.max) is None:
-        pytest.skip("no rule for np.max yet")
+    assert lookup(np.max) is not None, "the table has no rule for np.max"
     values, indices = x.max(dim=1)
     np.testing.assert_array_equal(values.data, [2.0, 3.0])
     np.testing.assert_array_equal(indices.data, [1, 0])
@@ -502,8 +501,7 @@ def test_several_results_share_one_grad_fn():
 ])
 def test_wider_numpy_surface_when_the_rules_exist(primal, call):
     """Rules that the NumPy rule modules provide work on the tape unchanged."""
-    if lookup(primal) is None:
-        pytest.skip(f"no rule for {primal.__name__} in the table yet")
+    assert lookup(primal) is not None, f"the table has no rule for {primal.__name__}"
     arrays = [np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, -1.0, 2.0, 1.5])]
     leaves = [tape.tensor(a, requires_grad=True) for a in arrays]
     tape.as_tensor(call(*leaves)).sum().backward()

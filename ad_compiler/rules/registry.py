@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name",
+__all__ = ["Rule", "defvjp", "defjvp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name",
            "DYNAMIC", "static_argument"]
 
 
@@ -47,10 +47,16 @@ class Rule:
     doc: str = ""
     keywords: tuple = ()                     # (name, k): a keyword-only parameter
                                              # that is positional argument k's alias
+    jvps: tuple = ()                         # forward mode, per positional parameter:
+                                             # jvp(t, ans, *args) -> tangent of ans (defjvp)
 
     def vjp(self, k):
         """The rule for positional argument ``k`` (None: not differentiable)."""
         return self.vjps[k] if k < len(self.vjps) else None
+
+    def jvp(self, k):
+        """The forward rule for positional argument ``k`` (None: none registered)."""
+        return self.jvps[k] if k < len(self.jvps) else None
 
     def returns_tuple(self, *args, **kwargs):
         """Whether ``primal(*args, **kwargs)`` returns a tuple of results (then
@@ -158,6 +164,23 @@ def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="
                 params=_param_names(vjps), linear=linear,
                 multiple_results=multiple_results, doc=doc,
                 keywords=tuple((keywords or {}).items()))
+    _RULES[rule_key(primal)] = rule
+    return rule
+
+
+def defjvp(primal, *jvps):
+    """Register forward-mode rules for ``primal`` next to its reverse ones:
+    one per positional argument (``None`` for none), each
+    ``jvp(t, ans, *args, **kwargs)`` with the vjp's parameters, returning
+    the tangent of ``ans`` (its shape) that the tangent ``t`` of that
+    argument causes.  A primal registered ``linear`` needs none (it is its
+    own JVP: transforms/forward.py applies it to the tangents)."""
+    rule = lookup(primal)
+    if rule is None:
+        rule = Rule(primal=primal, name=primal_name(primal), vjps=(None,) * len(jvps),
+                    params=_param_names(jvps))
+    from dataclasses import replace
+    rule = replace(rule, jvps=tuple(jvps))
     _RULES[rule_key(primal)] = rule
     return rule
 

@@ -33,7 +33,7 @@ import textwrap
 from .. import cache
 from .tangents import broadcast_like
 
-__all__ = ["elementwise", "multilinear"]
+__all__ = ["elementwise", "multilinear", "reduction", "transposed"]
 
 
 def _function_def(fn):
@@ -106,7 +106,39 @@ def _substitute(primal, vjp, k):
     namespace = {"primal_fn": primal}
     head, call, star = ["t", params[1].name], [], False
     for i, p in enumerate(params[2:]):
-        arg = "t" if i == k else p.name
+        arg = "t" if i == k and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) else p.name
+        text = p.name
+        if p.default is not p.empty:
+            key = f"_default_{p.name}"
+            namespace[key] = p.default
+            text += f"={key}"
+        if p.kind is p.VAR_POSITIONAL:      # argument k is an item of *args (einsum)
+            head.append(f"*{p.name}")
+            j = k - i
+            call.append(f"*{p.name}[:{j}], t, *{p.name}[{j + 1}:]" if j >= 0 else f"*{p.name}")
+            star = True
+        elif p.kind is p.VAR_KEYWORD:
+            head.append(f"**{p.name}")
+            call.append(f"**{p.name}")
+        elif p.kind is p.KEYWORD_ONLY:
+            if not star:
+                head.append("*")
+                star = True
+            head.append(text)
+            call.append(f"{p.name}={arg}")
+        else:
+            head.append(text)
+            call.append(arg)
+    name = f"{vjp.__name__}_jvp"
+    source = (f'"""Derived by ad_compiler.rules.derive.multilinear from {vjp.__qualname__}."""\n'
+              f"def {name}({', '.join(head)}):\n    return primal_fn({', '.join(call)})\n")
+    return _load(name, source, vjp, namespace)
+
+
+def _call_text(params, replace=None, skip=()):
+    """Parameter list and call text of a rule's primal parameters."""
+    namespace, head, call, star = {}, [], [], False
+    for i, p in enumerate(params):
         text = p.name
         if p.default is not p.empty:
             key = f"_default_{p.name}"
@@ -124,11 +156,63 @@ def _substitute(primal, vjp, k):
                 head.append("*")
                 star = True
             head.append(text)
-            call.append(f"{p.name}={arg}")
+            call.append(f"{p.name}={p.name}")
         else:
             head.append(text)
-            call.append(arg)
+            call.append(p.name)
+    return namespace, head, call
+
+
+def reduction(*vjps, axis=None):
+    """Forward rules of a reduction along ``axis`` (``max``, ``prod``,
+    ``var``, ``norm``...): each input number reaches one result number, so
+    ``J @ t = sum(t * (J^T @ 1), axis)``: the reverse rule, given ones,
+    yields the weights.  ``axis``: the reduced axes when the primal has no
+    ``axis`` parameter (``matrix_norm``: ``(-2, -1)``)."""
+    return tuple(None if v is None else _reduction(v, axis) for v in vjps)
+
+
+def _reduction(vjp, fixed_axis):
+    params = list(inspect.signature(vjp).parameters.values())
+    namespace, head, call = _call_text(params[2:])
+    names = [p.name for p in params[2:]]
+    namespace.update(vjp_fn=vjp, reduce_tangent=__import__(
+        "ad_compiler.rules.tangents", fromlist=["reduce_tangent"]).reduce_tangent)
+    ax = "axis" if "axis" in names else "_fixed_axis"
+    namespace["_fixed_axis"] = fixed_axis
     name = f"{vjp.__name__}_jvp"
-    source = (f'"""Derived by ad_compiler.rules.derive.multilinear from {vjp.__qualname__}."""\n'
-              f"def {name}({', '.join(head)}):\n    return primal_fn({', '.join(call)})\n")
+    source = (f'"""Derived by ad_compiler.rules.derive.reduction from {vjp.__qualname__}."""\n'
+              f"def {name}(t, {params[1].name}, {', '.join(head)}):\n"
+              f"    return reduce_tangent(t * vjp_fn(np.ones_like({params[1].name}), "
+              f"{params[1].name}, {', '.join(call)}), {params[1].name}, {ax})\n")
+    return _load(name, source, vjp, namespace)
+
+
+def transposed(*vjps):
+    """Forward rules from reverse rules by transposition
+    (``tangents.transposed_tangent``): one reverse-rule call per number of
+    the result.  For the decompositions and order statistics, whose results
+    are small next to the work of the primal; a hand-written rule replaces
+    it wherever speed matters."""
+    return tuple(None if v is None else _transposed(v, k) for k, v in enumerate(vjps))
+
+
+def _transposed(vjp, k):
+    params = list(inspect.signature(vjp).parameters.values())
+    namespace, head, call = _call_text(params[2:])
+    positional = [c for c, p in zip(call, params[2:]) if p.kind in (p.POSITIONAL_ONLY,
+                                                                     p.POSITIONAL_OR_KEYWORD)]
+    keywords = [c for c, p in zip(call, params[2:]) if p.kind is p.KEYWORD_ONLY]
+    star = [p.name for p in params[2:] if p.kind is p.VAR_POSITIONAL]
+    dstar = [p.name for p in params[2:] if p.kind is p.VAR_KEYWORD]
+    from .tangents import transposed_tangent
+    namespace.update(vjp_fn=vjp, transposed_tangent=transposed_tangent)
+    args = "(" + "".join(f"{c}, " for c in positional) + ")" + "".join(f" + tuple({s})"
+                                                                        for s in star)
+    kw = "dict(" + ", ".join(keywords + [f"**{d}" for d in dstar]) + ")"
+    name = f"{vjp.__name__}_jvp"
+    source = (f'"""Derived by ad_compiler.rules.derive.transposed from {vjp.__qualname__}."""\n'
+              f"def {name}(t, {params[1].name}, {', '.join(head)}):\n"
+              f"    return transposed_tangent(vjp_fn, t, {params[1].name}, {args}, {kw})\n")
+    del k
     return _load(name, source, vjp, namespace)

@@ -15,7 +15,8 @@ import numpy as np
 from ..ir.ops import zero_like
 from ..runtime import unbroadcast
 from .adjoints import cast_cotangent, float_dtype
-from .registry import defvjp, static_argument
+from .derive import multilinear, transposed
+from .registry import defjvp, defvjp, static_argument
 
 
 def fill_cotangent(g, ans, fill_value):
@@ -142,3 +143,12 @@ defvjp(np.logspace, logspace_start, logspace_stop, None, None, logspace_base,
 defvjp(np.geomspace, geomspace_start, geomspace_stop, doc="start (stop/start) ** t")
 defvjp(np.arange, arange_start, arange_stop, arange_step,
        doc="start + i step (start and step positional); stop only sets the length")
+
+# forward mode: the fill value is linear; start/stop/step of the ranges by transposition
+defjvp(np.full, None, *multilinear(np.full, None, full_fill_value)[1:])
+defjvp(np.full_like, *transposed(full_like_a), *multilinear(np.full_like, None,
+                                                            full_like_fill_value)[1:])
+defjvp(np.linspace, *transposed(linspace_start, linspace_stop))
+defjvp(np.logspace, *transposed(logspace_start, logspace_stop, None, None, logspace_base))
+defjvp(np.geomspace, *transposed(geomspace_start, geomspace_stop))
+defjvp(np.arange, *transposed(arange_start, arange_stop, arange_step))

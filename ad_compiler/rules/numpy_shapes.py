@@ -13,7 +13,8 @@ import numpy as np
 from .adjoints import (cast_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
                        untile)
 from ..runtime import unbroadcast
-from .registry import defvjp
+from .registry import defjvp, defvjp
+from .tangents import float_tangent, padded_tangent, zero_ends
 
 
 # -- reshapes ---------------------------------------------------------------------------------
@@ -309,3 +310,21 @@ defvjp(np.ndarray.tolist, tolist_a, linear=True, multiple_results=True,
        doc="a (nested) list of Python numbers: one cotangent per item")
 for _fn in (np.float64, np.float32):
     defvjp(_fn, scalar_cast_value, linear=True, doc="float cast: the gradient passes")
+
+
+# -- forward mode: the casts and the padding with constants are affine, not linear --------
+def astype_a_jvp(t, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    return float_tangent(t, ans)
+
+
+def np_astype_x_jvp(t, ans, x, dtype, *, copy=True, device=None):
+    return float_tangent(t, ans)
+
+
+def pad_array_jvp(t, ans, array, pad_width, mode="constant", **kwargs):
+    return padded_tangent(t, pad_width, mode, kwargs)
+
+
+defjvp(np.ndarray.astype, astype_a_jvp)
+defjvp(np.astype, np_astype_x_jvp)
+defjvp(np.pad, pad_array_jvp, None)

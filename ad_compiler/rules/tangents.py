@@ -51,3 +51,76 @@ def add_tangents(a, b):
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return type(a)(add_tangents(x, y) for x, y in zip(a, b))
     return a + b
+
+
+def reduce_tangent(w, ans, axis):
+    """``sum(w, axis)`` shaped like the reduction's result ``ans`` (with or
+    without keepdims): the tangent of a reduction whose reverse rule, given
+    a cotangent of ones, returned the weights of ``w = t * weights``."""
+    s = np.sum(w, axis=axis)
+    if np.ndim(ans) == 0 and np.ndim(s) == 0:
+        return s
+    return np.reshape(s, np.shape(ans))
+
+
+def _output_leaves(ans):
+    """(index, float array) for each floating result of ``ans``."""
+    outs = ans if isinstance(ans, tuple) else (ans,)
+    return [(i, np.asarray(o)) for i, o in enumerate(outs)
+            if np.asarray(o).dtype.kind == "f"]
+
+
+def _inner(c, t):
+    if c is None:
+        return 0.0
+    if isinstance(c, (tuple, list)):
+        return sum(_inner(a, b) for a, b in zip(c, t))
+    return float(np.sum(np.asarray(c) * np.asarray(t)))
+
+
+def transposed_tangent(vjp, t, ans, args, kwargs):
+    """``J @ t`` from the reverse rule ``vjp`` (``J^T @ g``), one call per
+    number of the result: ``(J t)_i = <J^T e_i, t>``.  Exact, and cheap for
+    the small results of the decompositions and the order statistics it
+    serves; O(size of the result) reverse-rule calls in general."""
+    multi = isinstance(ans, tuple)
+    outs = ans if multi else (ans,)
+    result = [None] * len(outs)
+    for i, o in _output_leaves(ans):
+        flat = np.zeros(o.size, dtype=np.float64)
+        for j in range(o.size):
+            e = np.zeros(o.size, dtype=o.dtype)
+            e[j] = 1
+            e = e.reshape(o.shape) if o.ndim else o.dtype.type(1)
+            g = tuple(e if k == i else None for k in range(len(outs))) if multi else e
+            flat[j] = _inner(vjp(g, ans, *args, **kwargs), t)
+        tan = flat.reshape(o.shape).astype(o.dtype if o.dtype.kind == "f" else np.float64)
+        result[i] = tan if o.ndim or not isinstance(outs[i], float) else float(tan)
+    for k, o in enumerate(outs):
+        if result[k] is None:
+            result[k] = tangent_zero(o)
+    return tuple(result) if multi else result[0]
+
+
+def float_tangent(t, ans):
+    """The tangent of a cast: ``t`` in the result's float dtype; zeros for
+    an integer or bool result (piecewise constant)."""
+    dt = np.asarray(ans).dtype
+    if dt.kind == "f":
+        return np.asarray(t).astype(dt) if isinstance(ans, np.ndarray) else dt.type(t)
+    return tangent_zero(np.asarray(ans, dtype=np.float64))
+
+
+def zero_ends(end):
+    """``prepend``/``append`` of ``np.diff`` for the tangent: absent stays
+    absent, a constant becomes zeros of its shape."""
+    return end if end is np._NoValue else np.zeros(np.shape(end))
+
+
+def padded_tangent(t, pad_width, mode, kwargs):
+    """``np.pad`` of the tangent: constants added by the padding are 0."""
+    kw = dict(kwargs)
+    for name in ("constant_values", "end_values"):
+        if name in kw:
+            kw[name] = 0.0
+    return np.pad(t, pad_width, mode, **kw)

@@ -50,6 +50,7 @@ class _Forward:
         self.dot = {}               # primal Var -> its tangent (an operand)
         self.last = {}              # primal label -> the label its terminator ended in
         self._line = None
+        self._zeros = {}            # zeros taken before an in-place primal changed the value
 
     # -- tangents ---------------------------------------------------------------------
     def tangent(self, a):
@@ -59,6 +60,8 @@ class _Forward:
         t = self.tangent(a)
         if t is not None:
             return t
+        if a in self._zeros:
+            return self._zeros[a]
         if isinstance(a, Const):
             v = a.value
             if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -105,11 +108,15 @@ class _Forward:
             if self._line != (id(self.b.cur), text):
                 self.b.effect(ops.comment, (Const(text),))
                 self._line = (id(self.b.cur), text)
-        self.b.cur.instrs.append(ins)
         out = ins.out
+        if ins.fn is ops.list_append and out in self.active:
+            # the zero tangent of a list that append is about to change: taken before
+            self._zeros = {a: self.tangent_or_zero(a) for a in ins.args if self.tangent(a) is None}
+        self.b.cur.instrs.append(ins)
         if out is None or out not in self.active:
             return
         t = self.tangent_of(ins)
+        self._zeros = {}
         if t is not None:
             self.dot[out] = self._name(t, out)
 

@@ -24,7 +24,7 @@ import numpy as np
 from . import cache
 from .api import GradFunction, _Variant, _source_note
 from .backend.emit import emit_function
-from .errors import ADError, add_note
+from .errors import ADError, BackendError, add_note
 from .frontend.bindings import is_data
 from .ir.verify import verify
 from .outputs import check_output
@@ -60,9 +60,14 @@ def compile_jvp(gf, kinds):
     source, namespace = emit_function(fwd, name, fwd.arg_names)
     module, path = cache.load_module(name, source, namespace)
     variant = _Variant(getattr(module, name), source, fwd, path)
-    if gf.backend != "python":
+    if gf.backend == "numba":
         from .backend import lowering
-        variant = lowering.lower(variant, gf)
+        lowering.require_numba()
+        from .backend.numba_forward import NumbaJvp
+        variant = NumbaJvp(variant, gf)
+    elif gf.backend != "python":
+        raise BackendError(f"backend={gf.backend!r} is not supported for forward mode (jvp); "
+                           "use 'python' or 'numba'", **gf._where_kw())
     return variant
 
 

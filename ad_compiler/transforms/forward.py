@@ -190,8 +190,11 @@ class _Forward:
     def _no_rule(self, ins, k=None, forward_rule=False):
         from ..ir.printer import callee_name
         from .reverse import _Reverse
-        if not forward_rule:            # the same words as reverse mode
-            return _Reverse._no_rule(self, ins, k)
+        if not forward_rule:            # the words of reverse mode, naming defjvp
+            e = _Reverse._no_rule(self, ins, k)
+            e.message = e.message.replace("ad_compiler.defvjp(", "ad_compiler.defjvp(")
+            e.args = (e._format(),)
+            return e
         name = callee_name(ins.fn)
         loc = ins.loc or Loc(self.g.filename, self.g.lineno)
         what = name if k is None else (f"keyword argument '{k}' of {name}" if isinstance(k, str)

@@ -49,6 +49,7 @@ def known_scalars(g, scalar_params, array_params=()):
     block parameters, so ``x[i, j]`` of a 2-D ``x`` (two scalar indices) is a
     scalar too."""
     from ..rules.structural import copy_item, zero_at
+    from ..rules.tangents import broadcast_like, tangent_zero
     if not isinstance(array_params, dict):         # a list of 1-D parameters
         array_params = {p: 1 for p in array_params}
     pushed = {}
@@ -109,11 +110,16 @@ def known_scalars(g, scalar_params, array_params=()):
             return 0
         if (isinstance(fn, Attr) and fn.name == "shape") or fn is np.shape:
             return 1                        # a tuple of ints: its items are scalars
+        if fn is operator.getitem and isinstance(a[0], Const) and type(a[0].value) is tuple \
+                and all(type(v) in (int, float) for v in a[0].value):
+            return 0                            # an item of a constant tuple of numbers
         if fn in (operator.getitem, copy_item):
             base, count = r(a[0]), index_count(a[1])
             if base is TOP or count is TOP:
                 return TOP
             return 0 if isinstance(base, int) and base > 0 and count == base else None
+        if fn in (broadcast_like, tangent_zero) and a:      # forward mode: like its last operand
+            return r(a[-1])
         if fn in (seed_cotangent, ops.zero_like, unbroadcast, unreduce, ops.shape_proxy) and a:
             base = a[-1] if fn in (seed_cotangent, ops.zero_like) else a[1]
             return r(base)

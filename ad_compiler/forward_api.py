@@ -214,30 +214,47 @@ def _basis(x):
 
 
 def jacfwd(fn, wrt=0, *, backend="python"):
-    """The Jacobian of ``fn`` with respect to argument ``wrt``, by forward
-    mode: ``jacfwd(f)(x)`` has shape ``f(x).shape + x.shape`` (a number in
-    or out contributes no axes).  One compiled jvp, called once per scalar
-    of ``x``."""
+    """The Jacobian of ``fn`` with respect to argument ``wrt`` (an index or
+    name, or a tuple of them: a tuple of Jacobians), by forward mode:
+    ``jacfwd(f)(x)`` has shape ``f(x).shape + x.shape`` (a number in or out
+    contributes no axes).  One compiled jvp, called once per number of the
+    differentiated arguments (n calls for n inputs)."""
+    single = not isinstance(wrt, (tuple, list))
+
     def jacobian(*args, **kwargs):
-        jf = _jvp_function(fn, wrt, backend)
-        k = jf.wrt[0]
+        jf = _jvp_function(fn, (wrt,) if single else tuple(wrt), backend)
         vals = jf._bind(list(args), dict(kwargs))
-        x = vals[k]
-        if is_node(x):
-            raise TypeError("jacfwd: the differentiated argument must be a number or an array "
-                            "(a pytree argument: use jvp)")
-        cols, out = [], None
-        for e in _basis(x):
-            out, col = jf.call(tuple(vals), (e,))
-            cols.append(np.asarray(col))
-        out_shape, x_shape = np.shape(out), np.shape(x)
-        if not cols:
-            return np.zeros(out_shape + x_shape)
-        J = np.stack(cols, axis=-1).reshape(out_shape + x_shape)
-        dtype = np.result_type(*cols)
-        return J.astype(dtype, copy=False) if J.shape else float(J)
+        xs = [vals[k] for k in jf.wrt]
+        for k, x in zip(jf.wrt, xs):
+            if is_node(x):
+                raise TypeError(f"jacfwd: argument '{jf.arg_names[k]}' is a container; "
+                                "differentiate with respect to its arrays, or use jvp")
+        zeros = [_zero_tangent(x) for x in xs]
+        out, jacs = None, []
+        for i, x in enumerate(xs):
+            cols = []
+            for e in _basis(x):
+                tangents = zeros[:i] + [e] + zeros[i + 1:]
+                out, col = jf.call(tuple(vals), tuple(tangents))
+                if is_node(out):
+                    raise TypeError(f"jacfwd: {jf.__name__} returns a container; it must "
+                                    "return a number or an array")
+                cols.append(np.asarray(col))
+            jacs.append(_assemble(cols, out, x, fn, jf, vals))
+        return jacs[0] if single else tuple(jacs)
     jacobian.__name__ = f"jacfwd_{getattr(fn, '__name__', 'f')}"
     return jacobian
+
+
+def _assemble(cols, out, x, fn, jf, vals):
+    """Columns J e_j stacked into shape out.shape + x.shape."""
+    if out is None:                      # x has no numbers: run once for the output's shape
+        out = jf.call(tuple(vals), tuple(_zero_tangent(vals[k]) for k in jf.wrt))[0]
+    out_shape, x_shape = np.shape(out), np.shape(x)
+    if not cols:
+        return np.zeros(out_shape + x_shape)
+    J = np.stack(cols, axis=-1).reshape(out_shape + x_shape)
+    return J if J.shape else float(J)
 
 
 def linearize(fn, *primals, backend="python"):

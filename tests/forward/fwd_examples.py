@@ -70,3 +70,7 @@ def early_return(x, limit):
             return acc * 2.0
         acc = acc + v * v
     return acc
+
+
+def sin_times(x, w):
+    return np.sin(x) * w

@@ -89,7 +89,7 @@ def test_jacfwd_shapes_and_values():
 
 def test_jacfwd_compiles_once_for_all_columns():
     adc.jacfwd(ex.vector_out)(np.ones(7))
-    jf = _jvp_function(ex.vector_out, 0, "python")
+    jf = _jvp_function(ex.vector_out, (0,), "python")
     assert len(jf._variants) == 1
 
 
@@ -185,3 +185,12 @@ def test_tangent_of_the_wrong_shape_is_an_error():
 def test_primals_must_be_tuples():
     with pytest.raises(TypeError, match="must be tuples"):
         adc.jvp(ex.scalar_fn, 1.0, 1.0)
+
+
+def test_jacfwd_with_several_arguments():
+    f = ex.sin_times
+    x, w = np.array([0.2, 0.4]), 1.5
+
+    Jx, Jw = adc.jacfwd(f, wrt=(0, 1))(x, w)
+    np.testing.assert_allclose(Jx, np.diag(np.cos(x) * w))
+    np.testing.assert_allclose(Jw, np.sin(x))

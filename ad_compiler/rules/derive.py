@@ -20,7 +20,7 @@ gets ``multilinear(np.dot, rule)``: the primal with argument k replaced by
 its tangent.  (A function jointly linear, ``Rule.linear``, needs no rule:
 ``transforms/forward.py`` applies it to the tangents.)
 
-The derived functions are ordinary Python, written to a file in the cache
+The derived functions are ordinary Python, generated on first use (Rule.jvp) into a file in the cache
 (``cache.load_module``) so that ``rule_inline`` inlines them like any rule;
 names in them resolve in the reverse rule's module.
 """
@@ -69,11 +69,30 @@ def _load(name, source, like, extra=None):
     return fn
 
 
+class _Deferred:
+    """A derived rule, generated on first use (``Rule.jvp`` resolves it):
+    importing ad_compiler writes and imports no generated files."""
+
+    def __init__(self, build, *args):
+        self._build, self._args, self._fn = build, args, None
+
+    def resolve(self):
+        if self._fn is None:
+            self._fn = self._build(*self._args)
+        return self._fn
+
+    def __call__(self, *args, **kwargs):
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<derived forward rule {self._build.__name__}{self._args[:1]}>"
+
+
 def elementwise(*vjps):
     """The forward rules of an elementwise primitive from its reverse rules
     ``vjp(g, ans, *args) -> unbroadcast(E, x)`` (``None`` stays ``None``):
     ``jvp(t, ans, *args) -> broadcast_like(E[g := t], ans)``."""
-    return tuple(None if v is None else _elementwise(v) for v in vjps)
+    return tuple(None if v is None else _Deferred(_elementwise, v) for v in vjps)
 
 
 def _elementwise(vjp):
@@ -98,7 +117,8 @@ def multilinear(primal, *vjps):
     """Forward rules of a primal linear in each of its arguments apart
     (``a @ b``): rule k calls the primal with argument k's tangent in its
     place, with the parameters (names, defaults) of reverse rule k."""
-    return tuple(None if v is None else _substitute(primal, v, k) for k, v in enumerate(vjps))
+    return tuple(None if v is None else _Deferred(_substitute, primal, v, k)
+                 for k, v in enumerate(vjps))
 
 
 def _substitute(primal, vjp, k):
@@ -169,7 +189,7 @@ def reduction(*vjps, axis=None):
     ``J @ t = sum(t * (J^T @ 1), axis)``: the reverse rule, given ones,
     yields the weights.  ``axis``: the reduced axes when the primal has no
     ``axis`` parameter (``matrix_norm``: ``(-2, -1)``)."""
-    return tuple(None if v is None else _reduction(v, axis) for v in vjps)
+    return tuple(None if v is None else _Deferred(_reduction, v, axis) for v in vjps)
 
 
 def _reduction(vjp, fixed_axis):
@@ -194,7 +214,7 @@ def transposed(*vjps):
     the result.  For the decompositions and order statistics, whose results
     are small next to the work of the primal; a hand-written rule replaces
     it wherever speed matters."""
-    return tuple(None if v is None else _transposed(v, k) for k, v in enumerate(vjps))
+    return tuple(None if v is None else _Deferred(_transposed, v, k) for k, v in enumerate(vjps))
 
 
 def _transposed(vjp, k):

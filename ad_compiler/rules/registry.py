@@ -55,8 +55,10 @@ class Rule:
         return self.vjps[k] if k < len(self.vjps) else None
 
     def jvp(self, k):
-        """The forward rule for positional argument ``k`` (None: none registered)."""
-        return self.jvps[k] if k < len(self.jvps) else None
+        """The forward rule for positional argument ``k`` (None: none registered;
+        a rule derived from a reverse one is built on first use)."""
+        f = self.jvps[k] if k < len(self.jvps) else None
+        return f.resolve() if hasattr(f, "resolve") else f
 
     def returns_tuple(self, *args, **kwargs):
         """Whether ``primal(*args, **kwargs)`` returns a tuple of results (then

@@ -87,8 +87,9 @@ class JvpFunction(GradFunction):
             free = self._free_values()
         vals = self._bind(list(args), {})
         self._check_wrt(vals)
+        names = self._sig.param_names if self._sig else self.arg_names
         for k, t in zip(self.wrt, tangents):
-            _check_tangent(vals[k], t, self.arg_names[k], self._where_kw())
+            _check_tangent(vals[k], t, names[k], self._where_kw())
         tangents = [_tangent_like(t, vals[k]) for k, t in zip(self.wrt, tangents)]
         vals = [*self._bound, *vals, *free]
         kinds = tuple(map(_kind, vals))
@@ -192,7 +193,24 @@ def jvp(fn, primals, tangents, *, backend="python"):
     if not wrt:
         raise TypeError("jvp: every tangent is None; give the tangent of at least one primal")
     jf = _jvp_function(fn, wrt, backend)
-    return jf.call(tuple(primals), tuple(tangents[k] for k in wrt))
+    return jf.call(tuple(primals), _param_tangents(jf, primals, tangents))
+
+
+def _param_tangents(jf, primals, tangents):
+    """The tangents of the compiled function's parameters: the caller's,
+    and for a ``*args`` parameter the tuple of its items' (zeros for the
+    items given None)."""
+    if jf._sig is None or jf._sig.star is None:
+        return tuple(tangents[k] for k in jf.wrt)
+    n = len(jf._sig.names)
+    out = []
+    for p in jf.wrt:
+        if p == n:
+            out.append(tuple(_zero_tangent(a) if t is None else t
+                             for a, t in zip(primals[n:], tangents[n:])))
+        else:
+            out.append(tangents[p])
+    return tuple(out)
 
 
 def _basis(x):

@@ -74,3 +74,22 @@ def early_return(x, limit):
 
 def sin_times(x, w):
     return np.sin(x) * w
+
+
+SCALE = 2.0
+
+
+class Model:
+    def __init__(self, w):
+        self.w = w
+
+    def loss(self, x):
+        return np.sum(self.w * x ** 2) * SCALE
+
+
+def weighted(x, a):
+    return np.sum(x * a)
+
+
+def star_product(*xs):
+    return xs[0] * xs[1] + xs[2]

@@ -194,3 +194,20 @@ def test_jacfwd_with_several_arguments():
     Jx, Jw = adc.jacfwd(f, wrt=(0, 1))(x, w)
     np.testing.assert_allclose(Jx, np.diag(np.cos(x) * w))
     np.testing.assert_allclose(Jw, np.sin(x))
+
+
+def test_bound_methods_partials_lambdas_star_args_and_rebound_globals():
+    import functools
+    x, v = np.array([0.5, 1.5]), np.array([1.0, -1.0])
+    m = ex.Model(np.array([1.0, 2.0]))
+    assert adc.jvp(m.loss, (x,), (v,))[1] == pytest.approx(np.sum(2 * m.w * x * v) * 2.0)
+    ex.SCALE = 3.0                                   # a global the code reads as data
+    try:
+        assert adc.jvp(m.loss, (x,), (v,))[1] == pytest.approx(np.sum(2 * m.w * x * v) * 3.0)
+    finally:
+        ex.SCALE = 2.0
+    f = functools.partial(ex.weighted, a=3.0)
+    assert adc.jvp(f, (x,), (v,))[1] == pytest.approx(0.0)
+    assert adc.jvp(lambda y: np.sum(y ** 3), (x,), (v,))[1] == pytest.approx(np.sum(3 * x ** 2 * v))
+    y, t = adc.jvp(ex.star_product, (2.0, 3.0, 1.0), (1.0, None, 0.5))
+    assert (y, t) == (7.0, 3.5)

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
 from ..errors import NoRuleError
 from ..frontend.bindings import reads_user_globals
 from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.nodes import Attr, Branch, Call, Const, IfRegion, Jump, Loc, Method, Return, Var
 from ..rules import lookup
-from ..rules.tangents import add_tangents, broadcast_like, tangent_zero
+from ..rules.tangents import add_tangents, broadcast_like, float_tangent, tangent_zero
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
 __all__ = ["forward", "drop_scalar_helpers"]
@@ -175,7 +177,14 @@ class _Forward:
         args = [self.tangent_or_zero(a) if k in diff else a for k, a in enumerate(ins.args)]
         kwargs = [(n, self.tangent_or_zero(a) if index.get(n) in diff else a)
                   for n, a in ins.kwargs]
-        return self.b.emit(ins.fn, args, kwargs, ins.loc)
+        t = self.b.emit(ins.fn, args, kwargs, ins.loc)
+        dtype = dict(ins.kwargs).get("dtype")
+        if dtype is None and "dtype" in rule.params and rule.params.index("dtype") < len(ins.args):
+            dtype = ins.args[rule.params.index("dtype")]
+        if dtype is not None and not _float_dtype(dtype):
+            # np.array(x, dtype=int): the cast of the tangent is not its derivative
+            t = self.b.emit(float_tangent, (t, ins.out), loc=ins.loc)
+        return t
 
     def _sequence_join(self, ins):
         """``a + b`` of lists/tuples concatenates their tangents; ``s * n``
@@ -269,6 +278,17 @@ def forward(g, wrt, active, where, sequence_params=()):
     graph = fw.b.finish(arg_names=g.arg_names + tuple(p.name for p in tangent_params),
                         defaults=g.defaults, filename=g.filename, lineno=g.lineno)
     return graph
+
+
+def _float_dtype(op):
+    """Whether a ``dtype`` operand is a known floating dtype (then a linear
+    primal's cast of the tangent is right as it is)."""
+    if not isinstance(op, Const):
+        return False
+    try:
+        return np.dtype(op.value).kind == "f" and op.value is not None
+    except TypeError:
+        return False
 
 
 def drop_scalar_helpers(g, scalars):

@@ -112,7 +112,8 @@ def known_scalars(g, scalar_params, array_params=()):
             return 1                        # a tuple of ints: its items are scalars
         if fn is operator.getitem and isinstance(a[0], Const) and type(a[0].value) is tuple \
                 and all(type(v) in (int, float) for v in a[0].value):
-            return 0                            # an item of a constant tuple of numbers
+            return r(a[1])                      # an item of a constant tuple of numbers
+                                                # (a scalar index; a slice is a tuple)
         if fn in (operator.getitem, copy_item):
             base, count = r(a[0]), index_count(a[1])
             if base is TOP or count is TOP:

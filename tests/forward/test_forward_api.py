@@ -211,3 +211,9 @@ def test_bound_methods_partials_lambdas_star_args_and_rebound_globals():
     assert adc.jvp(lambda y: np.sum(y ** 3), (x,), (v,))[1] == pytest.approx(np.sum(3 * x ** 2 * v))
     y, t = adc.jvp(ex.star_product, (2.0, 3.0, 1.0), (1.0, None, 0.5))
     assert (y, t) == (7.0, 3.5)
+
+
+def test_a_cast_to_integers_has_a_zero_tangent():
+    x = np.array([1.0, 2.0])
+    y, t = adc.jvp(ex.int_cast, (x,), (np.ones(2),))
+    assert t == pytest.approx(np.sum(np.array(x * 3.7, dtype=int)))   # d/dx of int(3.7 x) is 0

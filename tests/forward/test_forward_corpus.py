@@ -35,8 +35,11 @@ def test_jvp_matches_finite_differences_and_reverse_mode(case):
     for args in case.args():
         ts = _tangents(case, args, rng)
         before = _copy(args)
+        ts_before = _copy(ts)
         value, tangent = adc.jvp(case.fn, tuple(args), ts)
         for a, b in zip(args, before):                  # inputs are not changed
+            np.testing.assert_array_equal(a, b)
+        for a, b in zip(ts, ts_before):                 # nor the caller's tangents
             np.testing.assert_array_equal(a, b)
         np.testing.assert_allclose(value, case.fn(*_copy(args)), rtol=1e-12, atol=1e-12)
         assert np.shape(tangent) == np.shape(value)

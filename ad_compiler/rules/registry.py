@@ -165,7 +165,8 @@ def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="
     rule = Rule(primal=primal, name=name or primal_name(primal), vjps=tuple(vjps),
                 params=_param_names(vjps), linear=linear,
                 multiple_results=multiple_results, doc=doc,
-                keywords=tuple((keywords or {}).items()))
+                keywords=tuple((keywords or {}).items()),
+                jvps=getattr(_RULES.get(rule_key(primal)), "jvps", ()))   # (defjvp kept)
     _RULES[rule_key(primal)] = rule
     return rule
 

@@ -97,3 +97,7 @@ def star_product(*xs):
 
 def int_cast(x):
     return np.sum(np.array(x * 3.7, dtype=int) * x)
+
+
+def clipped_log_vjp(g, ans, x):
+    return g / np.maximum(x, 1e-12)

@@ -217,3 +217,18 @@ def test_a_cast_to_integers_has_a_zero_tangent():
     x = np.array([1.0, 2.0])
     y, t = adc.jvp(ex.int_cast, (x,), (np.ones(2),))
     assert t == pytest.approx(np.sum(np.array(x * 3.7, dtype=int)))   # d/dx of int(3.7 x) is 0
+
+
+def test_custom_jvp_and_defvjp_on_one_primitive():
+    from ad_compiler.rules import lookup
+    rule = lookup(ex.log_fwd)
+    assert rule.jvp(0) is ex.clipped_log_jvp and rule.vjp(0) is None
+    with pytest.raises(adc.NoRuleError, match="argument 0 of"):
+        adc.grad(ex.uses_custom)(np.array([0.5, 2.0]))          # reverse mode: no rule yet
+    ex.log_fwd.defvjp(ex.clipped_log_vjp)
+    rule = lookup(ex.log_fwd)
+    assert rule.jvp(0) is ex.clipped_log_jvp and rule.vjp(0) is ex.clipped_log_vjp
+    x = np.array([0.5, 2.0])
+    g = adc.grad(ex.uses_custom)(x)
+    t = adc.jvp(ex.uses_custom, (x,), (np.array([1.0, 0.0]),))[1]
+    assert t == pytest.approx(g[0])

@@ -118,6 +118,10 @@ class JvpFunction(GradFunction):
             check_output(out, pf.name, pf.filename, pf.lineno)
         return out, cast_like(out_dot, out)
 
+    def __call__(self, *args, **kwargs):
+        raise TypeError(f"a compiled jvp of {self.__name__} is called with "
+                        ".call(primals, tangents); or use adc.jvp(f, primals, tangents)")
+
     def __repr__(self):
         return f"<ad_compiler jvp of {self.__name__} wrt={self.wrt} backend={self.backend}>"
 

@@ -6,6 +6,7 @@ from . import (arithmetic, containers, custom, numpy_constructors, numpy_core,  
                numpy_index_tricks, numpy_indexing, numpy_legacy, numpy_linalg, numpy_nondiff,
                numpy_selection, numpy_products, numpy_reductions, numpy_shapes, numpy_splits,
                numpy_ufuncs, structural, views)
+from . import helpers_forward  # noqa: F401  (forward rules of the runtime helpers)
 from .custom import custom_vjp, stop_gradient
 from .registry import Rule, all_rules, defvjp, lookup, nondifferentiable
 

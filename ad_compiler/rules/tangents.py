@@ -124,3 +124,10 @@ def padded_tangent(t, pad_width, mode, kwargs):
         if name in kw:
             kw[name] = 0.0
     return np.pad(t, pad_width, mode, **kw)
+
+
+def no_tangent(t, ans, *args, **kwargs):
+    """The forward rule of an argument that only gives a shape or a
+    structure (``unbroadcast(g, x)``'s ``x``): it contributes nothing, and
+    the forward transform emits no code for it."""
+    return None

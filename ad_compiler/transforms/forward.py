@@ -33,7 +33,8 @@ from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.nodes import Attr, Branch, Call, Const, IfRegion, Jump, Loc, Method, Return, Var
 from ..rules import lookup
-from ..rules.tangents import add_tangents, broadcast_like, float_tangent, tangent_zero
+from ..rules.tangents import (add_tangents, broadcast_like, float_tangent, no_tangent,
+                              tangent_zero)
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
 __all__ = ["forward", "drop_scalar_helpers"]
@@ -111,6 +112,13 @@ class _Forward:
                 self.b.effect(ops.comment, (Const(text),))
                 self._line = (id(self.b.cur), text)
         out = ins.out
+        if ins.fn is ops.push and self.tangent(ins.args[1]) is not None:
+            # a stack is not differentiated: its pops would lose the tangent
+            loc = ins.loc or Loc(self.g.filename, self.g.lineno)
+            raise NoRuleError("forward mode over code with stacks (a reverse pass with loops) "
+                              "is not supported: the pushed value carries a tangent",
+                              fn_name=self.where, filename=loc.filename, lineno=loc.lineno,
+                              source_line=loc.source)
         if ins.fn is ops.list_append and out in self.active:
             # the zero tangent of a list that append is about to change: taken before
             self._zeros = {a: self.tangent_or_zero(a) for a in ins.args if self.tangent(a) is None}
@@ -163,11 +171,16 @@ class _Forward:
             jvp = rule.jvp(k)
             if jvp is None:
                 raise self._no_rule(ins, k, forward_rule=True)
+            if jvp is no_tangent:            # a shape or a structure only
+                continue
             args[0] = self.tangent(a)
             c = self.apply_rule(jvp, args, ins.kwargs, ins.loc, ins.fn, ins.args, ins.kwargs)
             total = c if total is None else self.b.emit(
                 add_tangents if multi else operator.add, (total, c), loc=ins.loc)
-        return total
+        return total if total is not None else self.tangent_or_zero_of_result(ins)
+
+    def tangent_or_zero_of_result(self, ins):
+        return self.b.emit(tangent_zero, (ins.out,), hint=self.dot_name(ins.out), loc=ins.loc)
 
     def _linear(self, ins, rule, index):
         """A linear primal is its own JVP: the primal applied to the tangents
@@ -201,7 +214,8 @@ class _Forward:
         from .reverse import _Reverse
         if not forward_rule:            # the words of reverse mode, naming defjvp
             e = _Reverse._no_rule(self, ins, k)
-            e.message = e.message.replace("ad_compiler.defvjp(", "ad_compiler.defjvp(")
+            e.message = e.message.replace("ad_compiler.defvjp(", "ad_compiler.defjvp(").replace(
+                "vjp_arg0", "jvp_arg0")
             e.args = (e._format(),)
             return e
         name = callee_name(ins.fn)

@@ -101,3 +101,7 @@ def int_cast(x):
 
 def clipped_log_vjp(g, ans, x):
     return g / np.maximum(x, 1e-12)
+
+
+def hvp_target(x):
+    return np.sum(np.sin(x) * x ** 2) + x[0] * x[1] / (1.0 + x[2] ** 2)

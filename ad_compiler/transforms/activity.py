@@ -34,6 +34,8 @@ def passes_gradient(fn):
 def activity(g, wrt_vars, output):
     """The set of active Vars."""
     edges = list(g.edges())
+    # a stack (of a reverse pass being differentiated again) holds what is pushed on it
+    edges += [(i.args[0], i.args[1]) for i in g.instructions() if i.fn is ops.push]
     varied = set(wrt_vars)
     changed = True
     while changed:

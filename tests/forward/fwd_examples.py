@@ -105,3 +105,13 @@ def clipped_log_vjp(g, ans, x):
 
 def hvp_target(x):
     return np.sum(np.sin(x) * x ** 2) + x[0] * x[1] / (1.0 + x[2] ** 2)
+
+
+def loop_target(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] > 0:
+            s = s + np.sin(x[i] * s + 1.0) * x[i]
+        else:
+            s = s * x[i]
+    return s * s

@@ -18,7 +18,7 @@ from .. import runtime
 from ..ir import ops
 from ..runtime import (cast_like, div_or_zero, pow_slope, safe_div, safe_mul, scatter_into,
                        unbroadcast, unreduce)
-from .registry import defjvp
+from .registry import defjvp, nondifferentiable
 from .tangents import no_tangent, tangent_zero
 
 
@@ -112,3 +112,6 @@ def zero_at_inplace_g(t, ans, g, idx):
 # in place on the primal, in place on its tangent (the same objects pair up)
 defjvp(ops.index_add, index_add_acc, None, index_add_g)
 defjvp(ops.zero_at_inplace, zero_at_inplace_g, None)
+
+# a value's shape, kept on a stack in its place when the adjoint reads only that
+nondifferentiable(ops.shape_proxy, doc="the shape of a value (transforms/shapes.py)")

@@ -4,6 +4,7 @@ of a gradient is a Hessian-vector product, checked against finite
 differences of the gradient.  (The public hvp/hessian API is built on this
 elsewhere.)"""
 import numpy as np
+import pytest
 
 import ad_compiler as adc
 from ad_compiler import cache
@@ -48,3 +49,18 @@ def test_forward_over_a_reverse_pass_with_stacks():
     np.testing.assert_allclose(grad, gf(x), rtol=1e-12)
     np.testing.assert_allclose(grad_dot, (gf(x + eps * v) - gf(x - eps * v)) / (2 * eps),
                                rtol=1e-6, atol=1e-8)
+
+
+def test_forward_over_a_reverse_pass_with_shape_stacks_and_break():
+    """golden's adjoint keeps shapes (shape_proxy) and branch flags on stacks."""
+    gf = adc.grad(ex.golden)
+    gf(0.5, 3)
+    joint = gf._last.graph
+    act = activity(joint, [joint.entry.params[0]], joint.blocks[-1].term.value)
+    g = dce(simplify(forward(joint, (0,), act, "golden")))
+    source, namespace = emit_function(g, "golden_hvp", g.arg_names)
+    module, _ = cache.load_module("golden_hvp", source, namespace)
+    eps = 1e-6
+    for x in (0.5, 1.3):
+        (_, grad), (_, grad_dot) = module.golden_hvp(x, 3, None, 1.0)
+        assert grad_dot == pytest.approx((gf(x + eps, 3) - gf(x - eps, 3)) / (2 * eps), rel=1e-6)

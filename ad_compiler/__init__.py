@@ -16,17 +16,18 @@ from .check import GradientCheckError, check_grads
 from .elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
 from . import nested  # noqa: F401  (grad of a gradient: registers itself with api.grad)
 from .higher import hessian, hvp, jacobian, jacrev, vjp
+from .forward_api import jacfwd, jvp, linearize
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)
-from .rules.custom import custom_vjp, stop_gradient
-from .rules.registry import defvjp, nondifferentiable
+from .rules.custom import custom_jvp, custom_vjp, stop_gradient
+from .rules.registry import defjvp, defvjp, nondifferentiable
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "check_grads", "elementwise_grad", "GradFunction", "defvjp",
            "vjp", "jacrev", "jacobian", "hessian", "hvp",
            "nondifferentiable",
-           "custom_vjp", "stop_gradient",
+           "custom_vjp", "stop_gradient", "jvp", "jacfwd", "linearize", "defjvp", "custom_jvp",
            "ADError", "BackendError", "MutationError", "NonScalarOutputError", "NoRuleError",
            "NotDifferentiableError", "SeedShapeError", "SourceUnavailableError",
            "UnsupportedSyntaxError", "WrtError", "GradientCheckError"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .api import grad
+from .forward_api import jacfwd
 from .pytree import is_node, tree_flatten
 
 __all__ = ["vjp", "jacrev", "jacobian", "hessian", "hvp"]
@@ -128,25 +129,15 @@ def jacobian(fn, wrt=0, *, backend="python"):
     rev = jacrev(fn, wrt, backend=backend)
 
     def jac(*args, **kwargs):
-        fwd = _jacfwd()
-        if fwd is not None and not isinstance(wrt, (tuple, list)):
+        if not isinstance(wrt, (tuple, list)):
             k = wrt if isinstance(wrt, int) else None
             if k is not None and k < len(args):
                 out = fn(*args, **kwargs)
                 if _size(args[k]) < _size(out):
-                    return fwd(fn, wrt, backend=backend)(*args, **kwargs)
+                    return jacfwd(fn, wrt, backend=backend)(*args, **kwargs)
         return rev(*args, **kwargs)
 
     return jac
-
-
-def _jacfwd():
-    """``ad_compiler.jacfwd`` once forward mode is merged (helper ``forward``),
-    else None: until then ``jacobian`` always uses reverse mode.
-    MERGE: nothing to change here; ``hessian`` below switches to
-    forward-over-reverse (``jacfwd(grad(f))``) once jacfwd accepts a GradFunction."""
-    import ad_compiler
-    return getattr(ad_compiler, "jacfwd", None)
 
 
 def hessian(fn, wrt=0, *, backend="python"):

@@ -39,11 +39,12 @@ from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.aux import split_aux
 from .transforms.dead_raises import keep_dead_raises
+from .transforms.forward import drop_scalar_helpers, forward
 from .transforms.iteration import resolve_iteration
 from .transforms.reverse import reverse
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
-from .transforms.specialize import specialize_scalars
+from .transforms.specialize import known_scalars, specialize_scalars
 
 __all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
            "build_graph", "compile_graph", "run_passes", "describe", "lower"]
@@ -70,6 +71,7 @@ class Job:
         self.params = ()
         self.active = None
         self.pure = None           # the joint graph before the in-place rewrites
+        self.scalars, self.arrays = (), {}     # what specialise knew of the parameters
 
     @property
     def name(self):
@@ -137,9 +139,26 @@ def _reverse(g, job):
                    sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
 
 
+def _forward(g, job):
+    req = job.request
+    return forward(g, req.wrt, job.active, job.name,
+                   sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
+
+
 def _specialise(g, job):
     args = job.request.arguments
-    return specialize_scalars(g, args.params_of_kind(job.params, "s"), args.array_ranks(job.params))
+    scalars, arrays = args.params_of_kind(job.params, "s"), args.array_ranks(job.params)
+    if job.request.mode == "fwd":       # a tangent parameter per wrt, of its primal's kind
+        tangents = g.entry.params[len(job.params):]
+        scalars += [t for t, k in zip(tangents, job.request.wrt) if args.kinds[k] == "s"]
+        arrays.update({t: int(args.kinds[k][1:]) for t, k in zip(tangents, job.request.wrt)
+                       if args.kinds[k][:1] == "a" and args.kinds[k][1:].isdigit()})
+    job.scalars, job.arrays = scalars, arrays
+    return specialize_scalars(g, scalars, arrays)
+
+
+def _drop_scalar_helpers(g, job):
+    return drop_scalar_helpers(g, known_scalars(g, job.scalars, job.arrays))
 
 
 def _keep_pure(g, job):
@@ -163,8 +182,14 @@ DIFFERENTIATE = {
             Pass("reverse", _reverse, verify=True,
                  doc="the joint graph: the primal, then the adjoint mirroring its control "
                      "flow; returns `(value, [aux], grads...)`")),
+    "fwd": (Pass("activity", _activity,
+                 doc="as for reverse mode: what carries a tangent"),
+            Pass("forward", _forward, verify=True,
+                 doc="the forward-mode graph: `x_dot` beside `x` through the same control "
+                     "flow, no stacks; parameters `(*params, *tangents)`, returns "
+                     "`(value, value_dot)`")),
 }
-SUFFIX = {"rev": "grad"}              # the emitted function's name: f_grad
+SUFFIX = {"rev": "grad", "fwd": "jvp"}    # the emitted function's name: f_grad, f_jvp
 FINISH = (
     Pass("specialise", _specialise,
          doc="folds what the argument kinds decide (scalars, array ranks)"),
@@ -179,12 +204,24 @@ FINISH = (
 )
 
 
+FINISH_FWD = (
+    Pass("specialise", _specialise,
+         doc="as above; the tangents have their primals' kinds"),
+    Pass("simplify", lambda g, job: simplify(g), verify=True, doc="as above"),
+    Pass("scalar_tangents", lambda g, job: dce(simplify(_drop_scalar_helpers(g, job))),
+         verify=True,
+         doc="`broadcast_like`/`tangent_zero` of known numbers become the number / 0.0, so "
+             "scalar loops carry plain floats"),
+)
+FINISHES = {"rev": FINISH, "fwd": FINISH_FWD}
+
+
 def passes(mode="rev", prepared=False):
     """The graph passes of a compilation in ``mode``, in order (``prepared``:
     the graph is already past PREPARE, as another compilation's is)."""
     if mode not in DIFFERENTIATE:
         raise ValueError(f"unknown mode {mode!r}: one of {tuple(DIFFERENTIATE)}")
-    return (() if prepared else PREPARE) + DIFFERENTIATE[mode] + FINISH
+    return (() if prepared else PREPARE) + DIFFERENTIATE[mode] + FINISHES[mode]
 
 
 def describe(mode="rev"):
@@ -194,7 +231,8 @@ def describe(mode="rev"):
             "rejected (file:line) |  |",
             "| build | `ir.build` | gast → SSA graph with block arguments | yes |"]
     stages = [("build", BUILD), ("prepare", PREPARE), (f"differentiate ({mode})",
-              DIFFERENTIATE[mode]), ("finish", FINISH)]
+              DIFFERENTIATE[mode]), ("finish" if mode == "rev" else f"finish ({mode})",
+                                     FINISHES[mode])]
     for stage, pass_list in stages:
         for p in pass_list:
             rows.append(f"| {stage} | `{p.name}` | {p.doc} | {'yes' if p.verify else ''} |")

@@ -29,7 +29,7 @@ LAYERS = [
     ("backend.*",),                                  # emit, lower
     ("pipeline",),
     ("api",),
-    ("nested",),                                     # grad of a gradient
+    ("nested", "forward_api"),                       # grad of a gradient; forward mode
     ("higher",),                                     # jacobians, hessians
     ("check", "elementwise"),
     ("",),                                           # ad_compiler/__init__.py

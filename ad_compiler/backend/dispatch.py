@@ -63,6 +63,9 @@ def lower(compiled):
     backend = compiled.request.backend
     if backend == "numba":
         require_numba()
+        if compiled.request.mode == "fwd":
+            from .numba_forward import NumbaJvp       # (it imports numba)
+            return NumbaJvp(compiled)
         from .numba_backend import NumbaGradient     # (it imports numba)
         return NumbaGradient(compiled)
     if backend == "cuda":

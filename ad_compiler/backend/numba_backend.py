@@ -252,7 +252,7 @@ class NumbaGradient:
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
         g = reductions_as_functions(g)
-        name = f"{g.name}_grad"
+        name = self.compiled.python_fn.__name__      # f_grad, f_jvp
         emitted = emit_function(g, name, g.arg_names, omit_unset=True)
         source = emitted.source
         hit = self._by_source.get(source)

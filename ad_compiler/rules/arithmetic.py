@@ -18,7 +18,8 @@ import numpy as np
 
 from ..runtime import zero_like
 from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
-from .registry import declare, defvjp, nondifferentiable
+from .derive import elementwise, multilinear
+from .registry import declare, defjvp, defvjp, nondifferentiable
 
 
 # -- operators (used by both Python scalars and arrays) ----------------------
@@ -374,3 +375,88 @@ defvjp(max, *MAX_RULES, doc="builtin; max(a, b, ...) (up to 8 arguments) or max(
 defvjp(min, *MAX_RULES, doc="builtin; min(a, b, ...) (up to 8 arguments) or min(sequence); "
                             "ties split evenly", scalar_preserving=True)
 defvjp(sum, sum_iterable, sum_start, linear=True, doc="builtin sum over a list, tuple or array")
+
+
+# -- forward mode (rules/derive.py): the same derivative expressions ---------------------
+defjvp(operator.add, *elementwise(add_a, add_b))
+defjvp(operator.sub, *elementwise(add_a, sub_b))
+defjvp(operator.mul, *elementwise(mul_a, mul_b))
+defjvp(operator.truediv, *elementwise(truediv_a, truediv_b))
+defjvp(operator.pow, *elementwise(pow_a, pow_b))
+defjvp(pow, *elementwise(pow_a, pow_b))
+defjvp(operator.mod, *elementwise(mod_a, mod_b))
+defjvp(operator.matmul, *multilinear(operator.matmul, matmul_a, matmul_b))
+defjvp(abs, abs_x)
+defjvp(operator.abs, abs_x)
+# the math module works on numbers: each rule is g times a partial derivative,
+# so the reverse rule is the forward rule (a 1x1 Jacobian is its own transpose)
+for _fn, _rule in [(math.sin, m_sin), (math.cos, m_cos), (math.tan, m_tan), (math.exp, m_exp),
+                   (math.expm1, m_expm1), (math.log, m_log), (math.log1p, m_log1p),
+                   (math.log2, m_log2), (math.log10, m_log10), (math.sqrt, m_sqrt),
+                   (math.tanh, m_tanh), (math.sinh, m_sinh), (math.cosh, m_cosh),
+                   (math.asin, m_asin), (math.acos, m_acos), (math.atan, m_atan),
+                   (math.asinh, m_asinh), (math.acosh, m_acosh), (math.atanh, m_atanh),
+                   (math.fabs, m_fabs), (math.erf, m_erf), (math.erfc, m_erfc)]:
+    defjvp(_fn, _rule)
+defjvp(math.pow, m_pow_x, m_pow_y)
+defjvp(math.atan2, m_atan2_y, m_atan2_x)
+defjvp(math.hypot, m_hypot_x, m_hypot_y)
+defjvp(math.copysign, m_copysign_x, m_copysign_y)
+
+
+def extremum_tangent(t, ans, args, k):
+    """Tangent of the builtin ``max``/``min`` from positional argument ``k``
+    (ties share evenly, as the cotangent does)."""
+    if len(args) == 1:
+        a = args[0]
+        if isinstance(a, (list, tuple)):
+            hits = [1.0 if v == ans else 0.0 for v in a]
+            n = sum(hits)
+            out = 0.0
+            for h, ti in zip(hits, t):
+                out = out + ti * (h / n)
+            return out
+        hit = np.asarray(a) == ans
+        return np.sum(t * hit) / int(np.count_nonzero(hit))
+    ties = 0
+    for v in args:
+        ties = ties + (v == ans)
+    return t * ((args[k] == ans) / ties)
+
+
+def max_0_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 0)
+
+
+def max_1_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 1)
+
+
+def max_2_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 2)
+
+
+def max_3_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 3)
+
+
+def max_4_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 4)
+
+
+def max_5_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 5)
+
+
+def max_6_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 6)
+
+
+def max_7_jvp(t, ans, *args, key=None, default=None):
+    return extremum_tangent(t, ans, args, 7)
+
+
+MAX_JVPS = (max_0_jvp, max_1_jvp, max_2_jvp, max_3_jvp, max_4_jvp, max_5_jvp, max_6_jvp,
+            max_7_jvp)
+defjvp(max, *MAX_JVPS)
+defjvp(min, *MAX_JVPS)

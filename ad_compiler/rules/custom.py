@@ -35,9 +35,9 @@ rules at module level: the compiler inlines a rule whose body is a single
 import functools
 import inspect
 
-from .registry import check_properties, defvjp, nondifferentiable
+from .registry import check_properties, defjvp, defvjp, lookup, nondifferentiable
 
-__all__ = ["custom_vjp", "stop_gradient"]
+__all__ = ["custom_vjp", "custom_jvp", "stop_gradient"]
 
 
 def stop_gradient(x):
@@ -91,6 +91,7 @@ def custom_vjp(*vjps, linear=False, multiple_results=False, doc="", **properties
             return primitive
 
         primitive.defvjp = define
+        primitive.defjvp = _define_jvps(fn, primitive)
         if vjps:
             define(*vjps)
         return primitive
@@ -98,6 +99,47 @@ def custom_vjp(*vjps, linear=False, multiple_results=False, doc="", **properties
     if len(vjps) == 1 and inspect.isfunction(vjps[0]) and _looks_like_primal(vjps[0]):
         raise TypeError("use @custom_vjp(rule, ...) with the rules as arguments, or "
                         "@custom_vjp() and fn.defvjp(rule, ...) later")
+    return register
+
+
+def _define_jvps(fn, primitive):
+    """``primitive.defjvp(jvp_0, ...)``: forward-mode rules, each
+    ``jvp(t, ans, <fn's parameters>)`` returning the tangent of the result
+    that the tangent ``t`` of that argument causes."""
+    def define(*rules):
+        if len(rules) > len(inspect.signature(fn).parameters):
+            raise TypeError(f"{fn.__name__} takes fewer arguments than the "
+                            f"{len(rules)} rules given")
+        for rule in rules:
+            if rule is not None:
+                if not callable(rule):
+                    raise TypeError(f"defjvp takes rule functions, not {rule!r}")
+                _check_rule(fn, rule)
+        if lookup(primitive) is None:       # forward mode only: no reverse rule
+            defvjp(primitive, *([None] * len(rules)),
+                   doc=(fn.__doc__ or "").strip().split("\n")[0])
+        defjvp(primitive, *rules)
+        return primitive
+    return define
+
+
+def custom_jvp(*jvps):
+    """Decorator: register ``jvps`` (one per positional parameter, ``None``
+    for no derivative) as the forward-mode rules of the decorated function;
+    ``fn.defvjp(...)`` adds reverse-mode rules to the same primitive.
+    A rule is ``jvp(t, ans, <the function's parameters, same names>)``."""
+    for rule in jvps:
+        if rule is not None and not callable(rule):
+            raise TypeError(f"custom_jvp takes rule functions, not {rule!r}")
+    if len(jvps) == 1 and inspect.isfunction(jvps[0]) and _looks_like_primal(jvps[0]):
+        raise TypeError("use @custom_jvp(rule, ...) with the rules as arguments, or "
+                        "@custom_jvp() and fn.defjvp(rule, ...) later")
+
+    def register(fn):
+        primitive = custom_vjp()(fn)
+        if jvps:
+            primitive.defjvp(*jvps)
+        return primitive
     return register
 
 

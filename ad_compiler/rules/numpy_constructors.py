@@ -15,7 +15,8 @@ import numpy as np
 from ..runtime import zero_like
 from ..runtime import unbroadcast
 from .adjoints import cast_cotangent, float_dtype
-from .registry import declare, defvjp, like, static_argument
+from .derive import multilinear, transposed
+from .registry import declare, defjvp, defvjp, like, static_argument
 
 
 def fill_cotangent(g, ans, fill_value):
@@ -146,3 +147,12 @@ defvjp(np.arange, arange_start, arange_stop, arange_step,
 declare(np.full, np.full_like, np.linspace, np.logspace, np.geomspace, np.arange, pure=False)
 declare(np.full, rank="sized", zero_d=True)
 declare(np.full_like, rank=like(0, shape_at=5), zero_d=True)
+
+# forward mode: the fill value is linear; start/stop/step of the ranges by transposition
+defjvp(np.full, None, *multilinear(np.full, None, full_fill_value)[1:])
+defjvp(np.full_like, *transposed(full_like_a), *multilinear(np.full_like, None,
+                                                            full_like_fill_value)[1:])
+defjvp(np.linspace, *transposed(linspace_start, linspace_stop))
+defjvp(np.logspace, *transposed(logspace_start, logspace_stop, None, None, logspace_base))
+defjvp(np.geomspace, *transposed(geomspace_start, geomspace_stop))
+defjvp(np.arange, *transposed(arange_start, arange_stop, arange_step))

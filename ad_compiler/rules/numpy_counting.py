@@ -13,7 +13,8 @@ for ``max``).
 import numpy as np
 
 from .adjoints import cast_cotangent, float_dtype
-from .registry import defvjp, static_argument
+from .derive import transposed
+from .registry import defjvp, defvjp, static_argument
 
 
 def bincount_weights(g, ans, x, weights=None, minlength=0):
@@ -93,3 +94,7 @@ defvjp(np.unique, unique_ar, multiple_results=unique_returns_tuple, doc="the val
 defvjp(np.histogram, histogram_a, None, None, None, histogram_weights, multiple_results=True,
        doc="weights; edges follow min/max of a when bins is a count and range is None; "
            "counts have no gradient in a; density=True unsupported")
+
+# forward mode, by transposition (rules/derive.py): results as small as the input
+defjvp(np.unique, *transposed(unique_ar))
+defjvp(np.histogram, *transposed(histogram_a, None, None, None, histogram_weights))

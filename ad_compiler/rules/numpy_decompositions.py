@@ -26,7 +26,8 @@ What the maths allows, and what happens otherwise:
 import numpy as np
 
 from .numpy_linalg import eye_like, mT, one_triangle
-from .registry import defvjp, static_argument
+from .derive import transposed
+from .registry import defjvp, defvjp, static_argument
 
 
 def _gap_inverse(x):
@@ -175,3 +176,9 @@ defvjp(np.linalg.eig, eig_a, multiple_results=True,
        doc="real eigenvalues only (complex: error); eigenvector gradients need distinct "
            "eigenvalues and sign-invariant functions")
 defvjp(np.linalg.eigvals, eigvals_a, doc="real eigenvalues only (complex: error)")
+
+# forward mode, by transposition (rules/derive.py): one reverse-rule call per result number
+defjvp(np.linalg.svd, *transposed(svd_a))
+defjvp(np.linalg.qr, *transposed(qr_a))
+defjvp(np.linalg.eig, *transposed(eig_a))
+defjvp(np.linalg.eigvals, *transposed(eigvals_a))

@@ -12,7 +12,8 @@ form (the sublists themselves are constants).  Positions up to 16 have rules
 import numpy as np
 
 from .adjoints import _LETTERS, einsum_adjoint
-from .registry import defvjp
+from .derive import multilinear
+from .registry import defjvp, defvjp
 
 MAX_OPERANDS = 17
 
@@ -113,3 +114,5 @@ def einsum_16(g, ans, *operands, out=None, optimize=False, **kwargs):
 defvjp(np.einsum, *[globals()[f"einsum_{k}"] for k in range(MAX_OPERANDS)],
        doc="subscripts string or sublists (Ellipsis for '...'); explicit/implicit output, "
            "'...', repeated indices; vjp k is operand k (a string or sublist has none)")
+# forward mode: linear in each operand apart, so operand k's tangent in its place
+defjvp(np.einsum, *multilinear(np.einsum, *[globals()[f"einsum_{k}"] for k in range(MAX_OPERANDS)]))

@@ -18,7 +18,9 @@ import numpy as np
 
 from ..runtime import unbroadcast
 from .adjoints import norm_adjoint
-from .registry import defvjp
+from .derive import reduction, transposed
+from .registry import defjvp, defvjp
+from .tangents import tangent_zero
 
 
 def mT(x):
@@ -199,3 +201,41 @@ defvjp(np.linalg.norm, norm_x,
            "gradient 0 at a zero norm; ties split evenly", rank="reduction")
 defvjp(np.linalg.vector_norm, vector_norm_x, doc="as norm (vector); axis may be a tuple")
 defvjp(np.linalg.matrix_norm, matrix_norm_x, doc="as norm (matrix)")
+
+
+# -- forward mode: the classic differentials, and the rest by transposition (rules/derive.py) ----
+def inv_a_jvp(t, ans, a):
+    return -np.matmul(np.matmul(ans, t), ans)
+
+
+def solve_a_jvp(t, ans, a, b):
+    if np.ndim(b) == 1:                       # b (and the solution) a vector
+        return -np.linalg.solve(a, np.matmul(t, ans[..., None]))[..., 0]
+    return -np.linalg.solve(a, np.matmul(t, ans))
+
+
+def solve_b_jvp(t, ans, a, b):
+    return np.linalg.solve(a, t)
+
+
+def det_a_jvp(t, ans, a):
+    return ans * np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+
+
+def slogdet_a_jvp(t, ans, a):
+    return (tangent_zero(ans[0]), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1))
+
+
+defjvp(np.linalg.inv, inv_a_jvp)
+defjvp(np.linalg.solve, solve_a_jvp, solve_b_jvp)
+defjvp(np.linalg.det, det_a_jvp)
+defjvp(np.linalg.slogdet, slogdet_a_jvp)
+for _fn, _rules in ((np.linalg.cholesky, (cholesky_a,)), (np.linalg.eigh, (eigh_a,)),
+                    (np.linalg.eigvalsh, (eigvalsh_a,)), (np.linalg.pinv, (pinv_a,)),
+                    (np.linalg.lstsq, (lstsq_a, lstsq_b, None)),
+                    (np.linalg.svdvals, (svdvals_x,)),
+                    (np.linalg.matrix_power, (matrix_power_a, None))):
+    defjvp(_fn, *transposed(*_rules))
+defjvp(np.linalg.norm, *reduction(norm_x))
+defjvp(np.linalg.vector_norm, *reduction(vector_norm_x))
+defjvp(np.linalg.matrix_norm, *reduction(matrix_norm_x, axis=(-2, -1)))

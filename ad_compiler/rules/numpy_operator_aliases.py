@@ -7,11 +7,14 @@ The wider NumPy surface lives in the other ``numpy_*`` modules: elementwise
 (``numpy_ufuncs``), reductions, shapes, products, linear algebra, indexing
 and the non-differentiable callables.
 """
+import operator
+
 import numpy as np
 
 from .arithmetic import (abs_x, add_a, add_b, matmul_a, matmul_b, mul_a, mul_b, neg_a, pos_a,
                          pow_a, pow_b, sub_b, truediv_a, truediv_b)
-from .registry import defvjp
+from .derive import multilinear
+from .registry import defjvp, defvjp, lookup
 
 defvjp(np.add, add_a, add_b, linear=True)
 defvjp(np.subtract, add_a, sub_b, linear=True)
@@ -22,3 +25,10 @@ defvjp(np.negative, neg_a, linear=True)
 defvjp(np.positive, pos_a, linear=True)
 defvjp(np.absolute, abs_x, doc="sign(x); 0 at 0 (subgradient)")
 defvjp(np.matmul, matmul_a, matmul_b, doc="1-D, 2-D and batched (broadcast) operands")
+
+# forward mode: the rules of the operators these ufuncs are
+for _ufunc, _op in ((np.add, operator.add), (np.subtract, operator.sub),
+                    (np.multiply, operator.mul), (np.divide, operator.truediv),
+                    (np.power, operator.pow), (np.absolute, abs)):
+    defjvp(_ufunc, *lookup(_op).jvps)
+defjvp(np.matmul, *multilinear(np.matmul, matmul_a, matmul_b))

@@ -9,7 +9,8 @@ import numpy as np
 from ..runtime import unbroadcast
 from .adjoints import kron_adjoint, multi_dot_adjoint, tensordot_adjoint
 from .arithmetic import matmul_a, matmul_b
-from .registry import declare, defvjp
+from .derive import multilinear
+from .registry import declare, defjvp, defvjp
 
 
 def dot_a(g, ans, a, b, out=None):
@@ -175,3 +176,35 @@ defvjp(np.linalg.vecdot, linalg_vecdot_x1, linalg_vecdot_x2)
 defvjp(np.linalg.multi_dot, multi_dot_arrays, doc="list argument: a tuple of cotangents")
 defvjp(np.convolve, convolve_a, convolve_v, doc="1-D, modes full/same/valid")
 defvjp(np.correlate, correlate_a, correlate_v, doc="1-D, modes full/same/valid (real input)")
+
+
+# -- forward mode: each product is linear in each factor apart (rules/derive.py) ---------------
+for _fn, _rules in ((np.dot, (dot_a, dot_b)), (np.ndarray.dot, (dot_a, dot_b)),
+                    (np.vdot, (vdot_a, vdot_b)), (np.inner, (inner_a, inner_b)),
+                    (np.outer, (outer_a, outer_b)),
+                    (np.linalg.outer, (linalg_outer_x1, linalg_outer_x2)),
+                    (np.linalg.matmul, (matmul_a, matmul_b)),
+                    (np.tensordot, (tensordot_a, tensordot_b)),
+                    (np.linalg.tensordot, (linalg_tensordot_x1, linalg_tensordot_x2)),
+                    (np.kron, (kron_a, kron_b)), (np.cross, (cross_a, cross_b)),
+                    (np.linalg.cross, (linalg_cross_x1, linalg_cross_x2)),
+                    (np.vecdot, (vecdot_x1, vecdot_x2)),
+                    (np.linalg.vecdot, (linalg_vecdot_x1, linalg_vecdot_x2)),
+                    (np.convolve, (convolve_a, convolve_v)),
+                    (np.correlate, (correlate_a, correlate_v))):
+    defjvp(_fn, *multilinear(_fn, *_rules))
+
+
+def multi_dot_arrays_jvp(t, ans, arrays, *, out=None):
+    return multi_dot_tangent(t, arrays)
+
+
+def multi_dot_tangent(t, arrays):
+    """Product rule over the chain: factor k replaced by its tangent, summed."""
+    total = 0.0
+    for k in range(len(arrays)):
+        total = total + np.linalg.multi_dot(list(arrays[:k]) + [t[k]] + list(arrays[k + 1:]))
+    return total
+
+
+defjvp(np.linalg.multi_dot, multi_dot_arrays_jvp)

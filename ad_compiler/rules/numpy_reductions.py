@@ -14,7 +14,9 @@ import numpy as np
 from ..runtime import div_or_zero, reduced_count, unreduce
 from .adjoints import (cumprod_adjoint, extremum_adjoint, float_dtype, prod_adjoint,
                        untake_along_axis, var_adjoint)
-from .registry import declare, defvjp
+from .derive import reduction, transposed
+from .registry import declare, defjvp, defvjp
+from .tangents import zero_ends
 
 
 def sum_a(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
@@ -172,3 +174,27 @@ defvjp(np.average, average_a, average_weights, doc="weights differentiable; retu
 defvjp(np.diff, diff_a, linear=True, doc="n, axis; prepend/append get no gradient")
 defvjp(np.sort, sort_a, doc="permutes g back (stable argsort); axis=None flattens")
 defvjp(np.trapezoid, trapezoid_y, None, linear=True, doc="gradient for y only (x, dx constant)")
+
+
+# -- forward mode (rules/derive.py) -------------------------------------------------------------
+def diff_a_jvp(t, ans, a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    return np.diff(t, n, axis, zero_ends(prepend), zero_ends(append))
+
+
+# each number of the input reaches one number of the result: J t = sum(t * J^T 1, axis)
+for _fn in (np.prod, np.ndarray.prod):
+    defjvp(_fn, *reduction(prod_a))
+for _fn in (np.max, np.amax, np.ndarray.max, np.min, np.amin, np.ndarray.min,
+            np.nanmax, np.nanmin):
+    defjvp(_fn, *reduction(max_a))
+defjvp(np.ptp, *reduction(ptp_a))
+for _fn in (np.var, np.ndarray.var):
+    defjvp(_fn, *reduction(var_a))
+for _fn in (np.std, np.ndarray.std):
+    defjvp(_fn, *reduction(std_a))
+defjvp(np.average, *reduction(average_a), *transposed(None, average_weights)[1:])
+defjvp(np.diff, diff_a_jvp)
+for _fn in (np.cumprod, np.ndarray.cumprod):
+    defjvp(_fn, *transposed(cumprod_a))
+defjvp(np.cumulative_prod, *transposed(cumulative_prod_x))
+defjvp(np.sort, *transposed(sort_a))

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..runtime import unbroadcast
 from .adjoints import untake_along_axis
-from .registry import defvjp
+from .derive import transposed
+from .registry import defjvp, defvjp
 
 
 def partition_a(g, ans, a, kth, axis=-1, kind="introselect", order=None):
@@ -53,3 +54,7 @@ defvjp(np.partition, partition_a, None, doc="permutes g back (matched by rank); 
 defvjp(np.select, None, select_choicelist, select_default,
        doc="choices: a tuple of cotangents; the first true condition gets g; default where "
            "none holds")
+
+# forward mode, by transposition (rules/derive.py)
+defjvp(np.partition, *transposed(partition_a, None))
+defjvp(np.select, *transposed(None, select_choicelist, select_default))

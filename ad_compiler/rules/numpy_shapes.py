@@ -13,7 +13,8 @@ import numpy as np
 from .adjoints import (cast_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
                        untile)
 from ..runtime import unbroadcast
-from .registry import declare, defvjp
+from .registry import declare, defjvp, defvjp
+from .tangents import float_tangent, padded_tangent, zero_ends
 
 
 # -- reshapes ---------------------------------------------------------------------------------
@@ -326,3 +327,20 @@ declare(np.copy, np.ndarray.copy, rank=0, zero_d=True)
 declare(np.trace, rank=lambda ranks, kwargs: (ranks[0] - 2 if len(ranks) == 1 and not kwargs
                                               and ranks[0] is not None and ranks[0] >= 2
                                               else None))
+
+# -- forward mode: the casts and the padding with constants are affine, not linear --------
+def astype_a_jvp(t, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    return float_tangent(t, ans)
+
+
+def np_astype_x_jvp(t, ans, x, dtype, *, copy=True, device=None):
+    return float_tangent(t, ans)
+
+
+def pad_array_jvp(t, ans, array, pad_width, mode="constant", **kwargs):
+    return padded_tangent(t, pad_width, mode, kwargs)
+
+
+defjvp(np.ndarray.astype, astype_a_jvp)
+defjvp(np.astype, np_astype_x_jvp)
+defjvp(np.pad, pad_array_jvp, None)

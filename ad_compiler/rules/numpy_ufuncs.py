@@ -25,7 +25,8 @@ from ..runtime import zero_like
 from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .adjoints import clip_adjoint
 from .arithmetic import abs_x
-from .registry import broadcast_rank, defvjp
+from .derive import elementwise
+from .registry import broadcast_rank, defjvp, defvjp
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -347,3 +348,29 @@ defvjp(np.where, None, where_x, where_y,
        rank=lambda ranks, kwargs: broadcast_rank(ranks) if len(ranks) == 3 and not kwargs
        else None, zero_d=True)
 defvjp(np.nan_to_num, nan_to_num_x, doc="identity where x is finite, 0 where replaced")
+
+
+# -- forward mode (rules/derive.py) ------------------------------------------------------------
+# one argument, elementwise: J is diagonal, so the reverse rule is the forward rule
+for _fn, _rule, _doc in _UNARY:
+    defjvp(_fn, _rule)
+defjvp(np.nan_to_num, nan_to_num_x)
+# two arguments, elementwise: the same derivative expression, broadcast to the result
+defjvp(np.float_power, *elementwise(float_power_x1, float_power_x2))
+defjvp(np.logaddexp, *elementwise(logaddexp_x1, logaddexp_x2))
+defjvp(np.logaddexp2, *elementwise(logaddexp2_x1, logaddexp2_x2))
+defjvp(np.ldexp, *elementwise(ldexp_x1, None))
+defjvp(np.hypot, *elementwise(hypot_x1, hypot_x2))
+defjvp(np.arctan2, *elementwise(arctan2_x1, arctan2_x2))
+defjvp(np.copysign, *elementwise(copysign_x1, zero_x2))
+defjvp(np.nextafter, *elementwise(nextafter_x1, zero_x2))
+defjvp(np.heaviside, *elementwise(zero_x1, heaviside_x2))
+defjvp(np.fmod, *elementwise(fmod_x1, fmod_x2))
+defjvp(np.remainder, *elementwise(fmod_x1, remainder_x2))
+defjvp(np.maximum, *elementwise(maximum_x1, maximum_x2))
+defjvp(np.minimum, *elementwise(minimum_x1, minimum_x2))
+defjvp(np.fmax, *elementwise(fmax_x1, fmax_x2))
+defjvp(np.fmin, *elementwise(fmin_x1, fmin_x2))
+defjvp(np.clip, *elementwise(clip_a, clip_a_min, clip_a_max))
+defjvp(np.ndarray.clip, *elementwise(ndarray_clip_a, ndarray_clip_min, ndarray_clip_max))
+defjvp(np.where, *elementwise(None, where_x, where_y))

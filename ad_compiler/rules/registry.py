@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["Rule", "defvjp", "nondifferentiable", "declare", "props", "lookup", "all_rules",
+__all__ = ["Rule", "defvjp", "defjvp", "nondifferentiable", "declare", "props", "lookup", "all_rules",
            "all_entries", "rule_key", "primal_name", "DYNAMIC", "static_argument", "PROPERTIES",
            "RANK_RULES", "PENDING", "broadcast_rank", "like", "record_twin", "check_properties"]
 
@@ -60,6 +60,8 @@ class Rule:
     doc: str = ""
     keywords: tuple = ()                     # (name, k): a keyword-only parameter
                                              # that is positional argument k's alias
+    jvps: tuple = ()                         # forward mode, per positional parameter:
+                                             # jvp(t, ans, *args) -> tangent of ans (defjvp)
     # -- properties of the primitive (PROPERTIES; passes read them through props(fn)) --
     has_rules: bool = True       # False: declared for its properties only (declare());
                                  # lookup() and all_rules() do not return it
@@ -92,6 +94,12 @@ class Rule:
     def vjp(self, k):
         """The rule for positional argument ``k`` (None: not differentiable)."""
         return self.vjps[k] if k < len(self.vjps) else None
+
+    def jvp(self, k):
+        """The forward rule for positional argument ``k`` (None: none registered;
+        a rule derived from a reverse one is built on first use)."""
+        f = self.jvps[k] if k < len(self.jvps) else None
+        return f.resolve() if hasattr(f, "resolve") else f
 
     def returns_tuple(self, *args, **kwargs):
         """Whether ``primal(*args, **kwargs)`` returns a tuple of results (then
@@ -200,8 +208,28 @@ def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="
                 params=_param_names(vjps), linear=linear,
                 multiple_results=multiple_results, doc=doc,
                 keywords=tuple((keywords or {}).items()),
+                jvps=getattr(_RULES.get(rule_key(primal)), "jvps", ()),   # (defjvp kept)
                 **_properties(primal, True, properties))
     _store(rule)
+    return rule
+
+
+def defjvp(primal, *jvps):
+    """Register forward-mode rules for ``primal`` next to its reverse ones:
+    one per positional argument (``None`` for none), each
+    ``jvp(t, ans, *args, **kwargs)`` with the vjp's parameters, returning
+    the tangent of ``ans`` (its shape) that the tangent ``t`` of that
+    argument causes.  A primal registered ``linear`` needs none (it is its
+    own JVP: transforms/forward.py applies it to the tangents).  A primal
+    without reverse rules keeps none (its entry carries properties and
+    forward rules only: reverse mode still reports the missing rule)."""
+    rule = _RULES.get(rule_key(primal))
+    if rule is None:
+        rule = Rule(primal=primal, name=primal_name(primal), vjps=(), params=_param_names(jvps),
+                    has_rules=False, **_properties(primal, False, {}))
+    elif not rule.params:
+        rule = replace(rule, params=_param_names(jvps))
+    _store(replace(rule, jvps=tuple(jvps)))
     return rule
 
 

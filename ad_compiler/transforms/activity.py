@@ -59,7 +59,9 @@ def activity(g, wrt_vars, output):
                 changed = True
     useful = {output} if isinstance(output, Var) else set()
     defs = definitions(g)
-    preds = g.incoming()
+    preds = {}                       # the block-argument and push edges into each value
+    for p, a in edges:
+        preds.setdefault(p, []).append(a)
     work = list(useful)
     while work:
         v = work.pop()

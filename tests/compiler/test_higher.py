@@ -135,23 +135,23 @@ GOLDEN_SECOND = '''def x_sin_grad_grad(x, seed):
     out_bar = seed_cotangent(None, out)
     x_bar = out_bar * t1
     t1_bar = out_bar * x
-    t6 = math.cos(x)
-    x_bar_8 = t1_bar * t6
-    x_bar_9 = x_bar + x_bar_8
-    x_grad = cast_like(x_bar_9, x)
+    t2 = math.cos(x)
+    x_bar_1 = t1_bar * t2
+    x_bar_2 = x_bar + x_bar_1
+    x_grad = cast_like(x_bar_2, x)
     x_grad_bar = seed_cotangent(seed, x_grad)
-    # line 138: return x * math.sin(x)
-    t1_bar_bar = x_grad_bar * t6
-    t6_bar = x_grad_bar * t1_bar
-    t9 = -t6_bar
-    x_bar_13 = t9 * t1
-    x_bar_16 = t1_bar_bar * out_bar
-    x_bar_17 = x_bar_13 + x_bar_16
-    t1_bar_21 = x_grad_bar * out_bar
-    x_bar_24 = t1_bar_21 * t6
-    x_bar_25 = x_bar_17 + x_bar_24
-    x_grad_26 = cast_like(x_bar_25, x)
-    result = x_grad, x_grad_26
+    # adjoint of line 138: return x * math.sin(x)
+    t1_bar_bar = x_grad_bar * t2
+    t2_bar = x_grad_bar * t1_bar
+    t3 = -t2_bar
+    x_bar_3 = t3 * t1
+    x_bar_4 = t1_bar_bar * out_bar
+    x_bar_5 = x_bar_3 + x_bar_4
+    t1_bar_1 = x_grad_bar * out_bar
+    x_bar_6 = t1_bar_1 * t2
+    x_bar_7 = x_bar_5 + x_bar_6
+    x_grad_1 = cast_like(x_bar_7, x)
+    result = x_grad, x_grad_1
     return result
 '''
 

@@ -24,7 +24,8 @@ import numbers
 
 import numpy as np
 
-from . import cache
+from . import cache, pickling
+from .cache import entries as cache_entries
 from .arguments import Signature
 from .backend.emit import emit_function
 from .errors import ADError, BackendError, NotDifferentiableError, WrtError, add_note
@@ -81,7 +82,7 @@ class GradFunction:
     """A compiled gradient of ``fn``; call it like ``fn``."""
 
     def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False,
-                 freeze_globals=False):
+                 freeze_globals=False, cache=True):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         self.fn = fn
@@ -92,6 +93,7 @@ class GradFunction:
         # specialised on their values (and recompiled when one is rebound)
         self.freeze_globals = freeze_globals or backend == "cuda"
         self._wrt_spec = wrt
+        self._use_disk = cache                # the on-disk cache (ad_compiler/cache/)
         self._setup()
         self.__name__ = getattr(fn, "__name__", "f")
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -101,7 +103,14 @@ class GradFunction:
         """Everything read from the function's source, code and defaults;
         run again when a binding the compiled code depends on changes."""
         target, self._bound, bound_kw = _unwrap(self.fn)
+        if not (self._bound or bound_kw) and cache_entries.restore(self):
+            n_defaults = len(target.__defaults__ or ())   # warm: nothing parsed
+            self._defaults = dict(zip(self.arg_names[len(self.arg_names) - n_defaults:],
+                                      target.__defaults__ or ()))
+            return
         self.parsed = parse(target)
+        self._loc = (self.parsed.name, self.parsed.filename, self.parsed.lineno)
+        self._front_digest = None             # set once its cache record is written
         names = [a.id for a in self.parsed.node.args.args]
         self.arg_names = names[len(self._bound):]     # what the caller passes
         wrt = self._wrt_spec
@@ -121,12 +130,20 @@ class GradFunction:
         self._variants = {}
         self._last = None
 
+    def __getattr__(self, name):
+        if name == "parsed" and "fn" in self.__dict__:     # restored from the disk cache:
+            self.parsed = parse(_unwrap(self.fn)[0])        # parsed only when asked
+            return self.parsed
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __reduce__(self):
+        return pickling.reduce_gradient(self)
+
     def _where(self):
-        return self.parsed.name
+        return self._loc[0]
 
     def _where_kw(self):
-        return dict(fn_name=self.parsed.name, filename=self.parsed.filename,
-                    lineno=self.parsed.lineno)
+        return dict(fn_name=self._loc[0], filename=self._loc[1], lineno=self._loc[2])
 
     def _wrt_index(self, w):
         names = self.arg_names
@@ -158,6 +175,7 @@ class GradFunction:
             bindings = Bindings(freeze=self.freeze_globals)
             self._ir = verify(simplify(keep_dead_raises(verify(build(self.parsed, bindings)))))
             self._bindings, self._prologue = bindings, bindings.prologue()
+            cache_entries.remember(self)
         return self._ir
 
     def _free_values(self):
@@ -165,7 +183,7 @@ class GradFunction:
         now; recompiles first if a binding it was specialised on changed
         (a helper it inlined, a module, the function's code or defaults),
         or a data name now holds something the compiler would specialise on."""
-        if self._ir is None:
+        if self._prologue is _unbuilt:
             self.ir
         free = self._prologue()
         if free is None:
@@ -182,7 +200,7 @@ class GradFunction:
     def stale(self):
         """Whether the compiled code no longer matches the function (and
         recompile it, for callers that keep compiled code of their own)."""
-        if self._ir is None or self._prologue() is not None:
+        if self._prologue is _unbuilt or self._prologue() is not None:
             return False
         self._setup()
         return True
@@ -225,7 +243,7 @@ class GradFunction:
             kinds = tuple(kinds) + tuple(_kind(v) for v in self._free_values())
         v = self._variants.get(kinds)
         if v is None:
-            v = self._variants[kinds] = self._compile(kinds)
+            v = self._variants[kinds] = cache_entries.variant(self, kinds, self._compile)
         self._last = v
         return v
 
@@ -297,13 +315,12 @@ class GradFunction:
 
     def _check_result(self, out):
         """The output must be a real number or array (see outputs.py)."""
-        pf = self.parsed
-        check_output(out, pf.name, pf.filename, pf.lineno)
+        check_output(out, *self._loc)
 
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
         if seed is not None and type(seed) is not float:
-            check_seed(seed, self.parsed.name, self.parsed.filename, self.parsed.lineno)
+            check_seed(seed, *self._loc)
         free = self._prologue()                 # the globals it reads, now
         if free is None:                        # (None: a binding changed, or not built)
             free = self._free_values()
@@ -396,20 +413,21 @@ def _memo(fn, **opts):
     return cache.memoized(fn, key, lambda: GradFunction(fn, **opts))
 
 
-def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
+def grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=True):
     """The gradient of ``fn`` with respect to the parameters ``wrt`` (index,
-    name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``."""
+    name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``;
+    ``cache=False``: never read or write the on-disk cache."""
     if fn is None:
-        return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend)
-    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
+        return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend, cache=cache)
+    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False, cache=cache)
 
 
-def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
+def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=True):
     """Like ``grad`` but returns ``(value, grads)``; ``((value, aux), grads)``
     with ``has_aux``."""
     if fn is None:
-        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend)
-    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
+        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend, cache=cache)
+    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True, cache=cache)
 
 
 def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng=0):

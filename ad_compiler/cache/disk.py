@@ -131,11 +131,18 @@ def write_text(folder, name, text):
     return _write(os.path.join(folder, name), text.encode())
 
 
-def read_checked(folder, name, digest):
-    """The text of ``name`` if its sha256 is ``digest``, else None."""
-    raw = _read_own(os.path.join(folder, name))
+def read_checked(folder, name, digest, touch=False):
+    """The text of ``name`` if its sha256 is ``digest``, else None
+    (``touch``: mark it recently used)."""
+    path = os.path.join(folder, name)
+    raw = _read_own(path)
     if raw is None or sha256(raw) != digest:
         return None
+    if touch:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
     return raw.decode()
 
 

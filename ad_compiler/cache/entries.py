@@ -106,12 +106,20 @@ def restore(gf):
         sig = pickle.loads(rec["sig"])
     except Exception:          # a binding moved, a module is gone, a fingerprint differs
         return False
+    from ..frontend.bindings import is_data
+    prologue = bindings.prologue()
+    try:
+        free = prologue()
+    except Exception:          # a missing name: the compiler says what Python says
+        return False
+    if free is None or not all(is_data(v) for v in free):
+        return False           # a data name now holds a function...: specialise on it
     gf.arg_names, gf.single, gf.wrt, gf._picks = rec["arg_names"], rec["single"], \
         tuple(rec["wrt"]), rec["picks"]
     gf._sig, gf._loc, gf._front_digest = sig, tuple(rec["loc"]), rec["digest"]
     gf._ir, gf._bindings, gf._variants, gf._last = None, None, {}, None
     gf.__dict__.pop("parsed", None)        # (an earlier parse may be stale)
-    gf._prologue = bindings.prologue()
+    gf._prologue = prologue
     STATS["restored"] += 1
     return True
 
@@ -197,7 +205,7 @@ def _load_variant(folder, stem, key, gf, kinds):
     rec = disk.read_record(folder, stem, key)
     if rec is None:
         return None
-    source = disk.read_checked(folder, stem + ".py", rec["sha"])
+    source = disk.read_checked(folder, rec["file"], rec["sha"], touch=True)
     try:
         if source is None:
             raise LookupError("module file changed")
@@ -205,8 +213,8 @@ def _load_variant(folder, stem, key, gf, kinds):
     except Exception:
         disk.remove_entry(folder, stem)
         return None
-    path = os.path.join(folder, stem + ".py")
-    module = exec_module(stem, source, namespace, path)
+    path = os.path.join(folder, rec["file"])
+    module = exec_module(rec["file"][:-3], source, namespace, path)
     return WarmVariant(getattr(module, rec["fname"]), source, path, gf, kinds)
 
 
@@ -220,9 +228,14 @@ def _store_variant(folder, stem, key, v):
                      if name not in skip and not (name.startswith("__") and name.endswith("__"))}
     except (keys.Unkeyable, pickle.PicklingError, TypeError, AttributeError):
         return
-    if not disk.write_text(folder, stem + ".py", v.source):
-        return
-    rec = dict(key=key, sha=disk.sha256(v.source.encode()), fname=fn.__name__, namespace=namespace)
+    path = getattr(v, "path", None) or ""
+    name = os.path.basename(path)          # the module compile() wrote (cache/modules.py)
+    if os.path.dirname(path) != folder or not name.endswith(".py"):
+        name = stem + ".py"
+        if not disk.write_text(folder, name, v.source):
+            return
+    rec = dict(key=key, sha=disk.sha256(v.source.encode()), fname=fn.__name__, namespace=namespace,
+               file=name)
     if disk.write_record(folder, stem, rec):
         STATS["stored"] += 1
         disk.evict(folder, location.max_bytes(), keep={stem})

@@ -35,7 +35,7 @@ import sys
 import types
 
 from . import disk, keys, location
-from .modules import exec_module
+from .modules import exec_module, private_modules
 
 __all__ = ["restore", "remember", "variant", "STATS"]
 
@@ -185,6 +185,10 @@ def variant(gf, kinds, compile):
     """The variant of ``gf`` for ``kinds``: from disk when an intact entry
     matches, else ``compile(kinds)`` (then stored)."""
     front = getattr(gf, "_front_digest", None)
+    if not getattr(gf, "_use_disk", True):
+        STATS["compiled"] += 1
+        with private_modules():             # cache=False: not even the module file there
+            return compile(kinds)
     if gf.backend != "python" or front is None or _front_key(gf) is None:
         STATS["compiled"] += 1
         return compile(kinds)

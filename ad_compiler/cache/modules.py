@@ -12,6 +12,7 @@ temporary folder of the process instead (see location.py).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -19,7 +20,9 @@ import types
 
 from . import disk, location
 
-__all__ = ["memoized", "clear_memo", "load_module", "exec_module", "module_dir", "PACKAGE"]
+__all__ = ["memoized", "clear_memo", "load_module", "exec_module", "module_dir", "PACKAGE",
+           "private_modules"]
+_PRIVATE = [0]                 # > 0: inside private_modules()
 
 _ATTR = "__ad_compiled__"      # where a function keeps its compiled gradients
 PACKAGE = "ad_compiler_generated"
@@ -48,7 +51,20 @@ def clear_memo(fn):
 def module_dir():
     """Where generated modules are written: the cache folder, else a
     private temporary folder."""
+    if _PRIVATE[0]:
+        return location.private_dir()
     return location.usable_root() or location.private_dir()
+
+
+@contextlib.contextmanager
+def private_modules():
+    """Generated modules go to the process's private folder meanwhile
+    (``grad(..., cache=False)``)."""
+    _PRIVATE[0] += 1
+    try:
+        yield
+    finally:
+        _PRIVATE[0] -= 1
 
 
 def load_module(name, source, namespace):

@@ -16,7 +16,9 @@ more writes in this process.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import stat
 import tempfile
 import warnings
@@ -117,6 +119,7 @@ def private_dir():
     d = _state["private"]
     if d is None or not os.path.isdir(d):
         d = _state["private"] = tempfile.mkdtemp(prefix="ad_compiler_")
+        atexit.register(shutil.rmtree, d, True)
     return d
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import linecache
 import os
 import sys
 import types
@@ -76,9 +77,12 @@ def load_module(name, source, namespace):
     path = os.path.join(folder, modname + ".py")
     if disk.read_checked(folder, modname + ".py", disk.sha256(source.encode())) is None:
         if not disk.write_text(folder, modname + ".py", source):
-            folder = location.private_dir()      # read-only or full: one warning, then here
-            path = os.path.join(folder, modname + ".py")
-            disk._write_bytes(path, source.encode())
+            path = os.path.join("<ad_compiler>", modname + ".py")
+            try:                                 # read-only or full: one warning, then here
+                path = os.path.join(location.private_dir(), modname + ".py")
+                disk._write_bytes(path, source.encode())
+            except OSError:                      # nowhere: tracebacks read it from memory
+                linecache.cache[path] = (len(source), None, source.splitlines(True), path)
     return exec_module(modname, source, namespace, path), path
 
 

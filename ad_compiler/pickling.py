@@ -89,7 +89,21 @@ def reduce_gradient(gf):
             "cannot find it by name; define the function at the top level of a module (a .py "
             "file the workers can import), or install cloudpickle to send it by value") from None
     filename = fn.__code__.co_filename
-    return _rebuild_by_value, (cloudpickle.dumps(fn), filename, linecache.getlines(filename), opts)
+    return _rebuild_by_value, (cloudpickle.dumps(_bare(fn)), filename, linecache.getlines(filename),
+                               opts)
+
+
+def _bare(fn):
+    """A copy of ``fn`` without the gradients memoized on it (they would
+    pickle ``fn`` again, without end)."""
+    from .cache.modules import _ATTR
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+                              fn.__closure__)
+    copy.__dict__.update({k: v for k, v in fn.__dict__.items() if k != _ATTR})
+    copy.__kwdefaults__, copy.__qualname__, copy.__module__ = \
+        fn.__kwdefaults__, fn.__qualname__, fn.__module__
+    copy.__doc__ = fn.__doc__
+    return copy
 
 
 def _rebuild(fn, opts):
@@ -108,4 +122,13 @@ def _rebuild_by_name(module, qualname, opts):
 def _rebuild_by_value(payload, filename, lines, opts):
     if lines and not linecache.getlines(filename):   # a notebook cell: no file to read
         linecache.cache[filename] = (sum(map(len, lines)), None, list(lines), filename)
-    return _rebuild(pickle.loads(payload), opts)
+    fn = pickle.loads(payload)
+    if fn.__code__.co_filename != filename:         # (cloudpickle may rename it)
+        fn.__code__ = _renamed(fn.__code__, filename)
+    return _rebuild(fn, opts)
+
+
+def _renamed(code, filename):
+    consts = tuple(_renamed(c, filename) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)

@@ -29,6 +29,7 @@ machine code, next to the generated module).
 from __future__ import annotations
 
 import importlib
+import marshal
 import os
 import pickle
 import sys
@@ -218,7 +219,10 @@ def _load_variant(folder, stem, key, gf, kinds):
         disk.remove_entry(folder, stem)
         return None
     path = os.path.join(folder, rec["file"])
-    module = exec_module(rec["file"][:-3], source, namespace, path)
+    code = marshal.loads(rec["code"])        # compiled when stored: no compile() here
+    if code.co_filename != path:             # (the folder was moved)
+        code = compile(source, path, "exec")
+    module = exec_module(rec["file"][:-3], source, namespace, path, code)
     return WarmVariant(getattr(module, rec["fname"]), source, path, gf, kinds)
 
 
@@ -238,8 +242,9 @@ def _store_variant(folder, stem, key, v):
         name = stem + ".py"
         if not disk.write_text(folder, name, v.source):
             return
+    code = marshal.dumps(compile(v.source, os.path.join(folder, name), "exec"))
     rec = dict(key=key, sha=disk.sha256(v.source.encode()), fname=fn.__name__, namespace=namespace,
-               file=name)
+               file=name, code=code)
     if disk.write_record(folder, stem, rec):
         STATS["stored"] += 1
         disk.evict(folder, location.max_bytes(), keep={stem})

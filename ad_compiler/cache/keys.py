@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
+import importlib.util
 import platform
 import sys
 import types
@@ -48,40 +50,66 @@ _VERSIONS = None
 
 
 def versions():
+    """(name, version...) of everything whose change changes the output;
+    read without importing anything new (importlib.metadata alone costs
+    tens of milliseconds)."""
     global _VERSIONS
     if _VERSIONS is None:
         import gast
         from .. import __version__
         numba = sys.modules.get("numba")
-        if numba is None:
-            try:
-                spec = importlib.util.find_spec("numba")
-            except (ImportError, ValueError):
-                spec = None
-            numba_v = _dist_version("numba") if spec is not None else None
-        else:
-            numba_v = numba.__version__
         _VERSIONS = (("ad_compiler", __version__, _package_stamp()),
                      ("python", platform.python_implementation(), sys.version),
-                     ("numpy", np.__version__), ("gast", getattr(gast, "__version__", None)
-                                                 or _dist_version("gast")),
-                     ("numba", numba_v))
+                     ("numpy", np.__version__),
+                     ("gast", getattr(gast, "__version__", None) or _dist_version("gast")),
+                     ("numba", numba.__version__ if numba is not None else _dist_version("numba")))
     return _VERSIONS
 
 
 def _dist_version(name):
+    """The version in the name of the package's ``.dist-info`` folder next
+    to it (None when it is not installed)."""
+    import os
+    site = os.path.dirname(os.path.dirname(np.__file__))     # usually beside NumPy: one listdir
     try:
-        from importlib.metadata import version
-        return version(name)
-    except Exception:
+        found = [n for n in _listing(site) if n.lower().startswith(name + "-")
+                 and n.endswith(".dist-info")]
+    except OSError:
+        found = []
+    if found:
+        return sorted(found)[-1][len(name) + 1:].rsplit(".", 1)[0]
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
         return None
+    if spec is None or not spec.origin:
+        return None
+    site = os.path.dirname(os.path.dirname(spec.origin))
+    try:
+        found = [n for n in os.listdir(site)
+                 if n.lower().startswith(name + "-") and n.endswith((".dist-info", ".egg-info"))]
+    except OSError:
+        found = []
+    if found:
+        return sorted(found)[-1][len(name) + 1:].rsplit(".", 1)[0]
+    st = os.stat(spec.origin)                        # a source checkout: its file's stamp
+    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}"
+
+
+_LISTINGS = {}
+
+
+def _listing(folder):
+    if folder not in _LISTINGS:
+        _LISTINGS[folder] = os.listdir(folder)
+    return _LISTINGS[folder]
 
 
 def _package_stamp():
     """The compiler's own source changes the output too: a cheap stamp of
-    its files (sizes and modification times), so a developer's edit to a
-    rule invalidates entries even when ``__version__`` stays."""
-    import os
+    its files (sizes and modification times; well under a millisecond), so
+    a developer's edit to a rule invalidates entries even when
+    ``__version__`` stays."""
     pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(pkg):

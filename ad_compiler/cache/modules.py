@@ -86,9 +86,10 @@ def load_module(name, source, namespace):
     return exec_module(modname, source, namespace, path), path
 
 
-def exec_module(modname, source, namespace, path):
+def exec_module(modname, source, namespace, path, code=None):
     """A module ``ad_compiler_generated.<modname>`` run from ``source``
-    (already read and checked), as if imported from ``path``."""
+    (already read and checked; ``code``: its compiled form), as if
+    imported from ``path``."""
     if PACKAGE not in sys.modules:             # the parent of every generated module
         pkg = types.ModuleType(PACKAGE)        # (Numba's cache re-imports by this name)
         pkg.__path__ = []
@@ -96,6 +97,6 @@ def exec_module(modname, source, namespace, path):
     module = types.ModuleType(f"{PACKAGE}.{modname}")
     module.__file__ = path
     module.__dict__.update(namespace)
-    exec(compile(source, path, "exec"), module.__dict__)
+    exec(code or compile(source, path, "exec"), module.__dict__)
     sys.modules[module.__name__] = module
     return module

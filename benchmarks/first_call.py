@@ -1,6 +1,8 @@
 """First-call latency in a fresh process: ``import ad_compiler``, then the
 first ``grad(f)(...)`` with an empty cache (cold: parse, build, transform,
-emit) and with a filled one (warm: load the module from the on-disk cache).
+emit), with only the parsed derivative rules cached (the function new or
+edited: what a change to it costs), and with everything cached (warm: the
+module loaded from the on-disk cache, nothing parsed).
 
     python benchmarks/first_call.py [--repeat 7]
 
@@ -51,17 +53,23 @@ def run_once(name, cache):
 
 
 def measure(name, repeat):
-    cold, warm, imports = [], [], []
+    cold, edited, warm, imports = [], [], [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as cache:
-            imp, c = run_once(name, cache)
+            imp, c = run_once(name, cache)          # an empty cache folder
             cold.append(c)
             imports.append(imp)
-            imp, wm = run_once(name, cache)
+            imp, wm = run_once(name, cache)         # everything cached
             warm.append(wm)
             imports.append(imp)
+            for f in os.listdir(cache):             # the function's entries gone (as after
+                if not f.startswith("rule_asts"):   # an edit), the parsed rules kept
+                    os.remove(os.path.join(cache, f))
+            edited.append(run_once(name, cache)[1])
     med = statistics.median
-    return {"import_ms": med(imports), "cold_ms": med(cold), "warm_ms": med(warm)}
+    return {"import_ms": med(imports), "cold_ms": med(cold), "edited_ms": med(edited),
+            "warm_ms": med(warm), "cold_min_ms": min(cold), "edited_min_ms": min(edited),
+            "warm_min_ms": min(warm)}
 
 
 def main():
@@ -73,10 +81,12 @@ def main():
     if a.json:
         print(json.dumps(res, indent=1))
         return
-    print(f"{'function':24s} {'import ad_compiler':>19s} {'cold first call':>16s} "
-          f"{'warm first call':>16s}   (ms above import, median of {a.repeat})")
+    print(f"first call, ms after `import ad_compiler`: median (min) of {a.repeat} fresh processes")
+    print(f"{'function':22s} {'import':>8s} {'cold':>14s} {'rules cached':>14s} {'warm':>14s}")
     for name, r in res.items():
-        print(f"{name:24s} {r['import_ms']:19.1f} {r['cold_ms']:16.1f} {r['warm_ms']:16.1f}")
+        print(f"{name:22s} {r['import_ms']:8.1f} {r['cold_ms']:7.1f} ({r['cold_min_ms']:5.1f}) "
+              f"{r['edited_ms']:7.1f} ({r['edited_min_ms']:5.1f}) "
+              f"{r['warm_ms']:7.1f} ({r['warm_min_ms']:5.1f})")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import hashlib
 import os
 import pickle
 import stat
+import time
 
 from . import location
 
@@ -44,6 +45,7 @@ def _write_bytes(path, data):
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        touch(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -51,6 +53,14 @@ def _write_bytes(path, data):
         except OSError:
             pass
         raise
+
+
+def touch(path):
+    """Mark ``path`` used now, to the nanosecond (a file system's own clock
+    may tick every few milliseconds: entries written or read within one
+    tick would tie, and the least recently used could not be told)."""
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
 
 
 def _write(path, data):
@@ -121,7 +131,7 @@ def read_record(folder, stem, key):
         remove_entry(folder, stem)
         return None
     try:
-        os.utime(path)             # recently used (least recently used go first)
+        touch(path)                # recently used (least recently used go first)
     except OSError:
         pass
     return payload
@@ -131,16 +141,16 @@ def write_text(folder, name, text):
     return _write(os.path.join(folder, name), text.encode())
 
 
-def read_checked(folder, name, digest, touch=False):
+def read_checked(folder, name, digest, mark_used=False):
     """The text of ``name`` if its sha256 is ``digest``, else None
-    (``touch``: mark it recently used)."""
+    (``mark_used``: mark it recently used)."""
     path = os.path.join(folder, name)
     raw = _read_own(path)
     if raw is None or sha256(raw) != digest:
         return None
-    if touch:
+    if mark_used:
         try:
-            os.utime(path)
+            touch(path)
         except OSError:
             pass
     return raw.decode()
@@ -164,7 +174,7 @@ def entries(folder):
             if not stat.S_ISREG(st.st_mode):
                 continue
             size, used = out.get(stem, (0, 0.0))
-            used = max(used, st.st_mtime) if name.endswith(".meta") or not used else used
+            used = max(used, st.st_mtime_ns)
             out[stem] = (size + st.st_size, used)
     return out
 

@@ -35,7 +35,7 @@ import pickle
 import sys
 import types
 
-from . import disk, keys, location
+from . import disk, keys, location, rule_asts
 from .modules import exec_module, private_modules
 
 __all__ = ["restore", "remember", "variant", "STATS"]
@@ -203,6 +203,7 @@ def variant(gf, kinds, compile):
     STATS["compiled"] += 1
     v = compile(kinds)
     _store_variant(folder, stem, key, v)
+    rule_asts.flush()
     return v
 
 
@@ -210,7 +211,7 @@ def _load_variant(folder, stem, key, gf, kinds):
     rec = disk.read_record(folder, stem, key)
     if rec is None:
         return None
-    source = disk.read_checked(folder, rec["file"], rec["sha"], touch=True)
+    source = disk.read_checked(folder, rec["file"], rec["sha"], mark_used=True)
     try:
         if source is None:
             raise LookupError("module file changed")
@@ -247,7 +248,7 @@ def _store_variant(folder, stem, key, v):
                file=name, code=code)
     if disk.write_record(folder, stem, rec):
         STATS["stored"] += 1
-        disk.evict(folder, location.max_bytes(), keep={stem})
+        disk.evict(folder, location.max_bytes(), keep={stem, rule_asts.stem()})
 
 
 def _encode(val):

@@ -6,13 +6,14 @@
     def f(x):
         return np.sum(np.tanh(x) ** 2)
 
-Pipeline: frontend.parse → ir.build (SSA) → transforms (simplify, activity,
-reverse) → backend.emit (Python source) → backend lowering (Numba, CUDA).
+Pipeline (pipeline.py names its passes): frontend.parse → ir.build (SSA) →
+transforms (simplify, activity, reverse, ...) → backend.emit (Python source) →
+backend lowering (Numba, CUDA); compiled.py describes what comes out.
 """
 from . import rules  # noqa: F401  (registers the rule table)
-from .api import GradFunction, check_grads, grad, value_and_grad
-from .backend.elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
-from .check import GradientCheckError
+from .api import GradFunction, grad, value_and_grad
+from .check import GradientCheckError, check_grads
+from .elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)

@@ -1,4 +1,5 @@
-"""The public entry points: ``grad``, ``value_and_grad``, ``check_grads``.
+"""The public entry points ``grad`` and ``value_and_grad`` (``check_grads``
+is in check.py, ``elementwise_grad`` in elementwise.py).
 
 Example::
 
@@ -27,25 +28,16 @@ import numpy as np
 from . import cache, pickling
 from .cache import entries as cache_entries
 from .arguments import Signature
-from .backend.emit import emit_function
-from .errors import ADError, BackendError, NotDifferentiableError, WrtError, add_note
+from .compiled import Arguments, Origin, Request, ResultLayout
+from .errors import ADError, NotDifferentiableError, WrtError, add_note
 from .frontend.bindings import Bindings, is_data
 from .frontend.parse import parse
+from .ir.dot import draw
 from .outputs import check_output, check_seed
-from .ir.build import build
-from .ir.verify import verify
+from .pipeline import build_graph, compile_graph
 from .pytree import tree_paths
-from .transforms.iteration import resolve_iteration
-from .transforms.accumulate import accumulate_in_place
-from .transforms.activity import activity
-from .transforms.dead_raises import keep_dead_raises
-from .transforms.reverse import reverse
-from .transforms.shapes import stack_shapes_only
-from .transforms.simplify import dce, simplify
-from .transforms.specialize import specialize_scalars
-from .transforms.aux import split_aux
 
-__all__ = ["grad", "value_and_grad", "GradFunction", "check_grads"]
+__all__ = ["grad", "value_and_grad", "GradFunction"]
 
 BACKENDS = ("python", "numba", "cuda")
 
@@ -139,11 +131,12 @@ class GradFunction:
     def __reduce__(self):
         return pickling.reduce_gradient(self)
 
-    def _where(self):
-        return self._loc[0]
+    @property
+    def origin(self):
+        return Origin(*self._loc)            # (no parse: a warm start has no .parsed)
 
     def _where_kw(self):
-        return dict(fn_name=self._loc[0], filename=self._loc[1], lineno=self._loc[2])
+        return self.origin.kw()
 
     def _wrt_index(self, w):
         names = self.arg_names
@@ -173,7 +166,7 @@ class GradFunction:
         """The simplified SSA graph of the function."""
         if self._ir is None:
             bindings = Bindings(freeze=self.freeze_globals)
-            self._ir = verify(simplify(keep_dead_raises(verify(build(self.parsed, bindings)))))
+            self._ir = build_graph(self.parsed, bindings)
             self._bindings, self._prologue = bindings, bindings.prologue()
             cache_entries.remember(self)
         return self._ir
@@ -206,34 +199,21 @@ class GradFunction:
         return True
 
     def _compile(self, kinds):
-        g = split_aux(self.ir, self.parsed.name) if self.has_aux else self.ir
-        g = resolve_iteration(g, kinds)
-        params = g.entry.params
-        wrt = tuple(k + len(self._bound) for k in self.wrt)
-        act = activity(g, [params[k] for k in wrt], g.blocks[-1].term.value
-                       if not self.has_aux else _aux_value(g))
-        joint = verify(reverse(g, wrt, act, self._where(), has_aux=self.has_aux,
-                               remat="pure" if self.backend == "cuda" else "cheap",
-                               sequence_params=[p for p, k in zip(params, kinds) if k in "qd"]))
-        scalars = [p for p, k in zip(params, kinds) if k == "s"]
-        arrays = {p: int(k[1:]) for p, k in zip(params, kinds) if k[:1] == "a" and k[1:].isdigit()}
-        joint = verify(simplify(specialize_scalars(joint, scalars, arrays)))
-        joint = verify(dce(stack_shapes_only(accumulate_in_place(joint))))
-        name = f"{g.name}_grad"
-        source, namespace = emit_function(joint, name, joint.arg_names)
-        module, path = cache.load_module(name, source, namespace)
-        variant = _Variant(getattr(module, name), source, joint, path)
-        if self.backend != "python":
-            containers = [self.arg_names[k] for k in self.wrt
-                          if k < len(self.arg_names) and kinds[k + len(self._bound)] in ("q", "d")]
-            if containers:
-                raise BackendError(
-                    f"backend={self.backend!r} cannot differentiate with respect to a tuple, "
-                    f"list or dict ('{containers[0]}'): pass its arrays as separate "
-                    "arguments, or use backend='python'", **self._where_kw())
-            from .backend import lowering
-            variant = lowering.lower(variant, self)
-        return variant
+        """The compiled variant for arguments of ``kinds`` (see pipeline.py)."""
+        return compile_graph(self.ir, self._request(kinds))
+
+    def _request(self, kinds):
+        """What ``_compile`` asks the pipeline for (a warm start reads its
+        layout too: cache/entries.py)."""
+        n_bound = len(self._bound)
+        n_passed = len(self._sig.param_names) if self._sig else len(self.arg_names)
+        layout = ResultLayout(tuple(k + n_bound for k in self.wrt), has_aux=self.has_aux,
+                              single=self.single, return_value=self.return_value,
+                              signature=self._sig,
+                              picks=None if self._picks is None else tuple(self._picks))
+        request = Request("rev", Arguments(tuple(kinds), n_bound, n_passed), layout,
+                          self.backend, self.origin, tuple(self.arg_names))
+        return request
 
     def variant(self, kinds=None):
         n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
@@ -255,15 +235,16 @@ class GradFunction:
     def draw(self, joint=False, **kw):
         """Graphviz DOT text of the SSA graph (``joint=True``: forward and
         adjoint); see ``ad_compiler.ir.dot``."""
-        from .ir.dot import draw
         return draw(self, joint, **kw)
 
     @property
     def device_function(self):
         """The gradient as a CUDA device function, callable from your own
         ``@cuda.jit`` kernels (``backend="cuda"``); see backend/cuda_backend.py."""
-        from .backend import lowering
-        return lowering.device_function(self)
+        g = self
+        if g.backend != "cuda":
+            g = grad(g.fn, wrt=g.wrt[0] if g.single else g.wrt, has_aux=g.has_aux, backend="cuda")
+        return g.variant(tuple("s" for _ in g.arg_names)).lowered.device()
 
     @property
     def joint_ir(self):
@@ -352,14 +333,7 @@ class GradFunction:
         res = self._run(args, kwargs)
         if type(res[0]) is not float:
             self._check_result(res[0])
-        grads = res[2:] if self.has_aux else res[1:]
-        if self._picks is not None:
-            grads = self._sig.pick(grads, self._picks, len(args), self._where_kw())
-        grads = grads[0] if self.single else tuple(grads)
-        if self.return_value:
-            value = (res[0], res[1]) if self.has_aux else res[0]
-            return value, grads
-        return (grads, res[1]) if self.has_aux else grads
+        return self._last.layout.arrange(res, len(args), self.origin)
 
     def __repr__(self):
         return f"<ad_compiler gradient of {self.__name__} wrt={self.wrt} backend={self.backend}>"
@@ -368,14 +342,6 @@ class GradFunction:
 def _unbuilt():
     """The prologue before the graph is built: nothing to read yet."""
     return None
-
-
-def _aux_value(g):
-    out = g.blocks[-1].term.value
-    for ins in g.instructions():
-        if ins.out == out and len(ins.args) == 2:
-            return ins.args[0]
-    return out
 
 
 def _source_note(exc, variant, parsed):
@@ -397,11 +363,6 @@ def _source_note(exc, variant, parsed):
             return (f"raised in the gradient of {parsed.name}, at {parsed.filename}:{line}: "
                     f"{code}  (generated code: {path}:{lineno})")
     return None
-
-
-class _Variant:
-    def __init__(self, fn, source, graph, path):
-        self.fn, self.source, self.graph, self.path = fn, source, graph, path
 
 
 def _memo(fn, **opts):
@@ -428,11 +389,3 @@ def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=Tru
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend, cache=cache)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True, cache=cache)
-
-
-def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng=0):
-    """Compare ``grad(fn)`` against central finite differences at ``args``
-    along random directions; raise ``GradientCheckError`` on mismatch and
-    return the compiled gradients otherwise."""
-    from .check import check_grads as _check
-    return _check(fn, *args, wrt=wrt, eps=eps, rtol=rtol, atol=atol, seed=seed, rng=rng)

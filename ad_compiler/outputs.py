@@ -19,6 +19,7 @@ import numbers
 import numpy as np
 
 from .errors import NotDifferentiableError
+from .pytree import tree_paths
 
 __all__ = ["check_output", "check_seed"]
 
@@ -36,7 +37,6 @@ def _problem(x):
     """Why ``x`` cannot be a differentiated output (or seed), or None.  A
     container (pytree) is checked leaf by leaf."""
     if isinstance(x, (tuple, list, dict)):
-        from .pytree import tree_paths
         for path, leaf in tree_paths(x):
             why = _problem(leaf)
             if why is not None:

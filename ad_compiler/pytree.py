@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import SeedShapeError
+
 __all__ = ["is_node", "tree_leaves", "tree_paths", "tree_flatten", "tree_unflatten", "tree_map", "describe",
-           "tree_cotangent", "tree_index_add", "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
+           "attr_cotangent", "accumulate", "tree_item", "container_zero_at", "cast_tree",
            "check_seed"]
 
 
@@ -109,73 +111,6 @@ def describe(x):
 
 
 # -- structural cotangents (called by generated code) ------------------------------------------
-def tree_cotangent(x, key, g):
-    """The cotangent of ``x`` when ``x[key]`` got the cotangent ``g``: a
-    structural cotangent for a container, ``scatter_into`` for an array."""
-    if g is None:
-        return None
-    if not is_node(x):
-        from .runtime import scatter_into
-        return scatter_into(g, x, key)
-    if isinstance(x, dict):
-        return {key: g}
-    n = len(x)
-    items = [None] * n
-    if isinstance(key, slice):
-        for i, gi in zip(range(n)[key], g):
-            items[i] = gi
-    else:
-        items[key] = g
-    return items if isinstance(x, list) else tuple(items)
-
-
-def _sequence(x):
-    return isinstance(x, (list, tuple)) and not hasattr(x, "_fields")
-
-
-def concat_cotangent(g, k, a, b):
-    """The cotangent of operand ``k`` (0: ``a``, 1: ``b``) of ``a + b`` from
-    the cotangent ``g`` of the sum.  For lists or tuples ``+`` concatenates:
-    ``x`` gets its slice of ``g``; otherwise it is arithmetic (the compiler
-    cannot always tell: an item of a container may be a number)."""
-    x = b if k else a
-    if g is None:
-        return None
-    if not (_sequence(a) and _sequence(b)):
-        from .runtime import unbroadcast
-        return unbroadcast(g, x)
-    start = len(a) if k else 0
-    part = list(g[start:start + len(x)])
-    return part if isinstance(x, list) else tuple(part)
-
-
-def repeat_cotangent(g, x, n, ans):
-    """The cotangent of ``x`` from the cotangent ``g`` of ``x * n`` (``n``
-    carries no gradient) equal to ``ans``: when ``ans`` is a list or tuple,
-    item ``k`` of ``x`` gets the sum of items ``k, k + len(x), ...``;
-    otherwise it was arithmetic (a NumPy scalar or array times a list
-    broadcasts)."""
-    if g is None:
-        return None
-    if not (_sequence(x) and _sequence(ans)):       # np.float64(2) * [a] is arithmetic
-        from .runtime import unbroadcast
-        return unbroadcast(g * n, x)
-    items = [None] * len(x)
-    for k, gk in enumerate(g):
-        items[k % len(x)] = accumulate(items[k % len(x)], gk)
-    return items if isinstance(x, list) else tuple(items)
-
-
-def tree_index_add(acc, x, key, g):
-    """``accumulate(acc, tree_cotangent(x, key, g))``, in place when ``x``
-    is an array and ``acc`` an array the adjoint owns (``acc[key] += g``)."""
-    if isinstance(acc, np.ndarray) and not is_node(x) and acc.shape == np.shape(x) \
-            and g is not None:
-        from .ir.ops import index_add
-        return index_add(acc, key, g)
-    return accumulate(acc, tree_cotangent(x, key, g))
-
-
 def attr_cotangent(x, name, g):
     """The cotangent of a namedtuple ``x`` when ``x.name`` got ``g``."""
     if g is None:
@@ -248,7 +183,6 @@ def cast_tree(g, x, cast_leaf):
 def check_seed(seed, out, path=""):
     """Raise SeedShapeError unless ``seed`` has the structure and leaf shapes of
     the (container) output ``out``; returns the seed."""
-    from .errors import SeedShapeError
     where = f"seed{path}"
     if is_node(out):
         same = (isinstance(out, dict) and isinstance(seed, dict) and len(seed) == len(out)

@@ -1,4 +1,4 @@
-"""Small helpers that rules and generated code call at run time.
+"""The helpers that derivative rules and generated gradients call at run time.
 
 Example: ``unbroadcast(g, b)`` with g of shape (256, 10) and b of shape (10,)
     -> ``g.sum(axis=0)``, the adjoint of broadcasting ``b`` against ``g``.
@@ -14,7 +14,17 @@ even if the partial derivative there is infinite or NaN.  So in
 ``0 * inf`` into NaN.  Where ``g`` is non-zero the true derivative is
 returned (``sqrt`` at 0: +inf).  Norm-like quantities (``norm``, ``hypot``,
 ``std``) use :func:`div_or_zero`: their gradient at exactly 0 is the
-subgradient 0.  The Numba backend must provide a twin of every helper here.
+subgradient 0.
+
+Here too: the values the adjoint itself makes (``zero_like``, the seed
+``seed_cotangent``, private copies ``own``, in-place accumulation
+``index_add``), and the cotangents of one item (``tree_cotangent`` for a
+container or an array, ``zero_at``/``copy_item`` for ``a[i] = v``).  Each
+takes a container (see ``pytree``, which holds the container-only code) or
+an array, and decides which at run time.  The IR's stand-ins for Python
+syntax (``make_tuple``, ``setitem``, ``push`` ...) are in ``ir/ops.py``.
+Under ``backend="numba"`` a helper runs as its Numba twin where
+``backend/numba_twins.py`` defines one, else compiled from its own body.
 """
 from __future__ import annotations
 
@@ -22,10 +32,16 @@ import math
 
 import numpy as np
 
-from .ir.ops import ShapeOf
+from .errors import NonScalarOutputError
+from .outputs import check_output
+from .pytree import (accumulate as tree_accumulate, cast_tree, check_seed, container_zero_at,
+                     describe, is_node, tree_item)
 
 __all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
-           "safe_mul", "safe_div", "div_or_zero", "pow_slope"]
+           "safe_mul", "safe_div", "div_or_zero", "pow_slope",
+           "ShapeOf", "shape_proxy", "zero_like", "seed_cotangent", "item_cotangent", "own",
+           "index_add", "zero_at_inplace", "tree_cotangent", "concat_cotangent",
+           "repeat_cotangent", "tree_index_add", "zero_at", "copy_item", "last_writes"]
 
 _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 
@@ -89,10 +105,10 @@ def scatter_into(g, x, idx):
     """Adjoint of ``x[idx]``: an array shaped like ``x``, zero except at
     ``idx``, where it holds ``g`` (summed where an integer array index repeats).
     Indexing a Python tuple/list is not an array operation: its cotangent is
-    built with :func:`ad_compiler.pytree.tree_cotangent`."""
+    built with :func:`ad_compiler.runtime.tree_cotangent`."""
     if isinstance(x, (tuple, list)):
         raise TypeError(f"scatter_into: x is a Python {type(x).__name__}; the cotangent of "
-                        "indexing one is pytree.tree_cotangent(x, idx, g)")
+                        "indexing one is runtime.tree_cotangent(x, idx, g)")
     out = np.zeros(np.shape(x), dtype=np.result_type(g, x, np.float32))
     if _is_basic(idx):
         out[idx] = g
@@ -107,7 +123,6 @@ def cast_like(g, x):
     pytree (dict, list, tuple, namedtuple; see ``ad_compiler.pytree``), with
     zeros where ``g`` has None."""
     if isinstance(x, (tuple, list, dict)):
-        from .pytree import cast_tree
         return cast_tree(g, x, cast_like)
     if isinstance(x, np.ndarray):
         if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape:
@@ -131,7 +146,6 @@ def accumulate(a, b):
     if b is None:
         return a
     if isinstance(a, (tuple, list, dict)) or isinstance(b, (tuple, list, dict)):
-        from .pytree import accumulate as tree_accumulate
         return tree_accumulate(a, b)
     return a + b
 
@@ -196,3 +210,182 @@ def pow_slope(a, b):
     if np.ndim(b) and np.any(np.asarray(b) == 0):
         r = np.where(b == 0, 0, r)
     return r
+
+
+# -- the adjoint's own values: zeros, the seed, private copies, in-place adds ----------
+class ShapeOf(tuple):
+    """The shape of a value whose data the adjoint does not need."""
+    __slots__ = ()
+
+
+def shape_proxy(x):
+    """A stand-in for ``x`` where only its shape is read (``unbroadcast``,
+    ``unreduce``): stacking it costs no memory and holds no reference to
+    ``x``'s data (a view of an array that is later assigned into, say)."""
+    return ShapeOf(np.shape(x))
+
+
+def zero_like(x):
+    """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
+    zero of tuple cotangents, for tuples, lists and dicts; float zeros of the
+    shape for a ShapeOf)."""
+    if type(x) is ShapeOf:
+        return np.zeros(x) if x else 0.0
+    if isinstance(x, (tuple, list, dict)):
+        return None
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    return 0.0
+
+
+def seed_cotangent(seed, out):
+    """The cotangent the adjoint starts from: 1 for a scalar output, or the
+    user's ``seed`` (PyTorch's ``backward(gradient=...)``), shape-checked."""
+    if seed is None and type(out) is float:       # the common scalar case, first
+        return 1.0
+    check_output(out)                             # before the adjoint runs on it
+    if seed is None:
+        if is_node(out):
+            raise NonScalarOutputError(
+                f"the output is a container {describe(out)}, not a scalar: pass seed= with the "
+                "same structure (the cotangent of each item), or reduce it to a scalar")
+        if np.ndim(out) != 0:
+            raise NonScalarOutputError(
+                f"the output has shape {np.shape(out)}, not a scalar: pass seed= (the cotangent "
+                "of the output, as in PyTorch's backward(gradient=...)) or reduce it to a scalar")
+        if isinstance(out, (np.floating, np.ndarray)) and np.asarray(out).dtype != np.float64:
+            return np.asarray(out).dtype.type(1)
+        return 1.0
+    return check_seed(seed, out)
+
+
+def item_cotangent(g, k):
+    """Item ``k`` of a tuple cotangent (None, or a None item, means zero)."""
+    if g is None:
+        return 0.0
+    item = g.get(k) if isinstance(g, dict) else g[k]
+    return 0.0 if item is None else item
+
+
+def own(x):
+    """A private copy of an array cotangent about to be accumulated into in
+    place inside a loop (numbers are returned as they are)."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def index_add(acc, idx, g):
+    """``acc[idx] += g`` in place (repeated integer indices add up); returns
+    ``acc``.  Only used on accumulators the compiler allocated itself."""
+    if isinstance(idx, np.ndarray) or (isinstance(idx, tuple) and any(
+            isinstance(i, (np.ndarray, list)) for i in idx)) or isinstance(idx, list):
+        np.add.at(acc, idx, g)
+    else:
+        acc[idx] += g
+    return acc
+
+
+def zero_at_inplace(g, idx):
+    """``g[idx] = 0`` in place; returns ``g`` (a cotangent the compiler owns).
+    A container's structural cotangent is not changed in place."""
+    if not isinstance(g, np.ndarray):
+        return zero_at(g, idx)
+    g[idx] = 0
+    return g
+
+
+# -- cotangents of an item: of a container's (structural) or an array's -------------
+def tree_cotangent(x, key, g):
+    """The cotangent of ``x`` when ``x[key]`` got the cotangent ``g``: a
+    structural cotangent for a container, ``scatter_into`` for an array."""
+    if g is None:
+        return None
+    if not is_node(x):
+        return scatter_into(g, x, key)
+    if isinstance(x, dict):
+        return {key: g}
+    n = len(x)
+    items = [None] * n
+    if isinstance(key, slice):
+        for i, gi in zip(range(n)[key], g):
+            items[i] = gi
+    else:
+        items[key] = g
+    return items if isinstance(x, list) else tuple(items)
+
+
+def _sequence(x):
+    return isinstance(x, (list, tuple)) and not hasattr(x, "_fields")
+
+
+def concat_cotangent(g, k, a, b):
+    """The cotangent of operand ``k`` (0: ``a``, 1: ``b``) of ``a + b`` from
+    the cotangent ``g`` of the sum.  For lists or tuples ``+`` concatenates:
+    ``x`` gets its slice of ``g``; otherwise it is arithmetic (the compiler
+    cannot always tell: an item of a container may be a number)."""
+    x = b if k else a
+    if g is None:
+        return None
+    if not (_sequence(a) and _sequence(b)):
+        return unbroadcast(g, x)
+    start = len(a) if k else 0
+    part = list(g[start:start + len(x)])
+    return part if isinstance(x, list) else tuple(part)
+
+
+def repeat_cotangent(g, x, n, ans):
+    """The cotangent of ``x`` from the cotangent ``g`` of ``x * n`` (``n``
+    carries no gradient) equal to ``ans``: when ``ans`` is a list or tuple,
+    item ``k`` of ``x`` gets the sum of items ``k, k + len(x), ...``;
+    otherwise it was arithmetic (a NumPy scalar or array times a list
+    broadcasts)."""
+    if g is None:
+        return None
+    if not (_sequence(x) and _sequence(ans)):       # np.float64(2) * [a] is arithmetic
+        return unbroadcast(g * n, x)
+    items = [None] * len(x)
+    for k, gk in enumerate(g):
+        items[k % len(x)] = accumulate(items[k % len(x)], gk)
+    return items if isinstance(x, list) else tuple(items)
+
+
+def tree_index_add(acc, x, key, g):
+    """``accumulate(acc, tree_cotangent(x, key, g))``, in place when ``x``
+    is an array and ``acc`` an array the adjoint owns (``acc[key] += g``)."""
+    if isinstance(acc, np.ndarray) and not is_node(x) and acc.shape == np.shape(x) \
+            and g is not None:
+        return index_add(acc, key, g)
+    return accumulate(acc, tree_cotangent(x, key, g))
+
+
+def zero_at(g, idx):
+    """``g`` with ``g[idx]`` zeroed (a copy: ``g`` may be shared); for a
+    container's structural cotangent, item ``idx`` becomes None (zero)."""
+    if g is None or isinstance(g, (dict, list, tuple)):
+        return container_zero_at(g, idx)
+    g = np.array(g, copy=True)
+    g[idx] = 0
+    return g
+
+
+def copy_item(g, idx):
+    """``g[idx]``, copied if it is a view (``g`` may be zeroed in place next):
+    the cotangent of ``v`` in ``a[idx] = v``.  Where an integer-array index
+    repeats a position, NumPy keeps the last write, so only the last of the
+    repeated entries gets that position's cotangent; the others get 0."""
+    if g is None or isinstance(g, (dict, list, tuple)):
+        return tree_item(g, idx)
+    item = g[idx]
+    if not isinstance(item, np.ndarray):
+        return item
+    if _is_basic(idx):
+        return item.copy()
+    return np.where(last_writes(np.shape(g), idx), item, 0)
+
+
+def last_writes(shape, idx):
+    """For ``a[idx] = v`` on an array of ``shape``: True for each entry of
+    ``v``'s (broadcast) selection whose write NumPy keeps."""
+    pos = np.full(shape, -1, dtype=np.intp)
+    order = np.arange(pos[idx].size).reshape(pos[idx].shape)
+    pos[idx] = order
+    return pos[idx] == order

@@ -63,12 +63,12 @@ class CudaGradient(NumbaGradient):
             defs = {i.out: i for i in graph.instructions() if i.out is not None}
             pushed = [defs.get(i.args[1]) for i in graph.instructions() if i.fn is ops.push]
             loc = next((d.loc for d in pushed if d is not None and d.loc is not None), None)
-            pf = self.gradfn.parsed
+            pf = self.origin
             raise BackendError(
                 "cannot lower to CUDA: a loop's adjoint needs values stored per iteration "
                 "(a growable stack), which device code cannot allocate; use backend=\"numba\" "
                 "or rewrite the loop so its adjoint needs no intermediate values",
-                fn_name=pf.name, filename=pf.filename,
+                fn_name=pf.fn_name, filename=pf.filename,
                 lineno=loc.lineno if loc and loc.filename == pf.filename else pf.lineno,
                 source_line=loc.source if loc and loc.filename == pf.filename else None)
         fn, path = load_source(name, source, namespace, suffix="cuda", jit=_device_jit)
@@ -77,10 +77,10 @@ class CudaGradient(NumbaGradient):
     def device(self):
         """The gradient-only device function for all-scalar arguments."""
         if getattr(self, "_device", None) is None:
-            n = len(self.gradfn.arg_names)
+            n = self.compiled.arguments.n_passed
             spec = self.specialization([0.0] * n, 1.0)
-            name = f"{self.gradfn.parsed.name}_dgrad"
-            src = grad_only_source(name, "joint", n, len(self.gradfn.wrt), self.gradfn.has_aux)
+            name = f"{self.origin.fn_name}_dgrad"
+            src = grad_only_source(name, "joint", n, len(self.layout.params), self.layout.has_aux)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher})
             self._device = _device_jit(getattr(module, name))
             self._spec = spec
@@ -90,12 +90,10 @@ class CudaGradient(NumbaGradient):
         *vals, seed = args
         if not all(isinstance(v, (numbers.Number, np.generic)) for v in vals) or \
                 not (seed is None or isinstance(seed, (numbers.Number, np.generic))):
-            pf = self.gradfn.parsed
             raise BackendError(
                 'backend="cuda" runs gradients of scalar functions on numbers; for arrays use '
                 'adc.elementwise_grad(f, backend="cuda") (one thread per element) or call '
-                ".device_function from your own kernel",
-                fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
+                ".device_function from your own kernel", **self.origin.kw())
         spec = self.specialization(vals, seed)
         self.source, self.graph, self.path = spec.source, spec.graph, spec.path
         return _run_once(self, spec, vals, 1.0 if seed is None else seed)
@@ -104,7 +102,7 @@ class CudaGradient(NumbaGradient):
 def _run_once(cg, spec, vals, seed):
     """One thread: the joint function on numbers, results copied back."""
     from numba import cuda
-    n_out = 1 + len(cg.gradfn.wrt) + (1 if cg.gradfn.has_aux else 0)
+    n_out = cg.layout.n_results
     key = ("once", len(vals))
     kernel = getattr(cg, "_once", {}).get(key)
     if kernel is None:
@@ -120,12 +118,12 @@ def _run_once(cg, spec, vals, seed):
         kernel[1, 1](*vals, seed, out)
     except Exception as e:
         if _is_compile_error(e):
-            raise translate_error(e, cg.gradfn, spec.graph, spec.source, spec.path,
+            raise translate_error(e, cg.origin, spec.graph, spec.source, spec.path,
                                   target="CUDA") from None
         raise
     res = [float(v) for v in out]
-    first = 2 if cg.gradfn.has_aux else 1
-    for j, k in enumerate(cg.gradfn.wrt):
+    first = cg.layout.first_grad
+    for j, k in enumerate(cg.layout.params):
         if isinstance(vals[k], np.generic):
             res[first + j] = type(vals[k])(res[first + j])
     return tuple(res)
@@ -137,13 +135,9 @@ def _is_compile_error(e):
 
 
 def device_grad(gradfn):
-    """The CUDA device function of ``gradfn`` (a ``GradFunction`` made with
-    ``backend="cuda"``, or a plain function: then ``wrt=0``)."""
-    from ..api import GradFunction, grad
-    if not isinstance(gradfn, GradFunction):
-        gradfn = grad(gradfn, backend="cuda")
-    if gradfn.backend != "cuda":
-        gradfn = grad(gradfn.fn, wrt=gradfn.wrt[0] if gradfn.single else gradfn.wrt,
-                      has_aux=gradfn.has_aux, backend="cuda")
-    v = gradfn.variant(tuple("s" for _ in gradfn.arg_names))
-    return v.device()
+    """The CUDA device function of ``gradfn``: a ``GradFunction`` made with
+    ``backend="cuda"`` (``gradfn.device_function`` makes one from any)."""
+    if not hasattr(gradfn, "device_function"):
+        raise TypeError(f"device_grad takes a gradient made by adc.grad(f, backend=\"cuda\"), "
+                        f"not {type(gradfn).__name__}")
+    return gradfn.device_function

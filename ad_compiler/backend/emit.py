@@ -27,6 +27,7 @@ import numpy as np
 from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var
+from ..transforms.inplace import plan_setitems
 from .namespace import Namespace
 
 __all__ = ["emit_function"]
@@ -42,7 +43,6 @@ _CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, opera
         operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
         operator.is_not: gast.IsNot}
 _COMMENT = "__ad_comment__:"
-_MISSING = object()
 
 
 def _name(id_, store=False):
@@ -306,7 +306,6 @@ def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
     """Source text and globals of a Python function for ``graph``;
     ``omit_unset``: leave a join parameter unassigned on an edge that
     passes ``ops.UNSET`` (for Numba), rather than assigning None."""
-    from ..transforms.inplace import plan_setitems
     graph, inplace = plan_setitems(graph)
     reserved = {v.name for b in graph.blocks for v in b.params}
     reserved |= {i.out.name for i in graph.instructions() if i.out is not None}

@@ -5,7 +5,7 @@ arrays, the joint graph's rule for ``np.dot`` tests ``np.ndim(x) == 0``;
 here that reads ``1 == 0``, the branch folds away, and the emitted source
 keeps only the 1-D adjoint, which Numba compiles::
 
-    t4_bar = unbroadcast(out_bar, t4)          # a Numba twin (numba_support)
+    t4_bar = unbroadcast(out_bar, t4)          # a Numba twin (numba_twins)
     x_bar = unbroadcast(t4_bar * w, x)
     ...
 
@@ -17,42 +17,34 @@ objects it refers to and the Numba twins, so ``cache=True`` never reads a
 stale kernel) and compile it with ``numba.njit(cache=True)``.  Numba then
 specialises on exact types (dtypes, layouts) itself.  A Numba typing error
 becomes a ``BackendError`` that names the construct and the source line.
+Importing this module needs numba (``dispatch.require_numba`` says how to
+install it).
 """
 from __future__ import annotations
 
 import hashlib
 import inspect
 import numbers
-import operator
 import os
 import re
 import sys
 import types
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import numba
 import numpy as np
 
 from .. import cache, runtime
 from ..errors import ADError, BackendError
-from ..ir import ops
 from ..ir.nodes import Call, Attr, Block, Const
+from ..rules.registry import props
+from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
+from . import numba_twins, numba_view_twins
 from .emit import emit_function
+from .numba_twins import jit_helper
 
 __all__ = ["NumbaGradient", "rank_key", "specialize_ranks", "compile_source", "translate_error"]
-
-_ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
-                operator.neg, operator.pos, operator.abs, operator.floordiv, operator.mod,
-                operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-                abs, runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope,
-                np.where}
-_SCALAR_RESULT = {len, int, float, bool, np.ndim, np.size, ops.range_cond}
-_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
-               np.linalg.norm, np.vdot, np.trace}
-_LIKE_LAST = {runtime.unbroadcast: 1, runtime.cast_like: 1, ops.zero_like: 0,
-              ops.seed_cotangent: 1, runtime.scatter_into: 1,
-              np.zeros_like: 0, np.ones_like: 0, np.empty_like: 0, np.full_like: 0}
-
 
 # -- arguments ---------------------------------------------------------------------------
 def rank_key(value):
@@ -66,74 +58,6 @@ def rank_key(value):
 
 
 # -- rank specialisation -----------------------------------------------------------------
-def _infer_ranks(g, ranks):
-    """Ranks of the graph's values where they follow from the arguments'."""
-    known = {p: r for p, r in zip(g.entry.params, ranks) if r is not None}
-    incoming = g.incoming()
-    pushed = {}
-    for ins in g.instructions():
-        if ins.fn is ops.push:
-            pushed.setdefault(ins.args[0], []).append(ins.args[1])
-
-    def rank(x):
-        if isinstance(x, Const):
-            v = x.value
-            if isinstance(v, (numbers.Number, np.generic)):
-                return 0
-            if isinstance(v, np.ndarray):
-                return v.ndim
-            return None
-        return known.get(x)
-
-    def same(values):
-        rs = {rank(a) for a in values
-              if not (isinstance(a, Const) and (a.value is None or a.value is ops.UNSET))}
-        return rs.pop() if len(rs) == 1 else None
-
-    for _ in range(len(g.blocks) + 2):
-        changed = False
-        for b in g.blocks:
-            for p in b.params:
-                if p not in known and p in incoming:
-                    r = same(incoming[p])
-                    if r is not None:
-                        known[p] = r
-                        changed = True
-            for ins in b.instrs:
-                if ins.out is None or ins.out in known:
-                    continue
-                r = _call_rank(ins, rank, pushed, same)
-                if r is not None:
-                    known[ins.out] = r
-                    changed = True
-        if not changed:
-            break
-    return known
-
-
-def _call_rank(ins, rank, pushed, same):
-    fn, args = ins.fn, ins.args
-    if fn in _SCALAR_RESULT or getattr(fn, "__module__", None) == "math":
-        return 0
-    if isinstance(fn, Attr) and fn.name in ("ndim", "size"):
-        return 0
-    if fn in _ELEMENTWISE or isinstance(fn, np.ufunc):
-        rs = [rank(a) for a in args]
-        return max(rs) if rs and None not in rs else None
-    if fn in _LIKE_LAST and len(args) > _LIKE_LAST[fn]:
-        return rank(args[_LIKE_LAST[fn]])
-    if fn in _REDUCTIONS and len(args) == 1 and not ins.kwargs:
-        return 0
-    if fn is np.dot and len(args) == 2:
-        ra, rb = rank(args[0]), rank(args[1])
-        if ra is None or rb is None:
-            return None
-        return ra + rb if 0 in (ra, rb) else ra + rb - 2
-    if fn is ops.pop:
-        return same(pushed.get(args[0], [Const(None)]))
-    return None
-
-
 def specialize_ranks(g, ranks, arrays=()):
     """Fold ``np.ndim(v)`` / ``v.ndim`` where the rank of ``v`` follows from
     the arguments' ranks (and ``isinstance(v, np.ndarray)`` for arguments,
@@ -141,7 +65,8 @@ def specialize_ranks(g, ranks, arrays=()):
     simplify (constant and branch folding) until nothing changes."""
     is_arr = {p: a for p, a in zip(g.entry.params, arrays) if a is not None}
     for _ in range(16):
-        known = _infer_ranks(g, ranks)
+        inferred = infer_ranks(g, dict(zip(g.entry.params, ranks)))
+        known = inferred.known
         m = {}
         for ins in g.instructions():
             if ins.out is None or not ins.args or ins.kwargs:
@@ -154,7 +79,7 @@ def specialize_ranks(g, ranks, arrays=()):
                 v = ins.args[0]
                 if v in is_arr:
                     m[ins.out] = Const(is_arr[v])
-                elif known.get(v, 0) > 0:
+                elif known.get(v, 0) > 0 and v not in inferred.sequences:
                     m[ins.out] = Const(True)
         before = str(g)
         if m:
@@ -167,27 +92,25 @@ def specialize_ranks(g, ranks, arrays=()):
     return g
 
 
-_METHOD_REDUCTIONS = {np.ndarray.sum: np.sum, np.ndarray.mean: np.mean}
-
-
 def reductions_as_functions(g):
     """``x.sum(axis=0, keepdims=True)`` -> ``np.sum(x, axis=0, keepdims=True)``:
     Numba's array methods take no ``keepdims`` (nor ``axis`` for ``mean``);
-    the functions are overloaded in numba_support."""
+    the functions (the table's ``numba_function``) are overloaded in numba_twins."""
     blocks = []
     for b in g.blocks:
-        instrs = tuple(Call(i.out, _METHOD_REDUCTIONS[i.fn], i.args, i.kwargs, i.loc)
-                       if i.fn in _METHOD_REDUCTIONS and i.kwargs else i for i in b.instrs)
+        instrs = tuple(Call(i.out, props(i.fn).numba_function, i.args, i.kwargs, i.loc)
+                       if i.kwargs and props(i.fn).numba_function is not None else i
+                       for i in b.instrs)
         blocks.append(Block(b.label, b.params, instrs, b.term))
     return replace(g, blocks=tuple(blocks))
 
 
 # -- source and compilation -------------------------------------------------------------
 def _twins_digest():
-    from . import numba_support
-    import numba
-    with open(inspect.getsourcefile(numba_support), "rb") as fh:
-        text = fh.read()
+    text = b""
+    for module in (numba_twins, numba_view_twins):
+        with open(inspect.getsourcefile(module), "rb") as fh:
+            text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
 
 
@@ -219,11 +142,10 @@ def numba_namespace(namespace, jit=None):
     """The globals the lowered source sees: helpers with an explicit twin
     stay (their ``@overload`` applies), other plain Python functions are
     compiled from their own body (``jit``, by default ``numba.njit``)."""
-    from .numba_support import TWINS, jit_helper
     jit = jit or jit_helper
     out = {}
     for name, obj in namespace.items():
-        if isinstance(obj, types.FunctionType) and obj not in TWINS:
+        if isinstance(obj, types.FunctionType) and props(obj).numba_twin is None:
             obj = jit(obj)
         out[name] = obj
     return out
@@ -252,7 +174,6 @@ def _ensure_parent_package():
 def compile_source(name, source, namespace, **jit_options):
     """``load_source`` then ``numba.njit(cache=True)``: Numba's on-disk cache
     sits next to the file (``__pycache__``) and is keyed by it."""
-    import numba
     _ensure_parent_package()
     fn, path = load_source(name, source, namespace)
     opts = {"cache": True, "nogil": True}
@@ -287,7 +208,7 @@ def _loc_of_line(graph, source, lineno, filename):
     return None, None
 
 
-def translate_error(exc, gradfn, graph, source, path, target="Numba"):
+def translate_error(exc, origin, graph, source, path, target="Numba"):
     """A ``BackendError`` for a Numba compile error in the generated code:
     what could not be lowered, the generated line and the original line."""
     text = _ANSI.sub("", str(exc))
@@ -298,14 +219,13 @@ def translate_error(exc, gradfn, graph, source, path, target="Numba"):
         if os.path.basename(f) == os.path.basename(path):
             gen_line = int(ln)
     if gen_line is not None:
-        orig_line, orig_text = _loc_of_line(graph, source, gen_line, gradfn.parsed.filename)
+        orig_line, orig_text = _loc_of_line(graph, source, gen_line, origin.filename)
     msg = f"cannot lower to {target}: {first[:400]}"
     if gen_line is not None:
         msg += f"\n    in the generated code ({path}:{gen_line}): " \
                f"{source.splitlines()[gen_line - 1].strip()}"
-    pf = gradfn.parsed
-    lineno = orig_line if orig_line is not None else pf.lineno
-    return BackendError(msg, fn_name=pf.name, filename=pf.filename, lineno=lineno,
+    lineno = orig_line if orig_line is not None else origin.lineno
+    return BackendError(msg, fn_name=origin.fn_name, filename=origin.filename, lineno=lineno,
                         source_line=orig_text)
 
 
@@ -314,12 +234,13 @@ class NumbaGradient:
     """Stands in for the Python variant: ``fn(*args, seed)`` runs the
     njit-compiled joint function chosen by the ranks of the arguments."""
 
-    def __init__(self, variant, gradfn):
-        self.py = variant
-        self.gradfn = gradfn
-        self.graph = variant.graph
-        self.path = variant.path
-        self.source = variant.source
+    def __init__(self, compiled):
+        self.compiled = compiled               # the Python variant (compiled.CompiledFunction)
+        self.origin = compiled.origin
+        self.layout = compiled.layout
+        self.graph = compiled.python_graph
+        self.path = compiled.python_path
+        self.source = compiled.python_source
         self._by_ranks = {}
         self._by_source = {}
 
@@ -357,14 +278,19 @@ class NumbaGradient:
             raise
         except Exception as e:
             if _is_numba_compile_error(e):
-                raise translate_error(e, self.gradfn, spec.graph, spec.source, spec.path) from None
+                raise translate_error(e, self.origin, spec.graph, spec.source, spec.path) from None
             raise
-        return _fix_scalars(res, vals, self.gradfn)
+        return _fix_scalars(res, vals, self.layout)
 
 
+@dataclass(frozen=True)
 class _Spec:
-    def __init__(self, dispatcher, source, graph, path):
-        self.dispatcher, self.source, self.graph, self.path = dispatcher, source, graph, path
+    """One specialisation: the jitted ``dispatcher`` of ``source`` (emitted
+    from ``graph``, imported from ``path``)."""
+    dispatcher: object
+    source: str
+    graph: object
+    path: str
 
 
 def _is_numba_compile_error(e):
@@ -385,14 +311,14 @@ def _is_numba_compile_error(e):
     return False
 
 
-def _fix_scalars(res, vals, gradfn):
+def _fix_scalars(res, vals, layout):
     """Numba returns float64 for every scalar; give a NumPy-scalar argument
     its own type back, as the Python backend does."""
     if not isinstance(res, tuple):
         return res
-    first = 2 if gradfn.has_aux else 1
+    first = layout.first_grad
     out = list(res)
-    for j, k in enumerate(gradfn.wrt):
+    for j, k in enumerate(layout.params):
         x = vals[k]
         if isinstance(x, np.generic) and first + j < len(out):
             out[first + j] = runtime.cast_like(out[first + j], x)

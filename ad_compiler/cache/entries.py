@@ -168,18 +168,31 @@ def _bindings(gf, rec):
 
 # -- variants ---------------------------------------------------------------------------------
 class WarmVariant:
-    """A compiled variant loaded from disk: ``fn``, ``source`` and ``path``
-    at once; its SSA ``graph`` is built (parsing the function) only if asked."""
+    """A compiled variant loaded from disk, read like the pipeline's
+    ``CompiledFunction`` (compiled.py): ``fn``, ``source``, ``path`` and the
+    request's ``layout`` at once; its SSA ``graph`` is built (parsing the
+    function) only if asked."""
 
     def __init__(self, fn, source, path, gf, kinds):
-        self.fn, self.source, self.path = fn, source, path
+        self.python_fn, self.python_source, self.python_path = fn, source, path
+        self.request = gf._request(kinds)
+        self.lowered = None
         self._gf, self._kinds, self._graph = gf, kinds, None
+
+    fn = property(lambda self: self.python_fn)
+    source = property(lambda self: self.python_source)
+    path = property(lambda self: self.python_path)
+    layout = property(lambda self: self.request.layout)
+    arguments = property(lambda self: self.request.arguments)
+    origin = property(lambda self: self.request.origin)
 
     @property
     def graph(self):
         if self._graph is None:
             self._graph = self._gf._compile(self._kinds).graph
         return self._graph
+
+    python_graph = graph
 
 
 def variant(gf, kinds, compile):

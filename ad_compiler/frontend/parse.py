@@ -26,6 +26,7 @@ import gast
 from ..errors import SourceUnavailableError
 from .bindings import Ref
 from .fence import check_function
+from .lambdas import lambda_source
 
 __all__ = ["parse", "ParsedFunction", "UNBOUND", "inline_body"]
 
@@ -120,7 +121,6 @@ def parse(fn) -> ParsedFunction:
 
 
 def _parse_lambda(fn):
-    from .lambdas import lambda_source
     node, filename, lineno, lines = lambda_source(fn)
     pf = ParsedFunction(fn=fn, name=node.name, node=node,
                         filename=inspect.getsourcefile(fn) or filename, lineno=lineno,

@@ -32,23 +32,12 @@ import numpy as np
 from ..errors import MutationError
 from . import ops, views
 from .nodes import Const, Var
+from .slots import hint_of_key, holds_object, is_name, shown
 
 __all__ = ["Aliases", "tracked"]
 
-OBJ = "<obj:"        # env key holding the current version of a parameter's array
-ITER = "<iter"       # env key holding the array a ``for`` loop iterates over
-
-
-def tracked(key):
-    return not key.startswith("<") or key.startswith((OBJ, ITER))
-
-
-def _shown(key):
-    if key.startswith(OBJ):
-        return key[len(OBJ):-1]
-    if key.startswith(ITER):
-        return "the array iterated over"
-    return key
+tracked = holds_object     # env keys whose values may share memory (ir.slots)
+_shown = shown
 
 
 class Aliases:
@@ -134,7 +123,7 @@ class Aliases:
         fam = self.family(env, old)
         vals = {env[k] for k in fam}
         todo = list(vals)
-        free = getattr(fb.b, "free_params", {})     # globals and closure cells read per call
+        free = fb.b.free_params     # globals and closure cells read per call
         while todo:
             x = todo.pop()
             if x in free:
@@ -161,7 +150,7 @@ class Aliases:
                     f"({key} = {key}.copy()) or update it before storing it")
         r = self.root(old)
         if any(isinstance(x, Var) and self.root(x) == r
-               for o in getattr(fb.b, "outer_envs", ()) for x in o.values()):
+               for o in fb.b.outer_envs for x in o.values()):
             return (f"it would modify an array of the calling function; copy it first: "
                     f"{key} = {key}.copy()")
         return None
@@ -219,7 +208,7 @@ class Aliases:
             if k == key:
                 continue
             if x == old and not inplace:             # the same object only if an array
-                env[k] = emit(ops.alias_update, (old, mine), hint=None if k.startswith("<") else k)
+                env[k] = emit(ops.alias_update, (old, mine), hint=hint_of_key(k) if is_name(k) else None)
                 self.link[env[k]] = (mine, None)
             else:
                 env[k] = reread(x)
@@ -227,8 +216,8 @@ class Aliases:
 
     def _key_of(self, env, v):
         for k, x in env.items():
-            if x == v and not k.startswith("<"):
-                return k
+            if x == v and is_name(k):
+                return hint_of_key(k)
         return None
 
     @staticmethod

@@ -9,7 +9,7 @@ follows both:
   ``a[i] = v`` do not make ``lst`` or ``a`` local; ``np.append`` does not
   make ``np`` local);
 * a local that is assigned on some paths only gets a *definedness flag*
-  ``<bound:y>`` in the environment, a boolean SSA value merged at joins like
+  ``Bound("y")`` in the environment, a boolean SSA value merged at joins like
   any other (``complete_arms``).  A read of ``y`` where the flag is a run-time
   value checks it (``ops.require``), so Python's ``UnboundLocalError`` is
   raised exactly on the paths where Python raises it, and valid programs are
@@ -27,13 +27,14 @@ from __future__ import annotations
 import gast
 
 from .nodes import Const
+from .slots import Bound, Flow
 
 __all__ = ["bound_names", "bound_key", "is_bound_key", "complete_arms", "terminates",
            "RETURN", "RETFLAG", "RAISED"]
 
-RETURN = "<return>"
-RETFLAG = "<returned>"
-RAISED = "<raised>"
+RETURN = Flow.RETURN
+RETFLAG = Flow.RETURNED
+RAISED = Flow.RAISED
 
 _SCOPES = (gast.FunctionDef, gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
            gast.GeneratorExp, gast.ClassDef)
@@ -59,11 +60,11 @@ def bound_names(stmts):
 
 
 def bound_key(name):
-    return f"<bound:{name}>"
+    return Bound(name)
 
 
 def is_bound_key(key):
-    return key.startswith("<bound:")
+    return isinstance(key, Bound)
 
 
 def complete_arms(envs, is_local, dead):
@@ -83,7 +84,7 @@ def complete_arms(envs, is_local, dead):
             for env in envs:
                 env.setdefault(k, NONE if k == RETURN else FALSE)
             continue
-        if k.startswith("<") or not is_local(k):
+        if not is_local(k):                  # (no typed slot is a local)
             continue
         flag = bound_key(k)
         missing = [k not in env for env in envs]

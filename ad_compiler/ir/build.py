@@ -22,6 +22,7 @@ Locals follow Python's binding rules (see ``ir.bound``).
 from __future__ import annotations
 
 import operator
+import weakref
 
 import gast
 import numpy as np
@@ -30,16 +31,18 @@ from ..errors import MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from . import ops, views
-from .aliasing import ITER, OBJ, Aliases, tracked
+from .aliasing import Aliases, tracked
 from .build_callables import CallableValues, check_no_lambda_operand
 from .build_containers import ContainerBuilder
-from .builder import IRBuilder
-from .build_expr import _VIEW_FUNCS, ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
+from .builder import IRBuilder, _sub_call, _sub_term
+from .build_expr import ExpressionBuilder, _defaults  # noqa: F401 (re-exported)
 from .build_expr import _BINOPS, deep_inlining
 from .build_expr import CONTAINER_MUTATORS
 from .bound import (RAISED, RETFLAG, RETURN, bound_key, bound_names, complete_arms,
                     terminates)
-from .nodes import Const, Loc, Return, Var
+from .nodes import Call, Const, Loc, Return, Var
+from ..rules.registry import props
+from .slots import Iter, LoopCounter, LoopExit, LoopFlags, Obj, Scratch, hint_of_key
 
 __all__ = ["build"]
 
@@ -86,7 +89,7 @@ def build(fn_or_parsed, bindings=None):
     entry = b.new_block(params)
     b.start(entry)
     b.env.update(zip(names, params))
-    b.env.update({f"{OBJ}{n}>": p for n, p in zip(names, params)})
+    b.env.update({Obj(n): p for n, p in zip(names, params)})
     b.hooks = fb.al
     with deep_inlining():
         result = fb.body()
@@ -110,10 +113,8 @@ def _write_back_arguments(b, params, names, loc, result):
     function computes on a private copy (``entry_copy``: the gradient is with
     respect to the values at entry) and writes the final contents back into
     the caller's array at the end of the forward pass."""
-    from .builder import _sub_call, _sub_term
-    from .nodes import Call
     for p, name in zip(params, names):
-        final = b.env.get(f"{OBJ}{name}>")
+        final = b.env.get(Obj(name))
         if not isinstance(final, Var) or final == p:
             continue
         own = b.fresh(name)
@@ -176,14 +177,17 @@ def always_returns(stmts):
     return False
 
 
+_LOCALS = weakref.WeakKeyDictionary()      # FunctionDef -> its local names
+
+
 def _local_names(pf):
-    """Parameters and the names Python makes local (kept on the parsed
-    function: rules are parsed once and inlined many times)."""
-    names = getattr(pf, "_local_names", None)
+    """Parameters and the names Python makes local (remembered per function
+    node: rules are parsed once and inlined many times)."""
+    fdef = pf.node
+    names = _LOCALS.get(fdef)
     if names is None:
-        fdef = pf.node
-        names = pf._local_names = (frozenset(parameter_names(fdef.args))
-                                   | frozenset(bound_names(fdef.body)))
+        names = _LOCALS[fdef] = (frozenset(parameter_names(fdef.args))
+                                 | frozenset(bound_names(fdef.body)))
     return set(names)
 
 
@@ -239,14 +243,12 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         self.pf, self.b, self.stack = pf, b, stack
         self.locals = _local_names(pf)
         self.nested = {}                      # nested def name -> gast.FunctionDef
-        self.loops = []                       # per enclosing loop: {"brk": key, "cont": key}
-        self.loop_keys = []                   # per enclosing loop: the keys it carries
+        self.loops = []                       # per enclosing loop: its LoopFlags
         self.returned = Const(True)           # the return flag at the end of the body
-        if not hasattr(b, "def_defaults"):
-            b.def_defaults = {}                   # nested FunctionDef -> {param: default}
-        self.al = getattr(b, "aliases", None)
-        if self.al is None:
-            self.al = b.aliases = Aliases()       # which values share memory (ir.aliasing)
+        self.made_lambdas = []                # lambdas this body made (build_callables)
+        if b.aliases is None:
+            b.aliases = Aliases()                 # which values share memory (ir.aliasing)
+        self.al = b.aliases
 
     # -- errors and locations ----------------------------------------------------------
     def loc(self, node):
@@ -266,7 +268,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         if fn in (ops.make_list, ops.make_tuple, ops.list_append, ops.make_dict):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
             self.al.containers.add(out)
-        if fn in _VIEW_FUNCS and args:
+        if args and props(fn).view_steps:
             self.al.record_view(out, fn, args, kwargs)
         return out
 
@@ -291,8 +293,8 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         the loop does not carry."""
         if env.get(RETFLAG) == Const(True) or env.get(RAISED) == Const(True):
             return lambda k: True
-        if self.loops and any(env.get(f) == Const(True) for f in self.loops[-1].values()):
-            keep = self.loop_keys[-1]
+        if self.loops and any(env.get(f) == Const(True) for f in self.loops[-1].keys()):
+            keep = self.loops[-1].carried
             return lambda k: k not in keep
         return lambda k: False
 
@@ -325,7 +327,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                 return
 
     def _exit_keys(self):
-        return [RETFLAG] + [k for lp in self.loops[-1:] for k in lp.values()]
+        return [RETFLAG] + [k for lp in self.loops[-1:] for k in lp.keys()]
 
     def _exiting(self):
         """The arm of ``if flag: <leave> else: <rest>`` that leaves: where only
@@ -335,19 +337,14 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         if len(live) == 1:
             env[live[0]] = Const(True)
 
-    def _hint_of(self, k):
-        if k == RETURN:
-            return "out"
-        if k.startswith(OBJ):
-            return k[len(OBJ):-1]
-        if k.startswith(ITER):
-            return "items"
-        return k if not k.startswith("<") else "i" if k.startswith("<i") else "flag"
+    @staticmethod
+    def _hint_of(k):
+        return hint_of_key(k)
 
     def _done(self):
         env = self.b.env
         flags = [env.get(RETFLAG), env.get(RAISED)]
-        flags += [env.get(f) for lp in self.loops[-1:] for f in lp.values()]
+        flags += [env.get(f) for lp in self.loops[-1:] for f in lp.keys()]
         return any(isinstance(f, Const) and f.value is True for f in flags)
 
     def _may_exit(self, s):
@@ -369,7 +366,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         env = self.b.env
         flags = [env.get(RETFLAG)]
         if self.loops:
-            flags += [env.get(k) for k in self.loops[-1].values()]
+            flags += [env.get(k) for k in self.loops[-1].keys()]
         return self._flag_or(flags, at)
 
     def stmt(self, s):
@@ -426,13 +423,14 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         elif isinstance(s, (gast.Break, gast.Continue)):
             if not self.loops:
                 self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
-            self.b.env[self.loops[-1]["brk" if isinstance(s, gast.Break) else "cont"]] = Const(True)
+            lp = self.loops[-1]
+            self.b.env[lp.brk if isinstance(s, gast.Break) else lp.cont] = Const(True)
         else:
             self.error(s, f"'{type(s).__name__}' statements are not supported")
 
     @staticmethod
     def _hint(target):
-        return target.id if isinstance(target, gast.Name) else None
+        return hint_of_key(target.id) if isinstance(target, gast.Name) else None
 
     def bind(self, name, value):
         self.b.env[name] = value
@@ -489,7 +487,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                              f"copy it first: {name} = {name}.copy() (or pass it as an "
                              "argument)", MutationError)
         base = self.name(target.value)
-        if base in getattr(self.b, "free_params", ()):
+        if base in self.b.free_params:
             self.error(node, f"assignment into '{name}' would modify a global (or closure) "
                              f"array; copy it first ({name}_copy = {name}.copy()) or pass it "
                              "as an argument", MutationError)
@@ -534,48 +532,46 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         leave the iteration run under ``if not flag``."""
         carried = carried + self._bound_in_loop(s)
         env = self.b.env
-        flags = {}
         level = list(_walk_loop_level(s.body))
-        if any(isinstance(n, gast.Break) for n in level):
-            flags["brk"] = f"<break{id(s)}>"
-            env[flags["brk"]] = Const(False)
-        if any(isinstance(n, gast.Continue) for n in level):
-            flags["cont"] = f"<continue{id(s)}>"
-        extra = [flags["brk"]] if "brk" in flags else []
+        flags = LoopFlags(
+            LoopExit("break", id(s)) if any(isinstance(n, gast.Break) for n in level) else None,
+            LoopExit("continue", id(s)) if any(isinstance(n, gast.Continue) for n in level)
+            else None)
+        if flags.brk is not None:
+            env[flags.brk] = Const(False)
+        extra = [flags.brk] if flags.brk is not None else []
         if _has_return(s.body):
             env.setdefault(RETURN, Const(None))
             env.setdefault(RETFLAG, Const(False))
             extra += [RETURN, RETFLAG]
 
         def guarded_test():
-            stop = self._flag_or([self.b.env.get(k) for k in (flags.get("brk"), RETFLAG) if k], s)
+            stop = self._flag_or([self.b.env.get(k) for k in (flags.brk, RETFLAG) if k], s)
             if isinstance(stop, Const):
                 return test()
-            key = f"<test{id(s)}>"
+            key = Scratch("test", id(s))
             self.b.if_(stop, lambda: self._bind_value(key, lambda: Const(False)),
                        lambda: self._bind_value(key, test), hint_of=lambda k: "go")
             return self.b.env.pop(key)
 
         def guarded_body():
-            if "cont" in flags:
-                self.b.env[flags["cont"]] = Const(False)
-            self.loops.append(flags)
-            self.loop_keys.append(keys)
+            if flags.cont is not None:
+                self.b.env[flags.cont] = Const(False)
+            self.loops.append(LoopFlags(flags.brk, flags.cont, frozenset(keys)))
             try:
                 body()
             finally:
                 self.loops.pop()
-                self.loop_keys.pop()
-            if "cont" in flags:
-                self.b.env.pop(flags["cont"], None)
+            if flags.cont is not None:
+                self.b.env.pop(flags.cont, None)
 
         if _updates_in_place(s.body):          # every array that may share memory with
             extra += [k for k, v in env.items() if tracked(k) and isinstance(v, Var)]   # one
         keys = list(dict.fromkeys(carried + extra))
         self.al.at = (self, s)
         self.b.loop(keys, guarded_test, guarded_body, hint_of=self._hint_of)
-        if "brk" in flags:
-            self.b.env.pop(flags["brk"], None)
+        if flags.brk is not None:
+            self.b.env.pop(flags.brk, None)
 
     def while_stmt(self, s):
         self._loop(s, self._carried(s.body), lambda: self.expr(s.test), lambda: self.stmts(s.body))
@@ -595,11 +591,11 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
                 (args[0], args[1], args[2] if len(args) > 2 else Const(1))
             self._counted_loop(s, start, stop, step, lambda i: self.assign(s.target, i, s))
             return
-        outer_iters = {k for k in self.b.env if k.startswith(ITER)}
+        outer_iters = {k for k in self.b.env if isinstance(k, Iter)}
         n, element = self.iterable(it, s)
         self._counted_loop(s, Const(0), n, Const(1),
                            lambda i: self.bind_pattern(s.target, element(i), s))
-        for k in [k for k in self.b.env if k.startswith(ITER) and k not in outer_iters]:
+        for k in [k for k in self.b.env if isinstance(k, Iter) and k not in outer_iters]:
             self.b.env.pop(k)
 
     def iterable(self, node, at):
@@ -636,7 +632,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             self.error(at, "range() inside enumerate/zip is not supported: index with the counter")
         seq = self.iteration_sequence(self.expr(node), at)    # a dict iterates its keys
         n = self.emit(len, (seq,), at, hint="n")
-        key = f"{ITER}{id(node)}>"               # the object iterated over: an in-place
+        key = Iter(id(node))                     # the object iterated over: an in-place
         self.b.env[key] = seq                    # update in the body changes later items
         return n, lambda i: self.emit(operator.getitem, (self.b.env[key], i), at)
 
@@ -651,7 +647,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
             self.assign(target, element, at)
 
     def _counted_loop(self, s, start, stop, step, bind):
-        key = f"<i{id(s)}>"
+        key = LoopCounter(id(s))
         self.b.env[key] = start
         carried = [key] + self._carried([s.target] + s.body)
         if isinstance(step, Const) and step.value > 0:

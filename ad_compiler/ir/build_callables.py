@@ -22,8 +22,11 @@ from __future__ import annotations
 import gast
 
 from ..errors import ADError
+from ..frontend.fence import check_function
+from ..frontend.parse import ParsedFunction
 from . import ops
 from .nodes import Const, Var
+from .slots import Synthetic, is_name
 
 __all__ = ["LocalLambda", "CallableValues", "check_no_lambda_operand"]
 
@@ -57,13 +60,13 @@ class CallableValues:
         for p, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults):
             defaults[p.id] = self.expr(d)         # evaluated where the lambda is
         lam = LocalLambda(_lambda_def(node), self, defaults)
-        self.__dict__.setdefault("made_lambdas", []).append(lam)
+        self.made_lambdas.append(lam)
         return Const(lam)
 
     def close_lambdas(self, env):
         """The function being inlined returns: lambdas it made that escape
         (returned by a factory) keep its variables' final values."""
-        for lam in self.__dict__.get("made_lambdas", ()):
+        for lam in self.made_lambdas:
             lam.final_env = dict(env)
 
     def callable_value(self, func):
@@ -98,8 +101,6 @@ class CallableValues:
         return self.emit(fn, args, node, kwargs, hint=hint)
 
     def inline_lambda(self, lam, args, kwargs, node):
-        from ..frontend.fence import check_function
-        from ..frontend.parse import ParsedFunction
         fdef = lam.fdef
         if fdef in self.stack:
             self.error(node, f"recursive call to the lambda at line {fdef.lineno} is not supported")
@@ -107,7 +108,7 @@ class CallableValues:
         if owner is self:
             env = self.b.env
         else:
-            chain = getattr(self.b, "builder_chain", [])
+            chain = self.b.builder_chain
             if owner in chain:
                 env = self.b.outer_envs[chain.index(owner)]
             else:                      # returned by a factory: its variables as it left them
@@ -117,7 +118,7 @@ class CallableValues:
                             lineno=opf.lineno, lines=opf.lines, globals=opf.globals,
                             closure=opf.closure, cells=opf.cells)
         check_function(pf)
-        outer = {k: v for k, v in env.items() if not k.startswith("<")}
+        outer = {k: v for k, v in env.items() if is_name(k)}
         return self._inline_body(pf, args, kwargs, node, self.stack + (fdef,), outer=outer,
                                  defaults=dict(lam.defaults), nested=dict(owner.nested))
 
@@ -157,7 +158,7 @@ class CallableValues:
         """``map(fn, xs, ...)`` as ``[fn(x, ...) for x, ... in zip(xs, ...)]``."""
         if len(node.args) < 2 or node.keywords:
             self.error(node, "map() needs a function and at least one iterable")
-        names = [f"_map{id(node)}_{k}" for k in range(len(node.args) - 1)]
+        names = [Synthetic("map", id(node), k, hint="item") for k in range(len(node.args) - 1)]
         load = [gast.Name(id=n, ctx=gast.Load(), annotation=None, type_comment=None)
                 for n in names]
         store = [gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None)

@@ -13,12 +13,10 @@ so loops over them are ordinary counted loops).
 """
 from __future__ import annotations
 
-import operator
-
 import gast
-import numpy as np
 
 from ..rules import containers
+from ..rules.registry import props
 from . import ops
 from .nodes import Const, Var
 
@@ -29,29 +27,18 @@ _METHODS = {"keys": containers.dict_keys, "values": containers.dict_values,
             "items": containers.dict_items}
 
 
-_NOT_DICTS = {ops.make_list, ops.make_tuple, ops.list_append, containers.to_list,
-              containers.to_tuple, containers.dict_keys, containers.dict_values,
-              containers.dict_items, containers.iteration_keys, range, enumerate, zip}
-
-
 def _never_a_dict(fn):
-    """Whether a call of ``fn`` never returns a dict: the list and tuple
-    makers, NumPy functions and ufuncs (arrays), arithmetic operators (``d1 | d2``
-    and ``c[k]`` may be dicts)."""
-    if fn is None:
-        return False
-    if fn in _NOT_DICTS or isinstance(fn, np.ufunc):
-        return True
-    mod = getattr(fn, "__module__", None) or ""
-    return mod == "numpy" or mod.startswith("numpy.") or (
-        mod in ("_operator", "operator") and fn not in (operator.getitem, operator.or_))
+    """Whether a call of ``fn`` never returns a dict (the table's
+    ``never_dict``): the list and tuple makers, NumPy functions and ufuncs
+    (arrays), arithmetic operators (``d1 | d2`` and ``c[k]`` may be dicts)."""
+    return fn is not None and props(fn).never_dict
 
 
 class ContainerBuilder:
     """Mixin of ``_FunctionBuilder``: dict literals and container calls."""
 
     def _dict_made(self, v):
-        self.b.__dict__.setdefault("dicts", set()).add(v)
+        self.b.dicts.add(v)
         return v
 
     def iteration_sequence(self, seq, at):
@@ -62,7 +49,7 @@ class ContainerBuilder:
         ``iteration_keys``, which decides at run time (a dict's keys, the
         value itself otherwise).  ``transforms.iteration`` drops it for
         parameters called with arrays or numbers."""
-        if seq in self.b.__dict__.get("dicts", ()):
+        if seq in self.b.dicts:
             return self.emit(containers.dict_keys, (seq,), at, hint="keys")
         if isinstance(seq, Const) or _never_a_dict(self._producer(seq)):
             return seq

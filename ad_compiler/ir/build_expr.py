@@ -24,13 +24,15 @@ import numpy as np
 
 from ..errors import ADError, MutationError, UndefinedNameError
 from ..frontend.bindings import Ref, is_data, trusted_box
-from ..frontend.fence import GENERATOR_CONSUMERS, is_consumed_generator
-from ..frontend.parse import UNBOUND, parse
+from ..frontend.fence import GENERATOR_CONSUMERS, check_function, is_consumed_generator
+from ..frontend.parse import UNBOUND, ParsedFunction, parse
 from ..rules import lookup
 from ..rules.numpy_index_tricks import index_concatenator
+from ..rules.registry import props
 from . import ops
 from .bound import RAISED, RETFLAG, RETURN, bound_key, bound_names  # noqa: F401 (re-exported)
 from .nodes import Attr, Const, Method, Var
+from .slots import Bound, Scratch, Synthetic, hint_of_key, is_name
 
 __all__ = ["ExpressionBuilder", "NestedFunction", "deep_inlining", "MAX_INLINE_DEPTH"]
 
@@ -56,11 +58,6 @@ _CONSUMERS = {getattr(builtins, n) for n in GENERATOR_CONSUMERS}
 # modelled; these run and make an ops.changed_in_place version, without a rule)
 CONTAINER_MUTATORS = {"extend", "insert", "pop", "remove", "clear", "reverse", "update",
                        "setdefault", "popitem"}
-# callables whose result may share memory with their first argument
-_VIEW_FUNCS = {operator.getitem, np.reshape, np.ndarray.reshape, np.transpose,
-               np.ndarray.transpose, np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes,
-               np.squeeze, np.ndarray.squeeze, np.expand_dims, np.broadcast_to, np.asarray,
-               np.moveaxis, np.ndarray.view, np.diagonal, np.ndarray.diagonal}
 class NestedFunction:
     """A function defined inside compiled code, used as a value (returned by
     a factory, bound to a name, passed to a helper).  ``env`` holds the
@@ -99,16 +96,11 @@ def _room_for_one_more_level():
 # names: a user's module ``mathhelpers`` is inlined)
 _NOT_INLINED = ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime",
                 "ad_compiler.pytree")
-# methods and functions that change an array in place (not modelled: refused)
-_INPLACE_METHODS = {"fill", "sort", "resize", "itemset", "put", "partition", "setfield",
-                    "byteswap"}
-_INPLACE_FUNCS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle,
-                  np.put_along_axis}
 
 
 def _inplace_callee(obj):
-    """The name of an in-place NumPy callee, or None."""
-    if obj in _INPLACE_FUNCS:
+    """The name of an in-place NumPy callee (the table's ``mutates``), or None."""
+    if props(obj).mutates:
         return f"np.{obj.__name__}"
     if getattr(obj, "__name__", None) == "at" and isinstance(getattr(obj, "__self__", None),
                                                             np.ufunc):
@@ -153,7 +145,7 @@ class ExpressionBuilder:
     def free(self, ref, obj):
         """The operand for a free name bound to ``obj`` at ``ref``: a hidden
         parameter of the graph for data, else the constant (guarded)."""
-        bindings = getattr(self.b, "bindings", None)
+        bindings = self.b.bindings
         if bindings is None or ref is None or trusted_box(ref.box):
             return Const(obj)
         if is_data(obj) and not bindings.freeze:
@@ -179,7 +171,7 @@ class ExpressionBuilder:
         v = self.b.fresh(name)
         self.b.blocks[0].params.append(v)
         self.b.entry_params = self.b.entry_params | {v}
-        self.b.__dict__.setdefault("free_params", {})[v] = name
+        self.b.free_params[v] = name
         return v
 
     def static(self, node):
@@ -272,7 +264,7 @@ class ExpressionBuilder:
 
     def boolop(self, node, hint):
         """``a and b`` / ``a or b`` with Python's short-circuit semantics."""
-        key = f"<bool{id(node)}>"
+        key = Scratch("bool", id(node))
         first = self.expr(node.values[0])
         if len(node.values) == 1:
             return first
@@ -288,7 +280,7 @@ class ExpressionBuilder:
         return self.b.env.pop(key)
 
     def ifexp(self, node, hint):
-        key = f"<ifexp{id(node)}>"
+        key = Scratch("ifexp", id(node))
         cond = self.expr(node.test)
         self.b.if_(cond, lambda: self._bind_value(key, lambda: self.expr(node.body)),
                    lambda: self._bind_value(key, lambda: self.expr(node.orelse)),
@@ -311,7 +303,7 @@ class ExpressionBuilder:
 
     def listcomp(self, node, hint):
         """``[e for x in xs if c]`` is built as a loop that appends."""
-        key = f"_listcomp{id(node)}"
+        key = Synthetic("listcomp", id(node), hint=hint or "items")
         saved = dict(self.b.env)
         self.b.env[key] = self.emit(ops.make_list, (), node, hint=hint or "items")
         target = gast.Name(id=key, ctx=gast.Load(), annotation=None, type_comment=None)
@@ -332,7 +324,6 @@ class ExpressionBuilder:
         # while it runs, restored afterwards.  Every other name keeps what the
         # element expression did to it (``out.append(v)``, a helper storing
         # into a list it was passed), as in Python.
-        from .bound import bound_key, bound_names
         own = set(bound_names([g.target for g in node.generators]))
         added = own - self.locals
         self.locals |= own
@@ -349,7 +340,7 @@ class ExpressionBuilder:
         Python's meaning when no other object holds the list: a list passed
         to a helper (the caller's list) or already put in a container is
         refused with a MutationError rather than silently losing the item."""
-        if any(lst in outer.values() for outer in getattr(self.b, "outer_envs", ())):
+        if any(lst in outer.values() for outer in self.b.outer_envs):
             self.error(node, f"appending to '{name}' would modify a list of the calling "
                              f"function, which is not supported: return the new items (or "
                              f"the new list) from the helper instead", MutationError)
@@ -375,7 +366,7 @@ class ExpressionBuilder:
         result = self.emit(Method(func.attr), args, node, kwargs, hint=hint)
         if isinstance(lst, Var):
             new = self.emit(ops.changed_in_place, (lst, result, Const(func.attr)), node,
-                            hint=func.value.id)
+                            hint=hint_of_key(func.value.id))
             for k, v in list(self.b.env.items()):
                 if v == lst:
                     self.b.env[k] = new
@@ -452,17 +443,17 @@ class ExpressionBuilder:
                     return Const(None)
                 self.refuse_shared_append(lst, func.value.id, node)
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
-                                hint=func.value.id)
+                                hint=hint_of_key(func.value.id))
                 for k, v in list(self.b.env.items()):   # every name bound to the list sees it
                     if v == lst:
                         self.b.env[k] = new
                 self.b.env[func.value.id] = new
-                outside = self.b.__dict__.setdefault("outside_lists", set())
+                outside = self.b.outside_lists
                 if lst in self.b.entry_params or lst in outside:
                     outside.add(new)           # the caller's or a global list: the append
                     self.b.effect(ops.escape, (new,), self.loc(node))    # must happen
                 return Const(None)
-            if func.attr in _INPLACE_METHODS:
+            if props(Method(func.attr)).mutates:
                 self.error(node, f"'.{func.attr}()' changes the array in place, which is not "
                                  "supported: build a new array instead (e.g. np.sort(a), "
                                  "np.full_like(a, v))", MutationError)
@@ -509,7 +500,7 @@ class ExpressionBuilder:
         if fn in self.stack:
             self.error(node, f"recursive call to '{fn.__name__}' is not supported")
         self._check_depth(node)
-        bindings = getattr(self.b, "bindings", None)
+        bindings = self.b.bindings
         if bindings is not None:
             bindings.guard_function(fn)
         return self._inline_body(parse(fn), args, kwargs, node, self.stack + (fn,))
@@ -527,8 +518,6 @@ class ExpressionBuilder:
         enclosing variables as they are at the call (Python's late binding),
         or, for a ``closure`` that left its defining function (a factory's
         result), as they were when it was taken."""
-        from ..frontend.fence import check_function
-        from ..frontend.parse import ParsedFunction
         if fdef in self.stack:
             self.error(node, f"recursive call to '{fdef.name}' is not supported")
         self._check_depth(node)
@@ -540,8 +529,8 @@ class ExpressionBuilder:
         args = tuple(self.expr(a) for a in node.args)
         kwargs = tuple((k.arg, self.expr(k.value)) for k in node.keywords)
         env = closure.env if closure is not None else self.b.env
-        outer = {k: v for k, v in env.items() if not k.startswith("<") or k.startswith("<bound:")}
-        defaults = self.b.def_defaults.get(fdef, {}) if hasattr(self.b, "def_defaults") else {}
+        outer = {k: v for k, v in env.items() if is_name(k) or isinstance(k, Bound)}
+        defaults = self.b.def_defaults.get(fdef, {})
         return self._inline_body(pf, args, kwargs, node, self.stack + (fdef,), outer=outer,
                                  defaults=dict(defaults),
                                  nested=dict(closure.nested if closure is not None else self.nested))
@@ -550,10 +539,7 @@ class ExpressionBuilder:
         defaults = dict(_defaults(pf)) if defaults is None else defaults
         bound = self.bind_arguments(pf, args, kwargs, defaults, node)
         saved = self.b.env
-        if not hasattr(self.b, "outer_envs"):
-            self.b.outer_envs = []
         self.b.outer_envs.append(saved)
-        self.b.builder_chain = getattr(self.b, "builder_chain", [])
         self.b.builder_chain.append(self)
         self.b.env = dict(outer or {})
         self.b.env.update(bound)
@@ -561,7 +547,7 @@ class ExpressionBuilder:
         if nested:
             sub.nested.update(nested)
         if outer:
-            sub.locals |= {k for k in outer if not k.startswith("<")}
+            sub.locals |= {k for k in outer if is_name(k)}
         try:
             result = sub.body()
             sub.close_lambdas(self.b.env)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nodes import Block, Branch, Call, Graph, IfRegion, Jump, LoopRegion, Return, Seq, Var
+from .nodes import (Block, Branch, Call, Graph, IfRegion, Jump, LoopRegion, Return, Seq, Var,
+                    block_label, next_label_number)
 
 __all__ = ["IRBuilder", "Namer"]
 
@@ -49,6 +50,16 @@ class _MBlock:
     term: object = None
 
 
+@dataclass
+class _Arm:
+    """One arm of an ``if_`` once built: its first and last blocks, its
+    region and the environment it ends with."""
+    first: _MBlock
+    seq: Seq
+    last: _MBlock
+    env: dict
+
+
 def _sub(x, m):
     return m.get(x, x) if isinstance(x, Var) else x
 
@@ -70,6 +81,14 @@ def _sub_term(t, m):
 
 
 class IRBuilder:
+    """Blocks under construction, the environment (key -> operand: a source
+    name, an ``ir.slots`` key, or, in the reverse pass, the primal Var whose
+    adjoint it holds) and the region tree being recorded."""
+
+    __slots__ = ("name", "namer", "blocks", "env", "_seqs", "_nblocks", "cur", "entry_params",
+                 "stored", "join_hook", "hooks", "bindings", "aliases", "def_defaults",
+                 "free_params", "outside_lists", "dicts", "outer_envs", "builder_chain")
+
     def __init__(self, name, namer=None):
         self.name = name
         self.namer = namer or Namer()
@@ -82,10 +101,35 @@ class IRBuilder:
         self.stored = set()          # values put into a list or tuple
         self.join_hook = None        # envs -> None: completes the arms of every if_ (ir.build)
         self.hooks = None            # alias analysis told of joins and loops (ir.aliasing)
+        # what building Python source into this builder keeps (ir.build; the
+        # reverse pass builds its inlined rules through it too):
+        self.bindings = None         # frontend.bindings.Bindings of the free names, or None
+        self.aliases = None          # ir.aliasing.Aliases, made by the first function builder
+        self.def_defaults = {}       # nested FunctionDef -> {param: default operand}
+        self.free_params = {}        # entry parameter -> the global or closure name it reads
+        self.outside_lists = set()   # list versions the caller (or a global) also holds
+        self.dicts = set()           # values known to be dicts made in the function
+        self.outer_envs = []         # the environments of the callers being inlined into
+        self.builder_chain = []      # their function builders, in the same order
+
+    def copy_graph(self, g):
+        """Copy ``g``'s blocks and region tree into this empty builder, to
+        add to them (new blocks get labels after ``g``'s); returns label ->
+        the copied block."""
+        assert not self.blocks, "copy_graph needs an empty builder"
+        for blk in g.blocks:
+            self.blocks.append(_MBlock(blk.label, list(blk.params), list(blk.instrs), blk.term))
+        self._nblocks = next_label_number(blk.label for blk in g.blocks)
+        self._seqs[0].extend(g.structure.items)
+        return self.block_map()
+
+    def block_map(self):
+        """label -> the block under construction."""
+        return {blk.label: blk for blk in self.blocks}
 
     # -- blocks and instructions ----------------------------------------------------
     def new_block(self, params=()):
-        blk = _MBlock(f"bb{self._nblocks}", list(params))
+        blk = _MBlock(block_label(self._nblocks), list(params))
         self._nblocks += 1
         self.blocks.append(blk)
         return blk
@@ -132,20 +176,20 @@ class IRBuilder:
                 self.start(blk)
                 build()
             seq = self._region(body)
-            arms.append([blk, seq, self.cur, self.env])
+            arms.append(_Arm(blk, seq, self.cur, self.env))
         if self.join_hook is not None:
-            self.join_hook([arms[0][3], arms[1][3]])
+            self.join_hook([arms[0].env, arms[1].env])
         join = self.new_block()
-        keys = [k for k in arms[0][3] if k in arms[1][3] or fill is not None]
-        keys += [k for k in arms[1][3] if k not in arms[0][3] and fill is not None]
+        keys = [k for k in arms[0].env if k in arms[1].env or fill is not None]
+        keys += [k for k in arms[1].env if k not in arms[0].env and fill is not None]
         merged, args = {}, ([], [])
         for k in keys:
             vals = []
-            for i, arm in enumerate(arms):
-                if k not in arm[3]:
-                    self.cur = arm[2]
-                    arm[3][k] = fill(k)
-                vals.append(arm[3][k])
+            for arm in arms:
+                if k not in arm.env:
+                    self.cur = arm.last
+                    arm.env[k] = fill(k)
+                vals.append(arm.env[k])
             if vals[0] == vals[1]:
                 merged[k] = vals[0]
                 continue
@@ -155,12 +199,12 @@ class IRBuilder:
             args[0].append(vals[0])
             args[1].append(vals[1])
         for i, arm in enumerate(arms):
-            arm[2].term = Jump(join.label, tuple(args[i]))
-        head.term = Branch(cond, arms[0][0].label, arms[1][0].label)
-        self._seqs[-1].append(IfRegion(head.label, arms[0][1], arms[1][1], join.label))
+            arm.last.term = Jump(join.label, tuple(args[i]))
+        head.term = Branch(cond, arms[0].first.label, arms[1].first.label)
+        self._seqs[-1].append(IfRegion(head.label, arms[0].seq, arms[1].seq, join.label))
         self.env = merged
         if self.hooks is not None:
-            self.hooks.join([arms[0][3], arms[1][3]], merged)
+            self.hooks.join([arms[0].env, arms[1].env], merged)
         self.start(join)
 
     def loop(self, carried, test, body, hint_of=None):

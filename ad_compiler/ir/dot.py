@@ -19,13 +19,12 @@ order and the printer's names, so it is deterministic.
 """
 from __future__ import annotations
 
-from .nodes import Branch, Call, Jump, Return, loop_headers
-from .printer import callee_name, format_operand, format_term
+import os
+import shutil
+
+from .nodes import Branch, Call, Jump, Return, callee_name, format_operand, format_term, loop_headers
 
 __all__ = ["to_dot", "draw", "render", "back_edges"]
-
-_OWN_PREFIX = "ad_compiler.ir.ops."       # the IR's own primitives (push, pop...): short names
-
 
 def _record(text: str) -> str:
     """Escape text for one field of a record label inside a quoted string."""
@@ -44,16 +43,11 @@ def _lines(lines) -> str:
     return "".join(line + "\\l" for line in lines)
 
 
-def _callee(fn) -> str:
-    name = callee_name(fn)
-    return name[len(_OWN_PREFIX):] if name.startswith(_OWN_PREFIX) else name
-
-
 def _call_text(ins: Call, lines: bool) -> str:
     args = [format_operand(a) for a in ins.args]
     args += [f"{k}={format_operand(v)}" for k, v in ins.kwargs]
     lhs = f"{ins.out} = " if ins.out is not None else ""
-    text = f"{lhs}{_callee(ins.fn)} {' '.join(args)}".rstrip()
+    text = f"{lhs}{callee_name(ins.fn)} {' '.join(args)}".rstrip()
     if lines and ins.loc is not None:
         text += f"    # line {ins.loc.lineno}"
     return text
@@ -139,11 +133,39 @@ def draw(fn, joint=False, title=None, lines=False) -> str:
     return to_dot(graph, title=title, lines=lines)
 
 
+DOT_MISSING = ("render() needs Graphviz's `dot` program, which was not found on PATH: install "
+               "it with `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+               "(macOS) or `conda install graphviz`. draw() (and ad_compiler.ir.dot.to_dot() for "
+               "the compiler's graph) give the DOT text without it.")
+PACKAGE_MISSING = ("render() needs the graphviz Python package: `pip install graphviz` "
+                   "(and Graphviz's `dot` program). draw() (and ad_compiler.ir.dot.to_dot() "
+                   "for the compiler's graph) give the DOT text without it.")
+
+
 def render(dot_text, path=None, format="svg"):
     """Lay out ``dot_text`` (from :func:`to_dot`) with Graphviz's ``dot``:
     writes ``path`` (its suffix, if any, wins over ``format``) and returns the
     path, or returns the image as bytes with ``path=None``.  Needs the
     graphviz Python package and the ``dot`` program; says what to install
     when either is missing."""
-    from ..tape.viz import render as _render
-    return _render(dot_text, path=path, format=format)
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError(PACKAGE_MISSING) from None
+    if shutil.which("dot") is None:
+        raise RuntimeError(DOT_MISSING)
+    source = graphviz.Source(dot_text)
+    try:
+        if path is None:
+            return source.pipe(format=format)
+        path = os.fspath(path)
+        root, ext = os.path.splitext(path)
+        if ext:
+            format = ext[1:]
+        else:
+            path = f"{path}.{format}"
+        with open(path, "wb") as f:
+            f.write(source.pipe(format=format))
+        return path
+    except graphviz.ExecutableNotFound:
+        raise RuntimeError(DOT_MISSING) from None

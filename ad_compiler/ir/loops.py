@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .nodes import Const, Jump, Var, region_labels
 from .ops import comment
+from .walk import loop_blocks, use_counts  # noqa: F401 (use_counts: re-exported)
 
 __all__ = ["CountedLoop", "counted_loop", "region_labels"]
 
@@ -58,7 +59,7 @@ def counted_loop(blocks, r, uses):
             and (step.value > 0) == (cmp is operator.lt)):
         return None
     inside = set()
-    for label in region_labels(r.test) + region_labels(r.body):
+    for label in loop_blocks(r):
         b = blocks[label]
         inside.update(b.params)
         inside.update(ins.out for ins in b.instrs)
@@ -69,16 +70,3 @@ def counted_loop(blocks, r, uses):
         if isinstance(b.term, Jump) and b.term.target == r.header and b is not latch:
             init = b.term.args[k]
     return CountedLoop(i, init, stop, step, inc[0])
-
-
-def use_counts(g_blocks):
-    counts = {}
-    for b in g_blocks:
-        for ins in b.instrs:
-            for a in ins.operands():
-                if isinstance(a, Var):
-                    counts[a] = counts.get(a, 0) + 1
-        for a in b.term.operands():
-            if isinstance(a, Var):
-                counts[a] = counts.get(a, 0) + 1
-    return counts

@@ -11,17 +11,24 @@ Every value (``Var``) is defined once: as a block parameter or as the
 ``out`` of one ``Call``.  Control flow is carried by terminators (``Jump``,
 ``Branch``, ``Return``) and, so that a structured Python function can be
 emitted again, by a region tree (``Seq``/``IfRegion``/``LoopRegion``) that
-names the blocks in program order.
+names the blocks in program order.  ``str(graph)`` prints the text above
+(the printer is at the end of this module).
 """
 from __future__ import annotations
 
 import math
+import types
 from dataclasses import dataclass
 from typing import Union
 
+import numpy as np
+
+from ..rules.registry import primal_name
+
 __all__ = ["Loc", "Var", "Const", "Operand", "Call", "Jump", "Branch", "Return", "Block",
            "Seq", "IfRegion", "LoopRegion", "Graph", "Attr", "Method", "region_labels",
-           "loop_headers"]
+           "loop_headers", "block_label", "label_number", "next_label_number",
+           "format_graph", "format_operand", "format_term", "callee_name"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,23 @@ class Block:
     term: object = None          # Jump | Branch | Return
 
 
+def block_label(n):
+    """The label of the ``n``-th block a builder makes: ``bb3``."""
+    return f"bb{n}"
+
+
+def label_number(label):
+    """``n`` for the label ``block_label(n)``."""
+    if not (label.startswith("bb") and label[2:].isdigit()):
+        raise ValueError(f"not a block label: {label!r}")
+    return int(label[2:])
+
+
+def next_label_number(labels):
+    """The number of the first label after all of ``labels``."""
+    return 1 + max((label_number(lb) for lb in labels), default=-1)
+
+
 # -- structure: the order in which blocks are emitted as Python ------------------
 @dataclass(frozen=True)
 class Seq:
@@ -253,5 +277,74 @@ class Graph:
         return out
 
     def __str__(self):
-        from .printer import format_graph
         return format_graph(self)
+
+
+# -- printing: readable, deterministic SSA text ------------------------------------------------
+#
+#     def f(x, n):                                   # demo.py:3
+#     bb0(x, n):
+#       i_0 = 0
+#       jump bb1(i_0, x)
+#     bb1(i_1, s_1):                                 # loop header
+#       t2 = lt i_1 n                                # line 5
+#       br t2 ? bb2() : bb3(s_1)
+
+def callee_name(fn) -> str:
+    if isinstance(fn, (Attr, Method)):
+        return str(fn)
+    name = primal_name(fn)
+    if name.startswith("ad_compiler."):          # the compiler's own helpers: short names
+        return name.rsplit(".", 1)[-1]
+    return name[len("operator."):] if name.startswith("operator.") else name
+
+
+def format_operand(x) -> str:
+    if isinstance(x, Var):
+        return x.name
+    v = x.value
+    if isinstance(v, types.ModuleType):
+        return v.__name__
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}"
+    if callable(v) and not isinstance(v, type):
+        return callee_name(v)
+    if isinstance(v, slice):
+        parts = ["" if p is None else repr(p) for p in (v.start, v.stop, v.step)]
+        return ":".join(parts[:2] if v.step is None else parts)
+    return repr(v)
+
+
+def _fmt_call(ins: Call) -> str:
+    if not isinstance(ins, Call):                # (a broken graph verify() reports)
+        return f"<not an instruction: {ins!r}>"
+    args = [format_operand(a) for a in ins.args]
+    args += [f"{k}={format_operand(v)}" for k, v in ins.kwargs]
+    lhs = f"{ins.out} = " if ins.out is not None else ""
+    return f"{lhs}{callee_name(ins.fn)} {' '.join(args)}".rstrip()
+
+
+def format_term(t) -> str:
+    if isinstance(t, Jump):
+        return f"jump {t.target}({', '.join(map(format_operand, t.args))})"
+    if isinstance(t, Branch):
+        return (f"br {format_operand(t.cond)} ? {t.then_target}() : "
+                f"{t.else_target}({', '.join(map(format_operand, t.else_args))})")
+    if isinstance(t, Return):
+        return f"return {format_operand(t.value)}"
+    return "<no terminator>"
+
+
+def format_graph(g) -> str:
+    headers = loop_headers(g.structure)
+    lines = [f"def {g.name}({', '.join(g.arg_names)}):".ljust(48) + f"# {g.filename}:{g.lineno}"]
+    for b in g.blocks:
+        head = f"{b.label}({', '.join(p.name for p in b.params)}):"
+        lines.append(head.ljust(48) + "# loop header" if b.label in headers else head)
+        for ins in b.instrs:
+            text = "  " + _fmt_call(ins)
+            if getattr(ins, "loc", None) is not None:
+                text = text.ljust(48) + f"# line {ins.loc.lineno}"
+            lines.append(text.rstrip())
+        lines.append("  " + format_term(b.term))
+    return "\n".join(lines)

@@ -8,8 +8,8 @@ emits::
     b_2 = write_view b r_2 getitem (0,) ()        # b with row 0 replaced, if r is a view
     r_3 = read_view b_2 b r_2 getitem (0,) ()     # b_2[0] if r was a view, else r_2
 
-A *step* ``fn(base, *args, **kwargs)`` is one of the view functions of
-``build_expr._VIEW_FUNCS`` (``fn`` None: the same object).  Whether the step
+A *step* ``fn(base, *args, **kwargs)`` is a view function (``view_steps``
+in the rule table: ``props(fn).view_steps``; ``fn`` None: the same object).  Whether the step
 gives a view is decided at run time, as NumPy decides it: ``b[0]`` of a 1-D
 ``b`` is a number (``r *= 0.5`` rebinds ``r``), ``b[[0, 1]]`` is a copy, and
 ``b.reshape(-1)`` is a view only when ``b`` is contiguous.  Nothing here
@@ -18,6 +18,8 @@ writes into an argument: each primitive returns a new array.
 from __future__ import annotations
 
 import numpy as np
+
+from ..errors import MutationError
 
 __all__ = ["step_view", "is_view", "write_view", "read_view", "entry_copy", "write_back",
            "positions", "check_inplace", "refuse_inplace"]
@@ -37,7 +39,6 @@ def is_view(base, fn, args, kwargs):
     if isinstance(base, (list, tuple)):
         item = step_view(base, fn, args, kwargs)
         if isinstance(item, np.ndarray):
-            from ..errors import MutationError
             raise MutationError("an array taken out of a list or tuple is updated in place: "
                                 "Python would change the item in the container too; copy it "
                                 "first (x = x.copy())")
@@ -103,7 +104,6 @@ def refuse_inplace(x, message, where):
     """An in-place update the compiler could model for a number only:
     ``where`` is (function, file, line, source line)."""
     if isinstance(x, np.ndarray):
-        from ..errors import MutationError
         fn, filename, lineno, text = where
         raise MutationError(message, fn_name=fn, filename=filename, lineno=lineno,
                             source_line=text)

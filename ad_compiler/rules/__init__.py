@@ -1,13 +1,13 @@
 """The derivative rule table (see ``registry``); importing this package
-registers every rule module.  ``python -m ad_compiler.rules.reference``
+registers every rule module.  ``python -m ad_compiler.rules.render_reference``
 prints the generated list of supported callables (docs/RULES.md)."""
-from . import (arithmetic, containers, custom, numpy_constructors, numpy_core,  # noqa: F401
-               numpy_counting, numpy_decompositions, numpy_differences, numpy_einsum,
+from . import (arithmetic, compiler_helpers, containers, custom, numpy_constructors,  # noqa: F401
+               numpy_operator_aliases, numpy_counting, numpy_decompositions, numpy_differences, numpy_einsum,
                numpy_index_tricks, numpy_indexing, numpy_legacy, numpy_linalg, numpy_nondiff,
                numpy_selection, numpy_products, numpy_reductions, numpy_shapes, numpy_splits,
                numpy_ufuncs, structural, views)
 from .custom import custom_vjp, stop_gradient
-from .registry import Rule, all_rules, defvjp, lookup, nondifferentiable
+from .registry import Rule, all_rules, declare, defvjp, lookup, nondifferentiable, props
 
-__all__ = ["Rule", "all_rules", "defvjp", "lookup", "nondifferentiable", "custom_vjp",
-           "stop_gradient"]
+__all__ = ["Rule", "all_rules", "declare", "defvjp", "lookup", "nondifferentiable", "props",
+           "custom_vjp", "stop_gradient"]

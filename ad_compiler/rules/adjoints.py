@@ -6,9 +6,12 @@ Example: ``np.tile(a, (2, 1))`` has the rule ``untile(g, A, reps)``:
 
 Each helper is small, loop-free over array elements (a loop over a Python
 list of operands or over one axis length is allowed), and has a plain
-signature, because the Numba backend has to provide a twin of every name in
-``__all__``.  Linear-algebra adjoints live in ``numpy_linalg`` as
-multi-statement rules instead: they are called, never inlined.
+signature, because under ``backend="numba"`` each runs as Numba code: its
+twin in ``backend/numba_twins.py`` where it has one (``float_dtype``,
+``cast_cotangent``, ``tensordot_adjoint``), else its own body compiled with
+``numba.njit`` (``jit_helper``), which must type.  Linear-algebra adjoints
+live in ``numpy_linalg`` as multi-statement rules instead: they are called,
+never inlined.
 """
 from __future__ import annotations
 

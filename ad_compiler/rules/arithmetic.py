@@ -1,8 +1,8 @@
 """Rules for Python's operators, builtins and the ``math`` module.
 
 Example: ``y = x * w`` is ``operator.mul(x, w)``; its rules are
-    mul_x(g, ans, a, b) -> unbroadcast(g * b, a)
-    mul_y(g, ans, a, b) -> unbroadcast(g * a, b)
+    mul_a(g, ans, a, b) -> unbroadcast(g * b, a)
+    mul_b(g, ans, a, b) -> unbroadcast(g * a, b)
 and the compiler inlines them as ``x_bar = unbroadcast(y_bar * w, x)``.
 The operator rules serve NumPy arrays too (``a * b`` on arrays is
 ``operator.mul``); the ``math`` rules keep Python floats as Python floats.
@@ -16,9 +16,9 @@ import operator
 
 import numpy as np
 
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
-from .registry import defvjp, nondifferentiable
+from .registry import declare, defvjp, nondifferentiable
 
 
 # -- operators (used by both Python scalars and arrays) ----------------------
@@ -116,24 +116,36 @@ def mod_b(g, ans, a, b):
     return unbroadcast(-safe_mul(g, a // b), b)
 
 
-defvjp(operator.add, add_a, add_b, linear=True)
-defvjp(operator.sub, add_a, sub_b, linear=True)
-defvjp(operator.mul, mul_a, mul_b)
-defvjp(operator.truediv, truediv_a, truediv_b)
-defvjp(operator.pow, pow_a, pow_b)
-defvjp(operator.neg, neg_a, linear=True)
-defvjp(operator.pos, pos_a, linear=True)
+# + - * and unary signs: cheap to recompute, hoisted out of loops, and unable to
+# raise but on a tuple or list operand (``(a,) + [b]``); each gives a new array
+_PLAIN = dict(elementwise=True, hoist=True, raises="on_sequences", remat="cheap", fresh=True)
+defvjp(operator.add, add_a, add_b, linear=True, **_PLAIN)
+defvjp(operator.sub, add_a, sub_b, linear=True, **_PLAIN)
+defvjp(operator.mul, mul_a, mul_b, **_PLAIN)
+defvjp(operator.truediv, truediv_a, truediv_b, elementwise=True, remat="pure", fresh=True)
+defvjp(operator.pow, pow_a, pow_b, elementwise=True, remat="pure")
+defvjp(operator.neg, neg_a, linear=True, **_PLAIN)
+defvjp(operator.pos, pos_a, linear=True, **dict(_PLAIN, fresh=False))
 defvjp(operator.matmul, matmul_a, matmul_b)
-defvjp(abs, abs_x)
-defvjp(operator.abs, abs_x)
-defvjp(pow, builtin_pow_base, builtin_pow_exp)
-defvjp(operator.mod, mod_a, mod_b, doc="Python's floor modulo: 1 and -(a // b), away from jumps")
+defvjp(abs, abs_x, elementwise=True, remat="pure")
+defvjp(operator.abs, abs_x, elementwise=True)
+defvjp(pow, builtin_pow_base, builtin_pow_exp, scalar_preserving=True)
+defvjp(operator.mod, mod_a, mod_b, doc="Python's floor modulo: 1 and -(a // b), away from jumps",
+       elementwise=True)
 nondifferentiable(operator.lt, operator.le, operator.gt, operator.ge, operator.eq,
                   operator.ne, operator.not_, operator.truth, operator.floordiv,
                   operator.and_, operator.or_, operator.xor, operator.invert,
                   operator.is_, operator.is_not, operator.contains,
                   len, int, bool, round, range, isinstance, math.floor, math.ceil,
                   math.trunc, math.isnan, math.isinf, math.isfinite)
+declare(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+        operator.floordiv, elementwise=True)
+declare(operator.not_, hoist=True, raises="on_sequences")
+declare(operator.is_, operator.is_not, fold=True)            # ``axes is None`` in inlined rules
+declare(len, pure=True, hoist=True, raises=False, rank="scalar", fold=True, never_dict=True)
+declare(int, bool, pure=True, rank="scalar")
+declare(range, pure=True, raises=False, never_dict=True)
+declare(slice, pure=True, raises=False)
 
 
 # -- float(x) passes the gradient through ------------------------------------
@@ -141,7 +153,7 @@ def identity_x(g, ans, x):
     return g
 
 
-defvjp(float, identity_x, linear=True)
+defvjp(float, identity_x, linear=True, rank="scalar")
 
 
 # -- the math module (Python floats stay Python floats) ----------------------
@@ -358,7 +370,7 @@ def sum_start(g, ans, iterable, start=0):
 
 
 defvjp(max, *MAX_RULES, doc="builtin; max(a, b, ...) (up to 8 arguments) or max(sequence); "
-                            "ties split evenly")
+                            "ties split evenly", scalar_preserving=True)
 defvjp(min, *MAX_RULES, doc="builtin; min(a, b, ...) (up to 8 arguments) or min(sequence); "
-                            "ties split evenly")
+                            "ties split evenly", scalar_preserving=True)
 defvjp(sum, sum_iterable, sum_start, linear=True, doc="builtin sum over a list, tuple or array")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..pytree import is_node, tree_cotangent, tree_item
-from .registry import defvjp, nondifferentiable
+from ..pytree import is_node, tree_item
+from ..runtime import tree_cotangent
+from .registry import declare, defvjp, nondifferentiable
 
 __all__ = ["to_list", "to_tuple", "to_dict", "dict_get", "dict_keys", "dict_values",
            "dict_items", "iteration_keys"]
@@ -63,7 +64,7 @@ def iteration_keys(x):
 
 def iteration_keys_x(g, ans, x):
     if isinstance(x, dict):       # (two statements: called, not inlined, so that the
-        return None               # Numba twin in backend/numba_support.py is used)
+        return None               # Numba twin in backend/numba_twins.py is used)
     return g
 
 
@@ -139,3 +140,5 @@ defvjp(dict_items, dict_items_d, linear=True, multiple_results=True, name="dict.
 defvjp(iteration_keys, iteration_keys_x, linear=True,
        name="iteration", doc="for v in x: a dict's keys, x itself otherwise")
 nondifferentiable(dict_keys, doc="d.keys(): keys carry no gradient")
+declare(to_list, to_tuple, dict_keys, dict_values, dict_items, iteration_keys, enumerate, zip,
+        never_dict=True)

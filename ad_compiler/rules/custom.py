@@ -19,7 +19,9 @@ parameters, same names and defaults>)`` and returns the cotangent of
 argument k (its shape; ``ad_compiler.runtime.unbroadcast`` helps).  Give
 ``None`` for an argument without a gradient.  A function returning a
 tuple takes ``multiple_results=True``; its ``g`` is then a tuple with
-``None`` for results that received no cotangent.  Rules may be given later:
+``None`` for results that received no cotangent.  Keywords such as
+``elementwise=True`` or ``pure=False`` tell the passes what the function is
+(``registry.PROPERTIES``).  Rules may be given later:
 
     @custom_vjp()
     def f(x, y): ...
@@ -33,7 +35,7 @@ rules at module level: the compiler inlines a rule whose body is a single
 import functools
 import inspect
 
-from .registry import defvjp, nondifferentiable
+from .registry import check_properties, defvjp, nondifferentiable
 
 __all__ = ["custom_vjp", "stop_gradient"]
 
@@ -59,9 +61,12 @@ def _check_rule(fn, rule):
                         f"with the same names")
 
 
-def custom_vjp(*vjps, linear=False, multiple_results=False, doc=""):
+def custom_vjp(*vjps, linear=False, multiple_results=False, doc="", **properties):
     """Decorator: register ``vjps`` (one per positional parameter, ``None`` for
-    no gradient) as the reverse-mode rules of the decorated function."""
+    no gradient) as the reverse-mode rules of the decorated function.
+    ``properties`` tell the compiler's passes what the function is, as for any
+    primitive (``registry.PROPERTIES``: ``elementwise=True``, ``pure=False``...)."""
+    check_properties(properties)
     for rule in vjps:
         if rule is not None and not callable(rule):
             raise TypeError(f"custom_vjp takes rule functions, not {rule!r}")
@@ -82,7 +87,7 @@ def custom_vjp(*vjps, linear=False, multiple_results=False, doc=""):
                 if rule is not None:
                     _check_rule(fn, rule)
             defvjp(primitive, *rules, linear=linear, multiple_results=multiple_results,
-                   doc=doc or (fn.__doc__ or "").strip().split("\n")[0])
+                   doc=doc or (fn.__doc__ or "").strip().split("\n")[0], **properties)
             return primitive
 
         primitive.defvjp = define

@@ -12,10 +12,10 @@ zero gradient.  ``retstep=True`` gives the step its cotangent too.
 """
 import numpy as np
 
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import unbroadcast
 from .adjoints import cast_cotangent, float_dtype
-from .registry import defvjp, static_argument
+from .registry import declare, defvjp, like, static_argument
 
 
 def fill_cotangent(g, ans, fill_value):
@@ -142,3 +142,7 @@ defvjp(np.logspace, logspace_start, logspace_stop, None, None, logspace_base,
 defvjp(np.geomspace, geomspace_start, geomspace_stop, doc="start (stop/start) ** t")
 defvjp(np.arange, arange_start, arange_stop, arange_step,
        doc="start + i step (start and step positional); stop only sets the length")
+# a new array per call, which the function may then change in place: never shared (CSE)
+declare(np.full, np.full_like, np.linspace, np.logspace, np.geomspace, np.arange, pure=False)
+declare(np.full, rank="sized", zero_d=True)
+declare(np.full_like, rank=like(0, shape_at=5), zero_d=True)

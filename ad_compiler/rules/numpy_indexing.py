@@ -48,7 +48,7 @@ def item_a(g, ans, a, *args):
 
 defvjp(operator.getitem, getitem_a, None, linear=True,
        doc="ints, negative ints, slices (steps), None, ..., integer arrays (repeats add up), "
-           "boolean masks")
+           "boolean masks", rank="index", views=(0,), view_steps=True)
 defvjp(np.ndarray.__getitem__, getitem_a, None, linear=True, doc="as operator.getitem")
 for _fn in (np.take, np.ndarray.take):
     defvjp(_fn, take_a, None, linear=True, doc="repeated indices add up; modes raise/wrap/clip")

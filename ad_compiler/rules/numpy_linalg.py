@@ -196,6 +196,6 @@ defvjp(np.linalg.svdvals, svdvals_x, doc="U diag(g) V^T")
 defvjp(np.linalg.matrix_power, matrix_power_a, None, doc="any integer n (negative: via inv)")
 defvjp(np.linalg.norm, norm_x,
        doc="vector ord None/2/1/inf/-inf/0/p, matrix ord fro/nuc/2/-2/1/-1/inf/-inf; "
-           "gradient 0 at a zero norm; ties split evenly")
+           "gradient 0 at a zero norm; ties split evenly", rank="reduction")
 defvjp(np.linalg.vector_norm, vector_norm_x, doc="as norm (vector); axis may be a tuple")
 defvjp(np.linalg.matrix_norm, matrix_norm_x, doc="as norm (matrix)")

@@ -10,7 +10,8 @@ almost everywhere, which is what "non-differentiable" means here.
 """
 import numpy as np
 
-from .registry import defvjp, nondifferentiable
+from ..ir.nodes import Method
+from .registry import declare, defvjp, like, nondifferentiable
 
 QUERIES = [np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.iinfo, np.finfo,
            np.isscalar, np.iscomplexobj, np.isrealobj, np.broadcast_shapes, np.dtype,
@@ -62,3 +63,18 @@ for _fn in PARAMETRIZED_DRAWS:
                           "differentiated; reparametrize: loc + scale * rng.standard_normal())")
 defvjp(np.ix_, None, multiple_results=True,
        doc="index builder: a differentiable (float) argument is an error")
+
+# what the passes know of these (registry.PROPERTIES)
+declare(np.shape, rank="shape")
+declare(np.ndim, np.size, rank="scalar")
+# (arrays, also when of rank 0: np.zeros(()), np.zeros_like(2.0))
+declare(np.zeros, np.ones, np.empty, rank="sized", zero_d=True)
+declare(np.zeros_like, np.ones_like, np.empty_like, rank=like(0, shape_at=4), zero_d=True)
+# a new array per call, which the function may then change in place: never shared (CSE)
+declare(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
+        np.identity, pure=False)
+# functions and array methods that change an argument in place: not modelled, refused
+declare(np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle,
+        np.put_along_axis, mutates=True)
+declare(*(Method(name) for name in ("fill", "sort", "resize", "itemset", "put", "partition",
+                                    "setfield", "byteswap")), mutates=True)

@@ -9,7 +9,7 @@ import numpy as np
 from ..runtime import unbroadcast
 from .adjoints import kron_adjoint, multi_dot_adjoint, tensordot_adjoint
 from .arithmetic import matmul_a, matmul_b
-from .registry import defvjp
+from .registry import declare, defvjp
 
 
 def dot_a(g, ans, a, b, out=None):
@@ -148,9 +148,18 @@ def correlate_v(g, ans, a, v, mode="valid"):
     return np.correlate(conv_full_cotangent(g, np.size(a), np.size(v), mode, True), a, "valid")[::-1]
 
 
+def dot_rank(ranks, kwargs):
+    """The rank of ``np.dot(a, b)``: a product with a number keeps the other's
+    rank, else one axis of each is summed over."""
+    if len(ranks) != 2 or kwargs or None in ranks:
+        return None
+    return sum(ranks) if 0 in ranks else sum(ranks) - 2
+
+
 for _fn in (np.dot, np.ndarray.dot):
     defvjp(_fn, dot_a, dot_b, doc="scalars, vectors, matrices and N-d (sum over a[-1], b[-2])")
-defvjp(np.vdot, vdot_a, vdot_b, doc="flattens both (real input)")
+declare(np.dot, np.ndarray.dot, rank=dot_rank)
+defvjp(np.vdot, vdot_a, vdot_b, doc="flattens both (real input)", rank="scalar")
 defvjp(np.inner, inner_a, inner_b)
 defvjp(np.outer, outer_a, outer_b, doc="flattens both")
 defvjp(np.linalg.outer, linalg_outer_x1, linalg_outer_x2, doc="1-D inputs")

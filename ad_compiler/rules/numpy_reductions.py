@@ -14,7 +14,7 @@ import numpy as np
 from ..runtime import div_or_zero, reduced_count, unreduce
 from .adjoints import (cumprod_adjoint, extremum_adjoint, float_dtype, prod_adjoint,
                        untake_along_axis, var_adjoint)
-from .registry import defvjp
+from .registry import declare, defvjp
 
 
 def sum_a(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
@@ -140,22 +140,28 @@ def trapezoid_y(g, ans, y, x=None, dx=1.0, axis=-1):
     return np.moveaxis(w, -1, axis) * np.expand_dims(g, axis)
 
 
+# (rank="reduction": over every axis, a number)
 for _fn in (np.sum, np.ndarray.sum):
-    defvjp(_fn, sum_a, linear=True, doc="axis, keepdims, where=")
+    defvjp(_fn, sum_a, linear=True, doc="axis, keepdims, where=", rank="reduction")
 for _fn in (np.mean, np.ndarray.mean):
-    defvjp(_fn, mean_a, linear=True, doc="axis, keepdims, where=")
-defvjp(np.nansum, nansum_a, linear=True, doc="NaN entries get 0")
-defvjp(np.nanmean, nanmean_a, linear=True, doc="NaN entries get 0; where= unsupported")
+    defvjp(_fn, mean_a, linear=True, doc="axis, keepdims, where=", rank="reduction")
+defvjp(np.nansum, nansum_a, linear=True, doc="NaN entries get 0", rank="reduction")
+defvjp(np.nanmean, nanmean_a, linear=True, doc="NaN entries get 0; where= unsupported",
+       rank="reduction")
 for _fn in (np.prod, np.ndarray.prod):
-    defvjp(_fn, prod_a, doc="product of the other factors: exact with zeros")
+    defvjp(_fn, prod_a, doc="product of the other factors: exact with zeros", rank="reduction")
 for _fn in (np.max, np.amax, np.ndarray.max, np.min, np.amin, np.ndarray.min,
             np.nanmax, np.nanmin):
-    defvjp(_fn, max_a, doc="ties split the cotangent evenly; none to a winning `initial`")
-defvjp(np.ptp, ptp_a, doc="max - min, ties split evenly")
+    defvjp(_fn, max_a, doc="ties split the cotangent evenly; none to a winning `initial`",
+           rank="reduction")
+defvjp(np.ptp, ptp_a, doc="max - min, ties split evenly", rank="reduction")
 for _fn in (np.var, np.ndarray.var):
-    defvjp(_fn, var_a, doc="ddof / correction; where= and mean= unsupported")
+    defvjp(_fn, var_a, doc="ddof / correction; where= and mean= unsupported", rank="reduction")
 for _fn in (np.std, np.ndarray.std):
-    defvjp(_fn, std_a, doc="ddof / correction; gradient 0 where std == 0")
+    defvjp(_fn, std_a, doc="ddof / correction; gradient 0 where std == 0", rank="reduction")
+# Numba's array methods take no keepdims (nor axis for mean): given keywords, it gets these
+declare(np.ndarray.sum, numba_function=np.sum)
+declare(np.ndarray.mean, numba_function=np.mean)
 for _fn in (np.cumsum, np.ndarray.cumsum):
     defvjp(_fn, cumsum_a, linear=True, doc="reversed cumulative sum; axis=None flattens")
 for _fn in (np.cumprod, np.ndarray.cumprod):

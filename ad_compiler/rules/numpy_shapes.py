@@ -13,7 +13,7 @@ import numpy as np
 from .adjoints import (cast_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
                        untile)
 from ..runtime import unbroadcast
-from .registry import defvjp
+from .registry import declare, defvjp
 
 
 # -- reshapes ---------------------------------------------------------------------------------
@@ -309,3 +309,20 @@ defvjp(np.ndarray.tolist, tolist_a, linear=True, multiple_results=True,
        doc="a (nested) list of Python numbers: one cotangent per item")
 for _fn in (np.float64, np.float32):
     defvjp(_fn, scalar_cast_value, linear=True, doc="float cast: the gradient passes")
+
+# what the passes know of these (registry.PROPERTIES).  Results that may share
+# their first argument's memory: writes through the first group are modelled as
+# writes into the argument (ir/aliasing.py); the second only stops in-place updates
+declare(np.reshape, np.ndarray.reshape, np.transpose, np.ndarray.transpose,
+        np.ravel, np.ndarray.ravel, np.swapaxes, np.ndarray.swapaxes, np.squeeze,
+        np.ndarray.squeeze, np.expand_dims, np.broadcast_to, np.asarray, np.moveaxis,
+        np.ndarray.view, np.diagonal, np.ndarray.diagonal, views=(0,), view_steps=True)
+declare(np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontiguousarray,
+        np.real, np.imag, views=(0,))
+declare(np.transpose, np.ndarray.transpose, hoist=True)
+# a new array per call, which the function may then change in place: never shared (CSE)
+declare(np.array, np.asarray, np.copy, np.ndarray.copy, pure=False)
+declare(np.copy, np.ndarray.copy, rank=0, zero_d=True)
+declare(np.trace, rank=lambda ranks, kwargs: (ranks[0] - 2 if len(ranks) == 1 and not kwargs
+                                              and ranks[0] is not None and ranks[0] >= 2
+                                              else None))

@@ -21,11 +21,11 @@ import math
 
 import numpy as np
 
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import div_or_zero, pow_slope, safe_div, safe_mul, unbroadcast
 from .adjoints import clip_adjoint
 from .arithmetic import abs_x
-from .registry import defvjp
+from .registry import broadcast_rank, defvjp
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -343,5 +343,7 @@ defvjp(np.ndarray.clip, ndarray_clip_a, ndarray_clip_min, ndarray_clip_max,
        doc="as np.clip")
 defvjp(np.where, None, where_x, where_y,
        doc="the cotangent goes to the branch taken (selected with np.where, so an "
-           "untaken inf/NaN branch cannot leak); the one-argument form has no gradient")
+           "untaken inf/NaN branch cannot leak); the one-argument form has no gradient",
+       rank=lambda ranks, kwargs: broadcast_rank(ranks) if len(ranks) == 3 and not kwargs
+       else None, zero_d=True)
 defvjp(np.nan_to_num, nan_to_num_x, doc="identity where x is finite, 0 where replaced")

@@ -19,16 +19,29 @@ rules with ``*args`` too, one per position.  Bound methods of NumPy objects
 A primal that returns a tuple for some arguments only (``np.linalg.svd``
 with ``compute_uv=False`` returns one array) gives ``multiple_results`` a
 predicate of the call's arguments instead of ``True``.
+
+The same entry says what every pass needs to know about the primitive
+(see :data:`PROPERTIES`), given as keywords where it is registered::
+
+    defvjp(operator.mul, mul_x, mul_y, elementwise=True, hoist=True, remat="cheap", ...)
+    declare(runtime.unbroadcast, rank=1, shape_only=(1,))    # no rule, properties only
+    props(np.sin).elementwise -> True      # passes ask props(fn), never a set of their own
+
+A property not given is derived from the kind of callable (a ufunc is
+elementwise and pure, a ``math`` function returns a number...), see
+:func:`_kind_defaults`.  Attribute reads (``x.shape``: ``Attr("shape")``)
+have entries too.
 """
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["Rule", "defvjp", "nondifferentiable", "lookup", "all_rules", "rule_key", "primal_name",
-           "DYNAMIC", "static_argument"]
+__all__ = ["Rule", "defvjp", "nondifferentiable", "declare", "props", "lookup", "all_rules",
+           "all_entries", "rule_key", "primal_name", "DYNAMIC", "static_argument", "PROPERTIES",
+           "RANK_RULES", "PENDING", "broadcast_rank", "like", "record_twin", "check_properties"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,34 @@ class Rule:
     doc: str = ""
     keywords: tuple = ()                     # (name, k): a keyword-only parameter
                                              # that is positional argument k's alias
+    # -- properties of the primitive (PROPERTIES; passes read them through props(fn)) --
+    has_rules: bool = True       # False: declared for its properties only (declare());
+                                 # lookup() and all_rules() do not return it
+    pure: bool = False           # no effect: CSE may share its result, DCE drop it
+    raises: object = True        # may raise (so an unused call still runs); False: never;
+                                 # "on_sequences": only a TypeError for a tuple/list operand
+    hoist: bool = False          # loop-invariant code motion may move it out of a loop
+    remat: object = None         # the reverse pass recomputes it instead of stacking it:
+                                 # "cheap" always, "pure" only in device code (remat="pure")
+    elementwise: bool = False    # its positional operands broadcast: rank is the largest
+    scalar_preserving: bool = False  # numbers in, a number out (max(a, b), pow)
+    rank: object = None          # how its result's rank follows (RANK_RULES, an int k: the
+                                 # rank of argument k, or fn(ranks, kwargs) -> rank, called
+                                 # with each operand's rank, an int or None (unknown), and
+                                 # the keyword names)
+    zero_d: bool = False         # at rank 0 its result is a 0-d array, not a number
+    fresh: bool = False          # returns a new array that accumulation may update in place
+    views: tuple = ()            # arguments whose memory the result may share
+    view_steps: bool = False     # the builder models writes through the result as writes
+                                 # into argument 0 (ir/aliasing.py)
+    view_reads: bool = False     # reads the arguments it may share (as well as sharing them)
+    mutates: bool = False        # changes an argument in place (not modelled: refused)
+    shape_only: tuple = ()       # arguments read only for their shape
+    never_dict: bool = False     # its result is never a dict
+    fold: object = False         # evaluated at compile time on constant arguments:
+                                 # True, or "numbers" (only Python int/float/bool ones)
+    numba_twin: object = None    # its @overload for Numba (backend/numba_twins.py)
+    numba_function: object = None    # what Numba is given instead when called with keywords
 
     def vjp(self, k):
         """The rule for positional argument ``k`` (None: not differentiable)."""
@@ -142,11 +183,12 @@ def _param_names(vjps):
 
 
 def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="",
-           keywords=None):
+           keywords=None, **properties):
     """Register reverse-mode rules for ``primal``: one per positional argument
     (``None`` for an argument that has no derivative).  ``keywords`` maps a
     keyword-only alias to the positional argument whose rule it shares
-    (``np.clip``'s ``min`` is ``a_min``).  Returns the Rule."""
+    (``np.clip``'s ``min`` is ``a_min``); ``properties`` are PROPERTIES of
+    the primitive (``pure=False``, ``elementwise=True``...).  Returns the Rule."""
     for f in vjps:
         params = inspect.signature(f).parameters.values() if f is not None else ()
         if any(p.kind is p.VAR_POSITIONAL for p in params):
@@ -157,26 +199,222 @@ def defvjp(primal, *vjps, linear=False, multiple_results=False, name=None, doc="
     rule = Rule(primal=primal, name=name or primal_name(primal), vjps=tuple(vjps),
                 params=_param_names(vjps), linear=linear,
                 multiple_results=multiple_results, doc=doc,
-                keywords=tuple((keywords or {}).items()))
-    _RULES[rule_key(primal)] = rule
+                keywords=tuple((keywords or {}).items()),
+                **_properties(primal, True, properties))
+    _store(rule)
     return rule
 
 
-def nondifferentiable(*primals, doc=""):
+def nondifferentiable(*primals, doc="", **properties):
     """Declare callables whose output carries no gradient (shape queries,
-    comparisons, integer ops, random draws...).  Gradient through them is zero."""
+    comparisons, integer ops, random draws...).  Gradient through them is
+    zero.  ``properties``: PROPERTIES they all share."""
     for p in primals:
-        _RULES[rule_key(p)] = Rule(primal=p, name=primal_name(p), vjps=(), nondiff=True, doc=doc)
+        _store(Rule(primal=p, name=primal_name(p), vjps=(), nondiff=True, doc=doc,
+                    **_properties(p, True, properties)))
+
+
+def declare(*primals, name=None, nondiff=None, **properties):
+    """Give ``primals`` PROPERTIES: on their entry if they have one (their
+    rules stay), else on a new entry that carries properties only (the
+    IR's own primitives, run-time helpers, attribute reads ``Attr("T")``).
+    ``nondiff=True``: no gradient flows through the result (without making
+    it a rule: a missing rule is still reported where one is needed)."""
+    for p in primals:
+        old = _RULES.get(rule_key(p))
+        if old is not None:
+            _DECLARED.setdefault(rule_key(p), {}).update(check_properties(properties))
+            fields = dict(properties, **({} if nondiff is None else {"nondiff": nondiff}))
+            _store(replace(old, **fields))
+            continue
+        label = name or (f"getattr.{p.name}" if type(p).__name__ == "Attr" else primal_name(p))
+        _store(Rule(primal=p, name=label, vjps=(), has_rules=False, nondiff=bool(nondiff),
+                    **_properties(p, False, properties)))
+
+
+def record_twin(fn, twin):
+    """Note ``twin`` as the Numba implementation of ``fn`` (numba_twins's
+    ``@overload``s call this when they are registered)."""
+    declare(fn, numba_twin=twin)
+
+
+# -- properties --------------------------------------------------------------------------
+PENDING = type("Pending", (), {"__repr__": lambda self: "PENDING"})()
+"""A rank not known yet while ranks are inferred (transforms/ranks.py)."""
+
+RANK_RULES = {
+    "scalar": "always a number (len, float, math.sin, x.ndim)",
+    "reduction": "a number when called with one argument and no keywords (np.sum(x))",
+    "shape": "a tuple of ints: rank 1, its items numbers (x.shape)",
+    "sized": "an array with as many dimensions as argument 0 has entries (np.zeros(shape))",
+    "index": "argument 0 indexed by argument 1 (x[i, j])",
+}
+
+
+def broadcast_rank(ranks):
+    """The rank of operands broadcast together (PENDING or None where one is)."""
+    if any(r is None for r in ranks):
+        return None
+    if any(r is PENDING for r in ranks):
+        return PENDING
+    return max(ranks) if ranks else None
+
+
+def like(k, shape_at=None):
+    """A rank rule: the rank of argument ``k`` (``np.zeros_like(x)``), unless a
+    ``shape`` argument (keyword, or positional argument ``shape_at``) gives
+    the result another."""
+    def rank(ranks, kwargs):
+        if len(ranks) <= k or "shape" in kwargs or (shape_at is not None and len(ranks) > shape_at):
+            return None
+        return ranks[k]
+    rank.__qualname__ = f"like({k})"
+    return rank
+
+
+PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields of Rule
+    "pure": (bool, "no effect: CSE may share the result, DCE drop it"),
+    "raises": ((bool, str), "may raise: True, False, or 'on_sequences'"),
+    "hoist": (bool, "loop-invariant code motion may move it out of a loop"),
+    "remat": ((type(None), str), "recomputed by the reverse pass: None, 'cheap' or 'pure'"),
+    "elementwise": (bool, "broadcasts its positional operands"),
+    "scalar_preserving": (bool, "numbers in, a number out"),
+    "rank": ((type(None), str, int, object), "rank rule (RANK_RULES, an argument, a function)"),
+    "zero_d": (bool, "at rank 0 its result is a 0-d array, not a number (np.where)"),
+    "fresh": (bool, "returns a new array accumulation may update in place"),
+    "views": (tuple, "arguments whose memory the result may share"),
+    "view_steps": (bool, "writes through the result are modelled as writes into argument 0"),
+    "view_reads": (bool, "reads the arguments it may share"),
+    "mutates": (bool, "changes an argument in place"),
+    "shape_only": (tuple, "arguments read only for their shape"),
+    "never_dict": (bool, "its result is never a dict"),
+    "fold": ((bool, str), "evaluated at compile time on constants: False, True or 'numbers'"),
+    "numba_twin": (object, "its Numba @overload"),
+    "numba_function": (object, "the callable Numba is given instead when called with keywords"),
+}
+_CHOICES = {"raises": (True, False, "on_sequences"), "remat": (None, "cheap", "pure"),
+            "fold": (False, True, "numbers")}
+
+
+def check_properties(properties):
+    """``properties`` after checking names and types (a TypeError otherwise)."""
+    for key, value in properties.items():
+        if key not in PROPERTIES:
+            raise TypeError(f"unknown property {key!r} of a primitive; known: "
+                            f"{', '.join(PROPERTIES)}")
+        kinds = PROPERTIES[key][0]
+        if not isinstance(value, kinds) or (key in _CHOICES and value not in _CHOICES[key]):
+            raise TypeError(f"property {key}={value!r}: {PROPERTIES[key][1]}")
+        if key == "rank" and not (value is None or isinstance(value, int) or callable(value)
+                                  or value in RANK_RULES):
+            raise TypeError(f"rank={value!r}: one of {', '.join(RANK_RULES)}, an argument "
+                            "position or a function of the arguments' ranks")
+        if key in ("views", "shape_only") and not all(type(k) is int for k in value):
+            raise TypeError(f"{key}={value!r}: a tuple of argument positions")
+    return dict(properties)
+
+
+_NOT_SCALAR_MATH = {"frexp", "modf"}          # math functions that return tuples
+
+
+def _draws(fn):
+    """A random draw: it changes its generator's state."""
+    mod = getattr(fn, "__module__", None) or ""
+    return mod.startswith("numpy.random") or "random" in (getattr(fn, "__qualname__", "") or "")
+
+
+def _kind_defaults(fn):
+    """The properties that follow from what kind of callable ``fn`` is."""
+    import operator
+    mod = getattr(fn, "__module__", None) or ""
+    if type(fn).__name__ == "Attr":                # reading an attribute has no effect
+        return {"pure": True}
+    if type(fn).__name__ == "Method":              # a method of an unknown object
+        return {}
+    if isinstance(fn, np.ufunc):
+        return {"pure": True, "elementwise": True, "hoist": fn.nout == 1, "never_dict": True,
+                "raises": not (fn.nin == 1 and fn.nout == 1)}
+    if mod == "math":
+        return {"pure": True, "remat": "pure", "fold": "numbers",
+                "rank": None if getattr(fn, "__name__", "") in _NOT_SCALAR_MATH else "scalar"}
+    if mod == "_operator":
+        return {"pure": True, "fold": "numbers",
+                "never_dict": fn not in (operator.getitem, operator.or_)}
+    out = {}
+    if mod == "numpy" or mod.startswith("numpy."):
+        out["never_dict"] = True
+    if _draws(fn):
+        out["pure"] = False
+    elif mod.startswith("ad_compiler."):           # the compiler's own helpers
+        out["raises"] = False
+        if mod.startswith(("ad_compiler.runtime", "ad_compiler.rules")):
+            out["pure"] = True
+    return out
+
+
+_DECLARED: dict = {}        # key -> the properties given for it so far (later ones win)
+
+
+def _properties(fn, has_rules, given):
+    """The property fields of a new entry: a primitive with rules computes its
+    result from its arguments only (pure) unless it is a random draw; then
+    what its kind says, then what was declared for it, in any order of the
+    modules that register it (a rule registered after its properties keeps them)."""
+    out = {"pure": False}
+    out.update(_kind_defaults(fn))
+    if has_rules and not _draws(fn):
+        out["pure"] = True
+    key = rule_key(fn)
+    if given:
+        _DECLARED.setdefault(key, {}).update(check_properties(given))
+    out.update(_DECLARED.get(key, {}))
+    return out
+
+
+_DEFAULTS: dict = {}        # props of callables without an entry, by key (cleared on change)
+
+
+def _store(rule):
+    _RULES[rule_key(rule.primal)] = rule
+    _DEFAULTS.clear()
+
+
+def props(fn):
+    """The entry for ``fn`` with all its properties (an entry built from the
+    kind of callable where nothing was registered): never None."""
+    try:
+        key = rule_key(fn)
+        entry = _RULES.get(key)
+    except TypeError:
+        key, entry = None, None
+    if entry is not None:
+        return entry
+    if type(key) is int:                 # unhashable: keyed by id, which may be reused
+        key = None
+    entry = _DEFAULTS.get(key) if key is not None else None
+    if entry is None:
+        name = f"getattr.{fn.name}" if type(fn).__name__ == "Attr" else primal_name(fn)
+        entry = Rule(primal=fn, name=name, vjps=(), has_rules=False,
+                     **_properties(fn, False, {}))
+        if key is not None:
+            _DEFAULTS[key] = entry
+    return entry
 
 
 def lookup(fn):
-    """The Rule for ``fn``, or None."""
+    """The Rule for ``fn`` (its derivative rules), or None."""
     try:
-        return _RULES.get(rule_key(fn))
+        rule = _RULES.get(rule_key(fn))
     except TypeError:
         return None
+    return rule if rule is not None and rule.has_rules else None
 
 
 def all_rules():
     """All registered rules, sorted by name (deterministic)."""
+    return sorted((r for r in _RULES.values() if r.has_rules), key=lambda r: r.name)
+
+
+def all_entries():
+    """Every entry, rules and declared properties alike, sorted by name."""
     return sorted(_RULES.values(), key=lambda r: r.name)

@@ -10,7 +10,7 @@ and when the step is not a view (a number, a copy), ``b_2`` is ``b``.
 import numpy as np
 
 from ..ir import views
-from ..ir.ops import zero_like
+from ..runtime import zero_like
 from ..runtime import unbroadcast
 from .registry import defvjp, nondifferentiable
 
@@ -80,11 +80,14 @@ def entry_copy_x(g, ans, x):
     return g
 
 
+# (write_view and read_view read the arrays whose memory their result may share)
 defvjp(views.write_view, write_view_base, write_view_value, None, None, None, linear=True,
-       name="write_view", doc="an in-place update through a view, as a new array")
+       name="write_view", doc="an in-place update through a view, as a new array",
+       views=(0, 1), view_reads=True)
 defvjp(views.read_view, read_view_new, read_view_old, read_view_own, None, None, None, linear=True,
-       name="read_view", doc="a view re-read after its base was updated")
+       name="read_view", doc="a view re-read after its base was updated",
+       views=(0, 2), view_reads=True)
 defvjp(views.entry_copy, entry_copy_x, linear=True, name="entry_copy",
-       doc="the private copy of an argument that the function mutates")
+       doc="the private copy of an argument that the function mutates", rank=0)
 nondifferentiable(views.write_back, views.is_view, views.refuse_inplace, views.check_inplace,
                   doc="writing the final contents into a mutated argument; a view test")

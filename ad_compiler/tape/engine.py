@@ -105,7 +105,7 @@ def _run_hooks(node, g):
     for nr, fns in hooks.items():
         for hook in fns:
             if parts[nr] is not None:
-                new = hook(_as_grad_tensor(parts[nr]))
+                new = hook(parts[nr])
                 if new is not None:
                     parts[nr] = np.asarray(getattr(new, "data", new))
     return parts[0] if node.n_outputs == 1 else tuple(parts)
@@ -117,11 +117,6 @@ def _retain(node, g):
         g_nr = g if node.n_outputs == 1 else g[nr]
         if t is not None and g_nr is not None:
             t._accumulate_grad(g_nr)
-
-
-def _as_grad_tensor(g):
-    from .tensors import Tensor
-    return Tensor(np.asarray(g))
 
 
 def _add_cotangent(cotangents, fn, nr, g):

@@ -134,6 +134,17 @@ def _producer(a):
     return None, 0
 
 
+class _TensorHook:
+    """A hook registered on a tensor, called by the engine with the gradient
+    as an array: passes it on as a ``Tensor``."""
+
+    def __init__(self, hook):
+        self.hook = hook
+
+    def __call__(self, g):
+        return self.hook(Tensor(np.asarray(g)))
+
+
 class _HookHandle:
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
@@ -237,8 +248,9 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
         hooks = self._grad_node()._hooks.setdefault(self._output_nr, [])
-        hooks.append(hook)
-        return _HookHandle(hooks, hook)
+        on_array = _TensorHook(hook)             # the engine passes arrays; the hook sees a Tensor
+        hooks.append(on_array)
+        return _HookHandle(hooks, on_array)
 
     def detach(self):
         """The same data (shared, like PyTorch), cut off from the graph."""
@@ -416,5 +428,3 @@ class Tensor:
         self.grad_fn, self._output_nr, self._requires_grad = after.grad_fn, 0, True
         self._version += 1
 
-
-from . import ops  # noqa: E402,F401  (adds exp, sum, mean, reshape... to Tensor)

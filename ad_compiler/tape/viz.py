@@ -18,9 +18,7 @@ a depth-first walk, so the text is deterministic.
 """
 from __future__ import annotations
 
-import os
-import shutil
-
+from ..ir.dot import render as render_dot
 from .function import AccumulateGrad
 
 __all__ = ["draw", "make_dot", "render"]
@@ -83,38 +81,9 @@ def draw(*outputs, params=None) -> str:
 make_dot = draw      # torchviz's name
 
 
-DOT_MISSING = ("render() needs Graphviz's `dot` program, which was not found on PATH: install "
-               "it with `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
-               "(macOS) or `conda install graphviz`. draw() (and ad_compiler.ir.dot.to_dot() for "
-               "the compiler's graph) give the DOT text without it.")
-PACKAGE_MISSING = ("render() needs the graphviz Python package: `pip install graphviz` "
-                   "(and Graphviz's `dot` program). draw() (and ad_compiler.ir.dot.to_dot() "
-                   "for the compiler's graph) give the DOT text without it.")
-
-
 def render(graph, path=None, format="svg", params=None):
     """Lay out ``graph`` (a tensor, or DOT text from :func:`draw`) with ``dot``.
     Writes ``path`` (its suffix, if any, wins over ``format``) and returns the
     path; with ``path=None`` returns the image as bytes."""
-    try:
-        import graphviz
-    except ImportError:
-        raise ImportError(PACKAGE_MISSING) from None
-    if shutil.which("dot") is None:
-        raise RuntimeError(DOT_MISSING)
     text = graph if isinstance(graph, str) else draw(graph, params=params)
-    source = graphviz.Source(text)
-    try:
-        if path is None:
-            return source.pipe(format=format)
-        path = os.fspath(path)
-        root, ext = os.path.splitext(path)
-        if ext:
-            format = ext[1:]
-        else:
-            path = f"{path}.{format}"
-        with open(path, "wb") as f:
-            f.write(source.pipe(format=format))
-        return path
-    except graphviz.ExecutableNotFound:
-        raise RuntimeError(DOT_MISSING) from None
+    return render_dot(text, path=path, format=format)

@@ -19,50 +19,27 @@ from __future__ import annotations
 import operator
 
 
-from ..ir import ops
+from .. import runtime
 from ..ir.nodes import Block, Branch, Call, Var
-from .. import pytree
+from ..ir.walk import definitions, positions, uses as uses_of
 from ..runtime import accumulate as runtime_accumulate
-from ..runtime import scatter_into
+from ..rules.registry import props
+from ..runtime import copy_item, scatter_into, zero_at
 from .simplify import _replace
 
 __all__ = ["accumulate_in_place"]
 
-_FRESH = {ops.zero_like, ops.own, ops.index_add, ops.zero_at_inplace, scatter_into, operator.add,
-          pytree.tree_index_add,
-          operator.sub, operator.mul, operator.truediv, operator.neg}
-
-
-def _zero_at():
-    from ..rules.structural import zero_at
-    return zero_at
 
 
 def _is_tree_cotangent(defs, a):
     d = defs.get(a) if isinstance(a, Var) else None
-    return d is not None and d.fn is pytree.tree_cotangent
+    return d is not None and d.fn is runtime.tree_cotangent
 
 
 def accumulate_in_place(g):
-    zero_at = _zero_at()
-    defs, uses = {}, {}
-    for b in g.blocks:
-        for ins in b.instrs:
-            if ins.out is not None:
-                defs[ins.out] = ins
-            for a in ins.operands():
-                if isinstance(a, Var):
-                    uses.setdefault(a, []).append(ins)
-        for a in b.term.operands():
-            if isinstance(a, Var):
-                uses.setdefault(a, []).append(b.term)
+    defs, uses = definitions(g), uses_of(g)
     incoming = g.incoming()
-    fresh = {zero_at} | _FRESH
-    from ..rules.structural import copy_item
-    position = {}
-    for b in g.blocks:
-        for k, ins in enumerate(b.instrs):
-            position[id(ins)] = (b.label, k)
+    position = positions(g)
 
     def single(v, at=None):
         """``v`` has no use but ``at``, apart from a loop test passing it out
@@ -78,7 +55,7 @@ def accumulate_in_place(g):
             n += 1
         return n == 1
     # owned: fresh allocations and parameters fed only by owned, single-use values
-    owned = {v for v, ins in defs.items() if ins.fn in fresh}
+    owned = {v for v, ins in defs.items() if props(ins.fn).fresh}
     owned |= {p for p in incoming}
     # accumulate(acc, tree_cotangent(...)) becomes tree_index_add, which returns
     # acc itself (updated) or a new value: owned exactly when acc is
@@ -104,22 +81,22 @@ def accumulate_in_place(g):
                 if cd is not None and cd.fn is scatter_into and single(c) and \
                         isinstance(acc, Var) and acc in owned and single(acc, ins) and acc != c:
                     gval, _, idx = cd.args
-                    rewrite[id(ins)] = Call(ins.out, ops.index_add, (acc, idx, gval), (), ins.loc)
+                    rewrite[id(ins)] = Call(ins.out, runtime.index_add, (acc, idx, gval), (), ins.loc)
                     drop.add(id(cd))
                     break
         elif ins.fn is runtime_accumulate and len(ins.args) == 2:
             for acc, c in (ins.args, ins.args[::-1]):      # an item of a pytree (or array)
                 cd = defs.get(c) if isinstance(c, Var) else None
-                if cd is not None and cd.fn is pytree.tree_cotangent and single(c) and \
+                if cd is not None and cd.fn is runtime.tree_cotangent and single(c) and \
                         isinstance(acc, Var) and acc in owned and single(acc, ins) and acc != c:
                     x, idx, gval = cd.args
-                    rewrite[id(ins)] = Call(ins.out, pytree.tree_index_add, (acc, x, idx, gval),
+                    rewrite[id(ins)] = Call(ins.out, runtime.tree_index_add, (acc, x, idx, gval),
                                             (), ins.loc)
                     drop.add(id(cd))
                     break
         elif ins.fn is zero_at and isinstance(ins.args[0], Var) and ins.args[0] in owned and \
                 single(ins.args[0], ins):
-            rewrite[id(ins)] = Call(ins.out, ops.zero_at_inplace, ins.args, (), ins.loc)
+            rewrite[id(ins)] = Call(ins.out, runtime.zero_at_inplace, ins.args, (), ins.loc)
     if not rewrite:
         return g
     blocks = tuple(Block(b.label, b.params, tuple(rewrite.get(id(i), i) for i in b.instrs

@@ -8,27 +8,21 @@ code is emitted for them, and a missing rule for ``len`` is no error.
 from __future__ import annotations
 
 from ..ir import ops
-from ..ir.nodes import Attr, Var
-from ..rules import lookup
+from ..ir.nodes import Var
+from ..ir.walk import definitions
+from ..rules.registry import props
 
 __all__ = ["activity", "passes_gradient"]
 
 _CONTAINERS = (ops.make_tuple, ops.make_list, ops.make_dict)
-# array attributes that are facts about the array, not values computed from it;
-# any other attribute of a varied value is varied (a namedtuple's field, .mT, .flat):
-# the reverse pass differentiates it or says it cannot, never a silent zero
-_FACT_ATTRS = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides",
-                         "flags", "_fields", "__class__", "__name__"})
 
 
 def passes_gradient(fn):
-    """False for callables whose result carries no gradient."""
-    if isinstance(fn, Attr):
-        return fn.name not in _FACT_ATTRS
-    if fn in (ops.range_cond, ops.new_stack, ops.comment, ops.make_slice, ops.zero_like):
-        return False
-    rule = lookup(fn)
-    return not (rule is not None and rule.nondiff)
+    """False for callables whose result carries no gradient (the table's
+    ``nondiff``: comparisons, shape queries, ``x.shape``...).  Any other
+    attribute of a varied value is varied (a namedtuple's field, ``.mT``):
+    the reverse pass differentiates it or says it cannot, never a silent zero."""
+    return not props(fn).nondiff
 
 
 def activity(g, wrt_vars, output):
@@ -49,10 +43,8 @@ def activity(g, wrt_vars, output):
                 varied.add(p)
                 changed = True
     useful = {output} if isinstance(output, Var) else set()
-    defs = {i.out: i for i in g.instructions() if i.out is not None}
-    preds = {}
-    for p, a in edges:
-        preds.setdefault(p, []).append(a)
+    defs = definitions(g)
+    preds = g.incoming()
     work = list(useful)
     while work:
         v = work.pop()

@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import NoRuleError
 from ..ir import ops
 from ..ir.nodes import Block, Call, Const, Return, Var
+from ..ir.walk import definitions, value_names
 
 __all__ = ["split_aux"]
 
@@ -55,7 +56,7 @@ def _sources(g, out):
 def split_aux(g, where):
     ret = next(b for b in g.blocks if isinstance(b.term, Return))
     out = ret.term.value
-    defs = {i.out: i for i in g.instructions() if i.out is not None}
+    defs = definitions(g)
 
     def arity(v):
         if isinstance(v, Const):
@@ -76,7 +77,7 @@ def split_aux(g, where):
     known = [arity(v) for v in sources]
     if any(k is not None and k != 2 for k in known) or not sources:
         raise NoRuleError(_MESSAGE, fn_name=where, filename=g.filename, lineno=g.lineno)
-    names = {v.name for b in g.blocks for v in b.params} | set(x.name for x in defs)
+    names = value_names(g)
 
     def fresh(base):
         k, name = 0, base

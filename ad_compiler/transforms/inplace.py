@@ -23,11 +23,12 @@ the assignment copies, which keeps the SSA meaning exact.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from ..ir import ops, views as view_ops
-from ..ir.build import _VIEW_FUNCS
-from ..ir.nodes import Attr, Branch, IfRegion, Jump, LoopRegion, Return, Var, region_labels
+from .. import runtime
+from ..ir import ops
+from ..ir.nodes import Block, Call, Branch, IfRegion, Jump, LoopRegion, Return, Var
+from ..ir.walk import find_loop, loop_blocks, value_names
+from ..rules.registry import props
+from .simplify import _replace
 
 __all__ = ["inplace_setitems", "plan_setitems"]
 
@@ -53,7 +54,7 @@ def _layout(g):
                 walk(item.then, around)
                 walk(item.orelse, around)
             else:
-                inner = around + (frozenset(region_labels(item.test) + region_labels(item.body)),)
+                inner = around + (frozenset(loop_blocks(item)),)
                 walk(item.test, inner)
                 walk(item.body, inner)
     walk(g.structure, ())
@@ -65,18 +66,7 @@ def _shared(ins):
     may share (a view and its base)."""
     if ins.out is None:
         return ()
-    if isinstance(ins.fn, Attr):
-        return (0,) if ins.fn.name in _VIEW_ATTRS else ()
-    if ins.fn in _VIEW_FUNCS or ins.fn in _MORE_VIEWS:
-        return (0,)
-    return _SHARES.get(ins.fn, ())
-
-
-_VIEW_ATTRS = {"T", "mT", "real", "imag", "flat", "base"}
-_MORE_VIEWS = {np.atleast_1d, np.atleast_2d, np.atleast_3d, np.asanyarray, np.ascontiguousarray,
-               np.real, np.imag}
-# other results that may share memory with operands (and read them), by position
-_SHARES = {ops.alias_update: (0, 1), view_ops.write_view: (0, 1), view_ops.read_view: (0, 2)}
+    return props(ins.fn).views
 
 
 def inplace_setitems(g):
@@ -97,7 +87,7 @@ def inplace_setitems(g):
                     uses.setdefault(a, []).append(((b.label, i), kind, ins))
                     if k in shared:
                         bwd.setdefault(ins.out, set()).add(a)
-                        if ins.fn in _SHARES:       # these read their operands too
+                        if props(ins.fn).view_reads:     # these read their operands too
                             uses[a].append(((b.label, i), "read", ins))
         t = b.term
         edges = ()
@@ -185,7 +175,7 @@ def plan_setitems(g):
     """``(graph, in-place setitems)``: like :func:`inplace_setitems`, but a
     loop that updates an array item by item while the array it started from
     is still read elsewhere (``v = np.sqrt(t); for i ...: v[i] += 1``, whose
-    adjoint reads ``v``) gets one private copy on entry (``ops.own``) instead
+    adjoint reads ``v``) gets one private copy on entry (``runtime.own``) instead
     of a copy on every trip, when that makes its updates safe in place."""
     ok = inplace_setitems(g)
     for header, param in _entry_candidates(g, ok):
@@ -234,13 +224,10 @@ def _entry_candidates(g, ok):
 def _copy_on_entry(g, header, param):
     """``g`` with the value the loop at ``header`` starts ``param`` with
     passed through ``own`` (a private copy) on the entry edge."""
-    from ..ir.nodes import Block, Call
-    from .simplify import _replace
     bm = g.block_map()
     k = bm[header].params.index(param)
     jumpers = [b for b in g.blocks if isinstance(b.term, Jump) and b.term.target == header]
-    names = {v.name for b in g.blocks for v in b.params} | {i.out.name for i in g.instructions()
-                                                           if i.out is not None}
+    names = value_names(g)
     n = 0
     while f"{param.name}_own{n or ''}" in names:
         n += 1
@@ -252,7 +239,7 @@ def _copy_on_entry(g, header, param):
             if isinstance(a, Var):
                 c = Var(f"{param.name}_own{n or ''}")
                 loc = next((i.loc for i in b.instrs if i.loc is not None), None)
-                b = Block(b.label, b.params, b.instrs + (Call(c, ops.own, (a,), (), loc),),
+                b = Block(b.label, b.params, b.instrs + (Call(c, runtime.own, (a,), (), loc),),
                           Jump(t.target, t.args[:k] + (c,) + t.args[k + 1:]))
         blocks.append(b)
     return _replace(g, blocks=tuple(blocks))
@@ -260,17 +247,8 @@ def _copy_on_entry(g, header, param):
 
 def _is_entry(g, blk, header):
     """Whether ``blk``'s jump to ``header`` enters the loop (is not its latch)."""
-    def find(seq):
-        for item in seq.items:
-            if isinstance(item, LoopRegion):
-                if item.header == header:
-                    return region_labels(item.test) + region_labels(item.body)
-                r = find(item.test) or find(item.body)
-                if r:
-                    return r
-            elif isinstance(item, IfRegion):
-                r = find(item.then) or find(item.orelse)
-                if r:
-                    return r
-        return None
-    return blk.label not in (find(g.structure) or ())
+    try:
+        inside = loop_blocks(find_loop(g.structure, header))
+    except KeyError:
+        inside = ()
+    return blk.label not in inside

@@ -37,37 +37,19 @@ from __future__ import annotations
 import operator
 from dataclasses import replace
 
-import numpy as np
-
 from ..ir import ops
-from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Block, Branch, Call, Const, IfRegion, Jump, LoopRegion, Seq, Var, region_labels
+from ..ir.loops import counted_loop
+from ..ir.nodes import (Block, Branch, Call, Const, IfRegion, Jump, LoopRegion, Seq, Var,
+                        block_label, next_label_number, region_labels)
+from ..ir.walk import find_loop as _find_loop, loop_blocks, loops as _loops, use_counts
+from ..rules.registry import props
 
 __all__ = ["hoist_invariants"]
 
-_SAFE = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos, operator.not_,
-         np.transpose, np.ndarray.transpose, len}
-_SAFE_ATTRS = {"T", "shape", "ndim", "size", "dtype"}
-
-
 def _hoistable(ins):
-    fn = ins.fn
-    if ins.out is None:
-        return False
-    if isinstance(fn, Attr):
-        return fn.name in _SAFE_ATTRS
-    return fn in _SAFE or (isinstance(fn, np.ufunc) and fn.nout == 1)
-
-
-def _loops(seq):
-    for item in seq.items:
-        if isinstance(item, LoopRegion):
-            yield from _loops(item.test)
-            yield from _loops(item.body)
-            yield item
-        elif isinstance(item, IfRegion):
-            yield from _loops(item.then)
-            yield from _loops(item.orelse)
+    """Arithmetic, one-result ufuncs, transposes and shape queries: the
+    table's ``hoist``."""
+    return ins.out is not None and props(ins.fn).hoist
 
 
 def hoist_invariants(g):
@@ -79,7 +61,7 @@ def hoist_invariants(g):
     changed = False
     for header in [r.header for r in _loops(g.structure)]:   # inner loops first
         r = _find_loop(structure, header)
-        labels = region_labels(r.test) + region_labels(r.body)
+        labels = loop_blocks(r)
         inside = set()
         for lb in labels:
             inside.update(blocks[lb][0])
@@ -143,8 +125,8 @@ def _guard(blocks, order, structure, r, pre, cl, hoisted):
     """Wrap loop ``r`` in ``if <it makes a trip>:``, the ``hoisted``
     instructions first in that arm; the other arm passes the loop's
     initial values to its exit.  Returns the new region tree."""
-    n = 1 + max(int(lb[2:]) for lb in blocks)
-    then_lb, else_lb, out_lb = f"bb{n}", f"bb{n + 1}", f"bb{n + 2}"
+    n = next_label_number(blocks)
+    then_lb, else_lb, out_lb = block_label(n), block_label(n + 1), block_label(n + 2)
     names = {v.name for ps, ins, _ in blocks.values() for v in ps}
     names |= {i.out.name for _, ins, _ in blocks.values() for i in ins if i.out is not None}
 
@@ -178,13 +160,6 @@ def _guard(blocks, order, structure, r, pre, cl, hoisted):
     new_loop = LoopRegion(r.header, r.test, r.body, out_lb)
     region = IfRegion(pre, Seq((then_lb, new_loop, out_lb)), Seq((else_lb,)), r.exit)
     return _swap(structure, r.header, region)
-
-
-def _find_loop(seq, header):
-    for r in _loops(seq):
-        if r.header == header:
-            return r
-    raise KeyError(header)
 
 
 def _swap(seq, header, region):

@@ -27,12 +27,19 @@ import operator
 
 from ..errors import NoRuleError
 from ..frontend.bindings import reads_user_globals
+from .. import runtime
 from ..ir import ops, views
-from ..ir.builder import IRBuilder, Namer, _MBlock
+from ..ir.build import _FunctionBuilder
+from ..ir.builder import IRBuilder, Namer
 from ..ir.loops import counted_loop, use_counts
-from ..ir.nodes import Attr, Branch, Call, Method, region_labels, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
+from ..ir.slots import AdjointCounter
+from ..ir.walk import definitions, loop_blocks, value_names
+from ..ir.nodes import Attr, Branch, Call, Method, Const, IfRegion, Jump, Loc, LoopRegion, Return, Var
+from ..ir.nodes import callee_name
 from ..rules import lookup
+from ..rules.registry import DYNAMIC, primal_name
 from ..rules.containers import iteration_keys
+from ..rules.registry import props
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
@@ -53,13 +60,12 @@ class _Frame:
         self.pos += 1
 
 
-_CHEAP = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos, ops.make_tuple}
-# with remat="pure" (device code, which cannot stack), any scalar function too
-_PURE = _CHEAP | {operator.truediv, operator.pow, abs}
-
-
-def _pure_scalar(fn):
-    return fn in _PURE or getattr(fn, "__module__", None) == "math"
+def _recomputed(fn, remat):
+    """Whether the reverse pass recomputes a loop value made by ``fn`` rather
+    than stacking it: the table's ``remat`` ("cheap": + - * and signs; with
+    remat="pure", device code that cannot stack, "pure" scalar functions too)."""
+    kind = props(fn).remat
+    return kind == "cheap" or remat == "pure" and kind == "pure"
 
 
 class _Reverse:
@@ -67,11 +73,9 @@ class _Reverse:
         self.g, self.wrt, self.active, self.where = g, wrt, active, where
         self.remat = remat
         self.sequence_params = set(sequence_params)
-        reserved = {v.name for b in g.blocks for v in b.params}
-        reserved |= {i.out.name for i in g.instructions() if i.out is not None}
-        self.b = IRBuilder(g.name, Namer(reserved))
+        self.b = IRBuilder(g.name, Namer(value_names(g)))
         self.bm = g.block_map()
-        self.defs = {i.out: i for i in g.instructions() if i.out is not None}
+        self.defs = definitions(g)
         self.scope_of = {}          # Var -> id(Seq) of its innermost scope inside a loop
         self.def_site = {}          # Var -> (label, index) ; index -1: block parameter
         self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
@@ -161,7 +165,7 @@ class _Reverse:
         d = self.defs.get(v)
         if d is None or d.kwargs or depth > (2 if self.remat == "cheap" else 8):
             return None
-        if not (d.fn in _CHEAP or self.remat == "pure" and _pure_scalar(d.fn)):
+        if not _recomputed(d.fn, self.remat):
             return None
         args = []
         for a in d.args:
@@ -241,12 +245,10 @@ class _Reverse:
         try:
             bind_operands(fn, args, kwargs)
         except TypeError as e:
-            from ..rules.registry import primal_name
             raise arity_error(primal, primal_args, primal_kwargs, fn, e,
                               name=primal_name(primal) if primal is not None else fn.__name__,
                               where=self.where, loc=loc) from None
         if rule_expression(fn) is not None and not reads_user_globals(fn):
-            from ..ir.build import _FunctionBuilder
             fb = _FunctionBuilder(rule_expression(fn)[0], self.b, stack=(fn,))
             out = inline_rule(fb, fn, tuple(args), tuple(kwargs), loc)
             if out is not None:
@@ -272,12 +274,12 @@ class _Reverse:
                 [(self.read(k), v) for k, v in zip(ins.args[::2], ins.args[1::2])]
             for k, a in items:
                 key = Const(k) if isinstance(k, int) else k
-                get = pytree.tree_item if a in self.sequences else ops.item_cotangent
+                get = pytree.tree_item if a in self.sequences else runtime.item_cotangent
                 self.accumulate(a, self.b.emit(get, (g, key), loc=ins.loc))
             return
         if fn is operator.getitem and self._tuple_valued(ins.args[0]):
             base = ins.args[0]      # a container (or maybe an array: decided at run time)
-            self.accumulate(base, self.b.emit(pytree.tree_cotangent,
+            self.accumulate(base, self.b.emit(runtime.tree_cotangent,
                                               (self.read(base), self.read(ins.args[1]), g),
                                               loc=ins.loc), tuple_valued=True)
             return
@@ -286,13 +288,13 @@ class _Reverse:
             if fn is operator.mul:      # repetition: item k sums the copies of item k
                 s = parts[0]
                 n = ins.args[1] if ins.args[0] is s else ins.args[0]
-                self.accumulate(s, self.b.emit(pytree.repeat_cotangent,
+                self.accumulate(s, self.b.emit(runtime.repeat_cotangent,
                                                (g, self.read(s), self.read(n), self.read(out)),
                                                loc=ins.loc))
                 return
             a, b = (self.read(v) for v in parts)   # concatenation: each gets its slice
             for k, v in enumerate(parts):
-                self.accumulate(v, self.b.emit(pytree.concat_cotangent,
+                self.accumulate(v, self.b.emit(runtime.concat_cotangent,
                                                (g, Const(k), a, b), loc=ins.loc))
             return
         if isinstance(fn, Attr) and self._tuple_valued(ins.args[0]):
@@ -386,7 +388,6 @@ class _Reverse:
 
     def _returns_tuple(self, rule, ins):
         """``rule.returns_tuple`` for the call ``ins`` (constants as values)."""
-        from ..rules.registry import DYNAMIC
         val = lambda a: a.value if isinstance(a, Const) else DYNAMIC   # noqa: E731
         try:
             return rule.returns_tuple(*map(val, ins.args), **{n: val(a) for n, a in ins.kwargs})
@@ -396,7 +397,6 @@ class _Reverse:
                               lineno=loc.lineno, source_line=loc.source) from None
 
     def _no_rule(self, ins, k=None):
-        from ..ir.printer import callee_name
         name = callee_name(ins.fn)
         loc = ins.loc or Loc(self.g.filename, self.g.lineno)
         if isinstance(ins.fn, (Attr, Method)):
@@ -462,7 +462,7 @@ class _Reverse:
                    hint_of=lambda k: self.bar_name(k))
 
     def _zero(self, v):
-        return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(v))
+        return self.b.emit(runtime.zero_like, (self.read(v),), hint=self.bar_name(v))
 
     def loop_region(self, r):
         header = self.bm[r.header]
@@ -475,7 +475,7 @@ class _Reverse:
             if p in self.b.env:
                 self.accumulate(a, self.b.env.pop(p))
         count = self.read(self.counters[r.header])
-        labels = set(region_labels(r.test)) | set(region_labels(r.body))
+        labels = set(loop_blocks(r))
         inside = {v for v, s in self.def_site.items() if s[0] in labels}
         inside |= set(hp)
         outer = []
@@ -504,15 +504,15 @@ class _Reverse:
             if k not in init_of:
                 return self._zero(k)
             v = self._exit_value(r, k) if at_exit else k
-            return self.b.emit(ops.zero_like, (self.read(v),), hint=self.bar_name(k))
+            return self.b.emit(runtime.zero_like, (self.read(v),), hint=self.bar_name(k))
 
         for k in carried:
             if k not in self.b.env:
                 self.b.env[k] = zero(k, at_exit=True)
             elif k not in hp and k in indexed and isinstance(self.b.env[k], Var):
                 # accumulated item by item in the loop: one private copy, then in place
-                self.b.env[k] = self.b.emit(ops.own, (self.b.env[k],), hint=self.bar_name(k))
-        rkey = ("<rev>", r.header)
+                self.b.env[k] = self.b.emit(runtime.own, (self.b.env[k],), hint=self.bar_name(k))
+        rkey = AdjointCounter(r.header)
         self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
         cl = self.counted.get(r.header)
 
@@ -599,13 +599,7 @@ def _copy_primal(rv, g):
     """Copy the primal blocks into the joint builder, adding a trip counter
     to every loop; returns the block that ended in ``return``."""
     b = rv.b
-    mblocks = {}
-    for blk in g.blocks:
-        mb = _MBlock(blk.label, list(blk.params), list(blk.instrs), blk.term)
-        mblocks[blk.label] = mb
-        b.blocks.append(mb)
-    b._nblocks = max(int(l[2:]) for l in mblocks) + 1
-    b._seqs[0].extend(g.structure.items)
+    mblocks = b.copy_graph(g)
 
     uses = use_counts(g.blocks)
 
@@ -681,7 +675,7 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
     b.cur = ret_block
     ret_block.term = None
     if isinstance(out, Var) and out in active:
-        b.env[out] = b.emit(ops.seed_cotangent, (seed, out), hint=f"{out.name}_bar")
+        b.env[out] = b.emit(runtime.seed_cotangent, (seed, out), hint=f"{out.name}_bar")
     rv.seq(g.structure)
     params = g.entry.params
     grads = []
@@ -689,10 +683,10 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
         p = params[k]
         bar = b.env.get(p)
         if bar is None and p in rv.sequences:         # a container: zeros of its structure
-            grads.append(b.emit(cast_like, (b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"), p),
+            grads.append(b.emit(cast_like, (b.emit(runtime.zero_like, (p,), hint=f"{p.name}_bar"), p),
                                 hint=f"{p.name}_grad"))
         elif bar is None:
-            grads.append(b.emit(ops.zero_like, (p,), hint=f"{p.name}_bar"))
+            grads.append(b.emit(runtime.zero_like, (p,), hint=f"{p.name}_bar"))
         else:
             grads.append(b.emit(cast_like, (bar, p), hint=f"{p.name}_grad"))
     results = [out] + ([aux] if has_aux else []) + grads

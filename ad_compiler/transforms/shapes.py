@@ -5,19 +5,22 @@ Example: in a loop, ``lap = u[2:] - 2.0 * u[1:-1]`` has the adjoint
 Stacking ``t3`` would keep a view of ``u`` per trip (and force every later
 ``u[i] = ...`` to copy ``u``).  When every value popped from a stack is used
 only as the shape argument of ``unbroadcast``/``unreduce``, the forward pass
-pushes ``shape_proxy(t3)`` instead: a zero-stride array of the same shape.
+pushes ``shape_proxy(t3)`` instead: the shape alone, a ``runtime.ShapeOf``
+tuple (under Numba, whose twin cannot return a tuple subclass, a zero-stride
+array of that shape).
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
+from .. import runtime
 from ..ir import ops
 from ..ir.nodes import Block, Call, Var
-from ..runtime import unbroadcast, unreduce
+from ..rules.registry import props
+from ..ir.walk import stack_pops, value_names
 
 __all__ = ["stack_shapes_only"]
 
-_SHAPE_ARG = {unbroadcast: 1, unreduce: 1, ops.zero_like: 0}
 
 
 def stack_shapes_only(g):
@@ -33,17 +36,13 @@ def stack_shapes_only(g):
         for a in b.term.operands():
             if isinstance(a, Var):
                 uses.setdefault(a, []).append(("terminator", -1))   # never a shape use
-    pops = {}
-    for ins in g.instructions():
-        if ins.fn is ops.pop:
-            pops.setdefault(ins.args[0], []).append(ins.out)
+    pops = stack_pops(g)
     shape_only = {s for s, outs in pops.items()
-                  if all(uses.get(o) and all(fn in _SHAPE_ARG and _SHAPE_ARG[fn] == k
+                  if all(uses.get(o) and all(fn != "terminator" and k in props(fn).shape_only
                                              for fn, k in uses[o]) for o in outs)}
     if not shape_only:
         return g
-    names = {v.name for b in g.blocks for v in b.params} | {
-        i.out.name for i in g.instructions() if i.out is not None}
+    names = value_names(g)
     blocks = []
     for b in g.blocks:
         instrs = []
@@ -56,7 +55,7 @@ def stack_shapes_only(g):
                     name = f"{name.rsplit('_shape', 1)[0]}_shape_{k}"
                 names.add(name)
                 proxy = Var(name)
-                instrs.append(Call(proxy, ops.shape_proxy, (ins.args[1],), (), ins.loc))
+                instrs.append(Call(proxy, runtime.shape_proxy, (ins.args[1],), (), ins.loc))
                 instrs.append(Call(None, ops.push, (ins.args[0], proxy), (), ins.loc))
             else:
                 instrs.append(ins)

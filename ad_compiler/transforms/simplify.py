@@ -19,54 +19,27 @@ import numpy as np
 
 from ..ir import ops
 from ..ir.builder import _sub, _sub_call, _sub_term
-from ..ir.nodes import (Attr, Block, Branch, Const, IfRegion, Jump, LoopRegion, Method, Seq,
-                        Var, region_labels)
-from ..rules import lookup
+from ..ir.nodes import (Block, Branch, Const, IfRegion, Jump, LoopRegion, Seq, Var,
+                        region_labels)
+from ..rules.registry import props
+from ..ir.walk import definitions, loops, predecessors, stack_pops
+from .licm import hoist_invariants
 
 __all__ = ["simplify", "is_pure", "substitute"]
 
-_FOLDABLE_MODULES = ("_operator", "math")
-_CONSTRUCTORS = {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
-                 np.full_like, np.array, np.asarray, np.copy, np.ndarray.copy, np.eye, np.arange,
-                 np.linspace, np.identity}
-
-
 def is_pure(fn):
     """No effects and a result that may be shared (CSE) or dropped (DCE)."""
-    if fn in (ops.make_tuple, ops.make_slice, ops.range_cond, ops.zero_like, ops.item_cotangent,
-              len, min, max, abs,
-              float, int, range, slice):
-        return True
-    if isinstance(fn, Attr):
-        return True
-    if isinstance(fn, (Method,)) or fn in (ops.push, ops.pop, ops.new_stack, ops.make_list,
-                                            ops.comment):
-        return False
-    if fn in _CONSTRUCTORS:
-        return False
-    if isinstance(fn, np.ufunc) or getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
-        return True
-    mod = getattr(fn, "__module__", "") or ""
-    if mod.startswith("numpy.random") or "random" in getattr(fn, "__qualname__", ""):
-        return False
-    rule = lookup(fn)
-    if rule is not None:
-        return True
-    return mod.startswith("ad_compiler.runtime") or mod.startswith("ad_compiler.rules")
+    return props(fn).pure
 
 
 def _foldable(ins):
-    fn = ins.fn
     if not all(isinstance(a, Const) for a in ins.operands()):
         return False
-    if fn in (ops.make_tuple, ops.make_slice, len):
-        return True
-    if fn in (operator.is_, operator.is_not):      # `axes is None` in inlined rules
-        return True
-    if getattr(fn, "__module__", None) in _FOLDABLE_MODULES:
+    fold = props(ins.fn).fold
+    if fold == "numbers":                # operators and math: only on Python numbers
         vals = [a.value for a in ins.operands()]
         return all(isinstance(v, (int, float, bool)) and not isinstance(v, np.generic) for v in vals)
-    return False
+    return fold is True
 
 
 def substitute(g, m):
@@ -156,22 +129,10 @@ def fold_branches(g):
     return _single_pred_params(g)
 
 
-def _preds(g):
-    preds = {b.label: [] for b in g.blocks}
-    for b in g.blocks:
-        t = b.term
-        if isinstance(t, Jump):
-            preds[t.target].append((b.label, t.args))
-        elif isinstance(t, Branch):
-            preds[t.then_target].append((b.label, ()))
-            preds[t.else_target].append((b.label, t.else_args))
-    return preds
-
-
 def _single_pred_params(g):
     """Replace parameters of joins that only one jump reaches by its arguments."""
-    preds = _preds(g)
-    headers = {item.header for item in _regions(g.structure) if isinstance(item, LoopRegion)}
+    preds = predecessors(g)
+    headers = {r.header for r in loops(g.structure)}
     m, cleared = {}, set()
     for b in g.blocks:
         p = preds[b.label]
@@ -188,18 +149,6 @@ def _single_pred_params(g):
             t = Jump(t.target, ())
         blocks.append(Block(b.label, () if b.label in cleared else b.params, b.instrs, t))
     return substitute(_replace(g, blocks=tuple(blocks)), m)
-
-
-def _regions(seq):
-    for item in seq.items:
-        if not isinstance(item, str):
-            yield item
-            if isinstance(item, IfRegion):
-                yield from _regions(item.then)
-                yield from _regions(item.orelse)
-            else:
-                yield from _regions(item.test)
-                yield from _regions(item.body)
 
 
 def cse(g):
@@ -263,20 +212,8 @@ def dce(g):
             used.update(a for a in ([t.cond] if isinstance(t, Branch) else
                                     [t.value] if hasattr(t, "value") else []) if isinstance(a, Var))
         # propagate liveness backwards to a fixpoint
-        defs = {}
-        for b in g.blocks:
-            for ins in b.instrs:
-                if ins.out is not None:
-                    defs[ins.out] = ins
-        param_args = {}
-        bm = g.block_map()
-        for b in g.blocks:
-            t = b.term
-            edges = [(t.target, t.args)] if isinstance(t, Jump) else \
-                [(t.else_target, t.else_args)] if isinstance(t, Branch) else []
-            for target, args in edges:
-                for p, a in zip(bm[target].params, args):
-                    param_args.setdefault(p, []).append(a)
+        defs = definitions(g)
+        param_args = g.incoming()
         work = list(used)
         while work:
             v = work.pop()
@@ -290,12 +227,8 @@ def dce(g):
                     work.append(s)
         # stacks whose pops are all dead go, with their pushes
         dead_stacks = set()
-        pops = {}
-        for ins in g.instructions():
-            if ins.fn is ops.pop:
-                pops.setdefault(ins.args[0], []).append(ins.out in used)
-        for s, live in pops.items():
-            if not any(live):
+        for s, outs in stack_pops(g).items():
+            if not any(o in used for o in outs):
                 dead_stacks.add(s)
         changed = False
         blocks = []
@@ -337,7 +270,6 @@ def dce(g):
 
 
 def simplify(g):
-    from .licm import hoist_invariants
     g = fold_constants(g)
     g = fold_branches(g)
     g = cse(g)

@@ -126,4 +126,4 @@ def test_python_backend_needs_no_numba(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)
     assert adc.grad(corpus.never_compiled_2)(0.5) == pytest.approx(
         np.cos(0.5) - 0.5 * np.sin(0.5))
-    importlib.import_module("ad_compiler.backend.lowering")  # imports nothing of numba
+    importlib.import_module("ad_compiler.backend.dispatch")  # imports nothing of numba

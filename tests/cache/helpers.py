@@ -15,15 +15,23 @@ import numpy as np
 import ad_compiler as adc
 from ad_compiler import api
 from ad_compiler.cache import entries
+import importlib
 calls = {}
-def _spy(name):
-    orig = getattr(api, name)
+def _spy(module, name):
+    orig = getattr(module, name)
     def wrapped(*a, **k):
         calls[name] = calls.get(name, 0) + 1
         return orig(*a, **k)
-    setattr(api, name, wrapped)
-for _n in ("parse", "build", "reverse", "emit_function", "simplify"):
-    _spy(_n)
+    setattr(module, name, wrapped)
+_stages = [api]
+try:
+    _stages.append(importlib.import_module("ad_compiler.pipeline"))
+except ImportError:
+    pass
+for _m in _stages:         # every stage, wherever api or the pipeline module calls it from
+    for _n in ("parse", "build", "reverse", "emit_function", "simplify"):
+        if hasattr(_m, _n):
+            _spy(_m, _n)
 def report(out):
     print("RESULT " + json.dumps({"calls": calls, "stats": entries.STATS, "out": out}))
 """

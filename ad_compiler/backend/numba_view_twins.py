@@ -15,7 +15,7 @@ from numba import types
 from ..ir import views
 from ..rules import structural
 from ..rules import views as view_rules
-from .numba_support import _optional, _twin, is_array
+from .numba_twins import _twin, is_array
 
 __all__ = []
 
@@ -23,21 +23,21 @@ __all__ = []
 # -- in-place updates through aliases and of arguments (ir.views): the same-object
 #    step (``v = b`` carried into a loop) and the write-back of a mutated argument;
 #    views through a step function (``b[0]``) stay a BackendError naming the line
-@_twin(_optional(structural, "cotangent_unless_array"))
+@_twin(structural.cotangent_unless_array)
 def _cotangent_unless_array(g, old):
     if is_array(old):
         return lambda g, old: 0.0 * g
     return lambda g, old: g
 
 
-@_twin(_optional(structural, "cotangent_if_array"))
+@_twin(structural.cotangent_if_array)
 def _cotangent_if_array(g, old):
     if is_array(old):
         return lambda g, old: g
     return lambda g, old: 0.0 * g
 
 
-@_twin(_optional(views, "check_inplace"))
+@_twin(views.check_inplace)
 def _check_inplace(old, new):
     if not is_array(old):
         return lambda old, new: None
@@ -56,14 +56,14 @@ def _check_inplace(old, new):
     return impl
 
 
-@_twin(_optional(views, "entry_copy"))
+@_twin(views.entry_copy)
 def _entry_copy(x):
     if is_array(x):
         return lambda x: x.copy()
     return lambda x: x
 
 
-@_twin(_optional(views, "write_back"))
+@_twin(views.write_back)
 def _write_back(param, final):
     if is_array(param):
         def impl(param, final):
@@ -72,7 +72,7 @@ def _write_back(param, final):
     return lambda param, final: None
 
 
-@_twin(_optional(views, "write_view"))
+@_twin(views.write_view)
 def _write_view(base, value, fn, args, kwargs):
     if not isinstance(fn, types.NoneType):
         return None
@@ -81,7 +81,7 @@ def _write_view(base, value, fn, args, kwargs):
     return lambda base, value, fn, args, kwargs: base
 
 
-@_twin(_optional(views, "read_view"))
+@_twin(views.read_view)
 def _read_view(new_base, old_base, own, fn, args, kwargs):
     if not isinstance(fn, types.NoneType):
         return None
@@ -90,7 +90,7 @@ def _read_view(new_base, old_base, own, fn, args, kwargs):
     return lambda new_base, old_base, own, fn, args, kwargs: own
 
 
-@_twin(_optional(views, "refuse_inplace"))
+@_twin(views.refuse_inplace)
 def _refuse_inplace(x, message, where):
     if is_array(x):
         def impl(x, message, where):
@@ -100,7 +100,7 @@ def _refuse_inplace(x, message, where):
     return lambda x, message, where: None
 
 
-@_twin(_optional(view_rules, "view_cotangent_base"))
+@_twin(view_rules.view_cotangent_base)
 def _view_cotangent_base(g, base, fn, args, kwargs):
     if not isinstance(fn, types.NoneType):
         return None
@@ -109,7 +109,7 @@ def _view_cotangent_base(g, base, fn, args, kwargs):
     return lambda g, base, fn, args, kwargs: g
 
 
-@_twin(_optional(view_rules, "view_cotangent_value"))
+@_twin(view_rules.view_cotangent_value)
 def _view_cotangent_value(g, base, value, fn, args, kwargs):
     if not isinstance(fn, types.NoneType):
         return None
@@ -120,7 +120,7 @@ def _view_cotangent_value(g, base, value, fn, args, kwargs):
     return lambda g, base, value, fn, args, kwargs: 0.0
 
 
-@_twin(_optional(view_rules, "read_cotangent_base"))
+@_twin(view_rules.read_cotangent_base)
 def _read_cotangent_base(g, new_base, old_base, fn, args, kwargs):
     if not isinstance(fn, types.NoneType):
         return None
@@ -131,7 +131,7 @@ def _read_cotangent_base(g, new_base, old_base, fn, args, kwargs):
     return lambda g, new_base, old_base, fn, args, kwargs: 0.0
 
 
-@_twin(_optional(view_rules, "read_cotangent_own"))
+@_twin(view_rules.read_cotangent_own)
 def _read_cotangent_own(g, own, old_base, fn, args, kwargs):
     if not isinstance(fn, types.NoneType):
         return None

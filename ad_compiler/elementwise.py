@@ -28,8 +28,10 @@ import os
 
 import numpy as np
 
-from .. import cache
-from ..errors import BackendError
+from . import cache
+from .api import BACKENDS, GradFunction, grad
+from .backend.dispatch import require_cuda, require_numba
+from .errors import BackendError
 
 __all__ = ["elementwise_grad", "ElementwiseGrad"]
 
@@ -60,7 +62,6 @@ def _loop_source(name, n_args, n_grads, parallel, joint_path):
 
 class ElementwiseGrad:
     def __init__(self, fn, wrt, backend):
-        from ..api import BACKENDS, grad
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         self.fn, self.backend = fn, backend
@@ -126,7 +127,6 @@ class ElementwiseGrad:
         """The gradient the compiled loops call: a kernel cannot take the globals
         ``fn`` reads as arguments, so it is specialised on their values; the
         loop is rebuilt when one of them is rebound."""
-        from ..api import GradFunction
         if self._kernel_fn is None:
             self._kernel_fn = GradFunction(self.fn, self.gradfn._wrt_spec, backend=self.backend,
                                            freeze_globals=True)
@@ -136,17 +136,16 @@ class ElementwiseGrad:
 
     # -- numba: a prange loop over the scalar gradient ---------------------------------------
     def _numba(self, flat, outs):
-        from .lowering import require_numba
         numba = require_numba('elementwise_grad(backend="numba")')
         gradfn = self._kernel_gradfn()
         if self._loop is None:
             v = gradfn.variant(tuple("s" for _ in flat))
-            spec = v.specialization([0.0] * len(flat), 1.0)
+            spec = v.lowered.specialization([0.0] * len(flat), 1.0)
             name = f"{gradfn.parsed.name}_ew"
             src = _loop_source(name, len(flat), len(outs), parallel=True, joint_path=spec.path)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher,
                                                       "prange": numba.prange})
-            from .numba_backend import _ensure_parent_package
+            from .backend.numba_backend import _ensure_parent_package
             _ensure_parent_package()
             self._loop = numba.njit(parallel=True, cache=True)(getattr(module, name))
             self._spec = spec
@@ -155,12 +154,11 @@ class ElementwiseGrad:
     # -- cuda: a grid-stride kernel over the device function ----------------------------
     def _cuda(self, flat, outs):
         from numba import cuda
-        from .lowering import require_cuda
         require_cuda("elementwise_grad(backend=\"cuda\")")
         gradfn = self._kernel_gradfn()
         if self._loop is None:
             v = gradfn.variant(tuple("s" for _ in flat))
-            spec = v.specialization([0.0] * len(flat), 1.0)
+            spec = v.lowered.specialization([0.0] * len(flat), 1.0)
             name = f"{gradfn.parsed.name}_ew_kernel"
             src = _loop_source(name, len(flat), len(outs), parallel=False, joint_path=spec.path)
             module, _ = cache.load_module(name, src, {"joint": spec.dispatcher, "cuda": cuda})
@@ -177,14 +175,14 @@ class ElementwiseGrad:
             d.copy_to_host(o)
 
     def _launch(self, run, target):
-        from .numba_backend import _is_numba_compile_error, translate_error
+        from .backend.numba_backend import _is_numba_compile_error, translate_error
         try:
             run()
         except BackendError:
             raise
         except Exception as e:
             if _is_numba_compile_error(e):
-                raise translate_error(e, self.gradfn, self._spec.graph, self._spec.source,
+                raise translate_error(e, self.gradfn.origin, self._spec.graph, self._spec.source,
                                       self._spec.path, target=target) from None
             raise
 

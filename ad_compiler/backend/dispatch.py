@@ -1,11 +1,11 @@
-"""Backend lowering: the hook ``api.GradFunction._compile`` calls for
-``backend="numba"`` and ``backend="cuda"``.
+"""Backend dispatch: picks the lowering for ``backend="numba"`` or
+``backend="cuda"`` and imports its optional package, or says how to install it.
 
 Example::
 
     g = adc.grad(f, backend="numba")
-    g(x)        # _compile -> emit (Python source) -> lower(variant, g)
-                #   -> numba_backend.NumbaGradient: variant.fn(*args, seed)
+    g(x)        # pipeline.compile_graph -> emit (Python source) -> lower(compiled)
+                #   -> numba_backend.NumbaGradient(compiled): its fn(*args, seed)
                 #      runs the njit-compiled joint function
 
 Both backends are optional extras; a missing package is a ``BackendError``
@@ -19,7 +19,7 @@ import os
 
 from ..errors import BackendError
 
-__all__ = ["lower", "require_numba", "require_cuda", "device_function"]
+__all__ = ["lower", "require_numba", "require_cuda"]
 
 
 def require_numba(what='backend="numba"'):
@@ -30,7 +30,8 @@ def require_numba(what='backend="numba"'):
     except ImportError as e:
         raise BackendError(f"{what} needs numba, which is not installed ({e}); install it "
                            'with: pip install "ad_compiler[numba]"') from None
-    importlib.import_module("ad_compiler.backend.numba_support")
+    importlib.import_module("ad_compiler.backend.numba_twins")
+    importlib.import_module("ad_compiler.backend.numba_view_twins")
     return numba
 
 
@@ -54,23 +55,18 @@ def require_cuda(what='backend="cuda"'):
     return cuda
 
 
-def lower(variant, gradfn):
-    """The variant for ``gradfn.backend``: an object with ``fn``, ``source``,
-    ``graph`` and ``path`` like the Python one, whose ``fn(*args, seed)``
-    runs the lowered code."""
-    if gradfn.backend == "numba":
+def lower(compiled):
+    """The runner of ``compiled`` (a ``compiled.CompiledFunction``) for its
+    backend: an object whose ``fn(*args, seed)`` runs the lowered code, and
+    whose ``source``, ``graph`` and ``path`` are those of the code it ran
+    last.  Its backend's package is imported here, and only here."""
+    backend = compiled.request.backend
+    if backend == "numba":
         require_numba()
-        from .numba_backend import NumbaGradient
-        return NumbaGradient(variant, gradfn)
-    if gradfn.backend == "cuda":
+        from .numba_backend import NumbaGradient     # (it imports numba)
+        return NumbaGradient(compiled)
+    if backend == "cuda":
         require_cuda()
         from .cuda_backend import CudaGradient
-        return CudaGradient(variant, gradfn)
-    raise BackendError(f"unknown backend {gradfn.backend!r}")
-
-
-def device_function(gradfn):
-    """The gradient of a scalar function as a CUDA device function:
-    ``dfn(*args)`` returns the gradient (a tuple for several ``wrt``)."""
-    from .cuda_backend import device_grad
-    return device_grad(gradfn)
+        return CudaGradient(compiled)
+    raise BackendError(f"unknown backend {backend!r}")

@@ -13,11 +13,15 @@ that generated code calls are compiled from their own Python body
 (``jit_helper``); if Numba cannot type one, the lowering reports a
 ``BackendError`` naming it.  Nothing falls back to object mode.
 
-Importing this module needs numba; ``lowering`` imports it lazily.
+Importing this module needs numba; ``dispatch.require_numba`` imports it
+when a Numba backend is first used.
 """
 from __future__ import annotations
 
+import ast
 import functools
+import inspect
+import textwrap
 
 import numba
 import numpy as np
@@ -32,17 +36,17 @@ from ..rules import structural
 from ..rules import adjoints
 from ..rules import arithmetic
 from ..rules import containers
+from ..rules.registry import record_twin
 
-__all__ = ["TWINS", "jit_helper", "is_array", "is_scalar"]
-
-TWINS = set()          # the Python helpers that have an explicit twin here
+__all__ = ["jit_helper", "is_array", "is_scalar"]
 
 
 def _twin(fn, optional=False, **kw):
-    """Register ``impl`` as the Numba twin of ``fn``; ``optional``: the twin
-    handles ``Optional`` argument types itself."""
+    """Register ``impl`` as the Numba twin of ``fn`` (and note it in the rule
+    table: ``props(fn).numba_twin``); ``optional``: the twin handles
+    ``Optional`` argument types itself."""
     def deco(impl):
-        TWINS.add(fn)
+        record_twin(fn, impl)
         return overload(fn, **kw)(impl if optional else _plain_types(impl))
     return deco
 
@@ -151,8 +155,8 @@ def _expand_to(g, gs_pad, xs, dtype):
     return out.reshape(xs)
 
 
-# -- ir.ops ----------------------------------------------------------------------------------
-@_twin(ops.seed_cotangent)
+# -- the adjoint's own values (runtime.py) -----------------------------------------------
+@_twin(runtime.seed_cotangent)
 def _seed_cotangent(seed, out):
     if _none(seed):
         if is_array(out) and out.ndim > 0:
@@ -182,7 +186,7 @@ def _seed_cotangent(seed, out):
     return lambda seed, out: seed
 
 
-@_twin(ops.zero_like, optional=True)
+@_twin(runtime.zero_like, optional=True)
 def _zero_like(x):
     if isinstance(x, types.Optional):   # a value that may be None (a return not yet taken)
         x = x.type
@@ -419,19 +423,14 @@ def _scatter_into(g, x, idx):
 
 
 # -- in-place updates (``a[i] = v``, ``x += y`` through aliases) -----------------------------
-def _optional(module, name):
-    fn = getattr(module, name, None)
-    return fn if callable(fn) else (lambda *a: None)
-
-
-@_twin(_optional(ops, "alias_update"))
+@_twin(ops.alias_update)
 def _alias_update(old, new):
     if is_array(old):
         return lambda old, new: new
     return lambda old, new: old
 
 
-@_twin(_optional(ops, "setitem"))
+@_twin(ops.setitem)
 def _setitem(a, idx, v):
     def impl(a, idx, v):
         out = a.copy()
@@ -440,7 +439,7 @@ def _setitem(a, idx, v):
     return impl
 
 
-@_twin(_optional(ops, "zero_at_inplace"))
+@_twin(runtime.zero_at_inplace)
 def _zero_at_inplace(g, idx):
     def impl(g, idx):
         g[idx] = 0
@@ -448,7 +447,7 @@ def _zero_at_inplace(g, idx):
     return impl
 
 
-@_twin(_optional(ops, "shape_proxy"), optional=True)
+@_twin(runtime.shape_proxy, optional=True)
 def _shape_proxy(x):
     """Compiled code keeps a zero-stride array of the shape (the unbroadcast
     and unreduce twins read only its shape).  A number that may still be
@@ -465,14 +464,14 @@ def _shape_proxy(x):
     return lambda x: 0.0              # a number, or a 0-d array: any scalar has its shape
 
 
-@_twin(_optional(ops, "own"))
+@_twin(runtime.own)
 def _own(x):
     if is_array(x):
         return lambda x: x.copy()
     return lambda x: x
 
 
-@_twin(_optional(ops, "index_add"))
+@_twin(runtime.index_add)
 def _index_add(acc, idx, g):
     if is_array(idx) and idx.ndim == 1 and isinstance(idx.dtype, types.Integer):
         def impl(acc, idx, g):
@@ -488,7 +487,7 @@ def _index_add(acc, idx, g):
     return impl
 
 
-@_twin(_optional(ops, "list_append"))
+@_twin(ops.list_append)
 def _list_append(lst, v):
     def impl(lst, v):
         lst.append(v)
@@ -496,7 +495,7 @@ def _list_append(lst, v):
     return impl
 
 
-@_twin(_optional(ops, "item_cotangent"), prefer_literal=True)
+@_twin(runtime.item_cotangent, prefer_literal=True)
 def _item_cotangent(g, k):
     if _none(g):
         return lambda g, k: 0.0
@@ -509,31 +508,25 @@ def _item_cotangent(g, k):
     return lambda g, k: g[k]
 
 
-try:
-    from ..rules import structural as _structural
-except ImportError:                      # pragma: no cover - older rule tables
-    _structural = None
-if _structural is not None and hasattr(_structural, "zero_at"):
-    @_twin(_structural.zero_at)
-    def _zero_at(g, idx):
-        def impl(g, idx):
-            out = g.copy()
-            out[idx] = 0
-            return out
-        return impl
+@_twin(runtime.zero_at)
+def _zero_at(g, idx):
+    def impl(g, idx):
+        out = g.copy()
+        out[idx] = 0
+        return out
+    return impl
 
 
-if _structural is not None and hasattr(_structural, "copy_item"):
-    @_twin(_structural.copy_item)
-    def _copy_item(g, idx):
-        if is_array(g) and (g.ndim == 1 and isinstance(idx, types.Integer) or (
-                isinstance(idx, types.BaseTuple) and len(idx) == g.ndim
-                and all(isinstance(t, types.Integer) for t in idx))):
-            return lambda g, idx: g[idx]           # an item: already a copy
+@_twin(runtime.copy_item)
+def _copy_item(g, idx):
+    if is_array(g) and (g.ndim == 1 and isinstance(idx, types.Integer) or (
+            isinstance(idx, types.BaseTuple) and len(idx) == g.ndim
+            and all(isinstance(t, types.Integer) for t in idx))):
+        return lambda g, idx: g[idx]           # an item: already a copy
 
-        def impl(g, idx):
-            return g[idx].copy()
-        return impl
+    def impl(g, idx):
+        return g[idx].copy()
+    return impl
 
 
 # -- rules/adjoints and multi-statement rules -------------------------------------------------
@@ -615,9 +608,6 @@ def positional_twin(fn):
     code = fn.__code__
     if not code.co_kwonlyargcount:
         return fn
-    import ast
-    import inspect
-    import textwrap
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError):
@@ -688,5 +678,3 @@ def _iteration_keys(x):
 def _iteration_keys_x(g, ans, x):
     return lambda g, ans, x: g
 
-
-from . import numba_views  # noqa: E402,F401  (the alias analysis' twins, registered on import)

@@ -1,6 +1,6 @@
 """Render the reference page of supported callables from the rule table.
 
-Example: ``python -m ad_compiler.rules.reference > docs/RULES.md`` writes
+Example: ``python -m ad_compiler.rules.render_reference > docs/RULES.md`` writes
     | `np.sin` | x | | cos(x) |
 for every rule; ``render()`` returns the same text, and a test checks that
 docs/RULES.md equals it, so the page cannot drift from the table.
@@ -14,8 +14,8 @@ from . import all_rules
 _HEADER = """\
 # Supported callables
 
-Generated from the rule table by `python -m ad_compiler.rules.reference > docs/RULES.md`;
-do not edit by hand (`tests/rules/test_reference.py` fails when this page and
+Generated from the rule table by `python -m ad_compiler.rules.render_reference > docs/RULES.md`;
+do not edit by hand (`tests/rules/test_render_reference.py` fails when this page and
 the table disagree).  {n_diff} differentiable callables ({n_np} of them NumPy
 functions and `np.ndarray` methods) and {n_nondiff} non-differentiable ones.
 

@@ -1,0 +1,226 @@
+"""The compiler's pipeline: its passes, by name and in order.
+
+Example: the first call of ``adc.grad(f)(x)`` with an array ``x`` runs::
+
+    parsed = parse(f)                               # frontend (when grad(f) is made)
+    graph = build_graph(parsed, Bindings())         # build -> dead_raises -> simplify
+    compiled = compile_graph(graph, request)        # split_aux -> iteration -> activity
+                                                    #   -> reverse -> specialise -> simplify
+                                                    #   -> accumulate -> stack_shapes -> dce
+                                                    #   -> emit -> lower
+    compiled.fn(x, None)                            # (value, grad_x)
+
+``passes(mode)`` is that list as data: each ``Pass`` maps a graph to a
+graph, given the ``Job`` (the request, and what earlier passes found: the
+active values).  The mode chooses the differentiation passes
+(``DIFFERENTIATE[mode]``); the passes before and after are shared, so a
+forward mode is one more entry there.  ``compile_graph`` takes any graph,
+the output of an earlier compilation included, which is how a transform is
+applied to its own result.
+
+The graph is checked (``ir.verify``) after the passes marked ``verify``
+and, in debug mode (``AD_COMPILER_DEBUG=1``, or ``debug=True``), after
+every pass, so a pass that breaks an invariant is named at once.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from . import cache
+from .backend import dispatch
+from .backend.emit import emit_function
+from .compiled import CompiledFunction, Request
+from .errors import BackendError
+from .ir.build import build
+from .ir.verify import verify
+from .transforms.accumulate import accumulate_in_place
+from .transforms.activity import activity
+from .transforms.aux import split_aux
+from .transforms.dead_raises import keep_dead_raises
+from .transforms.iteration import resolve_iteration
+from .transforms.reverse import reverse
+from .transforms.shapes import stack_shapes_only
+from .transforms.simplify import dce, simplify
+from .transforms.specialize import specialize_scalars
+
+__all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
+           "build_graph", "compile_graph", "run_passes", "describe", "lower"]
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A named pass: ``run(graph, job) -> graph``; ``verify``: check the
+    graph after it even outside debug mode; ``doc``: what it does and what
+    it leaves true (docs/pipeline.md lists them)."""
+    name: str
+    run: Callable
+    verify: bool = False
+    doc: str = ""
+
+
+class Job:
+    """One compilation: the ``request``, and the facts passes record for
+    later ones (``params``: the primal's parameters, ``active``: the values
+    on a path from ``wrt`` to the output)."""
+
+    def __init__(self, request: Request):
+        self.request = request
+        self.params = ()
+        self.active = None
+
+    @property
+    def name(self):
+        return self.request.origin.fn_name
+
+
+def debug_mode():
+    """Whether to verify the graph after every pass (``AD_COMPILER_DEBUG``)."""
+    return os.environ.get("AD_COMPILER_DEBUG", "") not in ("", "0")
+
+
+def run_passes(g, pass_list, job, debug=None):
+    """``g`` through ``pass_list`` in order, verified as each pass asks (or
+    after every pass in debug mode)."""
+    debug = debug_mode() if debug is None else debug
+    for p in pass_list:
+        g = p.run(g, job)
+        if p.verify or debug:
+            verify(g)
+    return g
+
+
+# -- once per function: the simplified primal graph --------------------------------------------
+BUILD = (
+    Pass("dead_raises", lambda g, job: keep_dead_raises(g),
+         doc="marks unused user operations that may raise (`escape`), so DCE keeps what "
+             "Python would run"),
+    Pass("simplify", lambda g, job: simplify(g), verify=True,
+         doc="constant and branch folding, CSE, DCE, loop-invariant code motion"),
+)
+
+
+def build_graph(parsed, bindings, debug=None):
+    """The SSA graph of a parsed function, verified and simplified
+    (``bindings`` records the globals it reads; see frontend/bindings.py)."""
+    g = verify(build(parsed, bindings))
+    return run_passes(g, BUILD, None, debug)
+
+
+# -- once per kind of arguments: the differentiated graph --------------------------------------
+def _split_aux(g, job):
+    return split_aux(g, job.name) if job.request.layout.has_aux else g
+
+
+def _aux_value(g):
+    """The primal output of a graph whose result is ``(output, aux)``."""
+    out = g.blocks[-1].term.value
+    for ins in g.instructions():
+        if ins.out == out and len(ins.args) == 2:
+            return ins.args[0]
+    return out
+
+
+def _activity(g, job):
+    job.params = g.entry.params
+    out = _aux_value(g) if job.request.layout.has_aux else g.blocks[-1].term.value
+    job.active = activity(g, [job.params[k] for k in job.request.wrt], out)
+    return g
+
+
+def _reverse(g, job):
+    req = job.request
+    return reverse(g, req.wrt, job.active, job.name, has_aux=req.layout.has_aux,
+                   remat="pure" if req.backend == "cuda" else "cheap",
+                   sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
+
+
+def _specialise(g, job):
+    args = job.request.arguments
+    return specialize_scalars(g, args.params_of_kind(job.params, "s"), args.array_ranks(job.params))
+
+
+PREPARE = (
+    Pass("split_aux", _split_aux,
+         doc="`has_aux`: the returned operand becomes `make_tuple(value, aux)` on every path"),
+    Pass("iteration", lambda g, job: resolve_iteration(g, job.request.arguments.kinds),
+         doc="a loop over a parameter known to be an array or a number loses its "
+             "`iteration_keys` call"),
+)
+DIFFERENTIATE = {
+    "rev": (Pass("activity", _activity,
+                 doc="records the active values (depend on `wrt`, reach the output); the "
+                     "graph is unchanged"),
+            Pass("reverse", _reverse, verify=True,
+                 doc="the joint graph: the primal, then the adjoint mirroring its control "
+                     "flow; returns `(value, [aux], grads...)`")),
+}
+SUFFIX = {"rev": "grad"}              # the emitted function's name: f_grad
+FINISH = (
+    Pass("specialise", _specialise,
+         doc="folds what the argument kinds decide (scalars, array ranks)"),
+    Pass("simplify", lambda g, job: simplify(g), verify=True,
+         doc="as above, on the joint graph"),
+    Pass("accumulate", lambda g, job: accumulate_in_place(g),
+         doc="indexed cotangents added in place into arrays the adjoint owns"),
+    Pass("stack_shapes", lambda g, job: stack_shapes_only(g),
+         doc="a loop stacks only the shape of a value whose adjoint reads only its shape"),
+    Pass("dce", lambda g, job: dce(g), verify=True,
+         doc="drops what the rewrites above left unused"),
+)
+
+
+def passes(mode="rev"):
+    """The graph passes of a compilation in ``mode``, in order."""
+    if mode not in DIFFERENTIATE:
+        raise ValueError(f"unknown mode {mode!r}: one of {tuple(DIFFERENTIATE)}")
+    return PREPARE + DIFFERENTIATE[mode] + FINISH
+
+
+def describe(mode="rev"):
+    """The pass list of ``mode`` as Markdown (docs/pipeline.md holds it)."""
+    rows = ["| stage | pass | what it does | verified after |", "|---|---|---|---|",
+            "| parse | `frontend.parse` | source → gast, names resolved, unsupported syntax "
+            "rejected (file:line) |  |",
+            "| build | `ir.build` | gast → SSA graph with block arguments | yes |"]
+    stages = [("build", BUILD), ("prepare", PREPARE), (f"differentiate ({mode})",
+              DIFFERENTIATE[mode]), ("finish", FINISH)]
+    for stage, pass_list in stages:
+        for p in pass_list:
+            rows.append(f"| {stage} | `{p.name}` | {p.doc} | {'yes' if p.verify else ''} |")
+    rows += ["| emit | `backend.emit` | graph → Python source, imported from the cache |  |",
+             "| lower | `backend.dispatch` | `backend=\"numba\"`/`\"cuda\"`: the backend's "
+             "runner |  |"]
+    return "\n".join(rows) + "\n"
+
+
+def compile_graph(graph, request, debug=None):
+    """``graph`` (a built primal graph) compiled as ``request`` asks: the
+    passes of its mode, then emit (Python source, imported from the cache)
+    and lower (the backend's runner, for ``backend != "python"``)."""
+    job = Job(request)
+    joint = run_passes(graph, passes(request.mode), job, debug)
+    name = f"{graph.name}_{SUFFIX[request.mode]}"
+    source, namespace = emit_function(joint, name, joint.arg_names)
+    module, path = cache.load_module(name, source, namespace)
+    compiled = CompiledFunction(request, getattr(module, name), source, joint, path)
+    if request.backend == "python":
+        return compiled
+    return lower(compiled)
+
+
+def lower(compiled):
+    """``compiled`` with the runner of its backend (Numba, CUDA)."""
+    req = compiled.request
+    containers = [req.arg_names[k - req.arguments.n_bound] for k in req.wrt
+                  if req.arguments.n_bound <= k < req.arguments.n_bound + len(req.arg_names)
+                  and req.arguments.kinds[k] in ("q", "d")]
+    if containers:
+        raise BackendError(
+            f"backend={req.backend!r} cannot differentiate with respect to a tuple, "
+            f"list or dict ('{containers[0]}'): pass its arrays as separate "
+            "arguments, or use backend='python'", **req.origin.kw())
+    return CompiledFunction(req, compiled.python_fn, compiled.python_source,
+                            compiled.python_graph, compiled.python_path,
+                            lowered=dispatch.lower(compiled))

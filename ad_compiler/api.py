@@ -129,7 +129,7 @@ class GradFunction:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __reduce__(self):
-        return pickling.reduce_gradient(self)
+        return pickling.reduce_gradient(self, _rebuild)
 
     @property
     def origin(self):
@@ -363,6 +363,15 @@ def _source_note(exc, variant, parsed):
             return (f"raised in the gradient of {parsed.name}, at {parsed.filename}:{line}: "
                     f"{code}  (generated code: {path}:{lineno})")
     return None
+
+
+def _rebuild(how, what, opts):
+    """A pickled gradient, rebuilt in the receiving process (pickling.py)."""
+    fn = pickling.function_of(how, what, GradFunction)
+    opts = dict(opts)
+    if opts.pop("freeze_globals", False):
+        return GradFunction(fn, freeze_globals=True, **opts)
+    return _memo(fn, **opts)
 
 
 def _memo(fn, **opts):

@@ -66,8 +66,9 @@ def _load(target):
     obj = getattr(module, name, None)
     if obj is None:
         raise SystemExit(f"{path} defines no {name!r}")
+    from .api import GradFunction
     from .pickling import _plain
-    return _plain(obj)
+    return _plain(obj, GradFunction)
 
 
 def _wrt(text):

@@ -26,7 +26,9 @@ import pickle
 import sys
 import types
 
-__all__ = ["reduce_gradient"]
+from .cache.modules import _ATTR
+
+__all__ = ["reduce_gradient", "function_of"]
 
 
 def _options(gf):
@@ -42,17 +44,16 @@ def _lookup(module, qualname):
     return obj
 
 
-def _plain(obj):
+def _plain(obj, gradient_type):
     """The undecorated function behind ``obj`` (a gradient, a wrapper)."""
-    from .api import GradFunction
     seen = 0
-    while isinstance(obj, GradFunction) or (hasattr(obj, "__wrapped__") and seen < 16):
-        obj = obj.fn if isinstance(obj, GradFunction) else obj.__wrapped__
+    while isinstance(obj, gradient_type) or (hasattr(obj, "__wrapped__") and seen < 16):
+        obj = obj.fn if isinstance(obj, gradient_type) else obj.__wrapped__
         seen += 1
     return obj
 
 
-def _problem(fn):
+def _problem(fn, gradient_type):
     """Why the receiving process could not find ``fn`` by name, or None."""
     module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
     if "<locals>" in qualname:
@@ -68,19 +69,21 @@ def _problem(fn):
         found = _lookup(module, qualname)
     except Exception:
         return f"{module}.{qualname} cannot be imported"
-    if _plain(found) is not fn:
+    if _plain(found, gradient_type) is not fn:
         return f"{module}.{qualname} names another object"
     return None
 
 
-def reduce_gradient(gf):
+def reduce_gradient(gf, rebuild):
+    """``__reduce__`` of a gradient: ``(rebuild, (how, what, options))``,
+    where ``rebuild`` (api._rebuild) calls ``function_of(how, what, ...)``."""
     opts = _options(gf)
     fn = gf.fn
     if not isinstance(fn, types.FunctionType):       # a bound method, a partial: pickle
-        return _rebuild, (fn, opts)                   # handles them if their parts pickle
-    problem = _problem(fn)
+        return rebuild, ("object", fn, opts)          # handles them if their parts pickle
+    problem = _problem(fn, type(gf))
     if problem is None:
-        return _rebuild_by_name, (fn.__module__, fn.__qualname__, opts)
+        return rebuild, ("name", (fn.__module__, fn.__qualname__), opts)
     try:
         import cloudpickle
     except ImportError:
@@ -89,14 +92,13 @@ def reduce_gradient(gf):
             "cannot find it by name; define the function at the top level of a module (a .py "
             "file the workers can import), or install cloudpickle to send it by value") from None
     filename = fn.__code__.co_filename
-    return _rebuild_by_value, (cloudpickle.dumps(_bare(fn)), filename, linecache.getlines(filename),
-                               opts)
+    return rebuild, ("value", (cloudpickle.dumps(_bare(fn)), filename,
+                               linecache.getlines(filename)), opts)
 
 
 def _bare(fn):
     """A copy of ``fn`` without the gradients memoized on it (they would
     pickle ``fn`` again, without end)."""
-    from .cache.modules import _ATTR
     copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
                               fn.__closure__)
     copy.__dict__.update({k: v for k, v in fn.__dict__.items() if k != _ATTR})
@@ -106,26 +108,19 @@ def _bare(fn):
     return copy
 
 
-def _rebuild(fn, opts):
-    from .api import GradFunction, _memo
-    if opts.get("freeze_globals"):
-        return GradFunction(fn, **opts)
-    opts = dict(opts)
-    opts.pop("freeze_globals", None)
-    return _memo(fn, **opts)
-
-
-def _rebuild_by_name(module, qualname, opts):
-    return _rebuild(_plain(_lookup(module, qualname)), opts)
-
-
-def _rebuild_by_value(payload, filename, lines, opts):
+def function_of(how, what, gradient_type):
+    """The function a pickled gradient differentiates, found in this process."""
+    if how == "object":
+        return what
+    if how == "name":
+        return _plain(_lookup(*what), gradient_type)
+    payload, filename, lines = what
     if lines and not linecache.getlines(filename):   # a notebook cell: no file to read
         linecache.cache[filename] = (sum(map(len, lines)), None, list(lines), filename)
     fn = pickle.loads(payload)
     if fn.__code__.co_filename != filename:         # (cloudpickle may rename it)
         fn.__code__ = _renamed(fn.__code__, filename)
-    return _rebuild(fn, opts)
+    return fn
 
 
 def _renamed(code, filename):

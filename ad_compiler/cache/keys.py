@@ -56,9 +56,9 @@ def versions():
     global _VERSIONS
     if _VERSIONS is None:
         import gast
-        from .. import __version__
+        version = getattr(sys.modules.get("ad_compiler"), "__version__", None)
         numba = sys.modules.get("numba")
-        _VERSIONS = (("ad_compiler", __version__, _package_stamp()),
+        _VERSIONS = (("ad_compiler", version, _package_stamp()),
                      ("python", platform.python_implementation(), sys.version),
                      ("numpy", np.__version__),
                      ("gast", getattr(gast, "__version__", None) or _dist_version("gast")),

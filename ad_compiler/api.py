@@ -25,7 +25,8 @@ import numbers
 
 import numpy as np
 
-from . import cache
+from . import cache, pickling
+from .cache import entries as cache_entries
 from .arguments import Signature
 from .compiled import Arguments, Origin, Request, ResultLayout
 from .errors import ADError, NotDifferentiableError, WrtError, add_note
@@ -73,7 +74,7 @@ class GradFunction:
     """A compiled gradient of ``fn``; call it like ``fn``."""
 
     def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False,
-                 freeze_globals=False):
+                 freeze_globals=False, cache=True):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         self.fn = fn
@@ -84,6 +85,7 @@ class GradFunction:
         # specialised on their values (and recompiled when one is rebound)
         self.freeze_globals = freeze_globals or backend == "cuda"
         self._wrt_spec = wrt
+        self._use_disk = cache                # the on-disk cache (ad_compiler/cache/)
         self._setup()
         self.__name__ = getattr(fn, "__name__", "f")
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -93,7 +95,14 @@ class GradFunction:
         """Everything read from the function's source, code and defaults;
         run again when a binding the compiled code depends on changes."""
         target, self._bound, bound_kw = _unwrap(self.fn)
+        if not (self._bound or bound_kw) and cache_entries.restore(self):
+            n_defaults = len(target.__defaults__ or ())   # warm: nothing parsed
+            self._defaults = dict(zip(self.arg_names[len(self.arg_names) - n_defaults:],
+                                      target.__defaults__ or ()))
+            return
         self.parsed = parse(target)
+        self._loc = (self.parsed.name, self.parsed.filename, self.parsed.lineno)
+        self._front_digest = None             # set once its cache record is written
         names = [a.id for a in self.parsed.node.args.args]
         self.arg_names = names[len(self._bound):]     # what the caller passes
         wrt = self._wrt_spec
@@ -113,9 +122,18 @@ class GradFunction:
         self._variants = {}
         self._last = None
 
+    def __getattr__(self, name):
+        if name == "parsed" and "fn" in self.__dict__:     # restored from the disk cache:
+            self.parsed = parse(_unwrap(self.fn)[0])        # parsed only when asked
+            return self.parsed
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __reduce__(self):
+        return pickling.reduce_gradient(self, _rebuild)
+
     @property
     def origin(self):
-        return Origin(self.parsed.name, self.parsed.filename, self.parsed.lineno)
+        return Origin(*self._loc)            # (no parse: a warm start has no .parsed)
 
     def _where_kw(self):
         return self.origin.kw()
@@ -150,6 +168,7 @@ class GradFunction:
             bindings = Bindings(freeze=self.freeze_globals)
             self._ir = build_graph(self.parsed, bindings)
             self._bindings, self._prologue = bindings, bindings.prologue()
+            cache_entries.remember(self)
         return self._ir
 
     def _free_values(self):
@@ -157,7 +176,7 @@ class GradFunction:
         now; recompiles first if a binding it was specialised on changed
         (a helper it inlined, a module, the function's code or defaults),
         or a data name now holds something the compiler would specialise on."""
-        if self._ir is None:
+        if self._prologue is _unbuilt:
             self.ir
         free = self._prologue()
         if free is None:
@@ -174,7 +193,7 @@ class GradFunction:
     def stale(self):
         """Whether the compiled code no longer matches the function (and
         recompile it, for callers that keep compiled code of their own)."""
-        if self._ir is None or self._prologue() is not None:
+        if self._prologue is _unbuilt or self._prologue() is not None:
             return False
         self._setup()
         return True
@@ -186,6 +205,13 @@ class GradFunction:
 
     def _compile(self, kinds):
         """The compiled variant for arguments of ``kinds`` (see pipeline.py)."""
+        g = self._primal_graph(kinds)
+        return compile_graph(self.ir if g is None else g, self._request(kinds),
+                             prepared=g is not None)
+
+    def _request(self, kinds):
+        """What ``_compile`` asks the pipeline for (a warm start reads its
+        layout too: cache/entries.py)."""
         n_bound = len(self._bound)
         n_passed = len(self._sig.param_names) if self._sig else len(self.arg_names)
         layout = ResultLayout(tuple(k + n_bound for k in self.wrt), has_aux=self.has_aux,
@@ -194,8 +220,7 @@ class GradFunction:
                               picks=None if self._picks is None else tuple(self._picks))
         request = Request("rev", Arguments(tuple(kinds), n_bound, n_passed), layout,
                           self.backend, self.origin, tuple(self.arg_names))
-        g = self._primal_graph(kinds)
-        return compile_graph(self.ir if g is None else g, request, prepared=g is not None)
+        return request
 
     def variant(self, kinds=None):
         n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
@@ -205,7 +230,7 @@ class GradFunction:
             kinds = tuple(kinds) + tuple(_kind(v) for v in self._free_values())
         v = self._variants.get(kinds)
         if v is None:
-            v = self._variants[kinds] = self._compile(kinds)
+            v = self._variants[kinds] = cache_entries.variant(self, kinds, self._compile)
         self._last = v
         return v
 
@@ -278,13 +303,12 @@ class GradFunction:
 
     def _check_result(self, out):
         """The output must be a real number or array (see outputs.py)."""
-        pf = self.parsed
-        check_output(out, pf.name, pf.filename, pf.lineno)
+        check_output(out, *self._loc)
 
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
         if seed is not None and type(seed) is not float:
-            check_seed(seed, self.parsed.name, self.parsed.filename, self.parsed.lineno)
+            check_seed(seed, *self._loc)
         free = self._prologue()                 # the globals it reads, now
         if free is None:                        # (None: a binding changed, or not built)
             free = self._free_values()
@@ -345,6 +369,15 @@ def _source_note(exc, variant, parsed):
             f"{loc.source.strip()}  (generated code: {path}:{lineno})")
 
 
+def _rebuild(how, what, opts):
+    """A pickled gradient, rebuilt in the receiving process (pickling.py)."""
+    fn = pickling.function_of(how, what, GradFunction)
+    opts = dict(opts)
+    if opts.pop("freeze_globals", False):
+        return GradFunction(fn, freeze_globals=True, **opts)
+    return _memo(fn, **opts)
+
+
 def _memo(fn, **opts):
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in opts.items()))
     try:
@@ -360,22 +393,23 @@ def _memo(fn, **opts):
 COMPOSE: dict = {}
 
 
-def grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
+def grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=True):
     """The gradient of ``fn`` with respect to the parameters ``wrt`` (index,
-    name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``."""
+    name, or a tuple of them).  Usable as ``@grad`` or ``@grad(wrt=...)``;
+    ``cache=False``: never read or write the on-disk cache."""
     if fn is None:
-        return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend)
+        return lambda f: grad(f, wrt, has_aux=has_aux, backend=backend, cache=cache)
     # grad(grad(f)): differentiate the generated graph of the gradient (or of a jvp)
     if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
         return COMPOSE["grad"](fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
-    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
+    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False, cache=cache)
 
 
-def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python"):
+def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=True):
     """Like ``grad`` but returns ``(value, grads)``; ``((value, aux), grads)``
     with ``has_aux``."""
     if fn is None:
-        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend)
+        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend, cache=cache)
     if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
         return COMPOSE["grad"](fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
-    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
+    return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True, cache=cache)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .api import GradFunction, _kind as api_kind, _source_note
-from . import cache
+from . import cache, pickling
 from .compiled import Arguments, Request, ResultLayout
 from .errors import ADError, BackendError, add_note
 from .frontend.bindings import is_data
@@ -38,15 +38,10 @@ def compile_jvp(gf, kinds):
     """The forward-mode variant of ``gf`` for arguments of ``kinds``: the
     pipeline in mode ``"fwd"`` (pipeline.py: the same build and prepare
     passes as reverse mode, then ``forward`` and its finishing passes)."""
-    n_bound = len(gf._bound)
-    n_passed = len(gf._sig.param_names) if gf._sig else len(gf.arg_names)
     if gf.backend not in ("python", "numba"):
         raise BackendError(f"backend={gf.backend!r} is not supported for forward mode (jvp); "
                            "use 'python' or 'numba'", **gf._where_kw())
-    layout = ResultLayout(tuple(k + n_bound for k in gf.wrt), single=gf.single)
-    request = Request("fwd", Arguments(tuple(kinds), n_bound, n_passed), layout, gf.backend,
-                      gf.origin, tuple(gf.arg_names))
-    return compile_graph(gf.ir, request)
+    return compile_graph(gf.ir, gf._request(kinds))
 
 
 class JvpFunction(GradFunction):
@@ -55,6 +50,18 @@ class JvpFunction(GradFunction):
 
     def _compile(self, kinds):
         return compile_jvp(self, kinds)
+
+    def __reduce__(self):                  # (pickling.py: by reference, rebuilt as a jvp)
+        return pickling.reduce_gradient(self, _rebuild_jvp)
+
+    def _request(self, kinds):
+        """Forward mode of this function for arguments of ``kinds``: the
+        result is ``(value, value_dot)``."""
+        n_bound = len(self._bound)
+        n_passed = len(self._sig.param_names) if self._sig else len(self.arg_names)
+        layout = ResultLayout(tuple(k + n_bound for k in self.wrt), single=self.single)
+        return Request("fwd", Arguments(tuple(kinds), n_bound, n_passed), layout, self.backend,
+                       self.origin, tuple(self.arg_names))
 
     def call(self, args, tangents):
         if len(tangents) != len(self.wrt):
@@ -146,6 +153,14 @@ def _tangent_like(t, x):
 
 def _jvp_function(fn, wrt, backend):
     return _memo_jvp(fn, wrt=wrt, backend=backend)
+
+
+def _rebuild_jvp(how, what, opts):
+    """A pickled jvp function, rebuilt in the receiving process."""
+    opts = dict(opts)
+    for k in ("has_aux", "return_value", "freeze_globals", "cache"):
+        opts.pop(k, None)
+    return _memo_jvp(pickling.function_of(how, what, JvpFunction), **opts)
 
 
 def _memo_jvp(fn, **opts):

@@ -87,7 +87,7 @@ class NestedGrad(GradFunction):
     """The gradient of a ``GradFunction`` (itself possibly nested)."""
 
     def __init__(self, inner, wrt=0, has_aux=False, backend="python", return_value=False):
-        self.inner = inner
+        self.inner = inner                 # (pickled by reference: __reduce__)
         pf = inner.parsed
         where = dict(fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
         if not getattr(inner, "single", True):
@@ -107,6 +107,8 @@ class NestedGrad(GradFunction):
         if getattr(self, "_ir", None) is not None:   # a binding changed: the inner recompiles too
             inner._setup()
         self.parsed = inner.parsed
+        self._loc = inner._loc                    # (origin: where f is defined)
+        self._front_digest = None                 # (never stored on disk: see cache/entries.py)
         self.arg_names = inner.arg_names
         self._bound = inner._bound
         self._sig = inner._sig
@@ -137,6 +139,11 @@ class NestedGrad(GradFunction):
             return own(kinds)
         pure = self.inner.variant(kinds).pure_graph
         return gradient_as_function(pure, pure.name + "_grad")
+
+    def __reduce__(self):
+        """By the inner gradient (itself pickled by reference) and the options."""
+        return nested_grad, (self.inner, self._wrt_spec, self.has_aux, self.backend,
+                             self.return_value)
 
     def __repr__(self):
         return (f"<ad_compiler gradient of {self.inner!r} wrt={self.wrt} "

@@ -80,3 +80,34 @@ def fill_loop(x):
     for i in range(len(x)):
         out[i] = x[i] * 2.0
     return np.sum(out * out)
+
+
+def thirty_lines_control(x, w, n):
+    """A 30-line function with loops and branches for the first-call benchmark."""
+    s = 0.0
+    acc = np.zeros_like(x)
+    for i in range(n):
+        h = np.tanh(x * w + i)
+        if i % 3 == 0:
+            acc = acc + h * h
+        elif i % 3 == 1:
+            acc = acc - 0.5 * h
+        else:
+            acc = acc * 0.9 + np.sin(h)
+        s = s + np.sum(acc) * 0.1
+    k = 0
+    while k < 4:
+        if s > 0.0:
+            s = s * 0.95 + np.mean(x * acc)
+        else:
+            s = s * 1.05 - np.mean(x)
+        k = k + 1
+    t = 0.0
+    for j in range(len(x)):
+        v = x[j] * w[j]
+        if v > 0.2:
+            t = t + v * v
+        else:
+            t = t - v
+    r = np.sqrt(1.0 + s * s) + t * 0.01
+    return r + math.exp(-np.sum(w * w))

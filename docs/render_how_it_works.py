@@ -66,8 +66,12 @@ What to notice:
 * **Joins assign directly.** A value an arm computes only for the join is
   assigned to the join's variable (`s_1 = s * 0.5`), with no extra copy.
 
-The source is written to a real file in `~/.cache/ad_compiler` and
-imported, so tracebacks and `pdb` step through it. `backend="numba"` compiles
+The source is written to a real file in the cache folder
+(`~/.cache/ad_compiler`, see `ad_compiler/cache/`) and imported, so
+tracebacks and `pdb` step through it; the next process that differentiates
+the unchanged function loads that module, with what the call needs
+(parameter names, `wrt`, the free names and the fingerprints of everything
+the code was specialised on), and parses nothing. `backend="numba"` compiles
 this same function with `numba.njit`.
 '''
 

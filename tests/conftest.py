@@ -7,7 +7,8 @@ import shutil
 import tempfile
 
 _CACHE = tempfile.mkdtemp(prefix="ad_compiler_test_cache_")
-os.environ["AD_COMPILER_CACHE"] = _CACHE
+os.environ["AD_COMPILER_CACHE_DIR"] = _CACHE
+os.environ.pop("AD_COMPILER_CACHE", None)      # (=0 would turn the cache off)
 
 
 def pytest_unconfigure(config):

@@ -17,22 +17,25 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "ad_compiler"
 LAYERS = [
     ("errors",),
     ("pytree",),                                     # containers
-    ("outputs", "arguments", "cache", "compiled"),
+    ("outputs", "arguments", "cache", "cache.location", "cache.disk", "cache.modules", "compiled"),
     ("runtime",),                                    # what generated code calls
     ("rules.registry",),                             # the rule table itself
     ("ir.nodes", "ir.ops", "ir.views", "ir.verify", "ir.walk", "ir.slots", "ir.loops", "ir.dot"),  # the IR
     ("rules.*",),                                    # the rules of each primitive
     ("tape.*",),
     ("frontend.*",),                                 # parse
+    ("cache.keys", "cache.rule_asts", "cache.entries"),  # what an entry depends on
     ("ir.*",),                                       # build
     ("transforms.*",),
     ("backend.*",),                                  # emit, lower
     ("pipeline",),
+    ("pickling",),
     ("api",),
     ("nested", "forward_api"),                       # grad of a gradient; forward mode
     ("higher",),                                     # jacobians, hessians
     ("check", "elementwise"),
     ("",),                                           # ad_compiler/__init__.py
+    ("cli", "__main__"),                             # python -m ad_compiler
 ]
 
 

@@ -42,16 +42,14 @@ def rule_expression(fn):
     """``(ParsedFunction, returned expression)`` of a rule whose body is a
     single ``return EXPR`` (a docstring allowed), else None (the rule is
     then called, not inlined)."""
-    try:
-        lines, lineno = inspect.getsourcelines(fn)
-        filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
-    except (OSError, TypeError):
+    from ..cache.rule_asts import tree_of
+    found = tree_of(fn, lambda: _rule_source(fn))     # parsed once per machine
+    if found is None:
         return None
-    tree = gast.parse(textwrap.dedent("".join(lines)))
+    tree, lines, lineno, filename = found
     node = tree.body[0]
     if not isinstance(node, gast.FunctionDef):
         return None
-    gast.increment_lineno(tree, lineno - 1)
     body = [s for s in node.body
             if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
     if len(body) != 1 or not isinstance(body[0], gast.Return) or body[0].value is None:
@@ -65,6 +63,33 @@ def rule_expression(fn):
     return pf, expr
 
 
+def _rule_source(fn):
+    """(gast tree, source lines, first line, file) of a rule; None without source."""
+    try:
+        lines, lineno = inspect.getsourcelines(fn)
+        filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    except (OSError, TypeError):
+        return None
+    tree = gast.parse(textwrap.dedent("".join(lines)))
+    gast.increment_lineno(tree, lineno - 1)
+    return tree, lines, lineno, filename
+
+
+def _signature(fn):
+    try:
+        return _SIGNATURES[fn]
+    except (KeyError, TypeError):        # not seen yet, or unhashable
+        sig = inspect.signature(fn)
+    try:
+        _SIGNATURES[fn] = sig
+    except TypeError:
+        pass
+    return sig
+
+
+_SIGNATURES = {}
+
+
 def bind_operands(fn, args, kwargs):
     """Bind IR operands to ``fn``'s parameters as Python would bind values:
     ``{name: operand}``, where a ``*args`` parameter gets a tuple of
@@ -72,7 +97,7 @@ def bind_operands(fn, args, kwargs):
     Python value); None if ``fn`` has no signature.  Raises TypeError, with
     Python's message, if the operands do not bind."""
     try:
-        sig = inspect.signature(fn)
+        sig = _signature(fn)
     except (TypeError, ValueError):          # a callable without one: called as it is
         return None
     bound = sig.bind(*args, **dict(kwargs))

@@ -237,7 +237,7 @@ def test_generation_is_deterministic_across_processes(tmp_path):
     script = _CHILD.format(tests=tests, root=root)
     outs = []
     for hashseed in ("1", "12345"):
-        env = dict(os.environ, PYTHONHASHSEED=hashseed, AD_COMPILER_CACHE=str(tmp_path / hashseed))
+        env = dict(os.environ, PYTHONHASHSEED=hashseed, AD_COMPILER_CACHE_DIR=str(tmp_path / hashseed))
         r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
                            timeout=120)
         assert r.returncode == 0, r.stderr

@@ -27,7 +27,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     start = a.start if a.start is not None else int(time.time() * 1000) % 10 ** 9
     families = tuple(f for f in a.families.split(",") if f) or None
-    os.environ.setdefault("AD_COMPILER_CACHE", os.path.join(
+    os.environ.setdefault("AD_COMPILER_CACHE_DIR", os.path.join(
         os.environ.get("TMPDIR", "/tmp"), "ad_compiler_fuzz_cache"))
     print(f"fuzzing from seed {start} for {a.seconds:.0f} s "
           f"(repeat with --start {start})", flush=True)

@@ -225,6 +225,15 @@ def shape_proxy(x):
     return ShapeOf(np.shape(x))
 
 
+def written_cotangent(g, into):
+    """The cotangent of a value written into ``into`` (``a[i] = v``): none
+    when ``into`` holds integers or bools, whose write truncated the value
+    (Python's ``int_array[0] = 1.5`` stores 1: a constant)."""
+    if isinstance(into, np.ndarray) and into.dtype.kind not in "fc":
+        return zero_like(g)
+    return g
+
+
 def zero_like(x):
     """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
     zero of tuple cotangents, for tuples, lists and dicts; float zeros of the

@@ -226,6 +226,16 @@ def _zero_like(x):
     return lambda x: 0.0
 
 
+@_twin(runtime.written_cotangent)
+def _written_cotangent(g, into):
+    if is_array(into) and not isinstance(into.dtype, (types.Float, types.Complex)):
+        if is_array(g):
+            dt = _grad_dtype(g)
+            return lambda g, into: np.zeros(g.shape, dtype=dt)
+        return lambda g, into: 0.0
+    return lambda g, into: g
+
+
 @_twin(ops.range_cond)
 def _range_cond(i, stop, step):
     return lambda i, stop, step: i < stop if step > 0 else i > stop

@@ -56,6 +56,18 @@ def _check_inplace(old, new):
     return impl
 
 
+@_twin(views.inplace_value)
+def _inplace_value(old, new):
+    if not is_array(old):
+        return lambda old, new: new
+    check = views.check_inplace           # (its twin above)
+
+    def impl(old, new):
+        check(old, new)
+        return np.asarray(new).astype(old.dtype)
+    return impl
+
+
 @_twin(views.entry_copy)
 def _entry_copy(x):
     if is_array(x):

@@ -88,7 +88,9 @@ def _front_payload(gf, key):
     meta = dict(arg_names=list(gf.arg_names), single=gf.single, wrt=gf.wrt, picks=gf._picks,
                 sig=pickle.dumps(gf._sig), loc=(pf.name, pf.filename, pf.lineno),
                 guards=g_rec, loads=l_rec)
-    return dict(key=key, digest=keys.digest(meta), **meta)
+    # the digest names the variants: it covers the front key (the function's code, the
+    # options, the versions of the compiler and its libraries) as well as the metadata
+    return dict(key=key, digest=keys.digest(key, meta), **meta)
 
 
 def _before(known, j):
@@ -173,14 +175,20 @@ def _bindings(gf, rec):
 class WarmVariant:
     """A compiled variant loaded from disk, read like the pipeline's
     ``CompiledFunction`` (compiled.py): ``fn``, ``source``, ``path`` and the
-    request's ``layout`` at once; its SSA ``graph`` is built (parsing the
-    function) only if asked."""
+    request's ``layout`` and the generated-line map at once; its SSA
+    ``graph`` (and ``pure_graph``, which a gradient of the gradient
+    differentiates) are compiled again (parsing the function) only if asked."""
 
-    def __init__(self, fn, source, path, gf, kinds):
+    def __init__(self, fn, source, path, gf, kinds, lines=None):
         self.python_fn, self.python_source, self.python_path = fn, source, path
         self.request = gf._request(kinds)
         self.lowered = None
-        self._gf, self._kinds, self._graph = gf, kinds, None
+        self._gf, self._kinds, self._compiled, self._lines = gf, kinds, None, lines
+
+    def _full(self):
+        if self._compiled is None:
+            self._compiled = self._gf._compile(self._kinds)
+        return self._compiled
 
     fn = property(lambda self: self.python_fn)
     source = property(lambda self: self.python_source)
@@ -189,13 +197,10 @@ class WarmVariant:
     arguments = property(lambda self: self.request.arguments)
     origin = property(lambda self: self.request.origin)
 
-    @property
-    def graph(self):
-        if self._graph is None:
-            self._graph = self._gf._compile(self._kinds).graph
-        return self._graph
-
-    python_graph = graph
+    graph = python_graph = property(lambda self: self._full().graph)
+    pure_graph = property(lambda self: self._full().pure_graph)
+    lines = python_lines = property(
+        lambda self: self._lines if self._lines is not None else self._full().lines)
 
 
 def variant(gf, kinds, compile):
@@ -240,7 +245,7 @@ def _load_variant(folder, stem, key, gf, kinds):
     if code.co_filename != path:             # (the folder was moved)
         code = compile(source, path, "exec")
     module = exec_module(rec["file"][:-3], source, namespace, path, code)
-    return WarmVariant(getattr(module, rec["fname"]), source, path, gf, kinds)
+    return WarmVariant(getattr(module, rec["fname"]), source, path, gf, kinds, rec.get("lines"))
 
 
 def _store_variant(folder, stem, key, v):
@@ -261,7 +266,7 @@ def _store_variant(folder, stem, key, v):
             return
     code = marshal.dumps(compile(v.source, os.path.join(folder, name), "exec"))
     rec = dict(key=key, sha=disk.sha256(v.source.encode()), fname=fn.__name__, namespace=namespace,
-               file=name, code=code)
+               file=name, code=code, lines=dict(getattr(v, "lines", None) or {}))
     if disk.write_record(folder, stem, rec):
         STATS["stored"] += 1
         disk.evict(folder, location.max_bytes(), keep={stem, rule_asts.stem()})

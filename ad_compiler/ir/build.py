@@ -457,7 +457,8 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         if isinstance(t, gast.Name):
             old = self.name(t)
             new = self.emit(op, (old, self.expr(s.value)), s, hint=t.id)
-            self._check_inplace(old, new, s)
+            if isinstance(old, Var):             # an array keeps its dtype: NumPy computes into it
+                new = self.emit(views.inplace_value, (old, new), s, hint=t.id)
             self.al.update(self, t.id, old, new, s, "augmented assignment to", inplace=False)
         elif isinstance(t, gast.Subscript):
             base = self.expr(t.value)

@@ -444,10 +444,9 @@ class ExpressionBuilder:
                 self.refuse_shared_append(lst, func.value.id, node)
                 new = self.emit(ops.list_append, (lst, self.expr(node.args[0])), node,
                                 hint=hint_of_key(func.value.id))
-                for k, v in list(self.b.env.items()):   # every name bound to the list sees it
-                    if v == lst:
-                        self.b.env[k] = new
-                self.b.env[func.value.id] = new
+                # every name bound to the list sees it, also a name carried into a loop
+                # as a block parameter of its own (ir/aliasing.py: the list's family)
+                self.al.update(self, func.value.id, lst, new, node, "appending to", inplace=True)
                 outside = self.b.outside_lists
                 if lst in self.b.entry_params or lst in outside:
                     outside.add(new)           # the caller's or a global list: the append

@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import MutationError
 
 __all__ = ["step_view", "is_view", "write_view", "read_view", "entry_copy", "write_back",
-           "positions", "check_inplace", "refuse_inplace"]
+           "positions", "check_inplace", "inplace_value", "refuse_inplace"]
 
 
 def step_view(base, fn, args, kwargs):
@@ -122,3 +122,15 @@ def check_inplace(old, new):
         if dt != old.dtype and not np.can_cast(dt, old.dtype, casting="same_kind"):
             raise TypeError(f"Cannot cast ufunc output from {dt!r} to {old.dtype!r} with "
                             "casting rule 'same_kind'")
+
+
+def inplace_value(old, new):
+    """What ``old op= v`` leaves in the name ``old``: for an array, ``new``
+    computed into ``old``'s memory, so after NumPy's checks (check_inplace)
+    and in ``old``'s dtype (``float32_array += float64`` stays float32); for a
+    number, ``new`` itself (the name is rebound)."""
+    if isinstance(old, np.ndarray):
+        check_inplace(old, new)
+        if np.result_type(new) != old.dtype:
+            return np.asarray(new).astype(old.dtype)
+    return new

@@ -114,3 +114,10 @@ defjvp(runtime.zero_at_inplace, zero_at_inplace_g, None)
 
 # a value's shape, kept on a stack in its place when the adjoint reads only that
 nondifferentiable(runtime.shape_proxy, doc="the shape of a value (transforms/shapes.py)")
+
+
+def written_cotangent_g(t, ans, g, into):
+    return runtime.written_cotangent(t, into)
+
+
+defjvp(runtime.written_cotangent, written_cotangent_g, no_tangent)

@@ -252,6 +252,10 @@ def accumulated_part_ct(c2, ans, ct, a):
     return accumulated_part(c2, ct)
 
 
+def written_cotangent_g(ct, ans, g, into):
+    return runtime.written_cotangent(ct, into)
+
+
 def copy_item_g(ct, ans, g, idx):
     return copy_item_adjoint(ct, g, idx)
 
@@ -375,6 +379,8 @@ defvjp(runtime.seed_cotangent, seed_cotangent_seed, _, linear=True, name="seed_c
 defvjp(accumulate, accumulate_a, accumulate_b, linear=True, name="accumulate")
 defvjp(accumulated_part, accumulated_part_ct, _, linear=True, name="accumulated_part")
 defvjp(runtime.copy_item, copy_item_g, _, linear=True, name="copy_item")
+defvjp(runtime.written_cotangent, written_cotangent_g, _, linear=True, name="written_cotangent",
+       rank=0)
 defvjp(copy_item_adjoint, copy_item_adjoint_ct, _, _, linear=True, name="copy_item_adjoint")
 defvjp(runtime.zero_at, zero_at_g, _, linear=True, name="zero_at")
 defvjp(structural.cotangent_if_array, if_array_g, _, linear=True, name="cotangent_if_array")

@@ -7,7 +7,7 @@ Example: ``out[i] = v`` is ``out_2 = setitem(out_1, i, v)``; its rules
 import numpy as np
 
 from ..ir import ops
-from ..runtime import copy_item, item_cotangent, unbroadcast, zero_at
+from ..runtime import copy_item, item_cotangent, unbroadcast, written_cotangent, zero_at
 from .registry import declare, defvjp, nondifferentiable
 
 
@@ -16,7 +16,7 @@ def setitem_a(g, ans, a, idx, v):
 
 
 def setitem_v(g, ans, a, idx, v):
-    return unbroadcast(copy_item(g, idx), v)
+    return unbroadcast(copy_item(written_cotangent(g, ans), idx), v)
 
 
 def append_lst(g, ans, lst, v):

@@ -11,8 +11,10 @@ import numpy as np
 
 from ..ir import views
 from ..runtime import zero_like
-from ..runtime import unbroadcast
-from .registry import defvjp, nondifferentiable
+from ..runtime import cast_like, unbroadcast
+from .registry import defjvp, defvjp, nondifferentiable
+from .runtime_helpers import no_cotangent
+from .tangents import no_tangent
 
 
 def view_cotangent_base(g, base, fn, args, kwargs):
@@ -89,5 +91,17 @@ defvjp(views.read_view, read_view_new, read_view_old, read_view_own, None, None,
        views=(0, 2), view_reads=True)
 defvjp(views.entry_copy, entry_copy_x, linear=True, name="entry_copy",
        doc="the private copy of an argument that the function mutates", rank=0)
+def inplace_value_new(g, ans, old, new):
+    return cast_like(g, new)
+
+
+def inplace_value_new_jvp(t, ans, old, new):
+    return cast_like(t, ans)
+
+
+# ``old`` gives the dtype and the checks only (``new`` already depends on it)
+defvjp(views.inplace_value, no_cotangent, inplace_value_new, name="inplace_value",
+       doc="the value `x op= v` leaves in x: an array keeps its dtype", rank=0)
+defjvp(views.inplace_value, no_tangent, inplace_value_new_jvp)
 nondifferentiable(views.write_back, views.is_view, views.refuse_inplace, views.check_inplace,
                   doc="writing the final contents into a mutated argument; a view test")

@@ -364,7 +364,8 @@ class _Reverse:
                   if i.fn in TREE_VALUED_LIKE and len(i.args) > TREE_VALUED_LIKE[i.fn]]
         # the same object after an in-place update (ir.aliasing): a container stays one
         items += [(i.out, a) for i in self.g.instructions() if i.fn in (
-            ops.alias_update, views.write_view, views.read_view) for a in i.args[:2]]
+            ops.alias_update, views.write_view, views.read_view, views.inplace_value)
+            for a in i.args[:2]]
         joined = [i for i in self.g.instructions()
                   if i.fn in (operator.add, operator.mul) and len(i.args) == 2 and not i.kwargs]
         changed = True

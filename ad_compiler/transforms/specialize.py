@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import runtime
 from ..ir import ops
-from ..ir.views import check_inplace, entry_copy, write_back
+from ..ir.views import check_inplace, entry_copy, inplace_value, write_back
 from ..ir.nodes import Block, Call, Const, Var
 from ..runtime import unbroadcast, unreduce
 from .ranks import infer_ranks
@@ -67,6 +67,9 @@ def specialize_scalars(g, scalar_params, array_params=()):
             number = bool(ins.args) and (isinstance(ins.args[0], Const) or ins.args[0] in scal)
             if ins.fn in (check_inplace, write_back) and number:
                 continue                     # ``s += x`` on a number: nothing to check or write
+            if ins.fn is inplace_value and number and ins.out not in rename:
+                m[ins.out] = ins.args[1]     # ``s += x`` on a number: the name is rebound
+                continue
             if ins.fn in (entry_copy, ops.alias_update) and number and ins.out not in rename:
                 m[ins.out] = ins.args[0]     # a number is not copied, and is rebound, not changed
                 continue

@@ -422,3 +422,16 @@ def test_versions_are_in_the_key():
     names = [v[0] for v in keys.versions()]
     assert names == ["ad_compiler", "python", "numpy", "gast", "numba"]
     assert keys.versions()[2][1] == np.__version__
+
+
+def test_a_new_compiler_never_runs_an_old_compilers_module(project):
+    """The variants are named by the front key too (the versions and the
+    compiler's own files): an edited compiler with identical call metadata
+    compiles afresh instead of loading the module the old one wrote."""
+    cwd, cache, tag = project
+    run_child(WARM.format(tag=tag), cache, cwd)
+    other = "from ad_compiler.cache import keys\nkeys._VERSIONS = None\n" \
+            "keys._package_stamp = lambda: 'an edited compiler'\n" + WARM.format(tag=tag)
+    r = run_child(other, cache, cwd)
+    np.testing.assert_allclose(r["out"], expected(2.0))
+    assert r["stats"]["compiled"] == 1 and r["stats"]["loaded"] == 0, r["stats"]

@@ -41,3 +41,12 @@ def test_a_jvp_and_a_second_derivative_pickle_as_themselves():
     e2 = pickle.loads(pickle.dumps(d2))
     assert type(e2) is type(d2) and e2 is d2                  # memoized on the inner gradient
     assert e2(0.5) == 12 * 0.5 ** 2
+
+
+def test_the_gradient_of_a_gradient_loaded_from_disk(own_cache):  # noqa: F811
+    first = adc.api.GradFunction(quartic)
+    assert first(0.5) == 4 * 0.5 ** 3                       # compiled, and stored
+    warm = adc.api.GradFunction(quartic)                     # a new object: from the disk
+    assert warm(0.5) == 4 * 0.5 ** 3
+    assert type(warm._last).__name__ == "WarmVariant"
+    assert adc.grad(warm)(0.5) == 12 * 0.5 ** 2              # its graph compiled on demand

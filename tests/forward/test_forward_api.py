@@ -232,3 +232,14 @@ def test_custom_jvp_and_defvjp_on_one_primitive():
     g = adc.grad(ex.uses_custom)(x)
     t = adc.jvp(ex.uses_custom, (x,), (np.array([1.0, 0.0]),))[1]
     assert t == pytest.approx(g[0])
+
+
+def test_forward_mode_is_the_pipelines_fwd_mode():
+    from ad_compiler import pipeline
+    names = [p.name for p in pipeline.passes("fwd")]
+    assert "forward" in names and "reverse" not in names and names.index("activity") < \
+        names.index("forward")
+    adc.jvp(ex.scalar_fn, (0.5,), (1.0,))
+    jf = _jvp_function(ex.scalar_fn, (0,), "python")
+    (variant,) = jf._variants.values()
+    assert variant.request.mode == "fwd" and variant.python_source.startswith("def scalar_fn_jvp(")

@@ -98,7 +98,10 @@ def infer_ranks(g, param_ranks):
         return _const_rank(x.value) if isinstance(x, Const) else rank.get(x)
 
     def index_count(idx):
-        """How many scalar positions an index has (None: not all scalars)."""
+        """How many scalar positions an index has (None: not all scalars;
+        ``x[True]`` adds an axis)."""
+        if isinstance(idx, Const) and type(idx.value) is bool:
+            return None
         ri = r(idx)
         if ri is PENDING:
             return PENDING
@@ -110,7 +113,8 @@ def infer_ranks(g, param_ranks):
         items = tuples.get(idx)
         if items is not None and any(r(e) is PENDING for e in items):
             return PENDING
-        if items is not None and all(r(e) == 0 for e in items):
+        if items is not None and all(r(e) == 0 and not (isinstance(e, Const) and
+                                                        type(e.value) is bool) for e in items):
             return len(items)
         return None
 

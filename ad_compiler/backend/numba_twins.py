@@ -37,6 +37,7 @@ from ..rules import adjoints
 from ..rules import arithmetic
 from ..rules import containers
 from ..rules import numpy_counting
+from ..rules import runtime_helpers, tangents
 from ..rules.registry import record_twin
 
 __all__ = ["jit_helper", "is_array", "is_scalar"]
@@ -679,6 +680,30 @@ def _unpad(g, array, pad_width, mode="constant"):
 @_twin(numpy_counting.histogram_cotangents)
 def _histogram_cotangents(g, ans, a, bins, range, density, weights):
     raise TypingError("the gradient of np.histogram is not supported by the Numba backend")
+
+
+@_twin(runtime_helpers.copy_item_adjoint)
+def _copy_item_adjoint(ct, g, idx):
+    raise TypingError("a second derivative through an indexed write (copy_item's adjoint) is "
+                      "not supported by the Numba backend")
+
+
+@_twin(runtime_helpers.einsum_operands_cotangent)
+def _einsum_operands_cotangent(g, operands, k, ct):
+    raise TypingError("a second derivative through np.einsum is not supported by the Numba "
+                      "backend")
+
+
+@_twin(tangents.transposed_tangent)
+def _transposed_tangent(vjp, t, ans, args, kwargs):
+    raise TypingError("forward mode through a primitive whose tangent is computed by "
+                      "transposing its reverse rule (sort, linalg decompositions...) is not "
+                      "supported by the Numba backend")
+
+
+@_twin(tangents.padded_tangent)
+def _padded_tangent(t, pad_width, mode, kwargs):
+    raise TypingError("forward mode through np.pad is not supported by the Numba backend")
 
 
 # -- NumPy reductions Numba lacks: mean over an axis, keepdims ----------------------------------

@@ -24,14 +24,14 @@ from ad_compiler import rules                               # noqa: E402
 from ad_compiler.backend import numba_twins                 # noqa: E402
 from ad_compiler.rules.registry import props               # noqa: E402
 from ad_compiler.backend.emit import SYNTAX_OPS              # noqa: E402
-from ad_compiler.rules.custom import custom_vjp             # noqa: E402
+from ad_compiler.rules.custom import custom_jvp, custom_vjp  # noqa: E402
 
 # the rule table's own machinery and the document renderer are never in a graph
-NOT_HELPERS = {"registry", "render_reference"}
+NOT_HELPERS = {"registry", "render_reference", "derive"}   # (derive: makes forward rules)
 MODULES = ["ad_compiler.runtime", "ad_compiler.ir.ops"] + [
     f"ad_compiler.rules.{m.name}" for m in pkgutil.iter_modules(rules.__path__)
     if m.name not in NOT_HELPERS]
-NEVER_IN_A_GRAPH = {custom_vjp}
+NEVER_IN_A_GRAPH = {custom_vjp, custom_jvp}
 
 
 def helpers():

@@ -102,7 +102,6 @@ EXCLUDED = {
     "AssertionError": "builds the exception of an `assert`: no number",
     "ad_compiler.ir.ops.format_string": "f-string: returns a str",
     "ad_compiler.ir.ops.raise_": "raises: no result",
-    "ad_compiler.ir.runtime.shape_proxy": "a value's shape, stacked by the adjoint: no number",
     "ad_compiler.rules.custom.stop_gradient": "the identity, declared constant on purpose",
     "ad_compiler.rules.containers.dict_keys": "d.keys(): a dict's keys, not numbers",
     "ad_compiler.ir.views.check_inplace": "a dtype/shape check of an in-place update: no result",

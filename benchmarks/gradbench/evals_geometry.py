@@ -58,25 +58,37 @@ def ba_objective(cams, X, w, feats, obs):
             ba_weight_residuals(w))
 
 
-def ba_jacobian(cams, X, w, feats, obs, backend="python"):
-    """ADBench's sparse Jacobian in CSR form: rows (pointers), cols, vals."""
+def ba_blocks(cams, X, w, feats, obs, backend="python"):
+    """The per-observation 2 x 15 blocks, as two block columns, and d w_err / d w."""
     from jacobians import block_rows
-    n, m, p = cams.shape[0], X.shape[0], w.shape[0]
     gathered = (cams[obs[:, 0]], X[obs[:, 1]], w, feats)
-    cols_of_c = block_rows(ba_residuals, gathered, (0, 1, 2), (p, 2), backend)
-    dw_err = adc.grad(ba_weight_residuals, backend=backend)(w, seed=np.ones(p))
-    # each reprojection row: 11 camera columns, 3 point columns, 1 weight column
+    cols_of_c = block_rows(ba_residuals, gathered, (0, 1, 2), (w.shape[0], 2), backend)
+    dw_err = adc.grad(ba_weight_residuals, backend=backend)(w, seed=np.ones(w.shape[0]))
+    return cols_of_c, dw_err
+
+
+def ba_csr(cols_of_c, dw_err, obs, n, m):
+    """ADBench's sparse Jacobian in CSR form: rows (pointers), cols, vals.
+
+    Rows 2j, 2j+1 are observation j's reprojection error, with 11 camera
+    columns, 3 point columns and 1 weight column each; the last p rows are
+    the weight errors, one nonzero each.
+    """
+    p = obs.shape[0]
     cam_cols = 11 * obs[:, 0:1] + np.arange(11)
     pt_cols = 11 * n + 3 * obs[:, 1:2] + np.arange(3)
     w_cols = (11 * n + 3 * m + np.arange(p))[:, None]
     block_cols = np.concatenate((cam_cols, pt_cols, w_cols), axis=1)      # (p, 15)
     vals = np.empty((p, 2, 15))
     for c, (dc, dx, dw) in enumerate(cols_of_c):
-        vals[:, c] = np.concatenate((dc, dx, dw[:, None]), axis=1)
+        vals[:, c] = np.concatenate((dc, dx, np.asarray(dw)[:, None]), axis=1)
     cols = np.concatenate((np.repeat(block_cols[:, None, :], 2, axis=1).ravel(), w_cols[:, 0]))
     rows = np.concatenate((np.arange(0, 30 * p + 1, 15), 30 * p + 1 + np.arange(p)))
-    return {"rows": rows.tolist(), "cols": cols.tolist(),
-            "vals": np.concatenate((vals.ravel(), dw_err)).tolist()}
+    return {"rows": rows, "cols": cols, "vals": np.concatenate((vals.ravel(), dw_err))}
+
+
+def ba_jacobian(cams, X, w, feats, obs, backend="python"):
+    return ba_csr(*ba_blocks(cams, X, w, feats, obs, backend), obs, cams.shape[0], X.shape[0])
 
 
 # --- ht ----------------------------------------------------------------------

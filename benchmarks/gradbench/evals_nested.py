@@ -16,6 +16,7 @@ value.  Every primal here runs today (the inner derivatives are first order).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -172,6 +173,7 @@ def nested_support(eval_name, variant="rr"):
             max_over_y, _ = make_saddle_max(variant[1])
             derivative(max_over_y, (0, 1), variant[0])(1.0, 1.0, 1.0, 1.0)
     except (adc.ADError, AttributeError, NotImplementedError, TypeError) as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        return f"needs nested/forward-mode AD, which this ad_compiler lacks: {type(e).__name__}: {first}"
+        first = str(e).splitlines()[0] if str(e) else ""
+        first = re.sub(r"^\w+ \([^)]*\): ", "", first)      # drop the "fn (file:line): " prefix
+        return f"needs nested/forward-mode AD, which this ad_compiler lacks ({type(e).__name__}: {first})"
     return None

@@ -254,7 +254,7 @@ def _naive_euler(w):
         p = 1.0 / torch.sqrt(torch.sum((x - c1) ** 2)) + 1.0 / torch.sqrt(torch.sum((x - c2) ** 2))
         dp, = torch.autograd.grad(p, x, create_graph=True)
         nx = x + dt * v
-        if float(nx[1]) <= 0.0:
+        if float(nx[1].detach()) <= 0.0:
             break
         x, v = nx, v - dt * dp
     dt_f = -x[1] / v[1]

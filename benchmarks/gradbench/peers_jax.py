@@ -3,8 +3,8 @@
 JAX runs NumPy-style code unchanged, so most evals reuse OUR NumPy source
 (``evals_*.py``) with ``np`` rebound to ``jax.numpy`` (``rebind``); the
 differentiated arguments are the traced ones, everything else is closed over
-as a constant.  The LSTM's time loop uses ``lax.scan`` (an unrolled
-1024-step Python loop would take minutes to compile).
+as a constant.  The LSTM's and the ODE's time loops use ``lax.scan`` /
+``lax.fori_loop`` (unrolled Python loops take XLA minutes to compile).
 
     run = make("lse", x)    # jitted and compiled on the first call
     run()                   # -> NumPy gradient
@@ -63,7 +63,18 @@ def make_det(Am, perms, signs):
 
 
 def make_ode(x, s, tf):
-    return _run(jax.jit(jax.grad(lambda x: A.ode_last(x, s))), x)
+    # the steps in a fori_loop: unrolled, 100 RK4 steps take XLA over ten minutes to compile
+    def last(x):
+        h = tf / s
+
+        def step(_, y):
+            k1 = A.ode_rhs(x, y)
+            k2 = A.ode_rhs(x, y + (0.5 * h) * k1)
+            k3 = A.ode_rhs(x, y + (0.5 * h) * k2)
+            k4 = A.ode_rhs(x, y + h * k3)
+            return y + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        return jax.lax.fori_loop(0, s, step, jnp.zeros(x.shape[0]))[-1]
+    return _run(jax.jit(jax.grad(last)), x)
 
 
 def make_gmm(alpha, mu, q, l, x, tri, gamma, m, const):

@@ -63,7 +63,8 @@ def arrays(module, inp):
     raise Unsupported(f"unknown module {module!r}")
 
 
-def _grad(module, backend):
+def gradient_of(module, backend):
+    """The compiled adc.grad of a scalar-output eval (lse, llsq, det, ode, gmm, kmeans, lstm)."""
     grads = {**A.GRADIENTS, **M.GRADIENTS}
     return grads[module](backend)
 
@@ -98,7 +99,7 @@ def prepare(module, function, inp, backend="python"):
             raise Unsupported(why)
         return lambda: N.kmeans_dir(*args)
     if function in ("gradient", "jacobian"):
-        g = _grad(module, backend)
+        g = gradient_of(module, backend)
         if module == "gmm" and "icf" in inp:
             def run():
                 da, dmu, dq, dl = g(*args)

@@ -83,7 +83,7 @@ def adc_runner(module, args, backend):
         return lambda: G.ht_jacobian(*args, backend=backend)
     if module in ("particle", "saddle"):
         raise dispatch.Unsupported(N.nested_support(module, "rr") or "")
-    g = dispatch._grad(module, backend)
+    g = dispatch.gradient_of(module, backend)
     return lambda: g(*args)
 
 

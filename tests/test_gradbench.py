@@ -312,3 +312,10 @@ def test_tool_runs_as_a_harness_would():
     s, T = A.llsq_basis(5, 3)
     x = np.array([0.1, 0.2, 0.3])
     close(replies[2]["output"], -T.T @ (s - T @ x), rtol=1e-12)
+
+
+def test_ht_without_a_pose_layout_is_refused_clearly():
+    inp = I.make_ht(2, False, n_vertices=10)
+    del inp["data"]["model"]["pose_index"]
+    (reply,) = session([{"id": 0, "kind": "evaluate", "module": "ht", "function": "objective", "input": inp}])
+    assert reply["success"] is False and "pose_index" in reply["error"]

@@ -163,6 +163,10 @@ def make_ht(npts, complicated=False, n_vertices=544):
 def ht_arrays(inp):
     data = inp["data"]
     model = data["model"]
+    if "pose_index" not in model:
+        raise ValueError("ht: the model has no 'pose_index' (which Euler angle of which bone each "
+                         "theta[6:] drives); only the synthetic hand of inputs.hand_model carries it, "
+                         "ADBench's model files are not supported")
     return (np.asarray(inp["theta"], float), np.asarray(inp["us"], float), ht_model_tuple(model),
             np.asarray(data["points"], float), np.asarray(data["correspondences"], dtype=np.intp),
             np.asarray(model["triangles"], dtype=np.intp).reshape(-1, 3))

@@ -4,7 +4,7 @@ Example: the gast statement ``Assign([Name("t1")], BinOp(Name("x"), MatMult(),
 Name("W1")))`` prints as ``t1 = x @ W1``, exactly as astor prints it.
 
 Almost every line the emitter makes is one of a few shapes: ``name = f(a,
-b, k=c)``, ``name = a op b``, ``name = a``, ``a, b = t``, ``return a, b``
+b, k=c)``, ``name = a op b``, ``name = -a``, ``name = a < b``, ``name = a``, ``a, b = t``, ``return a, b``
 or a call statement, whose operands are names, attributes, numbers and
 subscripts by a name or a number.  Converting each to ``ast`` and running
 astor's generic visitor over it was the largest share of emitting a
@@ -69,11 +69,32 @@ def _call(e):
     return f"{func}({', '.join(parts)})"
 
 
+_UNARY = {gast.USub: "-", gast.UAdd: "+", gast.Invert: "~", gast.Not: "not "}
+_COMPARE = {gast.Gt: ">", gast.Lt: "<", gast.GtE: ">=", gast.LtE: "<=", gast.Eq: "==",
+            gast.NotEq: "!=", gast.Is: "is", gast.IsNot: "is not", gast.In: "in",
+            gast.NotIn: "not in"}
+
+
 def _value(e):
-    """A right-hand side: an atom, a call of atoms, ``atom op atom``."""
+    """A right-hand side: an atom, a call of atoms, ``atom op atom``, ``-name``,
+    ``atom < atom``."""
     t = type(e)
     if t is gast.Call:
         return _call(e)
+    if t is gast.UnaryOp:
+        op = _UNARY.get(type(e.op))
+        if op is None or type(e.operand) not in (gast.Name, gast.Attribute, gast.Subscript):
+            return None
+        operand = _atom(e.operand)
+        return None if operand is None else op + operand
+    if t is gast.Compare:
+        if len(e.ops) != 1:
+            return None
+        op = _COMPARE.get(type(e.ops[0]))
+        left, right = _atom(e.left), _atom(e.comparators[0])
+        if op is None or left is None or right is None:
+            return None
+        return f"{left} {op} {right}"
     if t is gast.BinOp:
         op = _BINOPS.get(type(e.op))
         left, right = _atom(e.left), _atom(e.right)

@@ -20,6 +20,7 @@ call (``NoRuleError``), never as an error in the rule's file.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import weakref
 from functools import lru_cache
@@ -28,6 +29,7 @@ import gast
 
 from ..errors import ADError, NoRuleError
 from ..frontend.parse import ParsedFunction
+from ..frontend.fast_gast import expression_to_gast
 from ..frontend.source_lines import function_source, source_file
 from ..ir import ops
 from ..ir.nodes import Const, Var
@@ -48,9 +50,8 @@ def rule_expression(fn):
         filename = source_file(fn)
     except (OSError, TypeError):
         return None
-    tree = gast.ast_to_gast(tree)
-    node = tree.body[0]
-    if not isinstance(node, gast.FunctionDef):
+    node = _rule_node(tree)
+    if node is None:
         return None
     body = [s for s in node.body
             if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
@@ -63,6 +64,30 @@ def rule_expression(fn):
     pf = ParsedFunction(fn=fn, name=fn.__name__, node=node, filename=filename, lineno=lineno,
                         lines=[ln.rstrip("\n") for ln in lines], globals=fn.__globals__)
     return pf, expr
+
+
+def _rule_node(tree):
+    """The gast FunctionDef of a rule's ``ast`` module: when its body is a
+    docstring and ``return EXPR``, the shell through gast and the
+    expression through ``fast_gast`` (the costly part), else all by gast."""
+    fdef = tree.body[0] if tree.body else None
+    if not isinstance(fdef, ast.FunctionDef):
+        return None
+    body = [s for s in fdef.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+        expr = expression_to_gast(body[0].value)
+        if expr is not None:
+            ret = body[0]
+            shell = ast.FunctionDef(name=fdef.name, args=fdef.args, body=[], decorator_list=[],
+                                    returns=fdef.returns, type_comment=fdef.type_comment,
+                                    **({"type_params": []} if hasattr(fdef, "type_params") else {}))
+            ast.copy_location(shell, fdef)
+            node = gast.ast_to_gast(shell)
+            node.body = [gast.copy_location(gast.Return(value=expr), ret)]
+            node.body[0].end_lineno, node.body[0].end_col_offset = ret.end_lineno, ret.end_col_offset
+            return node
+    node = gast.ast_to_gast(tree).body[0]
+    return node if isinstance(node, gast.FunctionDef) else None
 
 
 def bind_operands(fn, args, kwargs):

@@ -18,7 +18,9 @@ def _parse(stmt):
     "t1 = x @ W1", "t5 = t4 ** 2", "h = np.tanh(t2)", "a, b = t", "result = out, W1_grad, b1",
     "return out, g", "return x", "return", "x[i] = v", "y = x[0]", "t = f(a, 1, axis=0, out=b)",
     "t = np.linalg.norm(x)", "y = 0.001", "y = 1e+300", "y = None", "y = True", "f(x)",
-    "y = 12345678901234567890",
+    "y = 12345678901234567890", "y = -x", "y = -x.real", "y = ~m", "y = not m", "y = +x",
+    "y = a > 0.5", "y = a == 0.0", "y = a is None", "y = a is not None", "y = k not in d",
+    "y = a <= b",
 ])
 def test_plain_shapes_print_as_astor_does(src):
     node = _parse(src)
@@ -28,7 +30,7 @@ def test_plain_shapes_print_as_astor_does(src):
 
 
 @pytest.mark.parametrize("src", [
-    "y = -1.0", "y = -x", "y = f(g(x))", "y = a + b * c", "y = 'text'", "y = (a,)",
+    "y = -1.0", "y = -(-x)", "y = a < b < c", "y = f(g(x))", "y = a + b * c", "y = 'text'", "y = (a,)",
     "y = float('inf')", "y = x[1:2]", "y = f(*a)", "y = f(**k)", "a = b = c",
     "y = " + " + ".join(["a_long_name"] * 8),
 ])

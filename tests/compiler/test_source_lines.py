@@ -94,3 +94,42 @@ def test_no_source_raises_like_inspect():
     exec("def g(x):\n    return x\n", ns)
     with pytest.raises(OSError):
         function_source(ns["g"])
+
+
+def _rule_functions():
+    from ad_compiler.rules.registry import all_rules
+    seen = {}
+    for rule in all_rules():
+        for f in tuple(rule.vjps) + tuple(getattr(rule, "jvps", ()) or ()):
+            if inspect.isfunction(f):
+                seen[id(f)] = f
+    return list(seen.values())
+
+
+def test_rule_trees_are_the_ones_gast_makes():
+    import gast
+
+    from ad_compiler.transforms.rule_inline import _rule_node
+    fast = 0
+    for fn in _rule_functions():
+        try:
+            tree = function_source(fn)[2]
+        except (OSError, TypeError):
+            continue
+        ref = gast.ast_to_gast(tree).body[0]
+        got = _rule_node(tree)
+        if not isinstance(ref, gast.FunctionDef):
+            assert got is None
+            continue
+        body = [s for s in ref.body
+                if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+        if len(body) == 1 and isinstance(body[0], gast.Return) and len(got.body) == 1:
+            ref.body = body
+            fast += 1
+        ref.decorator_list = got.decorator_list = []
+        assert gast.dump(got) == gast.dump(ref), fn.__qualname__
+        for a, b in zip(gast.walk(got), gast.walk(ref)):
+            assert type(a) is type(b)
+            for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                assert getattr(a, attr, None) == getattr(b, attr, None), (fn.__qualname__, a)
+    assert fast > 100

@@ -70,7 +70,7 @@ def _call(e):
 
 
 _UNARY = {gast.USub: "-", gast.UAdd: "+", gast.Invert: "~", gast.Not: "not "}
-_COMPARE = {gast.Gt: ">", gast.Lt: "<", gast.GtE: ">=", gast.LtE: "<=", gast.Eq: "==",
+_CMP = {gast.Gt: ">", gast.Lt: "<", gast.GtE: ">=", gast.LtE: "<=", gast.Eq: "==",
             gast.NotEq: "!=", gast.Is: "is", gast.IsNot: "is not", gast.In: "in",
             gast.NotIn: "not in"}
 
@@ -90,7 +90,7 @@ def _value(e):
     if t is gast.Compare:
         if len(e.ops) != 1:
             return None
-        op = _COMPARE.get(type(e.ops[0]))
+        op = _CMP.get(type(e.ops[0]))
         left, right = _atom(e.left), _atom(e.comparators[0])
         if op is None or left is None or right is None:
             return None

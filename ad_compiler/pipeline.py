@@ -6,7 +6,7 @@ Example: the first call of ``adc.grad(f)(x)`` with an array ``x`` runs::
     graph = build_graph(parsed, Bindings())         # build -> dead_raises -> simplify
     compiled = compile_graph(graph, request)        # split_aux -> iteration -> activity
                                                     #   -> reverse -> specialise -> simplify
-                                                    #   -> accumulate -> stack_shapes -> dce
+                                                    #   -> accumulate -> stack_shapes -> dce -> reuse
                                                     #   -> emit -> lower
     compiled.fn(x, None)                            # (value, grad_x)
 
@@ -41,6 +41,7 @@ from .transforms.aux import split_aux
 from .transforms.dead_raises import keep_dead_raises
 from .transforms.forward import drop_scalar_helpers, forward
 from .transforms.iteration import resolve_iteration
+from .transforms.reuse import reuse_buffers
 from .transforms.reverse import reverse
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
@@ -72,6 +73,7 @@ class Job:
         self.active = None
         self.pure = None           # the joint graph before the in-place rewrites
         self.scalars, self.arrays = (), {}     # what specialise knew of the parameters
+        self.numbers = frozenset()             # and of the values: those that are numbers
 
     @property
     def name(self):
@@ -154,11 +156,18 @@ def _specialise(g, job):
         arrays.update({t: int(args.kinds[k][1:]) for t, k in zip(tangents, job.request.wrt)
                        if args.kinds[k][:1] == "a" and args.kinds[k][1:].isdigit()})
     job.scalars, job.arrays = scalars, arrays
-    return specialize_scalars(g, scalars, arrays)
+    job.numbers = known_scalars(g, scalars, arrays)
+    return specialize_scalars(g, scalars, arrays, job.numbers)
 
 
 def _drop_scalar_helpers(g, job):
     return drop_scalar_helpers(g, known_scalars(g, job.scalars, job.arrays))
+
+
+def _reuse(g, job):
+    if job.request.backend != "python":
+        return g
+    return reuse_buffers(g, job.numbers)      # known before specialise: a subset now
 
 
 def _keep_pure(g, job):
@@ -201,6 +210,9 @@ FINISH = (
          doc="a loop stacks only the shape of a value whose adjoint reads only its shape"),
     Pass("dce", lambda g, job: dce(g), verify=True,
          doc="drops what the rewrites above left unused"),
+    Pass("reuse", lambda g, job: _reuse(g, job),
+         doc="python backend: an elementwise result written into an operand the gradient "
+             "allocated and reads no more but for its shape (`add_into(0, t1, b1)`)"),
 )
 
 

@@ -155,13 +155,25 @@ def _is_scalar(v):
     return type(v) is float or type(v) is int or isinstance(v, np.generic)
 
 
+def _has_nan(r):
+    """Whether the array ``r`` holds a NaN, in one fast pass: ``r . r`` (BLAS)
+    is a sum of squares, NaN exactly when some item is NaN (squares of
+    ±inf are +inf, never NaN), where ``np.sum`` is twice as slow.  Other
+    dtypes, and sums of mixed infinities (false alarms are harmless: the
+    caller then looks at the items), through ``np.sum``."""
+    if type(r) is np.ndarray and r.dtype.kind == "f" and r.dtype.itemsize >= 4 and r.size:
+        flat = r.reshape(-1)                  # BLAS raises no floating-point flags
+        return bool(np.isnan(np.dot(flat, flat)))
+    return bool(np.isnan(np.sum(r)))
+
+
 def safe_mul(g, d):
     """``g * d``, but exactly 0 wherever ``g == 0`` (even if ``d`` is inf or NaN)."""
     if _is_scalar(g) and _is_scalar(d):
         return g * d if g != 0 else g * 0.0
     with np.errstate(invalid="ignore", over="ignore"):
         r = np.multiply(g, d)
-    if np.isnan(np.sum(r)):                      # rare: only then look for 0 * inf
+    if _has_nan(r):                              # rare: only then look for 0 * inf
         r = np.where(g == 0, 0, r)
     return r
 
@@ -177,7 +189,7 @@ def safe_div(g, d):
         return g / d
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.divide(g, d)
-    if np.isnan(np.sum(r)):
+    if _has_nan(r):
         r = np.where(g == 0, 0, r)
     return r
 

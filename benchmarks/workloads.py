@@ -18,7 +18,9 @@ def mlp_loss(W1, b1, W2, b2, x, y):
 
 
 def mlp_adjoint(W1, b1, W2, b2, x, y):
-    """The hand-written NumPy adjoint of mlp_loss."""
+    """The hand-written NumPy adjoint of mlp_loss, written the straightforward
+    way: one expression per line, as a user derives it (NumPy itself reuses
+    the temporaries of ``x @ W1 + b1`` and ``g_h * (1.0 - h * h)``)."""
     z = x @ W1 + b1
     h = np.tanh(z)
     logits = h @ W2 + b2

@@ -19,8 +19,9 @@ and gets back::
 with ``lines == {2: loc2, 3: loc2, 4: loc2, 5: loc2}``.  A comment's text is
 written as it is (it never passes through a string literal, so every
 character survives).  Simple statements are printed by astor one at a
-time; compound ones (``if``/``elif``/``else``, ``for``, ``while``) are
-printed here, their header by astor, so the layout is astor's.
+time (the plain shapes by ``plain_print``, in astor's layout); compound
+ones (``if``/``elif``/``else``, ``for``, ``while``) are printed here,
+their header by astor, so the layout is astor's.
 
 Which user line a generated line belongs to: the location of the comment
 that heads its block of statements (a statement of an adjoint block
@@ -35,6 +36,8 @@ from dataclasses import dataclass
 import astor
 import gast
 from astor.source_repr import split_lines
+
+from .plain_print import plain_statement
 
 __all__ = ["Comment", "PrintedSource", "print_function"]
 
@@ -107,7 +110,13 @@ class _Printer:
 
 def _astor(node, indent):
     """A statement as astor prints it at this indentation (long lines are
-    wrapped as in a whole module: astor counts the indentation too)."""
+    wrapped as in a whole module: astor counts the indentation too); the
+    common plain shapes without astor's visitor (``plain_print``)."""
+    text = plain_statement(node, indent)
+    return text if text is not None else _by_astor(node, indent)
+
+
+def _by_astor(node, indent):
     def pretty(items):
         while items and items[0] == "":
             items = items[1:]

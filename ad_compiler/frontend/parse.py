@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import builtins
 import inspect
-import textwrap
 import types
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +26,7 @@ from ..errors import SourceUnavailableError
 from .bindings import Ref
 from .fence import check_function
 from .lambdas import lambda_source
+from .source_lines import function_source, source_file
 
 __all__ = ["parse", "ParsedFunction", "UNBOUND", "inline_body"]
 
@@ -97,21 +97,19 @@ def parse(fn) -> ParsedFunction:
     if name == "<lambda>":
         return _parse_lambda(fn)
     try:
-        lines, lineno = inspect.getsourcelines(fn)
+        lines, lineno, tree = function_source(fn)
     except (OSError, TypeError) as e:
         raise SourceUnavailableError(
             f"source code of {name!r} is not available ({e}); functions typed at the "
             "interactive prompt or built with exec() cannot be compiled: put them in a file",
             fn_name=name, filename=fn.__code__.co_filename,
             lineno=fn.__code__.co_firstlineno) from None
-    filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
-    source = textwrap.dedent("".join(lines))
-    tree = gast.parse(source)
+    filename = source_file(fn)
+    tree = gast.ast_to_gast(tree)
     node = tree.body[0]
     if not isinstance(node, gast.FunctionDef):
         raise SourceUnavailableError(f"expected a function definition for {name!r}",
                                      fn_name=name, filename=filename, lineno=lineno)
-    gast.increment_lineno(tree, lineno - 1)
     node.decorator_list = []
     pf = ParsedFunction(fn=fn, name=name, node=node, filename=filename, lineno=lineno,
                         lines=[ln.rstrip("\n") for ln in lines], globals=fn.__globals__,
@@ -134,8 +132,7 @@ def inline_body(fn):
     """(parameter names, the returned expression) of a function whose body
     is a single ``return EXPR`` (a docstring allowed), else None."""
     try:
-        src = textwrap.dedent(inspect.getsource(fn))
-        node = gast.parse(src).body[0]
+        node = gast.ast_to_gast(function_source(fn)[2]).body[0]
     except (OSError, TypeError, SyntaxError):
         return None
     if not isinstance(node, gast.FunctionDef):

@@ -50,6 +50,9 @@ class Var:
     def __str__(self):
         return self.name
 
+    def __hash__(self):              # the hottest call of a compilation: no tuple
+        return hash(self.name)
+
 
 @dataclass(frozen=True, eq=False)
 class Const:

@@ -36,10 +36,10 @@ def known_scalars(g, scalar_params, array_params=()):
     return infer_ranks(g, ranks).scalars()
 
 
-def specialize_scalars(g, scalar_params, array_params=()):
+def specialize_scalars(g, scalar_params, array_params=(), known=None):
     """Drop ``unbroadcast``/``unreduce`` where the value is a known scalar,
-    and make ``zero_like`` of a known scalar the constant 0.0 (``array_params``: ``{param: ndim}``, whose items at full indices are)."""
-    scal = known_scalars(g, scalar_params, array_params)
+    and make ``zero_like`` of a known scalar the constant 0.0 (``array_params``: ``{param: ndim}``, whose items at full indices are; ``known``: ``known_scalars`` of them, if computed)."""
+    scal = known_scalars(g, scalar_params, array_params) if known is None else known
     defined = {i.out for i in g.instructions() if i.out is not None}
     m, rename = {}, {}
     for ins in g.instructions():

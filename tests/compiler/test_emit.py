@@ -23,9 +23,9 @@ def straight_grad(x, y, seed):
     z = x * y
     # line +2: w = np.sin(z) + y
     t1 = np.sin(z)
-    w = t1 + y
+    w = add_into(0, t1, y)
     # line +3: return np.sum(w * 2.0)
-    t2 = w * 2.0
+    t2 = mul_into(0, w, 2.0)
     out = np.sum(t2)
     out_bar = seed_cotangent(seed, out)
     # adjoint of line +3: return np.sum(w * 2.0)
@@ -36,7 +36,7 @@ def straight_grad(x, y, seed):
     t1_bar = unbroadcast(w_bar, t1)
     y_bar = unbroadcast(w_bar, y)
     t4 = np.cos(z)
-    z_bar = safe_mul(t1_bar, t4)
+    z_bar = safe_mul_into(t1_bar, t4)
     # adjoint of line +1: z = x * y
     t5 = z_bar * y
     x_bar = unbroadcast(t5, x)

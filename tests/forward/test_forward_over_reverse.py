@@ -18,7 +18,7 @@ from . import fwd_examples as ex
 
 def _hvp_function(gf, x):
     gf(x)
-    joint = gf._last.graph
+    joint = gf._last.pure_graph        # before the in-place rewrites (accumulate, reuse)
     act = activity(joint, [joint.entry.params[0]], joint.blocks[-1].term.value)
     g = dce(simplify(forward(joint, (0,), act, gf.__name__)))
     emitted = emit_function(g, "hvp", g.arg_names)
@@ -55,7 +55,7 @@ def test_forward_over_a_reverse_pass_with_shape_stacks_and_break():
     """golden's adjoint keeps shapes (shape_proxy) and branch flags on stacks."""
     gf = adc.grad(ex.golden)
     gf(0.5, 3)
-    joint = gf._last.graph
+    joint = gf._last.pure_graph        # before the in-place rewrites (accumulate, reuse)
     act = activity(joint, [joint.entry.params[0]], joint.blocks[-1].term.value)
     g = dce(simplify(forward(joint, (0,), act, "golden")))
     emitted = emit_function(g, "golden_hvp", g.arg_names)

@@ -56,14 +56,14 @@ class JvpFunction(GradFunction):
     def _compile(self, kinds):
         return compile_jvp(self, kinds)
 
-    def call(self, args, tangents):
+    def call(self, args, tangents, extra=(), kwargs=None):
         if len(tangents) != len(self.wrt):
             raise TypeError(f"jvp of {self.__name__}: {len(self.wrt)} tangent(s) expected "
                             f"(one per primal), got {len(tangents)}")
         free = self._prologue()
         if free is None:
             free = self._free_values()
-        vals = self._bind(list(args), {})
+        vals = self._bind(list(args), dict(kwargs or {}))
         self._check_wrt(vals)
         names = self._sig.param_names if self._sig else self.arg_names
         for k, t in zip(self.wrt, tangents):
@@ -71,15 +71,15 @@ class JvpFunction(GradFunction):
         tangents = [_tangent_like(t, vals[k]) for k, t in zip(self.wrt, tangents)]
         vals = [*self._bound, *vals, *free]
         kinds = tuple(map(_kind, vals))
-        v = self._variants.get(kinds)
+        v = self._variants.get(kinds + tuple(map(_kind, extra)))
         if v is None:
             if not all(is_data(x) for x in free):
                 self._setup()
-                return self.call(args, tangents)
-            v = self.variant(kinds)
+                return self.call(args, tangents, extra, kwargs)
+            v = self.variant(kinds + tuple(map(_kind, extra)))
         self._last = v
         try:
-            out, out_dot = v.fn(*vals, *tangents)
+            out, out_dot = v.fn(*vals, *extra, *tangents)
         except ADError as e:
             if e.fn_name is None:
                 e.fn_name, e.filename, e.lineno = self.parsed.name, self.parsed.filename, \
@@ -144,7 +144,14 @@ def _tangent_like(t, x):
     return cast_like(t, x)
 
 
+# forward mode over a compiled function (a gradient, a jvp) runs over its
+# generated graph: forward_over.py registers that here when ad_compiler is imported
+COMPOSE: dict = {}
+
+
 def _jvp_function(fn, wrt, backend):
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
+        return COMPOSE["fwd"](fn, wrt=wrt, backend=backend)
     return _memo_jvp(fn, wrt=wrt, backend=backend)
 
 

@@ -252,7 +252,8 @@ def compile_graph(graph, request, debug=None, prepared=False):
     emitted = emit_function(joint, name, joint.arg_names)
     module, path = cache.load_module(name, emitted.source, emitted.globals)
     compiled = CompiledFunction(request, getattr(module, name), emitted.source, joint, path,
-                                pure_graph=job.pure, python_lines=emitted.lines)
+                                pure_graph=joint if job.pure is None else job.pure,
+                                python_lines=emitted.lines)
     if request.backend == "python":
         return compiled
     return lower(compiled)

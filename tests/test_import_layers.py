@@ -30,7 +30,7 @@ LAYERS = [
     ("pipeline",),
     ("api",),
     ("nested", "forward_api"),                       # grad of a gradient; forward mode
-    ("higher",),                                     # jacobians, hessians
+    ("forward_over", "higher"),                      # forward over reverse; jacobians, hessians
     ("check", "elementwise"),
     ("",),                                           # ad_compiler/__init__.py
 ]

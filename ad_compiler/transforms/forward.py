@@ -189,8 +189,10 @@ class _Forward:
     def _linear(self, ins, rule, index):
         """A linear primal is its own JVP: the primal applied to the tangents
         of its differentiable arguments (zeros for inactive ones), its
-        other arguments as they are."""
-        diff = set(rule.diff_argnums())
+        other arguments as they are (an argument marked ``no_cotangent``, a
+        shape or a mask the result does not depend on smoothly, included)."""
+        diff = {k for k in rule.diff_argnums()
+                if not getattr(rule.vjps[k], "zero_cotangent", False)}
         args = [self.tangent_or_zero(a) if k in diff else a for k, a in enumerate(ins.args)]
         kwargs = [(n, self.tangent_or_zero(a) if index.get(n) in diff else a)
                   for n, a in ins.kwargs]

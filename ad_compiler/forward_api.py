@@ -165,12 +165,21 @@ def _memo_jvp(fn, **opts):
     return cache.memoized(fn, key, lambda: JvpFunction(fn, **opts))
 
 
-def jvp(fn, primals, tangents, *, backend="python"):
+def jvp(fn, primals=None, tangents=None, *, wrt=0, backend="python"):
     """``(fn(*primals), J @ tangents)``: the Jacobian-vector product, by
     forward mode.  ``primals`` and ``tangents`` are tuples (or lists) of
     the same length; each tangent has its primal's structure and shapes.
     A tangent of ``None`` holds its primal constant (an integer count, a
-    flag)."""
+    flag).  ``fn`` may be a compiled function (``grad(f)``, a gradient of
+    a gradient, a jvp function): forward mode then runs over its generated
+    graph (``jvp(grad(f), (x,), (v,))[1]`` is ``H v``).
+
+    ``jvp(fn, wrt=...)`` without primals is the jvp function
+    ``(*primals, *tangents) -> J @ tangents`` (one tangent per ``wrt``),
+    itself differentiable: ``grad(jvp(f))(x, v)`` is ``H v`` by reverse over
+    forward, ``jvp(jvp(f), ...)`` forward over forward."""
+    if primals is None and tangents is None:
+        return COMPOSE["tangent_function"](fn, wrt, backend)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp(f, primals, tangents): primals and tangents must be tuples, "
                         "e.g. jvp(f, (x,), (v,))")
@@ -225,6 +234,8 @@ def jacfwd(fn, wrt=0, *, backend="python"):
     contributes no axes).  One compiled jvp, called once per number of the
     differentiated arguments (n calls for n inputs)."""
     single = not isinstance(wrt, (tuple, list))
+    if hasattr(fn, "jacobian_of"):        # jacfwd(jacfwd(f)), jacfwd(jacrev(f))
+        return COMPOSE["jacfwd_of_jacobian"](fn, wrt, backend)
 
     def jacobian(*args, **kwargs):
         jf = _jvp_function(fn, (wrt,) if single else tuple(wrt), backend)
@@ -248,6 +259,7 @@ def jacfwd(fn, wrt=0, *, backend="python"):
             jacs.append(_assemble(cols, out, x, fn, jf, vals))
         return jacs[0] if single else tuple(jacs)
     jacobian.__name__ = f"jacfwd_{getattr(fn, '__name__', 'f')}"
+    jacobian.jacobian_of = ("fwd", fn, wrt)
     return jacobian
 
 

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from . import forward_api
 from .api import GradFunction, _kind
 from .compiled import Arguments, Request, ResultLayout
@@ -40,11 +42,12 @@ from .forward_api import JvpFunction
 from .ir import ops
 from .ir.nodes import Block, Return
 from .ir.verify import verify
-from .nested import gradient_as_function
+from .nested import _user_locations, gradient_as_function
 from .pipeline import compile_graph
 from .transforms.simplify import simplify
 
-__all__ = ["ForwardOver", "forward_over", "tangent_as_function"]
+__all__ = ["ForwardOver", "forward_over", "tangent_as_function", "TangentFunction",
+           "tangent_function"]
 
 
 def _seeded_gradient(joint, name):
@@ -57,7 +60,8 @@ def _seeded_gradient(joint, name):
             result = next(i for i in b.instrs if i.out == term.value)
             assert result.fn is ops.make_tuple and len(result.args) == 2, result
             term = Return(result.args[1])
-        blocks.append(Block(b.label, b.params, b.instrs, term))
+        blocks.append(Block(b.label, b.params, tuple(_user_locations(b.instrs, joint.filename)),
+                            term))
     return verify(simplify(replace(joint, blocks=tuple(blocks), name=name)))
 
 
@@ -76,7 +80,8 @@ def tangent_as_function(fwd, n_params, n_passed, n_tangents, name):
             result = next(i for i in b.instrs if i.out == term.value)
             assert result.fn is ops.make_tuple and len(result.args) == 2, result
             term = Return(result.args[1])
-        blocks.append(Block(b.label, params if b is entry else b.params, b.instrs, term))
+        instrs = tuple(_user_locations(b.instrs, fwd.filename))
+        blocks.append(Block(b.label, params if b is entry else b.params, instrs, term))
     names = tuple(fwd.arg_names[:n_passed]) + tuple(
         fwd.arg_names[n_params:n_params + n_tangents]) + tuple(fwd.arg_names[n_passed:n_params])
     return verify(simplify(replace(fwd, blocks=tuple(blocks), name=name, arg_names=names)))
@@ -191,3 +196,140 @@ def _differentiable_graph(jf, kinds):
 
 forward_api.COMPOSE["fwd"] = forward_over
 forward_api.COMPOSE["differentiable_graph"] = _differentiable_graph
+
+
+class TangentFunction:
+    """The forward mode of ``fn`` as an ordinary function of the primals and
+    the tangents: ``tf(*primals, *tangents)`` -> ``J @ tangents`` (the output's
+    tangent alone), one tangent per ``wrt`` argument, after all the primals.
+    ``grad(tf)`` differentiates it by reverse mode (reverse over forward:
+    ``grad(tf)(x, v)`` of a scalar ``fn`` is ``H v``), ``jvp``/``jacfwd`` by
+    forward mode (forward over forward), both over its generated graph."""
+
+    single, has_aux, return_value = True, False, False
+
+    def __init__(self, fn, wrt=0, backend="python"):
+        self.jf = forward_api._memo_jvp(fn, wrt=tuple(wrt) if isinstance(wrt, (tuple, list))
+                                        else (wrt,), backend=backend)
+        jf = self.jf
+        pf = jf.parsed
+        if jf._sig is not None:
+            raise WrtError("the jvp function of a function with *args or **kwargs cannot be "
+                           "differentiated again; give it plain parameters", fn_name=pf.name,
+                           filename=pf.filename, lineno=pf.lineno)
+        self.parsed = pf
+        self.arg_names = list(jf.arg_names) + [f"{jf.arg_names[k]}_dot" for k in jf.wrt]
+        self._bound, self._sig, self._defaults = jf._bound, None, {}
+        self.freeze_globals = jf.freeze_globals
+        self.backend = backend
+        self.__name__ = f"{jf.__name__}_jvp"
+
+    @property
+    def ir(self):
+        return self.jf.ir
+
+    @property
+    def _bindings(self):
+        return self.jf._bindings
+
+    @property
+    def _prologue(self):
+        return self.jf._prologue
+
+    def _setup(self):
+        self.jf._setup()
+
+    def _free_values(self):
+        return self.jf._free_values()
+
+    def differentiable_graph(self, kinds):
+        return _differentiable_graph(self.jf, kinds)
+
+    def __call__(self, *args):
+        n = len(self.jf.arg_names)
+        if len(args) != n + len(self.jf.wrt):
+            raise TypeError(f"{self.__name__}() takes the {n} primal(s) then "
+                            f"{len(self.jf.wrt)} tangent(s) ({', '.join(self.arg_names)}); "
+                            f"got {len(args)} arguments")
+        return self.jf.call(tuple(args[:n]), tuple(args[n:]))[1]
+
+    def __repr__(self):
+        return f"<ad_compiler jvp function of {self.jf.__name__} wrt={self.jf.wrt}>"
+
+
+def tangent_function(fn, wrt=0, backend="python"):
+    """``TangentFunction(fn, wrt)``, memoized on ``fn``."""
+    from . import cache
+    key = ("tangent_fn", tuple(wrt) if isinstance(wrt, list) else wrt, backend)
+    return cache.memoized(fn, key, lambda: TangentFunction(fn, wrt, backend))
+
+
+
+
+def _columns(x):
+    """The unit tangents of the array or number ``x``, in C order."""
+    return list(forward_api._basis(x))
+
+
+def jacfwd_of_jacobian(jac, wrt=0, backend="python"):
+    """``jacfwd(J, wrt)`` for ``J = jacfwd(f, w)`` or ``J = jacrev(f, w)``: the
+    derivative of ``J(*args)`` with respect to argument ``wrt``, shape
+    ``J.shape + x.shape``.  ``jacfwd(jacfwd(f))``: forward over forward, one
+    compiled ``f_jvp_dot_jvp`` (forward mode over the jvp function's graph)
+    called once per pair of basis tangents; ``jacfwd(jacrev(f))``: forward
+    over reverse, each row ``grad(f)(x, seed=e_i)`` differentiated by one
+    compiled ``f_grad_jvp`` that keeps the seed as a parameter."""
+    kind, fn, w = jac.jacobian_of
+    if kind not in ("fwd", "rev"):
+        raise TypeError(f"jacfwd of {getattr(jac, '__name__', 'a Jacobian')}: a third "
+                        "derivative is taken by nesting grad and jvp (e.g. "
+                        "grad(grad(grad(f))) or jacfwd(grad(grad(f, seed...)))), not jacfwd "
+                        "of a Jacobian of a Jacobian")
+    if isinstance(w, (tuple, list)) or isinstance(wrt, (tuple, list)):
+        raise TypeError("jacfwd of a Jacobian takes one wrt at each level (an index or a name)")
+    if kind == "fwd":
+        tf = tangent_function(fn, w, backend="python")
+        k = tf.jf.wrt[0]
+        outer = forward_over(tf, wrt=tf.jf._wrt_index(wrt), backend=backend)
+    else:
+        g = jac.gradient
+        k = g.wrt[0]
+        scalar = forward_over(g, wrt=g._wrt_index(wrt), backend=backend)
+        outer = forward_over(g, wrt=g._wrt_index(wrt), backend=backend, seeded=True)
+
+    def second(*args):
+        args = list(args)
+        j = outer.wrt[0]
+        x, y = args[k], args[j]
+        for name, a in ((k, x), (j, y)):
+            if forward_api.is_node(a):
+                raise TypeError(f"jacfwd of a Jacobian: argument {name} is a container; "
+                                "differentiate with respect to its arrays")
+        out_shape = np.shape(fn(*args))
+        cols = _columns(y)
+        if kind == "fwd":
+            rows = [[np.asarray(outer.call(tuple(args) + (e,), (c,))[1]) for c in cols]
+                    for e in _columns(x)]
+            # rows[a][b]: d/dy_b of (J e_a), shaped like the output
+            J = np.array(rows).reshape((np.size(x), np.size(y)) + out_shape)
+            J = np.moveaxis(J.reshape((np.size(x) * np.size(y),) + out_shape), 0, -1)
+            J = J.reshape(out_shape + np.shape(x) + np.shape(y))
+        elif out_shape == ():
+            cols_out = [np.asarray(scalar.call(tuple(args), (c,))[1]) for c in cols]
+            J = np.stack(cols_out, axis=-1).reshape(np.shape(x) + np.shape(y))
+        else:
+            seeds = list(forward_api._basis(np.zeros(out_shape)))
+            rows = [[np.asarray(outer.call_seeded(tuple(args), e, (c,))[1]) for c in cols]
+                    for e in seeds]
+            # rows[i][b]: d/dy_b of grad(f)(x, seed=e_i), shaped like x
+            J = np.array(rows)                              # (out, y, *x.shape)
+            J = np.moveaxis(J, 1, -1).reshape(out_shape + np.shape(x) + np.shape(y))
+        return J if J.shape else float(J)
+
+    second.__name__ = f"jacfwd_{getattr(jac, '__name__', 'jacobian')}"
+    second.jacobian_of = ("nested", jac, wrt)
+    return second
+
+
+forward_api.COMPOSE["tangent_function"] = tangent_function
+forward_api.COMPOSE["jacfwd_of_jacobian"] = jacfwd_of_jacobian

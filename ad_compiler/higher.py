@@ -113,6 +113,7 @@ def jacrev(fn, wrt=0, *, backend="python"):
         return rebuild(per_leaf)
 
     jac.gradient = g
+    jac.jacobian_of = ("rev", fn, wrt)
     jac.__name__ = f"jacrev_{getattr(fn, '__name__', 'f')}"
     return jac
 

@@ -209,8 +209,8 @@ class TangentFunction:
     single, has_aux, return_value = True, False, False
 
     def __init__(self, fn, wrt=0, backend="python"):
-        self.jf = forward_api._memo_jvp(fn, wrt=tuple(wrt) if isinstance(wrt, (tuple, list))
-                                        else (wrt,), backend=backend)
+        self.jf = forward_api._jvp_function(fn, tuple(wrt) if isinstance(wrt, (tuple, list))
+                                            else (wrt,), backend)
         jf = self.jf
         pf = jf.parsed
         if jf._sig is not None:
@@ -258,9 +258,15 @@ class TangentFunction:
 
 
 def tangent_function(fn, wrt=0, backend="python"):
-    """``TangentFunction(fn, wrt)``, memoized on ``fn``."""
+    """``TangentFunction(fn, wrt)``, memoized on ``fn`` (a function, or a
+    compiled one: ``jvp(grad(f))`` is ``(x, v) -> H v``)."""
     from . import cache
     key = ("tangent_fn", tuple(wrt) if isinstance(wrt, list) else wrt, backend)
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
+        table = fn.__dict__.setdefault("_nested", {})
+        if key not in table:
+            table[key] = TangentFunction(fn, wrt, backend)
+        return table[key]
     return cache.memoized(fn, key, lambda: TangentFunction(fn, wrt, backend))
 
 
@@ -297,8 +303,8 @@ def jacfwd_of_jacobian(jac, wrt=0, backend="python"):
         scalar = forward_over(g, wrt=g._wrt_index(wrt), backend=backend)
         outer = forward_over(g, wrt=g._wrt_index(wrt), backend=backend, seeded=True)
 
-    def second(*args):
-        args = list(args)
+    def second(*args, **kwargs):
+        args = list((tf.jf if kind == "fwd" else g)._bind(list(args), dict(kwargs)))
         j = outer.wrt[0]
         x, y = args[k], args[j]
         for name, a in ((k, x), (j, y)):

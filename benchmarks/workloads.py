@@ -80,3 +80,13 @@ def fill_loop(x):
     for i in range(len(x)):
         out[i] = x[i] * 2.0
     return np.sum(out * out)
+
+
+def hessian_target(x, A):
+    """The dense-Hessian benchmark: sum(sin(x) * x**2) + x @ A @ x."""
+    return np.sum(np.sin(x) * x ** 2) + x @ A @ x
+
+
+def lorenz96(y, forcing):
+    """An ODE right-hand side R^n -> R^n (Lorenz '96): the Jacobian benchmark."""
+    return (np.roll(y, -1) - np.roll(y, 2)) * np.roll(y, 1) - y + forcing

@@ -20,7 +20,8 @@ import numpy as np
 from ..runtime import unbroadcast, unreduce
 from .registry import defvjp, nondifferentiable
 from .runtime_helpers import no_cotangent
-from .tangents import add_tangents, broadcast_like, float_tangent, reduce_tangent, tangent_zero
+from .tangents import (add_tangents, broadcast_like, float_tangent, fresh_tangent_zero,
+                       reduce_tangent, tangent_zero)
 
 __all__ = []
 
@@ -52,4 +53,4 @@ defvjp(broadcast_like, broadcast_like_t, _, linear=True, name="broadcast_like")
 defvjp(add_tangents, add_tangents_a, add_tangents_b, linear=True, name="add_tangents")
 defvjp(reduce_tangent, reduce_tangent_w, _, _, linear=True, name="reduce_tangent")
 defvjp(float_tangent, float_tangent_t, _, linear=True, name="float_tangent")
-nondifferentiable(tangent_zero)
+nondifferentiable(tangent_zero, fresh_tangent_zero)

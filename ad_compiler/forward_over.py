@@ -92,9 +92,10 @@ class ForwardOver(JvpFunction):
     anything with ``differentiable_graph(kinds)``): ``self.call(args,
     tangents)`` -> ``(inner(*args), d inner(*args) . tangents)``."""
 
-    def __init__(self, inner, wrt=0, backend="python", seeded=False):
+    def __init__(self, inner, wrt=0, backend="python", seeded=False, tangent_only=False):
         self.inner = inner
         self.seeded = seeded
+        self.tangent_only = tangent_only     # call returns (None, tangent): hvp
         pf = inner.parsed
         where = dict(fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
         if isinstance(inner, GradFunction) and not hasattr(inner, "differentiable_graph"):
@@ -154,7 +155,8 @@ class ForwardOver(JvpFunction):
     def _compile(self, kinds):
         n_bound = len(self._bound)
         n_passed = len(self._sig.param_names) if self._sig else len(self.arg_names)
-        layout = ResultLayout(tuple(k + n_bound for k in self.wrt), single=self.single)
+        layout = ResultLayout(tuple(k + n_bound for k in self.wrt), single=self.single,
+                              tangent_only=self.tangent_only)
         request = Request("fwd", Arguments(tuple(kinds), n_bound, n_passed), layout,
                           self.backend, self.origin, tuple(self.arg_names))
         return compile_graph(self._graph(tuple(kinds)), request, prepared=True)
@@ -167,17 +169,17 @@ class ForwardOver(JvpFunction):
         return f"<ad_compiler jvp of {self.inner!r} wrt={self.wrt} backend={self.backend}>"
 
 
-def forward_over(inner, wrt=0, backend="python", seeded=False):
+def forward_over(inner, wrt=0, backend="python", seeded=False, tangent_only=False):
     """``ForwardOver(inner, ...)``, memoized on ``inner``: asking twice gives
     the same compiled object."""
-    key = ("fwd", tuple(wrt) if isinstance(wrt, list) else wrt, backend, seeded)
+    key = ("fwd", tuple(wrt) if isinstance(wrt, list) else wrt, backend, seeded, tangent_only)
     try:
         hash(key)
     except TypeError:
-        return ForwardOver(inner, wrt, backend, seeded)
+        return ForwardOver(inner, wrt, backend, seeded, tangent_only)
     table = inner.__dict__.setdefault("_nested", {})
     if key not in table:
-        table[key] = ForwardOver(inner, wrt, backend, seeded)
+        table[key] = ForwardOver(inner, wrt, backend, seeded, tangent_only)
     return table[key]
 
 

@@ -190,7 +190,7 @@ def hvp(fn, wrt=0, *, backend="python", mode="fwd"):
         d2 = grad(grad(fn, wrt=wrt, backend=backend), wrt=wrt, backend=backend)
     else:
         g = grad(fn, wrt=wrt)
-        d2 = forward_over(g, wrt=g._wrt_index(wrt), backend=backend)
+        d2 = forward_over(g, wrt=g._wrt_index(wrt), backend=backend, tangent_only=True)
 
     def product(*args, **kwargs):
         if not args:

@@ -39,7 +39,7 @@ from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.aux import split_aux
 from .transforms.dead_raises import keep_dead_raises
-from .transforms.forward import drop_scalar_helpers, forward
+from .transforms.forward import drop_primal_output, drop_scalar_helpers, forward
 from .transforms.iteration import resolve_iteration
 from .transforms.reverse import reverse
 from .transforms.shapes import stack_shapes_only
@@ -141,8 +141,9 @@ def _reverse(g, job):
 
 def _forward(g, job):
     req = job.request
-    return forward(g, req.wrt, job.active, job.name,
-                   sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
+    g = forward(g, req.wrt, job.active, job.name,
+                sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
+    return drop_primal_output(g) if req.layout.tangent_only else g
 
 
 def _specialise(g, job):

@@ -340,3 +340,19 @@ def drop_scalar_helpers(g, scalars):
         while isinstance(m[v], Var) and m[v] in m:
             m[v] = m[m[v]]
     return substitute(replace(g, blocks=tuple(blocks)), m) if m else g
+
+
+def drop_primal_output(g):
+    """The forward graph returning ``(None, output_dot)`` instead of
+    ``(output, output_dot)``: when only the tangent is wanted (``hvp``: the
+    tangent of a gradient), DCE then drops what only the output needed."""
+    from dataclasses import replace
+    blocks = []
+    for b in g.blocks:
+        instrs = b.instrs
+        if isinstance(b.term, Return):
+            instrs = tuple(replace(i, args=(Const(None), i.args[1]))
+                           if i.out == b.term.value and i.fn is ops.make_tuple else i
+                           for i in b.instrs)
+        blocks.append(replace(b, instrs=instrs))
+    return replace(g, blocks=tuple(blocks))

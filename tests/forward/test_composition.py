@@ -271,3 +271,29 @@ def test_errors_name_the_problem():
         c = by_name("w_early_exit_norm")
         adc.hessian(c.fn)(*c.args()[0])
     assert info.value.filename.endswith("corpus.py")
+
+
+def _wide(x):
+    return np.array([x[0], x[1], x[0] * x[1], np.sin(x[0]), x[1] ** 3])
+
+
+def test_jacobian_picks_forward_mode_for_few_inputs(monkeypatch):
+    """R^2 -> R^5: two forward passes, not five reverse ones; R^5 -> R^2 (the
+    gradient of a 5-vector function has 5 outputs) goes by reverse mode."""
+    import ad_compiler.higher as higher
+    calls = []
+    real = higher.jacfwd
+
+    def spy(*a, **kw):
+        calls.append(a[0])
+        return real(*a, **kw)
+    monkeypatch.setattr(higher, "jacfwd", spy)
+    x = np.array([0.4, -1.2])
+    J = adc.jacobian(_wide)(x)
+    assert calls == [_wide]
+    assert_close(J, adc.jacrev(_wide)(x), rtol=1e-12, atol=1e-14)
+    calls.clear()
+    y = np.array([0.3, 0.5, 0.9])
+    H = adc.jacobian(adc.grad(ex.hvp_target))(y)      # 3 -> 3: reverse
+    assert calls == []
+    assert_close(H, adc.hessian(ex.hvp_target)(y), rtol=1e-12, atol=1e-14)

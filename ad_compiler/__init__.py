@@ -17,6 +17,7 @@ from .elementwise import elementwise_grad  # backend="python" | "numba" | "cuda"
 from . import nested  # noqa: F401  (grad of a gradient: registers itself with api.grad)
 from .higher import hessian, hvp, jacobian, jacrev, vjp
 from .forward_api import jacfwd, jvp, linearize
+from . import forward_over  # noqa: F401  (forward mode over a gradient: registers itself)
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)

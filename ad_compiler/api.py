@@ -402,7 +402,18 @@ def grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=True):
     # grad(grad(f)): differentiate the generated graph of the gradient (or of a jvp)
     if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
         return COMPOSE["grad"](fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False)
+    _refuse_jacobian(fn)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=False, cache=cache)
+
+
+def _refuse_jacobian(fn):
+    """A Jacobian or Hessian function (jacfwd, jacrev, hessian) is a loop over
+    compiled calls, not source to differentiate."""
+    if hasattr(fn, "jacobian_of"):
+        raise TypeError(f"grad of {getattr(fn, '__name__', 'a Jacobian')}: a Jacobian "
+                        "function is not differentiated by grad; use jacfwd of it "
+                        "(jacfwd(jacrev(f)), jacfwd(jacfwd(f))), hessian(f), or grad of "
+                        "grad(f) / of jvp(f) (the jvp function)")
 
 
 def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=True):
@@ -412,4 +423,5 @@ def value_and_grad(fn=None, wrt=0, *, has_aux=False, backend="python", cache=Tru
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, backend=backend, cache=cache)
     if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
         return COMPOSE["grad"](fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True)
+    _refuse_jacobian(fn)
     return _memo(fn, wrt=wrt, has_aux=has_aux, backend=backend, return_value=True, cache=cache)

@@ -54,9 +54,10 @@ def check_grads(fn, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=None, rng
     """Check the derivatives of ``fn`` at ``args`` against central finite
     differences, as autograd's ``check_grads`` does: each mode in ``modes``
     ("rev": the compiled gradient; "fwd": ``ad_compiler.jvp``) and, for
-    ``order`` > 1, the derivatives of the derivatives (the gradient of
-    ``grad(fn)`` with a random seed, checked against finite differences of
-    ``grad(fn)``).  Raises ``GradientCheckError``; returns the gradients."""
+    ``order`` > 1, the derivatives of the derivatives, in the same modes,
+    against finite differences of ``grad(fn)``: "rev" the gradient of
+    ``grad(fn)`` with a random seed (reverse over reverse), "fwd" the jvp of
+    ``grad(fn)`` (forward over reverse: a Hessian-vector product).  Raises ``GradientCheckError``; returns the gradients."""
     for m in modes:
         if m not in ("fwd", "rev"):
             raise ValueError(f"modes must be 'fwd' and/or 'rev', not {m!r}")
@@ -133,8 +134,7 @@ def _check_fwd(fn, args, wrt, eps, rtol, atol, rng):
     for w in wrt_t:
         k = w if isinstance(w, int) else names.index(w)
         v = _random_like(rng, args[k])
-        tangents = tuple(v if i == k else tree_map(lambda a: np.zeros_like(a) if np.ndim(a)
-                                                   else 0.0, a) for i, a in enumerate(args))
+        tangents = tuple(v if i == k else None for i in range(len(args)))
         out, jv = jvp(fn, tuple(args), tangents)
         u = _random_like(rng, out)
         num = numerical_vjp(fn, args, k, u, v, eps)

@@ -72,6 +72,7 @@ class ResultLayout:
     return_value: bool = False
     signature: Any = None
     picks: Optional[tuple] = None
+    tangent_only: bool = False       # mode "fwd": the result is (None, output_dot)
 
     @property
     def first_grad(self):

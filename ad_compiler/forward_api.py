@@ -63,14 +63,14 @@ class JvpFunction(GradFunction):
         return Request("fwd", Arguments(tuple(kinds), n_bound, n_passed), layout, self.backend,
                        self.origin, tuple(self.arg_names))
 
-    def call(self, args, tangents):
+    def call(self, args, tangents, extra=(), kwargs=None):
         if len(tangents) != len(self.wrt):
             raise TypeError(f"jvp of {self.__name__}: {len(self.wrt)} tangent(s) expected "
                             f"(one per primal), got {len(tangents)}")
         free = self._prologue()
         if free is None:
             free = self._free_values()
-        vals = self._bind(list(args), {})
+        vals = self._bind(list(args), dict(kwargs or {}))
         self._check_wrt(vals)
         names = self._sig.param_names if self._sig else self.arg_names
         for k, t in zip(self.wrt, tangents):
@@ -78,15 +78,15 @@ class JvpFunction(GradFunction):
         tangents = [_tangent_like(t, vals[k]) for k, t in zip(self.wrt, tangents)]
         vals = [*self._bound, *vals, *free]
         kinds = tuple(map(_kind, vals))
-        v = self._variants.get(kinds)
+        v = self._variants.get(kinds + tuple(map(_kind, extra)))
         if v is None:
             if not all(is_data(x) for x in free):
                 self._setup()
-                return self.call(args, tangents)
-            v = self.variant(kinds)
+                return self.call(args, tangents, extra, kwargs)
+            v = self.variant(kinds + tuple(map(_kind, extra)))
         self._last = v
         try:
-            out, out_dot = v.fn(*vals, *tangents)
+            out, out_dot = v.fn(*vals, *extra, *tangents)
         except ADError as e:
             if e.fn_name is None:
                 e.fn_name, e.filename, e.lineno = self.parsed.name, self.parsed.filename, \
@@ -99,6 +99,8 @@ class JvpFunction(GradFunction):
                 add_note(e, note.replace("the gradient of", "the jvp of"))
             raise
         pf = self.parsed
+        if out is None and v.layout.tangent_only:      # (the code casts the tangent itself)
+            return None, out_dot
         if type(out) is not float:
             check_output(out, pf.name, pf.filename, pf.lineno)
         return out, cast_like(out_dot, out)
@@ -151,7 +153,14 @@ def _tangent_like(t, x):
     return cast_like(t, x)
 
 
+# forward mode over a compiled function (a gradient, a jvp) runs over its
+# generated graph: forward_over.py registers that here when ad_compiler is imported
+COMPOSE: dict = {}
+
+
 def _jvp_function(fn, wrt, backend):
+    if isinstance(fn, GradFunction) or hasattr(fn, "differentiable_graph"):
+        return COMPOSE["fwd"](fn, wrt=wrt, backend=backend)
     return _memo_jvp(fn, wrt=wrt, backend=backend)
 
 
@@ -173,12 +182,21 @@ def _memo_jvp(fn, **opts):
     return cache.memoized(fn, key, lambda: JvpFunction(fn, **opts))
 
 
-def jvp(fn, primals, tangents, *, backend="python"):
+def jvp(fn, primals=None, tangents=None, *, wrt=0, backend="python"):
     """``(fn(*primals), J @ tangents)``: the Jacobian-vector product, by
     forward mode.  ``primals`` and ``tangents`` are tuples (or lists) of
     the same length; each tangent has its primal's structure and shapes.
     A tangent of ``None`` holds its primal constant (an integer count, a
-    flag)."""
+    flag).  ``fn`` may be a compiled function (``grad(f)``, a gradient of
+    a gradient, a jvp function): forward mode then runs over its generated
+    graph (``jvp(grad(f), (x,), (v,))[1]`` is ``H v``).
+
+    ``jvp(fn, wrt=...)`` without primals is the jvp function
+    ``(*primals, *tangents) -> J @ tangents`` (one tangent per ``wrt``),
+    itself differentiable: ``grad(jvp(f))(x, v)`` is ``H v`` by reverse over
+    forward, ``jvp(jvp(f), ...)`` forward over forward."""
+    if primals is None and tangents is None:
+        return COMPOSE["tangent_function"](fn, wrt, backend)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp(f, primals, tangents): primals and tangents must be tuples, "
                         "e.g. jvp(f, (x,), (v,))")
@@ -233,6 +251,8 @@ def jacfwd(fn, wrt=0, *, backend="python"):
     contributes no axes).  One compiled jvp, called once per number of the
     differentiated arguments (n calls for n inputs)."""
     single = not isinstance(wrt, (tuple, list))
+    if hasattr(fn, "jacobian_of"):        # jacfwd(jacfwd(f)), jacfwd(jacrev(f))
+        return COMPOSE["jacfwd_of_jacobian"](fn, wrt, backend)
 
     def jacobian(*args, **kwargs):
         jf = _jvp_function(fn, (wrt,) if single else tuple(wrt), backend)
@@ -256,6 +276,7 @@ def jacfwd(fn, wrt=0, *, backend="python"):
             jacs.append(_assemble(cols, out, x, fn, jf, vals))
         return jacs[0] if single else tuple(jacs)
     jacobian.__name__ = f"jacfwd_{getattr(fn, '__name__', 'f')}"
+    jacobian.jacobian_of = ("fwd", fn, wrt)
     return jacobian
 
 

@@ -7,15 +7,15 @@ Example::
 
     value, f_vjp = vjp(f, x)      # f_vjp(u) -> (u * df/dx,): one compiled gradient, seed=u
     jacrev(np.tanh-like g)(x)     # shape g(x).shape + x.shape: one vjp per output element
-    hessian(f)(x)                 # shape x.shape + x.shape: the Jacobian of grad(f)
-    hvp(f)(x, v)                  # H v = grad(grad(f))(x, seed=v): no Hessian formed
+    hessian(f)(x)                 # shape x.shape + x.shape: jacfwd(grad(f)), forward over reverse
+    hvp(f)(x, v)                  # H v = jvp(grad(f), (x,), (v,))[1]: no Hessian formed
 
 Everything here calls a function compiled once (``grad`` with ``seed=``,
 or ``grad`` of a gradient, which differentiates the gradient's generated
 graph: ``ad_compiler/nested.py``) once per basis vector; nothing is
 recompiled per row.  Costs: ``jacrev`` is ``out.size`` gradient calls,
-``hessian`` is ``x.size`` calls of the second derivative (each a small
-constant times a gradient), ``hvp`` is one.  Inputs may be Python floats,
+``hessian`` is ``x.size`` calls of the forward-over-reverse second
+derivative (each a small constant times a gradient), ``hvp`` is one.  Inputs may be Python floats,
 arrays, or pytrees (dicts, lists, tuples) of them; a pytree argument gives
 a Jacobian with the same structure, each leaf of shape ``out.shape + leaf.shape``.
 """
@@ -25,6 +25,7 @@ import numpy as np
 
 from .api import grad
 from .forward_api import jacfwd
+from .forward_over import forward_over
 from .pytree import is_node, tree_flatten
 
 __all__ = ["vjp", "jacrev", "jacobian", "hessian", "hvp"]
@@ -112,6 +113,7 @@ def jacrev(fn, wrt=0, *, backend="python"):
         return rebuild(per_leaf)
 
     jac.gradient = g
+    jac.jacobian_of = ("rev", fn, wrt)
     jac.__name__ = f"jacrev_{getattr(fn, '__name__', 'f')}"
     return jac
 
@@ -140,30 +142,63 @@ def jacobian(fn, wrt=0, *, backend="python"):
     return jac
 
 
-def hessian(fn, wrt=0, *, backend="python"):
+def hessian(fn, wrt=0, *, backend="python", mode="fwd"):
     """The Hessian of the scalar function ``fn`` with respect to argument
-    ``wrt``: shape ``x.shape + x.shape``.  Reverse-over-reverse: the Jacobian
-    of ``grad(fn)``, whose rows are calls of ``grad(grad(fn))`` with unit
-    seeds (one compiled second derivative, ``x.size`` calls).
-    MERGE: forward-over-reverse (``jacfwd(grad(fn))``) once forward mode lands."""
+    ``wrt``: shape ``x.shape + x.shape``.
+
+    ``mode="fwd"`` (the default): forward over reverse, ``jacfwd(grad(fn))``:
+    one compiled function ``f_grad_jvp`` (forward mode over the gradient's
+    generated graph, forward_over.py), called once per number of ``x``
+    (``x.size`` calls, each a small constant times a gradient).  A container
+    argument (dict, list) is differentiated by reverse over reverse, which
+    handles pytrees.  ``mode="rev"``: reverse over reverse,
+    ``jacrev(grad(fn))``: ``x.size`` calls of ``grad(grad(fn))`` with unit seeds."""
     if isinstance(wrt, (tuple, list)):
         raise TypeError("hessian takes one wrt (an index or a name); for mixed partials "
-                        "nest jacrev(grad(f, wrt=i), wrt=j)")
-    return jacrev(grad(fn, wrt=wrt, backend=backend), wrt, backend=backend)
+                        "nest jacfwd(grad(f, wrt=i), wrt=j)")
+    if mode not in ("fwd", "rev"):
+        raise ValueError(f"hessian: mode must be 'fwd' (forward over reverse) or 'rev' "
+                         f"(reverse over reverse), not {mode!r}")
+    g = grad(fn, wrt=wrt, backend="python" if mode == "fwd" else backend)
+    rev = jacrev(g, wrt, backend=backend)
+    if mode == "rev":
+        return rev
+    fwd = jacfwd(g, wrt, backend=backend)
+    k = g._wrt_index(wrt)
+
+    def hess(*args, **kwargs):
+        x = args[k] if isinstance(k, int) and k < len(args) else None
+        if is_node(x):
+            return rev(*args, **kwargs)
+        return fwd(*args, **kwargs)
+
+    hess.gradient = g
+    hess.__name__ = f"hessian_{getattr(fn, '__name__', 'f')}"
+    return hess
 
 
-def hvp(fn, wrt=0, *, backend="python"):
+def hvp(fn, wrt=0, *, backend="python", mode="fwd"):
     """``hvp(f)(*args, v)``: the Hessian of ``f`` with respect to ``wrt``
-    times ``v`` (``v`` shaped like that argument), as one call of
-    ``grad(grad(f))`` with ``seed=v``: the gradient of ``<grad f(x), v>``,
-    no Hessian formed.  MERGE: jvp of grad(f) once forward mode lands."""
-    d2 = grad(grad(fn, wrt=wrt, backend=backend), wrt=wrt, backend=backend)
+    times ``v`` (``v`` shaped like that argument), no Hessian formed.
+    ``mode="fwd"`` (the default): the jvp of ``grad(f)`` in direction ``v``
+    (forward over reverse: one call of ``f_grad_jvp``).  ``mode="rev"``:
+    ``grad(grad(f))(x, seed=v)``, the gradient of ``<grad f(x), v>``."""
+    if mode not in ("fwd", "rev"):
+        raise ValueError(f"hvp: mode must be 'fwd' (forward over reverse) or 'rev' "
+                         f"(reverse over reverse), not {mode!r}")
+    if mode == "rev":
+        d2 = grad(grad(fn, wrt=wrt, backend=backend), wrt=wrt, backend=backend)
+    else:
+        g = grad(fn, wrt=wrt)
+        d2 = forward_over(g, wrt=g._wrt_index(wrt), backend=backend, tangent_only=True)
 
     def product(*args, **kwargs):
         if not args:
             raise TypeError("hvp(f)(*args, v): pass the vector v after f's arguments")
         *primals, v = args
-        return d2(*primals, seed=v, **kwargs)
+        if mode == "rev":
+            return d2(*primals, seed=v, **kwargs)
+        return d2.call(tuple(primals), (v,), kwargs=kwargs)[1]
 
     product.second_derivative = d2
     return product

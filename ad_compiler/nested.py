@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from . import api
+from . import api, cache
 from .api import GradFunction, _unbuilt
 from .errors import WrtError
 from .ir import ops
@@ -78,9 +78,16 @@ def _user_locations(instrs, filename):
                     current = Loc(filename, int(line), src)
             continue
         loc = ins.loc
-        if loc is None or os.path.abspath(loc.filename).startswith(_PACKAGE):
+        if loc is None or _compiler_file(loc.filename):
             ins = replace(ins, loc=current)
         yield ins
+
+
+def _compiler_file(filename):
+    """Whether ``filename`` is the compiler's own (a rule module, or a rule
+    derived into the cache), not the user's."""
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE) or path.startswith(os.path.abspath(cache.cache_dir()))
 
 
 class NestedGrad(GradFunction):

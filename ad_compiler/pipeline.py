@@ -39,7 +39,7 @@ from .transforms.accumulate import accumulate_in_place
 from .transforms.activity import activity
 from .transforms.aux import split_aux
 from .transforms.dead_raises import keep_dead_raises
-from .transforms.forward import drop_scalar_helpers, forward
+from .transforms.forward import drop_primal_output, drop_scalar_helpers, forward
 from .transforms.iteration import resolve_iteration
 from .transforms.reuse import reuse_buffers
 from .transforms.reverse import reverse
@@ -143,8 +143,9 @@ def _reverse(g, job):
 
 def _forward(g, job):
     req = job.request
-    return forward(g, req.wrt, job.active, job.name,
-                   sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
+    g = forward(g, req.wrt, job.active, job.name,
+                sequence_params=req.arguments.params_of_kind(job.params, "q", "d"))
+    return drop_primal_output(g) if req.layout.tangent_only else g
 
 
 def _specialise(g, job):
@@ -264,7 +265,8 @@ def compile_graph(graph, request, debug=None, prepared=False):
     emitted = emit_function(joint, name, joint.arg_names)
     module, path = cache.load_module(name, emitted.source, emitted.globals)
     compiled = CompiledFunction(request, getattr(module, name), emitted.source, joint, path,
-                                pure_graph=job.pure, python_lines=emitted.lines)
+                                pure_graph=joint if job.pure is None else job.pure,
+                                python_lines=emitted.lines)
     if request.backend == "python":
         return compiled
     return lower(compiled)

@@ -113,3 +113,13 @@ def thirty_lines_control(x, w, n):
             t = t - v
     r = np.sqrt(1.0 + s * s) + t * 0.01
     return r + math.exp(-np.sum(w * w))
+
+
+def hessian_target(x, A):
+    """The dense-Hessian benchmark: sum(sin(x) * x**2) + x @ A @ x."""
+    return np.sum(np.sin(x) * x ** 2) + x @ A @ x
+
+
+def lorenz96(y, forcing):
+    """An ODE right-hand side R^n -> R^n (Lorenz '96): the Jacobian benchmark."""
+    return (np.roll(y, -1) - np.roll(y, 2)) * np.roll(y, 1) - y + forcing

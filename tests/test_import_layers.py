@@ -33,7 +33,7 @@ LAYERS = [
     ("pickling",),
     ("api",),
     ("nested", "forward_api"),                       # grad of a gradient; forward mode
-    ("higher",),                                     # jacobians, hessians
+    ("forward_over", "higher"),                      # forward over reverse; jacobians, hessians
     ("check", "elementwise"),
     ("",),                                           # ad_compiler/__init__.py
     ("cli", "__main__"),                             # python -m ad_compiler

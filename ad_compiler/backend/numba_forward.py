@@ -64,6 +64,10 @@ def _register():
         from numba import types
         if isinstance(x, types.Array):
             return lambda x: np.zeros(x.shape)
+        if isinstance(x, (types.NoneType, types.Omitted)):
+            # a value absent on this path (a branch's placeholder in a
+            # gradient's graph): its tangent is absent too, as in Python
+            return lambda x: None
         return lambda x: 0.0
 
 

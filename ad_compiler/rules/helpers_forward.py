@@ -18,6 +18,9 @@ from .. import runtime
 from ..runtime import (cast_like, div_or_zero, pow_slope, safe_div, safe_mul, scatter_into,
                        unbroadcast, unreduce)
 from .registry import defjvp, nondifferentiable
+from .adjoints import tensordot_adjoint
+from .arithmetic import matmul_adjoint_a, matmul_adjoint_b
+from .numpy_einsum import einsum_operand_adjoint, einsum_subscripts
 from .tangents import no_tangent, tangent_zero
 
 
@@ -121,3 +124,64 @@ def written_cotangent_g(t, ans, g, into):
 
 
 defjvp(runtime.written_cotangent, written_cotangent_g, no_tangent)
+
+
+# -- the adjoints of products: linear in the cotangent and in the operand they
+# read; the operand whose adjoint they are gives only its shape
+def matmul_adjoint_a_g(t, ans, g, a, b):
+    return matmul_adjoint_a(t, a, b)
+
+
+def matmul_adjoint_a_b(t, ans, g, a, b):
+    return matmul_adjoint_a(g, a, t)
+
+
+def matmul_adjoint_b_g(t, ans, g, a, b):
+    return matmul_adjoint_b(t, a, b)
+
+
+def matmul_adjoint_b_a(t, ans, g, a, b):
+    return matmul_adjoint_b(g, t, b)
+
+
+def tensordot_adjoint_g(t, ans, g, a, b, axes=2, which=0):
+    return tensordot_adjoint(t, a, b, axes, which)
+
+
+def tensordot_adjoint_a(t, ans, g, a, b, axes=2, which=0):
+    # which=0: the adjoint of a, which reads a's shape only
+    return tensordot_adjoint(g, t, b, axes, 1) if which == 1 else tangent_zero(ans)
+
+
+def tensordot_adjoint_b(t, ans, g, a, b, axes=2, which=0):
+    return tensordot_adjoint(g, a, t, axes, 0) if which == 0 else tangent_zero(ans)
+
+
+defjvp(matmul_adjoint_a, matmul_adjoint_a_g, no_tangent, matmul_adjoint_a_b)
+defjvp(matmul_adjoint_b, matmul_adjoint_b_g, matmul_adjoint_b_a, no_tangent)
+defjvp(tensordot_adjoint, tensordot_adjoint_g, tensordot_adjoint_a, tensordot_adjoint_b,
+       None, None)
+
+
+def einsum_adjoint_tangent(g, operands, tangents, k):
+    """The tangent of ``einsum_operand_adjoint(g, operands, k)`` caused by the
+    tangents of the other arrays of ``operands`` (it is linear in each)."""
+    positions = einsum_subscripts(operands)[2]
+    total = None
+    for j in positions:
+        if j == k or tangents[j] is None:
+            continue
+        part = einsum_operand_adjoint(g, operands[:j] + (tangents[j],) + operands[j + 1:], k)
+        total = part if total is None else total + part
+    return total if total is not None else np.zeros(np.shape(operands[k]))
+
+
+def einsum_operand_adjoint_g(t, ans, g, operands, k):
+    return einsum_operand_adjoint(t, operands, k)
+
+
+def einsum_operand_adjoint_operands(t, ans, g, operands, k):
+    return einsum_adjoint_tangent(g, operands, t, k)
+
+
+defjvp(einsum_operand_adjoint, einsum_operand_adjoint_g, einsum_operand_adjoint_operands, None)

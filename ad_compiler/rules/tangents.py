@@ -43,6 +43,14 @@ def tangent_zero(x):
     return 0.0
 
 
+def fresh_tangent_zero(x):
+    """``tangent_zero(x)`` for a list or dict that is then mutated (its
+    appends get their tangents appended): a new container at every call,
+    never shared with another zero tangent (so it is not pure: CSE keeps
+    two of them apart)."""
+    return tangent_zero(x)
+
+
 def add_tangents(a, b):
     """``a + b`` for tangents that may be tuples (multi-result primitives):
     item by item; None is zero."""
@@ -139,3 +147,4 @@ def no_tangent(t, ans, *args, **kwargs):
 declare(broadcast_like, rank=1, pure=True)          # the tangent in the result's shape
 declare(tangent_zero, rank=0, pure=True)            # zeros shaped like its argument
 declare(add_tangents, pure=True)
+declare(fresh_tangent_zero, pure=False)

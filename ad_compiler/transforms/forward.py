@@ -33,8 +33,8 @@ from ..ir import ops
 from ..ir.builder import IRBuilder, Namer, _MBlock
 from ..ir.nodes import Attr, Branch, Call, Const, IfRegion, Jump, Loc, Return, Var
 from ..rules.registry import props
-from ..rules.tangents import (add_tangents, broadcast_like, float_tangent, no_tangent,
-                              tangent_zero)
+from ..rules.tangents import (add_tangents, broadcast_like, float_tangent,
+                              fresh_tangent_zero, no_tangent, tangent_zero)
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 
 __all__ = ["forward", "drop_scalar_helpers"]
@@ -71,7 +71,11 @@ class _Forward:
                 return Const(0.0)
             return Const(tangent_zero(v)) if v is None or isinstance(v, (tuple, float)) else \
                 self.b.emit(tangent_zero, (a,), hint="zero")
-        return self.b.emit(tangent_zero, (a,), hint=f"{a.name}_dot")
+        return self.b.emit(self._zero_fn(a), (a,), hint=f"{a.name}_dot")
+
+    def _zero_fn(self, v):
+        """A list or dict's zero tangent is mutated like the list: a fresh one each time."""
+        return fresh_tangent_zero if v in self.sequences else tangent_zero
 
     def dot_name(self, v):
         return f"{v.name}_dot"
@@ -184,13 +188,16 @@ class _Forward:
         return total if total is not None else self.tangent_or_zero_of_result(ins)
 
     def tangent_or_zero_of_result(self, ins):
-        return self.b.emit(tangent_zero, (ins.out,), hint=self.dot_name(ins.out), loc=ins.loc)
+        return self.b.emit(self._zero_fn(ins.out), (ins.out,), hint=self.dot_name(ins.out),
+                           loc=ins.loc)
 
     def _linear(self, ins, rule, index):
         """A linear primal is its own JVP: the primal applied to the tangents
         of its differentiable arguments (zeros for inactive ones), its
-        other arguments as they are."""
-        diff = set(rule.diff_argnums())
+        other arguments as they are (an argument marked ``no_cotangent``, a
+        shape or a mask the result does not depend on smoothly, included)."""
+        diff = {k for k in rule.diff_argnums()
+                if not getattr(rule.vjps[k], "zero_cotangent", False)}
         args = [self.tangent_or_zero(a) if k in diff else a for k, a in enumerate(ins.args)]
         kwargs = [(n, self.tangent_or_zero(a) if index.get(n) in diff else a)
                   for n, a in ins.kwargs]
@@ -333,3 +340,19 @@ def drop_scalar_helpers(g, scalars):
         while isinstance(m[v], Var) and m[v] in m:
             m[v] = m[m[v]]
     return substitute(replace(g, blocks=tuple(blocks)), m) if m else g
+
+
+def drop_primal_output(g):
+    """The forward graph returning ``(None, output_dot)`` instead of
+    ``(output, output_dot)``: when only the tangent is wanted (``hvp``: the
+    tangent of a gradient), DCE then drops what only the output needed."""
+    from dataclasses import replace
+    blocks = []
+    for b in g.blocks:
+        instrs = b.instrs
+        if isinstance(b.term, Return):
+            instrs = tuple(replace(i, args=(Const(None), i.args[1]))
+                           if i.out == b.term.value and i.fn is ops.make_tuple else i
+                           for i in b.instrs)
+        blocks.append(replace(b, instrs=instrs))
+    return replace(g, blocks=tuple(blocks))

@@ -71,6 +71,9 @@ class Rule:
     hoist: bool = False          # loop-invariant code motion may move it out of a loop
     remat: object = None         # the reverse pass recomputes it instead of stacking it:
                                  # "cheap" always, "pure" only in device code (remat="pure")
+    cost: object = None          # what recomputing one call costs, in additions of two
+                                 # floats (transforms/remat_cost.py weighs it against a
+                                 # tape entry); None: "cheap" counts 1, else not recomputed
     elementwise: bool = False    # its positional operands broadcast: rank is the largest
     scalar_preserving: bool = False  # numbers in, a number out (max(a, b), pow)
     rank: object = None          # how its result's rank follows (RANK_RULES, an int k: the
@@ -305,6 +308,7 @@ PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields o
     "raises": ((bool, str), "may raise: True, False, or 'on_sequences'"),
     "hoist": (bool, "loop-invariant code motion may move it out of a loop"),
     "remat": ((type(None), str), "recomputed by the reverse pass: None, 'cheap' or 'pure'"),
+    "cost": ((type(None), int, float), "cost of recomputing one call (float additions)"),
     "elementwise": (bool, "broadcasts its positional operands"),
     "scalar_preserving": (bool, "numbers in, a number out"),
     "rank": ((type(None), str, int, object), "rank rule (RANK_RULES, an argument, a function)"),
@@ -343,6 +347,10 @@ def check_properties(properties):
 
 
 _NOT_SCALAR_MATH = {"frexp", "modf"}          # math functions that return tuples
+# recomputing a math function (scalars only): a libm call is about 20 additions
+# (sin, exp, log ...); these few are a handful of instructions
+_MATH_COST = {"fabs": 1, "copysign": 1, "sqrt": 6, "floor": 2, "ceil": 2, "trunc": 2,
+              "isnan": 1, "isinf": 1, "isfinite": 1}
 
 
 def _draws(fn):
@@ -363,7 +371,8 @@ def _kind_defaults(fn):
         return {"pure": True, "elementwise": True, "hoist": fn.nout == 1, "never_dict": True,
                 "raises": not (fn.nin == 1 and fn.nout == 1)}
     if mod == "math":
-        return {"pure": True, "remat": "pure", "fold": "numbers",
+        return {"pure": True, "remat": "pure", "fold": "numbers", "cost": _MATH_COST.get(
+                    getattr(fn, "__name__", ""), 20),
                 "rank": None if getattr(fn, "__name__", "") in _NOT_SCALAR_MATH else "scalar"}
     if mod == "_operator":
         return {"pure": True, "fold": "numbers",

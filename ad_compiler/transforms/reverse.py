@@ -44,6 +44,7 @@ from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
 from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
+from .remat_cost import MAX_DEPTH, Budget
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 from .trip_count import trip_count
@@ -61,14 +62,6 @@ class _Frame:
     def insert(self, call):
         self.block.instrs.insert(self.pos, call)
         self.pos += 1
-
-
-def _recomputed(fn, remat):
-    """Whether the reverse pass recomputes a loop value made by ``fn`` rather
-    than stacking it: the table's ``remat`` ("cheap": + - * and signs; with
-    remat="pure", device code that cannot stack, "pure" scalar functions too)."""
-    kind = props(fn).remat
-    return kind == "cheap" or remat == "pure" and kind == "pure"
 
 
 class _Reverse:
@@ -161,14 +154,16 @@ class _Reverse:
             frame.pops[v] = popped
         return frame.pops[v]
 
-    def _rematerialize(self, v, frame, depth=0):
-        """Recompute a loop value instead of stacking it, when it is cheap
-        arithmetic (``x * i``) of values the adjoint has anyway: constants,
-        values from outside the loop, the recomputed loop counter."""
+    def _rematerialize(self, v, frame, depth=0, budget=None):
+        """Recompute a loop value instead of stacking it, when the cost model
+        (remat_cost.py) finds its chain of definitions (``math.sin(x * i)``)
+        cheaper than a tape entry, given values the adjoint has anyway:
+        constants, values from outside the loop, the recomputed loop counter."""
         d = self.defs.get(v)
-        if d is None or d.kwargs or depth > (2 if self.remat == "cheap" else 8):
+        if d is None or d.kwargs or depth > MAX_DEPTH:
             return None
-        if not _recomputed(d.fn, self.remat):
+        budget = budget or Budget(self.remat)
+        if not budget.take(d.fn):
             return None
         args = []
         for a in d.args:
@@ -186,7 +181,7 @@ class _Reverse:
                 continue
             if f is not frame:
                 return None
-            sub = self._rematerialize(a, frame, depth + 1)
+            sub = self._rematerialize(a, frame, depth + 1, budget)
             if sub is None:
                 return None
             f.pops[a] = sub

@@ -38,12 +38,13 @@ def test_forward_over_reverse_is_a_hessian_vector_product():
 
 
 def test_forward_over_a_reverse_pass_with_stacks():
-    """The loop's stacks get tangent stacks beside them, pushed and popped in step."""
+    """The loop's tapes (a counted loop: preallocated) get tangent tapes beside
+    them, stored and loaded at the same trip numbers."""
     from ad_compiler.ir import ops
     gf = adc.grad(ex.loop_target)
     x, v = np.array([0.3, -0.5, 0.9]), np.array([1.0, 2.0, -0.5])
     hvp = _hvp_function(gf, x)
-    assert any(i.fn is ops.push for i in gf._last.graph.instructions())   # (stacks in use)
+    assert any(i.fn is ops.tape_store for i in gf._last.graph.instructions())   # (tapes in use)
     (value, grad), (_, grad_dot) = hvp(x, None, v)
     eps = 1e-6
     np.testing.assert_allclose(grad, gf(x), rtol=1e-12)

@@ -93,7 +93,7 @@ def _kind_of_call(ins, kind):
         return "f"
     if fn is len or fn is int:
         return "i"
-    if fn in _ARITH or fn is operator.floordiv or fn is operator.truediv:
+    if fn in _ARITH or fn in (operator.floordiv, operator.mod, operator.truediv):
         j = _join(ks)
         if j in (None, _PENDING):
             return j

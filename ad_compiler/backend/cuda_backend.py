@@ -34,6 +34,7 @@ from .. import cache
 from ..errors import BackendError
 from ..ir import ops
 from .numba_backend import NumbaGradient, load_source, translate_error
+from .numba_tapes import TYPED_MAKERS
 
 __all__ = ["CudaGradient", "device_grad", "grad_only_source"]
 
@@ -58,7 +59,7 @@ class CudaGradient(NumbaGradient):
     """The CUDA variant: its specialisations are device functions."""
 
     def _compile_source(self, name, source, namespace, graph):
-        stacks = [i for i in graph.instructions() if i.fn in ops.TAPE_NEW]
+        stacks = [i for i in graph.instructions() if i.fn in ops.TAPE_NEW + TYPED_MAKERS]
         if stacks:
             defs = {i.out: i for i in graph.instructions() if i.out is not None}
             pushed = [defs.get(i.args[-1]) for i in graph.instructions() if i.fn in ops.TAPE_STORE]

@@ -21,17 +21,16 @@ values.  Numba's lists grow by amortised doubling.
 """
 from __future__ import annotations
 
-import math
-import operator
 from dataclasses import replace
 
 import numpy as np
 
 from ..ir import ops
 from ..ir.nodes import Block, Call, Const
+from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 
-__all__ = ["typed_tapes", "value_kinds", "scalar_kinds", "new_bool_tape", "new_int_tape", "new_float_tape"]
+__all__ = ["typed_tapes", "value_kinds", "scalar_kinds", "TYPED_MAKERS", "new_bool_tape", "new_int_tape", "new_float_tape"]
 
 
 def new_bool_tape(n):
@@ -47,10 +46,7 @@ def new_float_tape(n):
 
 
 _MAKERS = {"b": new_bool_tape, "i": new_int_tape, "f": new_float_tape}
-_BOOL = {operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-         operator.not_, isinstance, bool, math.isnan, math.isinf, math.isfinite}
-_ARITH = {operator.add, operator.sub, operator.mul, operator.neg, operator.pos}
-_INT_MATH = {"floor", "ceil", "trunc", "factorial", "gcd", "isqrt", "comb", "perm", "lcm"}
+TYPED_MAKERS = tuple(_MAKERS.values())
 _PENDING = "?"
 
 
@@ -78,29 +74,18 @@ def _join(kinds):
 
 
 def _kind_of_call(ins, kind):
-    fn, args = ins.fn, ins.args
-    if ins.kwargs:
-        return None
-    if fn in _BOOL:
-        return "b"
-    ks = [kind(a) for a in args]
-    if fn in ops.TAPE_LOAD:
+    """From the table's ``number_kind`` (rules/number_kinds.py)."""
+    if ins.fn in ops.TAPE_LOAD:
         return kind(ins.args[0])
-    if getattr(fn, "__module__", None) == "math" and getattr(fn, "__name__", "") not in _INT_MATH:
-        return "f" if all(k in ("b", "i", "f") for k in ks) else \
-            (_PENDING if all(k in ("b", "i", "f", _PENDING) for k in ks) else None)
-    if fn is float:
-        return "f"
-    if fn is len or fn is int:
-        return "i"
-    if fn in _ARITH or fn in (operator.floordiv, operator.mod, operator.truediv):
-        j = _join(ks)
-        if j in (None, _PENDING):
-            return j
-        if fn is operator.truediv:
-            return "f"
-        return "i" if j == "b" else j
-    return None
+    nk = props(ins.fn).number_kind
+    if ins.kwargs or nk is None:
+        return None
+    if nk in ("bool", "int"):
+        return nk[0]
+    j = _join([kind(a) for a in ins.args])
+    if j in (None, _PENDING):           # a float function of a value of unknown type
+        return j
+    return "f" if nk in ("float", "divide") else "i" if j == "b" else j
 
 
 def scalar_kinds(args):

@@ -14,9 +14,13 @@ Example::
                                        return out, x_bar
 
 Values defined once are read by the adjoint directly.  A value defined in
-a loop body (or in a branch inside one) that the adjoint reads is pushed on
-a stack in the forward pass and popped in the mirrored position of the
-reverse pass; each loop records its trip count once.  Rules whose body is a
+a loop body (or in a branch inside one) that the adjoint reads is stored in
+the forward pass and read back in the mirrored position of the reverse
+pass: in a tape of one entry per trip, indexed by the trip number, for a
+counted loop at the top level (``t_tape[i] = t`` ... ``t_tape[r]``), else
+pushed on a growable stack and popped; unless the cost model
+(``remat_cost.py``) finds it cheaper to recompute (``math.sin(x * i)``).
+Each loop records its trip count once.  Rules whose body is a
 single ``return EXPR`` are inlined as IR, so later passes (scalar
 specialisation, CSE, DCE) see through them; DCE then drops every stack
 whose values the final adjoint does not read.

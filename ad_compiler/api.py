@@ -133,7 +133,11 @@ class GradFunction:
 
     @property
     def origin(self):
-        return Origin(*self._loc)            # (no parse: a warm start has no .parsed)
+        loc = self.__dict__.get("_loc")      # (no parse: a warm start has no .parsed)
+        if loc is None:                      # a compiled function of a compiled function
+            pf = self.parsed
+            loc = (pf.name, pf.filename, pf.lineno)
+        return Origin(*loc)
 
     def _where_kw(self):
         return self.origin.kw()

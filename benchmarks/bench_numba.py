@@ -4,6 +4,12 @@ Workloads, each the gradient of plain Python scalar code:
 
 * recurrence: ``s = s * 0.9 + math.sin(x * i) * x`` for i in range(n),
   n = 10**4 and 10**6, d s / d x;
+* recurrence n = 10**5 against adjoints that recompute ``sin(x * i)`` in
+  the reverse loop instead of storing it (what the cost model makes the
+  compiler do): Numba against a hand-written Numba adjoint and the njit
+  primal (targets <= 1.2 and <= 2.5), the python backend against the same
+  adjoint in plain Python and the plain primal
+  (``python benchmarks/bench_numba.py --stacks`` runs these rows only);
 * rk4: 4th-order Runge-Kutta integration of a damped, driven oscillator
   (helper function for the right-hand side), d (final energy) / d (k, c, F).
 
@@ -77,6 +83,23 @@ def recurrence_hand(x, n):
         xb += sb * st[i] + sb * x * math.cos(x * i) * i
         sb *= 0.9
     return s, xb
+
+
+def recurrence_recompute(x, n):
+    """The adjoint of ``recurrence`` that recomputes ``sin(x * i)`` (and its
+    ``cos``) in the reverse loop: nothing stored per trip."""
+    s = 0.0
+    for i in range(n):
+        s = s * 0.9 + math.sin(x * i) * x
+    sb, xb = 1.0, 0.0
+    for i in range(n - 1, -1, -1):
+        t = x * i
+        xb += sb * math.sin(t) + sb * x * math.cos(t) * i
+        sb *= 0.9
+    return s, xb
+
+
+recurrence_recompute_nb = numba.njit(cache=True)(recurrence_recompute)
 
 
 @numba.njit(cache=True)
@@ -341,5 +364,32 @@ def cuda_elementwise():
           f"(incl. transfers): {t_py / t_cu:.1f}x")
 
 
+def stacks_rows(n=10 ** 5, repeat=7):
+    """Recurrence n = 1e5: the compiler's gradients over adjoints that
+    recompute, on Numba and on the python backend (ratios, one process)."""
+    x = 0.5
+    g_nb = adc.grad(recurrence, backend="numba")
+    g_py = adc.grad(recurrence)
+    prim_nb = numba.njit(cache=True)(recurrence)
+    ref = recurrence_recompute(x, n)[1]
+    check(g_nb(x, n), ref, "recurrence numba")
+    check(g_py(x, n), ref, "recurrence python")
+    check(recurrence_recompute_nb(x, n)[1], ref, "recurrence hand numba")
+    t = {name: median_time(fn, x, n, repeat=repeat, min_time=0.02) for name, fn in [
+        ("adc numba", g_nb), ("hand numba", recurrence_recompute_nb), ("njit primal", prim_nb),
+        ("adc python", g_py), ("hand python", recurrence_recompute), ("python primal", recurrence)]}
+    print(f"recurrence n=1e{int(math.log10(n))}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, "
+          f"medians of {repeat}")
+    print(f"{'backend':<8} {'adc ms':>9} {'hand ms':>9} {'primal ms':>9} {'vs hand':>8} {'vs primal':>9}")
+    for b in ("numba", "python"):
+        a, h = t[f"adc {b}"], t[f"hand {b}"]
+        p = t["njit primal" if b == "numba" else "python primal"]
+        print(f"{b:<8} {a * 1e3:9.3f} {h * 1e3:9.3f} {p * 1e3:9.3f} {a / h:8.2f} {a / p:9.2f}")
+
+
 if __name__ == "__main__":
-    main()
+    if "--stacks" in sys.argv:
+        stacks_rows()
+    else:
+        main()
+        stacks_rows()

@@ -49,13 +49,20 @@ DCE run, and `backend.emit` prints one Python function:
 What to notice:
 
 * **Only what the adjoint reads is stored.** The branch condition `t1`
-  changes every trip and decides which adjoint runs, so it is pushed on a
-  stack; `s` is never needed (the adjoint of `s + sin(x*i)` and `s * 0.5`
-  does not read `s`), so nothing stores it.
-* **Cheap values are recomputed, not stored.** `x * i` is recomputed in the
+  changes every trip and decides which adjoint runs, so it is stored; `s`
+  is never needed (the adjoint of `s + sin(x*i)` and `s * 0.5` does not
+  read `s`), so nothing stores it.
+* **A counted loop stores in a preallocated tape.** The trip count is plain
+  arithmetic before the loop (`n_trips = max(0, n)`), so `t1` goes into a
+  tape of `n_trips` entries indexed by the loop counter (`t1_tape[i] = t1`,
+  read back as `t1_tape[r_1]`); with `backend="numba"` the tape is a NumPy
+  array of bools. A loop whose trip count is only known when it ends
+  (`while`, `break`) keeps a growable stack (`append`/`pop`).
+* **Cheap values are recomputed, not stored.** A cost model decides: `x * i`
+  (and a `math.sin` of it, cheaper than a tape entry) is recomputed in the
   adjoint from `x` and the loop counter (`t2_1 = x * r_1`); the counter
-  itself is the reverse loop's own variable, and the trip count is plain
-  arithmetic before the loop (`n_trips = max(0, n)`).
+  itself is the reverse loop's own variable. A `np.linalg.solve` would be
+  stored.
 * **Names pair up.** The cotangent of `s` is `s_bar`, of `x` is `x_bar`;
   the versions of a name are numbered per name (`x_bar`, `x_bar_1`, ...).
   Each block carries a comment with the line it computes (`# line 9: ...`)

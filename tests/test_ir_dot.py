@@ -93,7 +93,7 @@ def test_joint_graph_shows_both_loops_and_the_stacks():
     g(0.5, 3)
     text = to_dot(g.joint_ir)
     assert len([e for e in _edges(text) if "dashed" in e]) == 2     # forward and adjoint loop
-    assert "push s_stack s" in text and "pop s_stack" in text        # short names for IR ops
+    assert "tape_store s_tape i s" in text and "tape_load s_tape r_1" in text   # short names
     assert "ad_compiler.ir.ops." not in text
 
 

@@ -34,6 +34,7 @@ from .. import cache
 from ..errors import BackendError
 from ..ir import ops
 from .numba_backend import NumbaGradient, load_source, translate_error
+from .numba_tapes import TYPED_MAKERS
 
 __all__ = ["CudaGradient", "device_grad", "grad_only_source"]
 
@@ -58,15 +59,15 @@ class CudaGradient(NumbaGradient):
     """The CUDA variant: its specialisations are device functions."""
 
     def _compile_source(self, name, source, namespace, graph):
-        stacks = [i for i in graph.instructions() if i.fn is ops.new_stack]
+        stacks = [i for i in graph.instructions() if i.fn in ops.TAPE_NEW + TYPED_MAKERS]
         if stacks:
             defs = {i.out: i for i in graph.instructions() if i.out is not None}
-            pushed = [defs.get(i.args[1]) for i in graph.instructions() if i.fn is ops.push]
+            pushed = [defs.get(i.args[-1]) for i in graph.instructions() if i.fn in ops.TAPE_STORE]
             loc = next((d.loc for d in pushed if d is not None and d.loc is not None), None)
             pf = self.origin
             raise BackendError(
                 "cannot lower to CUDA: a loop's adjoint needs values stored per iteration "
-                "(a growable stack), which device code cannot allocate; use backend=\"numba\" "
+                "(a tape), which device code cannot allocate; use backend=\"numba\" "
                 "or rewrite the loop so its adjoint needs no intermediate values",
                 fn_name=pf.fn_name, filename=pf.filename,
                 lineno=loc.lineno if loc and loc.filename == pf.filename else pf.lineno,

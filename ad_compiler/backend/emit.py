@@ -55,7 +55,8 @@ _MISSING = object()
 # the ops printed as Python syntax (statements, displays, methods), never named
 SYNTAX_OPS = frozenset({ops.comment, ops.escape, ops.setitem, ops.raise_, ops.require,
                         ops.list_append, ops.make_tuple, ops.make_list, ops.make_dict,
-                        ops.make_slice, ops.format_string, ops.new_stack, ops.push, ops.pop})
+                        ops.make_slice, ops.format_string, ops.new_stack, ops.push, ops.pop,
+                        ops.new_tape, ops.tape_store, ops.tape_load})
 
 
 def _name(id_, store=False):
@@ -208,6 +209,11 @@ class _Emitter:
             return _call(_attr(args[0], "append"), args[1:])
         if fn is ops.pop:
             return _call(_attr(args[0], "pop"), [])
+        if fn is ops.new_tape:                      # [None] * n
+            return gast.BinOp(left=gast.List(elts=[_const(None)], ctx=gast.Load()),
+                              op=gast.Mult(), right=args[0])
+        if fn is ops.tape_load:
+            return gast.Subscript(value=args[0], slice=args[1], ctx=gast.Load())
         if isinstance(fn, Attr):
             return _attr(args[0], fn.name)
         if isinstance(fn, Method) or (type(fn).__name__ == "method_descriptor"
@@ -242,6 +248,9 @@ class _Emitter:
             return gast.If(test=gast.UnaryOp(op=gast.Not(), operand=self.operand(ok)),
                            body=[gast.Raise(exc=_call(self.operand(exc), [self.operand(msg)]),
                                             cause=None)], orelse=[])
+        if ins.fn is ops.tape_store:            # tape[k] = v
+            tape, k, v = (self.operand(a) for a in ins.args)
+            return _assign(gast.Subscript(value=tape, slice=k, ctx=gast.Store()), v)
         if ins.fn is ops.list_append:
             lst, v = ins.args
             return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),

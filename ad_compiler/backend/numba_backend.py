@@ -42,6 +42,7 @@ from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
 from . import numba_twins, numba_view_twins
 from .emit import emit_function
+from .numba_tapes import scalar_kinds, typed_tapes
 from .numba_twins import jit_helper
 
 __all__ = ["NumbaGradient", "rank_key", "specialize_ranks", "compile_source", "translate_error"]
@@ -241,17 +242,20 @@ class NumbaGradient:
 
     def specialization(self, args, seed):
         key = tuple(rank_key(a) for a in args) + (rank_key(seed) if seed is not None else -1,) \
-            + tuple(isinstance(a, np.ndarray) for a in args)
+            + tuple(isinstance(a, np.ndarray) for a in args) + (scalar_kinds(args),)
         spec = self._by_ranks.get(key)
         if spec is None:
             spec = self._by_ranks[key] = self._build(key)
         return spec
 
     def _build(self, key):
+        key, kinds = key[:-1], key[-1]  # (the kinds of numbers: for typed tapes)
         n = (len(key) - 1) // 2         # the values: bound, passed, then globals read
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
         g = reductions_as_functions(g)
+        g = typed_tapes(g, dict(zip(g.entry.params, key[:n] + (seed_rank,))),
+                        dict(zip(g.entry.params, kinds)))
         name = self.compiled.python_fn.__name__      # f_grad, f_jvp
         emitted = emit_function(g, name, g.arg_names, omit_unset=True)
         source = emitted.source

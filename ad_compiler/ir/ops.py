@@ -1,7 +1,10 @@
 """Primitive callables the IR uses for Python syntax that is not a call.
 
 Example: ``(a, b)`` is ``make_tuple(a, b)``; ``x[i:j]`` indexes with
-``slice(i, j, None)``; a loop's trip count is pushed with ``push(stack, v)``.
+``slice(i, j, None)``; a value the adjoint of a loop reads is stored per trip:
+``tape_store(tape, k, v)`` into ``tape = new_tape(n_trips)`` where the trip
+count is known before the loop (read back with ``tape_load(tape, k)``), else
+``push(stack, v)`` onto a growable ``new_stack()``.
 They are ordinary functions so the rule table and the emitter treat them
 like any other callee; the emitter prints them back as Python syntax.
 The helpers that the adjoint calls (``zero_like``, ``seed_cotangent``,
@@ -11,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop", "range_cond",
+__all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop",
+           "new_tape", "tape_store", "tape_load", "TAPE_NEW", "TAPE_STORE", "TAPE_LOAD", "range_cond",
            "comment", "setitem", "list_append", "escape", "changed_in_place", "alias_update",
            "raise_", "require", "format_string", "UNSET"]
 
@@ -44,6 +48,30 @@ def push(stack, value):
 
 def pop(stack):
     return stack.pop()
+
+
+def new_tape(n):
+    """A tape of ``n`` entries, one per trip of a loop whose trip count ``n``
+    is known before it runs (printed ``[None] * n``; Numba gets a NumPy
+    array of the entries' type where that is a number: backend/numba_tapes.py)."""
+    return [None] * n
+
+
+def tape_store(tape, k, value):
+    """Trip ``k`` of a counted loop stores ``value`` (``tape[k] = value``)."""
+    tape[k] = value
+
+
+def tape_load(tape, k):
+    """Trip ``k`` of the adjoint loop reads what trip ``k`` stored (``tape[k]``)."""
+    return tape[k]
+
+
+# the loop tapes, growable and preallocated alike: what makes one, stores in
+# one (the stored value is the last argument), reads one (the tape is the first)
+TAPE_NEW = (new_stack, new_tape)
+TAPE_STORE = (push, tape_store)
+TAPE_LOAD = (pop, tape_load)
 
 
 def range_cond(i, stop, step):

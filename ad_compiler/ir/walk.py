@@ -158,8 +158,8 @@ def stack_pushes(g):
     """stack -> the values pushed on it, in block order."""
     out = {}
     for ins in g.instructions():
-        if ins.fn is ops.push:
-            out.setdefault(ins.args[0], []).append(ins.args[1])
+        if ins.fn in ops.TAPE_STORE:
+            out.setdefault(ins.args[0], []).append(ins.args[-1])
     return out
 
 
@@ -167,7 +167,7 @@ def stack_pops(g):
     """stack -> the values popped from it, in block order."""
     out = {}
     for ins in g.instructions():
-        if ins.fn is ops.pop:
+        if ins.fn in ops.TAPE_LOAD:
             out.setdefault(ins.args[0], []).append(ins.out)
     return out
 

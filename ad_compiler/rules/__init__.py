@@ -9,6 +9,7 @@ from . import (arithmetic, compiler_helpers, containers, custom, numpy_construct
 from . import runtime_helpers  # noqa: F401,E402  (rules of the helpers generated code calls)
 from . import helpers_forward  # noqa: F401  (forward rules of the runtime helpers)
 from . import tangents_reverse  # noqa: F401  (reverse rules of the tangent helpers)
+from . import number_kinds  # noqa: F401  (what kind of number each primitive returns)
 from .custom import custom_vjp, stop_gradient
 from .registry import Rule, all_rules, declare, defvjp, lookup, nondifferentiable, props
 

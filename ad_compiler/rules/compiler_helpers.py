@@ -24,7 +24,7 @@ from .registry import declare, like
 declare(ops.make_tuple, pure=True, remat="cheap", never_dict=True, fold=True)
 declare(ops.make_list, never_dict=True)         # a new list each time: never shared
 declare(ops.make_slice, pure=True, nondiff=True, fold=True)
-declare(ops.new_stack, ops.comment, nondiff=True)
+declare(ops.new_stack, ops.new_tape, ops.comment, nondiff=True)
 declare(ops.range_cond, pure=True, nondiff=True, rank="scalar")
 declare(runtime.zero_like, pure=True, nondiff=True, fresh=True, rank=0, shape_only=(0,))
 declare(runtime.item_cotangent, pure=True)
@@ -32,7 +32,7 @@ declare(runtime.seed_cotangent, rank=like(1), pure=False)   # checks the seed: n
 declare(runtime.own, fresh=True, rank=0)
 declare(runtime.index_add, runtime.zero_at_inplace, fresh=True)
 # effects and structure only (every property the default: not pure, may be anything)
-declare(ops.push, ops.pop, ops.make_dict, ops.escape, ops.require, ops.changed_in_place,
+declare(ops.push, ops.pop, ops.tape_store, ops.tape_load, ops.make_dict, ops.escape, ops.require, ops.changed_in_place,
         runtime.shape_proxy)
 
 # -- run-time helpers ----------------------------------------------------------------------

@@ -71,6 +71,13 @@ class Rule:
     hoist: bool = False          # loop-invariant code motion may move it out of a loop
     remat: object = None         # the reverse pass recomputes it instead of stacking it:
                                  # "cheap" always, "pure" only in device code (remat="pure")
+    cost: object = None          # what recomputing one call costs, in additions of two
+                                 # floats (transforms/remat_cost.py weighs it against a
+                                 # tape entry); None: "cheap" counts 1, else not recomputed
+    number_kind: object = None   # on numbers, the kind of number it returns: "bool", "int",
+                                 # "float", "promote" (its operands' widest of bool < int <
+                                 # float; an int for two bools) or "divide" (a float); None:
+                                 # unknown (backend/numba_tapes.py types tapes by it)
     elementwise: bool = False    # its positional operands broadcast: rank is the largest
     scalar_preserving: bool = False  # numbers in, a number out (max(a, b), pow)
     rank: object = None          # how its result's rank follows (RANK_RULES, an int k: the
@@ -305,6 +312,9 @@ PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields o
     "raises": ((bool, str), "may raise: True, False, or 'on_sequences'"),
     "hoist": (bool, "loop-invariant code motion may move it out of a loop"),
     "remat": ((type(None), str), "recomputed by the reverse pass: None, 'cheap' or 'pure'"),
+    "cost": ((type(None), int, float), "cost of recomputing one call (float additions)"),
+    "number_kind": ((type(None), str), "kind of number returned on numbers: None, 'bool', "
+                                       "'int', 'float', 'promote' or 'divide'"),
     "elementwise": (bool, "broadcasts its positional operands"),
     "scalar_preserving": (bool, "numbers in, a number out"),
     "rank": ((type(None), str, int, object), "rank rule (RANK_RULES, an argument, a function)"),
@@ -321,6 +331,7 @@ PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields o
     "numba_function": (object, "the callable Numba is given instead when called with keywords"),
 }
 _CHOICES = {"raises": (True, False, "on_sequences"), "remat": (None, "cheap", "pure"),
+            "number_kind": (None, "bool", "int", "float", "promote", "divide"),
             "fold": (False, True, "numbers")}
 
 
@@ -343,6 +354,13 @@ def check_properties(properties):
 
 
 _NOT_SCALAR_MATH = {"frexp", "modf"}          # math functions that return tuples
+# recomputing a math function (scalars only): a libm call is about 20 additions
+# (sin, exp, log ...); these few are a handful of instructions
+_MATH_KIND = {"isnan": "bool", "isinf": "bool", "isfinite": "bool", "isclose": "bool",
+              "floor": None, "ceil": None, "trunc": None, "factorial": None, "gcd": None,
+              "lcm": None, "isqrt": None, "comb": None, "perm": None, "frexp": None, "modf": None}
+_MATH_COST = {"fabs": 1, "copysign": 1, "sqrt": 6, "floor": 2, "ceil": 2, "trunc": 2,
+              "isnan": 1, "isinf": 1, "isfinite": 1}
 
 
 def _draws(fn):
@@ -363,7 +381,9 @@ def _kind_defaults(fn):
         return {"pure": True, "elementwise": True, "hoist": fn.nout == 1, "never_dict": True,
                 "raises": not (fn.nin == 1 and fn.nout == 1)}
     if mod == "math":
-        return {"pure": True, "remat": "pure", "fold": "numbers",
+        name = getattr(fn, "__name__", "")
+        return {"pure": True, "remat": "pure", "fold": "numbers", "cost": _MATH_COST.get(name, 20),
+                "number_kind": _MATH_KIND.get(name, "float"),
                 "rank": None if getattr(fn, "__name__", "") in _NOT_SCALAR_MATH else "scalar"}
     if mod == "_operator":
         return {"pure": True, "fold": "numbers",

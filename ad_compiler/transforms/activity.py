@@ -42,7 +42,7 @@ def activity(g, wrt_vars, output):
     """The set of active Vars."""
     edges = list(g.edges())
     # a push stores a value in its stack: the pops of generated code read it back
-    edges += [(i.args[0], i.args[1]) for i in g.instructions() if i.fn is ops.push]
+    edges += [(i.args[0], i.args[-1]) for i in g.instructions() if i.fn in ops.TAPE_STORE]
     varied = set(wrt_vars)
     changed = True
     while changed:

@@ -116,12 +116,12 @@ class _Forward:
                 self.b.effect(ops.comment, (Const(text),))
                 self._line = (id(self.b.cur), text)
         out = ins.out
-        if ins.fn is ops.push and self.tangent(ins.args[0]) is not None:
-            # a stack of a reverse pass that carries tangents: its tangent stack
-            # takes the pushed value's tangent (zero for a value without one)
+        if ins.fn in ops.TAPE_STORE and self.tangent(ins.args[0]) is not None:
+            # a stack (tape) of a reverse pass that carries tangents: its tangent
+            # stack takes the stored value's tangent (zero for a value without one)
             self.b.cur.instrs.append(ins)
-            self.b.effect(ops.push, (self.tangent(ins.args[0]), self.tangent_or_zero(ins.args[1])),
-                          ins.loc)
+            self.b.effect(ins.fn, (self.tangent(ins.args[0]),) + ins.args[1:-1]
+                          + (self.tangent_or_zero(ins.args[-1]),), ins.loc)
             return
         if ins.fn is ops.list_append and out in self.active:
             # the zero tangent of a list that append is about to change: taken before
@@ -136,10 +136,10 @@ class _Forward:
 
     def tangent_of(self, ins):
         fn, out, loc = ins.fn, ins.out, ins.loc
-        if fn is ops.new_stack:                    # forward over reverse: stacks in pairs
-            return self.b.emit(ops.new_stack, (), loc=loc)
-        if fn is ops.pop:
-            return self.b.emit(ops.pop, (self.tangent(ins.args[0]),), loc=loc)
+        if fn in ops.TAPE_NEW:                     # forward over reverse: stacks in pairs
+            return self.b.emit(fn, ins.args, loc=loc)
+        if fn in ops.TAPE_LOAD:
+            return self.b.emit(fn, (self.tangent(ins.args[0]),) + ins.args[1:], loc=loc)
         if fn in _CONTAINERS:
             return self.b.emit(fn, [self.tangent_or_zero(a) for a in ins.args], loc=loc)
         if fn is ops.make_dict:

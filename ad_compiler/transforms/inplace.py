@@ -83,7 +83,7 @@ def inplace_setitems(g):
             shared = _shared(ins)
             for k, a in enumerate(ins.operands()):
                 if isinstance(a, Var):
-                    kind = "push" if ins.fn is ops.push else "view" if k in shared else "read"
+                    kind = "push" if ins.fn in ops.TAPE_STORE else "view" if k in shared else "read"
                     uses.setdefault(a, []).append(((b.label, i), kind, ins))
                     if k in shared:
                         bwd.setdefault(ins.out, set()).add(a)

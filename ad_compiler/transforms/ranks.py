@@ -84,8 +84,8 @@ def infer_ranks(g, param_ranks):
     for the entry parameters whose rank is known)."""
     pushed, tuples = {}, {}
     for ins in g.instructions():
-        if ins.fn is ops.push:
-            pushed.setdefault(ins.args[0], []).append(ins.args[1])
+        if ins.fn in ops.TAPE_STORE:
+            pushed.setdefault(ins.args[0], []).append(ins.args[-1])
         elif ins.fn is ops.make_tuple and ins.out is not None:
             tuples[ins.out] = ins.args
     edges = {p: args for p, args in g.incoming().items() if p not in g.entry.params}
@@ -130,7 +130,7 @@ def infer_ranks(g, param_ranks):
 
     def infer(ins):
         fn, a, kw = ins.fn, ins.args, ins.kwargs
-        if fn is ops.pop:
+        if fn in ops.TAPE_LOAD:
             return _agree([r(x) for x in pushed.get(a[0], [None])])
         p = props(fn)
         rule = p.rank
@@ -208,7 +208,7 @@ def _made_from(g, seeds, edges, sources, keep=lambda v: True):
     while changed:
         changed = False
         for ins in g.instructions():
-            if ins.fn is ops.push and isinstance(ins.args[1], Var) and ins.args[1] in made \
+            if ins.fn in ops.TAPE_STORE and isinstance(ins.args[-1], Var) and ins.args[-1] in made \
                     and ins.args[0] not in made:
                 made.add(ins.args[0])
                 changed = True

@@ -14,9 +14,13 @@ Example::
                                        return out, x_bar
 
 Values defined once are read by the adjoint directly.  A value defined in
-a loop body (or in a branch inside one) that the adjoint reads is pushed on
-a stack in the forward pass and popped in the mirrored position of the
-reverse pass; each loop records its trip count once.  Rules whose body is a
+a loop body (or in a branch inside one) that the adjoint reads is stored in
+the forward pass and read back in the mirrored position of the reverse
+pass: in a tape of one entry per trip, indexed by the trip number, for a
+counted loop at the top level (``t_tape[i] = t`` ... ``t_tape[r]``), else
+pushed on a growable stack and popped; unless the cost model
+(``remat_cost.py``) finds it cheaper to recompute (``math.sin(x * i)``).
+Each loop records its trip count once.  Rules whose body is a
 single ``return EXPR`` are inlined as IR, so later passes (scalar
 specialisation, CSE, DCE) see through them; DCE then drops every stack
 whose values the final adjoint does not read.
@@ -44,6 +48,7 @@ from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree
 from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
+from .remat_cost import MAX_DEPTH, Budget
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 from .trip_count import trip_count
@@ -63,14 +68,6 @@ class _Frame:
         self.pos += 1
 
 
-def _recomputed(fn, remat):
-    """Whether the reverse pass recomputes a loop value made by ``fn`` rather
-    than stacking it: the table's ``remat`` ("cheap": + - * and signs; with
-    remat="pure", device code that cannot stack, "pure" scalar functions too)."""
-    kind = props(fn).remat
-    return kind == "cheap" or remat == "pure" and kind == "pure"
-
-
 class _Reverse:
     def __init__(self, g, wrt, active, where, remat="cheap", sequence_params=()):
         self.g, self.wrt, self.active, self.where = g, wrt, active, where
@@ -82,7 +79,11 @@ class _Reverse:
         self.scope_of = {}          # Var -> id(Seq) of its innermost scope inside a loop
         self.def_site = {}          # Var -> (label, index) ; index -1: block parameter
         self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
-        self.stacks = {}            # Var -> stack Var
+        self.stacks = {}            # Var -> stack Var (or tape Var)
+        self.tapes = {}             # tape Var -> header label of the counted loop it serves
+        self.tape_loops = {}        # header label -> _TapeLoop (counted loops at top level)
+        self.loop_of = {}           # scope id -> header label of its innermost loop
+        self.rev_index = {}         # header label -> the adjoint loop's trip index
         self.pushes = {}            # label -> [(index, Call)]
         self.counters = {}          # header label -> trip count Var
         self.counted = {}           # header label -> CountedLoop
@@ -112,12 +113,15 @@ class _Reverse:
                             self.scope_of[ins.out] = scope
             elif isinstance(item, IfRegion):
                 inside = scope is not None
+                if inside:
+                    self.loop_of[id(item.then)] = self.loop_of[id(item.orelse)] = self.loop_of[scope]
                 self._index(item.then, id(item.then) if inside else None,
                             None if inside else (item, 0))
                 self._index(item.orelse, id(item.orelse) if inside else None,
                             None if inside else (item, 1))
             else:
                 body_entry = _first_label(item.body)
+                self.loop_of[id(item.test)] = self.loop_of[id(item.body)] = item.header
                 self._index(item.test, id(item.test))
                 self._index(item.body, id(item.body))
                 # the header's parameters and what the test computes outside its
@@ -151,24 +155,59 @@ class _Reverse:
                 return remat
             stack = self.stacks.get(v)
             d = self.defs.get(v)
-            if stack is None:
+            loop = self.loop_of.get(self.scope_of[v])
+            if stack is None and loop in self.tape_loops:     # a counted loop: a tape
+                stack = self.stacks[v] = self.b.fresh(f"{v.name}_tape")
+                self.tapes[stack] = loop
+                label, idx = self.def_site[v]
+                self.pushes.setdefault(label, []).append(
+                    (idx, Call(None, ops.tape_store, (stack, self._trip_index(loop), v), (),
+                               d.loc if d else None)))
+            elif stack is None:                               # a growable stack
                 stack = self.stacks[v] = self.b.fresh(f"{v.name}_stack")
                 label, idx = self.def_site[v]
                 self.pushes.setdefault(label, []).append(
                     (idx, Call(None, ops.push, (stack, v), (), d.loc if d else None)))
             popped = self.b.fresh(v.name)
-            frame.insert(Call(popped, ops.pop, (stack,), (), d.loc if d else None))
+            if stack in self.tapes:
+                frame.insert(Call(popped, ops.tape_load, (stack, self.rev_index[loop]), (),
+                                  d.loc if d else None))
+            else:
+                frame.insert(Call(popped, ops.pop, (stack,), (), d.loc if d else None))
             frame.pops[v] = popped
         return frame.pops[v]
 
-    def _rematerialize(self, v, frame, depth=0):
-        """Recompute a loop value instead of stacking it, when it is cheap
-        arithmetic (``x * i``) of values the adjoint has anyway: constants,
-        values from outside the loop, the recomputed loop counter."""
+    def _trip_index(self, header):
+        """The forward loop's trip number ``k`` (0, 1, ...) where tapes are
+        stored: the counter itself for ``range(n)``, else ``(i - a) // step``
+        computed once at the start of the body."""
+        tl = self.tape_loops[header]
+        if tl.index is None:
+            cl = tl.loop
+            k = cl.var
+            instrs = []
+            if not (isinstance(cl.init, Const) and cl.init.value == 0):
+                k2 = self.b.fresh("k")
+                instrs.append(Call(k2, operator.sub, (k, cl.init)))
+                k = k2
+            if cl.step.value != 1:
+                k2 = self.b.fresh("k")
+                instrs.append(Call(k2, operator.floordiv, (k, cl.step)))
+                k = k2
+            self.pushes.setdefault(tl.body_entry, []).extend((-1, c) for c in instrs)
+            tl.index = k
+        return tl.index
+
+    def _rematerialize(self, v, frame, depth=0, budget=None):
+        """Recompute a loop value instead of stacking it, when the cost model
+        (remat_cost.py) finds its chain of definitions (``math.sin(x * i)``)
+        cheaper than a tape entry, given values the adjoint has anyway:
+        constants, values from outside the loop, the recomputed loop counter."""
         d = self.defs.get(v)
-        if d is None or d.kwargs or depth > (2 if self.remat == "cheap" else 8):
+        if d is None or d.kwargs or depth > MAX_DEPTH:
             return None
-        if not _recomputed(d.fn, self.remat):
+        budget = budget or Budget(self.remat)
+        if not budget.take(d.fn):
             return None
         args = []
         for a in d.args:
@@ -186,7 +225,7 @@ class _Reverse:
                 continue
             if f is not frame:
                 return None
-            sub = self._rematerialize(a, frame, depth + 1)
+            sub = self._rematerialize(a, frame, depth + 1, budget)
             if sub is None:
                 return None
             f.pops[a] = sub
@@ -529,7 +568,7 @@ class _Reverse:
         cl = self.counted.get(r.header)
 
         def body():
-            i = self.b.env[rkey]
+            i = self.rev_index[r.header] = self.b.env[rkey]
             iv = None
             if cl is not None:          # the forward induction variable, recomputed
                 iv = i
@@ -593,6 +632,16 @@ class _Reverse:
         raise AssertionError("loop without entry edge")
 
 
+class _TapeLoop:
+    """A counted loop at the function's top level, whose values the adjoint
+    reads are stored in tapes of ``count`` entries allocated in ``pre`` (the
+    block before the loop), at the trip number ``index`` (made on first use)."""
+
+    def __init__(self, loop, count, pre, body_entry):
+        self.loop, self.count, self.pre, self.body_entry = loop, count, pre, body_entry
+        self.index = None
+
+
 def _first_label(seq):
     item = seq.items[0]
     return item if isinstance(item, str) else (item.head if isinstance(item, IfRegion) else item.header)
@@ -634,6 +683,8 @@ def _copy_primal(rv, g):
                     rv.counters[item.header] = n
                     if count:
                         rv.def_site[n] = (pre.label, len(pre.instrs) - 1)
+                    if seq is g.structure:      # allocated once, before the loop
+                        rv.tape_loops[item.header] = _TapeLoop(c, n, pre, _first_label(item.body))
                     continue
                 h = mblocks[item.header]
                 c = b.fresh("n_iter")
@@ -720,9 +771,14 @@ def reverse(g, wrt, active, where, has_aux=False, remat="cheap", sequence_params
             out.append(ins)
             out.extend(after.get(k, ()))
         mb.instrs = out
+    for v, s in sorted(rv.stacks.items(), key=lambda t: t[1].name):
+        if s in rv.tapes:               # after the trip count, before the loop
+            tl = rv.tape_loops[rv.tapes[s]]
+            tl.pre.instrs.append(Call(s, ops.new_tape, (tl.count,)))
     entry = mblocks[g.entry.label]
     for v, s in sorted(rv.stacks.items(), key=lambda t: t[1].name, reverse=True):
-        entry.instrs.insert(0, Call(s, ops.new_stack, ()))
+        if s not in rv.tapes:
+            entry.instrs.insert(0, Call(s, ops.new_stack, ()))
     entry.instrs[0:0] = cotangent_stack_inits(rv)
     return b.finish(arg_names=g.arg_names + (seed.name,), defaults=g.defaults,
                     filename=g.filename, lineno=g.lineno)

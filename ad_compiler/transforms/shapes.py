@@ -47,16 +47,16 @@ def stack_shapes_only(g):
     for b in g.blocks:
         instrs = []
         for ins in b.instrs:
-            if ins.fn is ops.push and ins.args[0] in shape_only:
-                name = f"{ins.args[1].name}_shape" if isinstance(ins.args[1], Var) else "shape"
+            if ins.fn in ops.TAPE_STORE and ins.args[0] in shape_only:
+                name = f"{ins.args[-1].name}_shape" if isinstance(ins.args[-1], Var) else "shape"
                 k = 0
                 while name in names:
                     k += 1
                     name = f"{name.rsplit('_shape', 1)[0]}_shape_{k}"
                 names.add(name)
                 proxy = Var(name)
-                instrs.append(Call(proxy, runtime.shape_proxy, (ins.args[1],), (), ins.loc))
-                instrs.append(Call(None, ops.push, (ins.args[0], proxy), (), ins.loc))
+                instrs.append(Call(proxy, runtime.shape_proxy, (ins.args[-1],), (), ins.loc))
+                instrs.append(Call(None, ins.fn, ins.args[:-1] + (proxy,), (), ins.loc))
             else:
                 instrs.append(ins)
         blocks.append(Block(b.label, b.params, tuple(instrs), b.term))

@@ -235,14 +235,14 @@ def dce(g):
         for b in g.blocks:
             keep = []
             for ins in b.instrs:
-                if ins.fn in (ops.push, ops.pop) and ins.args[0] in dead_stacks:
+                if ins.fn in ops.TAPE_STORE + ops.TAPE_LOAD and ins.args[0] in dead_stacks:
                     changed = True
                     continue
-                if ins.fn is ops.new_stack and ins.out in dead_stacks:
+                if ins.fn in ops.TAPE_NEW and ins.out in dead_stacks:
                     changed = True
                     continue
                 if ins.out is not None and ins.out not in used and ins.out not in outside and (
-                        is_pure(ins.fn) or ins.fn is ops.new_stack):
+                        is_pure(ins.fn) or ins.fn in ops.TAPE_NEW):
                     changed = True
                     continue
                 keep.append(ins)

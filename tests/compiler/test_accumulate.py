@@ -30,10 +30,12 @@ def test_items_of_1d_arrays_are_scalars_so_no_shape_checks_remain():
     g = _fd_check(ex.item_reads, np.linspace(-1.0, 1.5, 7))
     reverse_loop = g.source.split("for r_")[1]
     assert "unbroadcast(" not in reverse_loop
-    # only x[i] itself is kept for the adjoint: the loop counter is recomputed
+    # only x[i] itself is kept for the adjoint (in a tape of one entry per trip):
+    # the loop counter is recomputed
     item = re.search(r"^\s*(\w+) = x\[i\]$", g.source, re.M).group(1)
-    assert [ln.split("=")[0].strip() for ln in g.source.splitlines() if "= []" in ln] == [
-        f"{item}_stack"]
+    assert [ln.split("=")[0].strip() for ln in g.source.splitlines()
+            if "= [None] * " in ln] == [f"{item}_tape"]
+    assert "= []" not in g.source
 
 
 def test_row_writes_of_2d_array_copy_the_row_before_zeroing():

@@ -179,7 +179,7 @@ def test_second_derivative_of_a_loop_reads_the_tape_backwards():
             s = s + math.sin(x * s + i)
         return s
     d2 = adc.grad(adc.grad(f))
-    assert "_stack_bar" in d2.source and d2.source.count("def ") == 1
+    assert "_tape_bar" in d2.source and d2.source.count("def ") == 1
     g = adc.grad(f)
     assert_close(d2(0.7, 5), numerical_grad(g, [0.7, 5], 0, eps=1e-5), rtol=1e-5, atol=1e-7)
 

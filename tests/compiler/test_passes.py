@@ -402,7 +402,7 @@ def test_stack_shapes_only_stacks_the_shape_of_a_value_read_for_its_shape():
 bb2():
   comment 'line 1: ys = [x[i] * 2.0 for i in range(3)]'
   t3 = getitem x i                              # line 1
-  push t3_stack t3                              # line 1
+  tape_store t3_tape i t3                       # line 1
   t4 = mul t3 2.0                               # line 1
   ys_5 = list_append ys_1 t4                    # line 1
   i_6 = add i 1                                 # line 1
@@ -414,7 +414,7 @@ bb2():
   comment 'line 1: ys = [x[i] * 2.0 for i in range(3)]'
   t3 = getitem x i                              # line 1
   t3_shape = shape_proxy t3                     # line 1
-  push t3_stack t3_shape                        # line 1
+  tape_store t3_tape i t3_shape                 # line 1
   t4 = mul t3 2.0                               # line 1
   ys_5 = list_append ys_1 t4                    # line 1
   i_6 = add i 1                                 # line 1

@@ -157,7 +157,7 @@ def test_stack_pushes_and_pops():
     j = reverse(g, (0,), activity(g, [g.params[0]], g.blocks[-1].term.value), "comprehension")
     pushes, pops = walk.stack_pushes(j), walk.stack_pops(j)
     assert {s.name: [v.name for v in vs] for s, vs in pushes.items()} == {
-        "t3_stack": ["t3"], "t4_stack": ["t4"], "ys_1_stack": ["ys_1"], "ys_5_stack": ["ys_5"]}
+        "t3_tape": ["t3"], "t4_tape": ["t4"], "ys_1_tape": ["ys_1"], "ys_5_tape": ["ys_5"]}
     assert set(pops) == set(pushes) and all(len(vs) == 1 for vs in pops.values())
     assert all(isinstance(v, Var) for vs in pops.values() for v in vs)
     assert walk.stack_pushes(g) == {} and walk.stack_pops(g) == {}

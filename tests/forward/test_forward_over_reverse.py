@@ -28,16 +28,17 @@ def test_forward_over_reverse_is_a_hessian_vector_product():
 
 
 def test_forward_over_a_reverse_pass_with_stacks():
-    """The loop's stacks get tangent stacks beside them, pushed and popped in step."""
+    """The loop's tapes (a counted loop: preallocated) get tangent tapes beside
+    them, stored and loaded at the same trip numbers."""
     gf = adc.grad(ex.loop_target)
     x, v = np.array([0.3, -0.5, 0.9]), np.array([1.0, 2.0, -0.5])
     gf(x)
-    assert any(i.fn is ops.push for i in gf._last.graph.instructions())   # (stacks in use)
+    assert any(i.fn is ops.tape_store for i in gf._last.graph.instructions())   # (tapes in use)
     grad, grad_dot = adc.jvp(gf, (x,), (v,))
     np.testing.assert_allclose(grad, gf(x), rtol=1e-12)
     np.testing.assert_allclose(grad_dot, _fd(gf, (x,), v), rtol=1e-6, atol=1e-8)
     src = adc.forward_api._jvp_function(gf, (0,), "python").source
-    assert "_dot_stack" in src or "stack_dot" in src, src
+    assert "tape_dot" in src or "_dot_tape" in src, src
 
 
 def test_forward_over_a_reverse_pass_with_shape_stacks_and_break():

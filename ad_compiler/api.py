@@ -133,11 +133,10 @@ class GradFunction:
 
     @property
     def origin(self):
-        loc = self.__dict__.get("_loc")      # (no parse: a warm start has no .parsed)
-        if loc is None:                      # a compiled function of a compiled function
-            pf = self.parsed
-            loc = (pf.name, pf.filename, pf.lineno)
-        return Origin(*loc)
+        return Origin(*self._location())
+
+    def _location(self):
+        return location_of(self)
 
     def _where_kw(self):
         return self.origin.kw()
@@ -307,12 +306,12 @@ class GradFunction:
 
     def _check_result(self, out):
         """The output must be a real number or array (see outputs.py)."""
-        check_output(out, *self._loc)
+        check_output(out, *self._location())
 
     def _run(self, args, kwargs):
         seed = kwargs.pop("seed", None)
         if seed is not None and type(seed) is not float:
-            check_seed(seed, *self._loc)
+            check_seed(seed, *self._location())
         free = self._prologue()                 # the globals it reads, now
         if free is None:                        # (None: a binding changed, or not built)
             free = self._free_values()
@@ -348,6 +347,17 @@ class GradFunction:
 
     def __repr__(self):
         return f"<ad_compiler gradient of {self.__name__} wrt={self.wrt} backend={self.backend}>"
+
+
+def location_of(f):
+    """(name, file, line) of a compiled function's function, without parsing
+    it when it is known (a warm start has no ``.parsed``; a compiled
+    function of a compiled function reads its inner one's)."""
+    loc = getattr(f, "__dict__", {}).get("_loc")
+    if loc is None:
+        pf = f.parsed
+        loc = (pf.name, pf.filename, pf.lineno)
+    return loc
 
 
 def _unbuilt():

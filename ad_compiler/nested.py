@@ -31,7 +31,7 @@ import os
 from dataclasses import replace
 
 from . import api, cache
-from .api import GradFunction, _unbuilt
+from .api import GradFunction, _unbuilt, location_of
 from .errors import WrtError
 from .ir import ops
 from .ir.nodes import Block, Const, Loc, Return
@@ -114,7 +114,7 @@ class NestedGrad(GradFunction):
         if getattr(self, "_ir", None) is not None:   # a binding changed: the inner recompiles too
             inner._setup()
         self.parsed = inner.parsed
-        self._loc = inner._loc                    # (origin: where f is defined)
+        self._loc = location_of(inner)            # (origin: where f is defined)
         self._front_digest = None                 # (never stored on disk: see cache/entries.py)
         self.arg_names = inner.arg_names
         self._bound = inner._bound

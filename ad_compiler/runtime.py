@@ -39,7 +39,7 @@ from .pytree import (accumulate as tree_accumulate, cast_tree, check_seed, conta
 
 __all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
            "safe_mul", "safe_div", "div_or_zero", "pow_slope",
-           "ShapeOf", "shape_proxy", "zero_like", "seed_cotangent", "item_cotangent", "own",
+           "ShapeOf", "ShapeOfIntegers", "shape_proxy", "zero_like", "seed_cotangent", "item_cotangent", "own",
            "index_add", "zero_at_inplace", "tree_cotangent", "concat_cotangent",
            "repeat_cotangent", "tree_index_add", "zero_at", "copy_item", "last_writes"]
 
@@ -49,7 +49,7 @@ _BASIC_INDEX = (int, slice, type(None), type(Ellipsis), np.integer)
 def unbroadcast(g, x):
     """Sum ``g`` down to the shape of ``x``: the adjoint of broadcasting.
     (``x`` may be a ShapeOf: the shape alone, kept by the forward pass.)"""
-    xs = x if type(x) is ShapeOf else np.shape(x)
+    xs = x if isinstance(x, ShapeOf) else np.shape(x)
     gs = np.shape(g)
     if gs == xs:
         return g
@@ -67,7 +67,7 @@ def unbroadcast(g, x):
 def unreduce(g, x, axis=None, keepdims=False, where=True):
     """Broadcast the cotangent ``g`` of a reduction over ``axis`` back to ``x``'s
     shape (zero where the reduction's ``where=`` mask is False)."""
-    xs = x if type(x) is ShapeOf else np.shape(x)
+    xs = x if isinstance(x, ShapeOf) else np.shape(x)
     if not xs:
         return g
     if axis is not None and (keepdims is np._NoValue or not keepdims):
@@ -230,10 +230,18 @@ class ShapeOf(tuple):
     __slots__ = ()
 
 
+class ShapeOfIntegers(ShapeOf):
+    """The shape of an integer or bool array (``written_cotangent`` reads
+    that a write into it truncates)."""
+    __slots__ = ()
+
+
 def shape_proxy(x):
     """A stand-in for ``x`` where only its shape is read (``unbroadcast``,
     ``unreduce``): stacking it costs no memory and holds no reference to
     ``x``'s data (a view of an array that is later assigned into, say)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind not in "fc":
+        return ShapeOfIntegers(x.shape)
     return ShapeOf(np.shape(x))
 
 
@@ -241,7 +249,8 @@ def written_cotangent(g, into):
     """The cotangent of a value written into ``into`` (``a[i] = v``): none
     when ``into`` holds integers or bools, whose write truncated the value
     (Python's ``int_array[0] = 1.5`` stores 1: a constant)."""
-    if isinstance(into, np.ndarray) and into.dtype.kind not in "fc":
+    if isinstance(into, ShapeOfIntegers) or (
+            isinstance(into, np.ndarray) and into.dtype.kind not in "fc"):
         return zero_like(g)
     return g
 
@@ -250,7 +259,7 @@ def zero_like(x):
     """A zero cotangent for ``x`` (a Python 0.0 for scalars; None, the
     zero of tuple cotangents, for tuples, lists and dicts; float zeros of the
     shape for a ShapeOf)."""
-    if type(x) is ShapeOf:
+    if isinstance(x, ShapeOf):
         return np.zeros(x) if x else 0.0
     if isinstance(x, (tuple, list, dict)):
         return None

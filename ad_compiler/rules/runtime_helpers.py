@@ -380,7 +380,7 @@ defvjp(accumulate, accumulate_a, accumulate_b, linear=True, name="accumulate")
 defvjp(accumulated_part, accumulated_part_ct, _, linear=True, name="accumulated_part")
 defvjp(runtime.copy_item, copy_item_g, _, linear=True, name="copy_item")
 defvjp(runtime.written_cotangent, written_cotangent_g, _, linear=True, name="written_cotangent",
-       rank=0)
+       rank=0, shape_only=(1,))      # (the array written into: its dtype only, kept in its shape)
 defvjp(copy_item_adjoint, copy_item_adjoint_ct, _, _, linear=True, name="copy_item_adjoint")
 defvjp(runtime.zero_at, zero_at_g, _, linear=True, name="zero_at")
 defvjp(structural.cotangent_if_array, if_array_g, _, linear=True, name="cotangent_if_array")

@@ -16,7 +16,7 @@ def setitem_a(g, ans, a, idx, v):
 
 
 def setitem_v(g, ans, a, idx, v):
-    return unbroadcast(copy_item(written_cotangent(g, ans), idx), v)
+    return unbroadcast(written_cotangent(copy_item(g, idx), ans), v)
 
 
 def append_lst(g, ans, lst, v):

@@ -57,9 +57,9 @@ def test_show_prints_the_graph_and_the_generated_source(tmp_path):
 
 
 def _namespace(ns):
-    from ad_compiler import runtime
+    from ad_compiler import runtime, runtime_reuse
     from ad_compiler.ir import ops
-    for mod in (ops, runtime):             # the helpers generated code calls
+    for mod in (ops, runtime, runtime_reuse):      # the helpers generated code calls
         ns.update({k: v for k, v in vars(mod).items() if not k.startswith("_")})
     ns["np"] = np
     return ns

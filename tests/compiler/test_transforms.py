@@ -73,7 +73,7 @@ def test_cse_merges_repeated_arithmetic():
 
 def test_constant_folding():
     g, src, gx = _source(ex.folding, 0.5)
-    ir = str(g.ir)
+    ir = str(g.ir).split("\n", 1)[1]        # (the header names the file: its path may say "len")
     assert "sqrt" not in ir and "len" not in ir
     assert "mul x 8.0" in ir
     assert "sqrt" not in src and "len(" not in src and "2.0 * 3.0" not in src

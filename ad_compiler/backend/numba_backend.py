@@ -40,7 +40,7 @@ from ..ir.nodes import Call, Attr, Block, Const
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
-from . import numba_axis_twins, numba_twins, numba_view_twins
+from . import numba_axis_twins, numba_container_twins, numba_twins, numba_view_twins
 from .emit import emit_function
 from .numba_twins import jit_helper
 
@@ -108,7 +108,7 @@ def reductions_as_functions(g):
 # -- source and compilation -------------------------------------------------------------
 def _twins_digest():
     text = b""
-    for module in (numba_twins, numba_view_twins, numba_axis_twins):
+    for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins):
         with open(inspect.getsourcefile(module), "rb") as fh:
             text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]

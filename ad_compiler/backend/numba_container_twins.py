@@ -17,6 +17,8 @@ tuple the Python backend builds.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 from numba import literal_unroll, types
 from numba.core.errors import TypingError
@@ -208,4 +210,66 @@ def _sum_cotangent(g, iterable):
         return lambda g, iterable: np.broadcast_to(g, iterable.shape).copy()
     if _scalar_list(iterable) and is_scalar(g):
         return lambda g, iterable: np.full(len(iterable), g)
+    return None
+
+
+@register_jitable
+def _pieces0(g, sizes):
+    """``g`` cut along axis 0 into consecutive pieces of ``sizes``."""
+    out = [g[0:sizes[0]]]
+    at = sizes[0]
+    for i in range(1, len(sizes)):
+        out.append(g[at:at + sizes[i]])
+        at += sizes[i]
+    return out
+
+
+@_twin(adjoints.unconcatenate, prefer_literal=True)
+def _unconcatenate(g, arrays, axis=0):
+    """The pieces of ``g`` shaped like each of ``arrays`` (same rank as
+    ``g``), as a list: ``item_cotangent(pieces, k)`` reads piece k."""
+    if not is_array(g):
+        return None
+    if isinstance(arrays, (types.List, types.UniTuple)) and is_array(arrays.dtype):
+        ranks = {arrays.dtype.ndim}
+    elif isinstance(arrays, types.BaseTuple) and all(is_array(t) for t in arrays.types):
+        ranks = {t.ndim for t in arrays.types}
+    else:
+        return None
+    if ranks != {g.ndim}:
+        raise TypingError("the gradient of a concatenation of arrays of another rank than "
+                          "the result's is not supported by the Numba backend")
+    k = _axis(types.literal(0) if isinstance(axis, (types.Omitted, int)) else axis, g.ndim,
+              "the gradient of np.concatenate")
+    if k is None:
+        raise TypingError("the gradient of np.concatenate(axis=None) is not supported by the "
+                          "Numba backend")
+    to_front = tuple([k] + [d for d in range(g.ndim) if d != k])
+    back = _moved_to(g.ndim, k)
+
+    if isinstance(arrays, types.List):
+        def impl_list(g, arrays, axis=0):
+            sizes = np.empty(len(arrays), np.intp)
+            for i in range(len(arrays)):
+                sizes[i] = arrays[i].shape[k]
+            moved = np.ascontiguousarray(np.transpose(g, to_front))
+            return [np.ascontiguousarray(np.transpose(p, back)) for p in _pieces0(moved, sizes)]
+        return impl_list
+
+    def impl(g, arrays, axis=0):
+        sizes = np.empty(len(arrays), np.intp)
+        i = 0
+        for a in literal_unroll(arrays):
+            sizes[i] = a.shape[k]
+            i += 1
+        moved = np.ascontiguousarray(np.transpose(g, to_front))
+        return [np.ascontiguousarray(np.transpose(p, back)) for p in _pieces0(moved, sizes)]
+    return impl
+
+
+@overload(operator.getitem)
+def _getitem_list(a, idx):
+    """``x[[0, 2, 2]]``: a list of ints indexes as the array of them."""
+    if is_array(a) and isinstance(idx, types.List) and isinstance(idx.dtype, types.Integer):
+        return lambda a, idx: a[np.array(idx)]
     return None

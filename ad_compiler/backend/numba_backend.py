@@ -40,7 +40,7 @@ from ..ir.nodes import Call, Attr, Block, Const
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
-from . import numba_axis_twins, numba_container_twins, numba_twins, numba_view_twins
+from . import numba_axis_twins, numba_container_twins, numba_einsum, numba_twins, numba_view_twins
 from .emit import emit_function
 from .numba_twins import jit_helper
 
@@ -108,7 +108,8 @@ def reductions_as_functions(g):
 # -- source and compilation -------------------------------------------------------------
 def _twins_digest():
     text = b""
-    for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins):
+    for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins,
+                   numba_einsum):
         with open(inspect.getsourcefile(module), "rb") as fh:
             text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
@@ -251,7 +252,7 @@ class NumbaGradient:
         n = (len(key) - 1) // 2         # the values: bound, passed, then globals read
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
-        g = reductions_as_functions(g)
+        g = numba_einsum.einsum_as_fixed(reductions_as_functions(g))
         name = self.compiled.python_fn.__name__      # f_grad, f_jvp
         emitted = emit_function(g, name, g.arg_names, omit_unset=True)
         source = emitted.source

@@ -35,6 +35,7 @@ def require_numba(what='backend="numba"'):
     importlib.import_module("ad_compiler.backend.numba_axis_twins")
     importlib.import_module("ad_compiler.backend.numba_container_twins")
     importlib.import_module("ad_compiler.backend.numba_einsum")
+    importlib.import_module("ad_compiler.backend.numba_matmul")
     return numba
 
 

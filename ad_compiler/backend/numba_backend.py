@@ -40,7 +40,8 @@ from ..ir.nodes import Call, Attr, Block, Const
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
-from . import numba_axis_twins, numba_container_twins, numba_einsum, numba_twins, numba_view_twins
+from . import (numba_axis_twins, numba_container_twins, numba_einsum, numba_matmul, numba_twins,
+               numba_view_twins)
 from .emit import emit_function
 from .numba_twins import jit_helper
 
@@ -109,7 +110,7 @@ def reductions_as_functions(g):
 def _twins_digest():
     text = b""
     for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins,
-                   numba_einsum):
+                   numba_einsum, numba_matmul):
         with open(inspect.getsourcefile(module), "rb") as fh:
             text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]

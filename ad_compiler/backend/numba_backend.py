@@ -203,6 +203,49 @@ def _failing_line(exc, text, path):
     return found
 
 
+_CALLEE = re.compile(r"Function\(<(?:built-in )?function ([\w.]+)[ >]|"
+                     r"unsupported NumPy function '([\w.]+)'|Function\(<class '(\w+)'>")
+_CALL_IN_LINE = re.compile(r"([A-Za-z_][\w.]*)\(")
+
+
+_SIGNATURE = re.compile(r">>> (.+)")
+_EMPTY_LIST = re.compile(r"variable '(\w+)', have imprecise type: list\(undefined\)")
+
+
+def _reason(text, first):
+    """Numba's reason, shortened: the argument types it had no
+    implementation for, or its first line."""
+    m = _EMPTY_LIST.search(text)
+    if m:
+        return (f"the list {m.group(1)!r} starts empty, and Numba cannot type an empty list "
+                "grown through a loop; preallocate an array and assign into it")
+    if first.startswith("No implementation of function"):
+        sig = _SIGNATURE.search(text)
+        return "Numba has no implementation for these arguments" + \
+            (f": {sig.group(1).strip()[:300]}" if sig else "")
+    return first[:400]
+
+
+def _construct(text, line):
+    """The construct Numba could not lower, as the user wrote it: the callee
+    its message names, spelled as the generated line calls it (``np.max``,
+    ``np.linalg.svd``); else the first call on that line."""
+    m = _CALLEE.search(text)
+    name = next((x for x in m.groups() if x), None) if m else None
+    calls = _CALL_IN_LINE.findall(line.split("=", 1)[-1]) if line else []
+    if name:
+        short = name.rsplit(".", 1)[-1]
+        for c in calls:
+            if c == name or c.rsplit(".", 1)[-1] == short:
+                return c
+        if name == "getitem":
+            return "indexing (x[...])"
+        if name in ("tuple", "list", "dict"):
+            return f"{name}(...)"
+        return name.replace("numpy.", "np.")
+    return calls[0] if calls else None
+
+
 def translate_error(exc, origin, spec, target="Numba"):
     """A ``BackendError`` for a Numba compile error in the generated code
     ``spec`` (its ``source``, ``path`` and ``lines``, the map of generated
@@ -213,7 +256,11 @@ def translate_error(exc, origin, spec, target="Numba"):
                   not ln.startswith("Failed in") and "pipeline" not in ln), text.strip())
     gen_line = _failing_line(exc, text, spec.path)
     generated = spec.source.splitlines()
-    msg = f"cannot lower to {target}: {first[:400]}"
+    line = generated[gen_line - 1] if gen_line is not None and 1 <= gen_line <= len(generated) \
+        else ""
+    construct = _construct(text, line)
+    reason = _reason(text, first)
+    msg = f"cannot lower to {target}: " + (f"{construct} ({reason})" if construct else reason)
     if gen_line is not None and 1 <= gen_line <= len(generated):
         msg += f"\n    in the generated code ({spec.path}:{gen_line}): " \
                f"{generated[gen_line - 1].strip()}"

@@ -36,6 +36,7 @@ def require_numba(what='backend="numba"'):
     importlib.import_module("ad_compiler.backend.numba_container_twins")
     importlib.import_module("ad_compiler.backend.numba_einsum")
     importlib.import_module("ad_compiler.backend.numba_matmul")
+    importlib.import_module("ad_compiler.backend.numba_special")
     return numba
 
 

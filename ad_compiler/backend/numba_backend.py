@@ -40,8 +40,8 @@ from ..ir.nodes import Call, Attr, Block, Const
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
-from . import (numba_axis_twins, numba_container_twins, numba_einsum, numba_matmul, numba_twins,
-               numba_view_twins)
+from . import (numba_axis_twins, numba_container_twins, numba_einsum, numba_matmul, numba_special,
+               numba_twins, numba_view_twins)
 from .emit import emit_function
 from .numba_twins import jit_helper
 
@@ -110,7 +110,7 @@ def reductions_as_functions(g):
 def _twins_digest():
     text = b""
     for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins,
-                   numba_einsum, numba_matmul):
+                   numba_einsum, numba_matmul, numba_special):
         with open(inspect.getsourcefile(module), "rb") as fh:
             text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
@@ -209,6 +209,7 @@ _CALL_IN_LINE = re.compile(r"([A-Za-z_][\w.]*)\(")
 
 
 _SIGNATURE = re.compile(r">>> (.+)")
+_OURS = re.compile(r"TypingError: ([^\n]*(?:by the Numba backend|the Numba backend needs)[^\n]*)")
 _EMPTY_LIST = re.compile(r"variable '(\w+)', have imprecise type: list\(undefined\)")
 
 
@@ -219,6 +220,9 @@ def _reason(text, first):
     if m:
         return (f"the list {m.group(1)!r} starts empty, and Numba cannot type an empty list "
                 "grown through a loop; preallocate an array and assign into it")
+    ours = _OURS.search(text)            # a twin's own refusal (numba_*twins.py) says why
+    if ours:
+        return ours.group(1).strip()[:400]
     if first.startswith("No implementation of function"):
         sig = _SIGNATURE.search(text)
         return "Numba has no implementation for these arguments" + \

@@ -61,8 +61,22 @@ def _stack0(arrays):
     return out
 
 
+@register_jitable
+def _numbers(items, like):
+    out = np.empty(len(items), dtype=like.dtype)
+    for i in range(len(items)):
+        out[i] = items[i]
+    return out
+
+
 @overload(np.stack, prefer_literal=True)
 def _stack_list(arrays, axis=0, out=None):
+    if _scalar_list(arrays) and isinstance(arrays.dtype, (types.Float, types.Integer)):
+        # numbers stack to a 1-d array (0-d arrays, as NumPy sees them)
+        _axis(types.literal(0) if isinstance(axis, (types.Omitted, int)) else axis, 1, "np.stack")
+        like = np.zeros(0, dtype=np.dtype(str(arrays.dtype)))
+
+        return lambda arrays, axis=0, out=None: _numbers(arrays, like)
     if not (isinstance(arrays, types.List) and is_array(arrays.dtype)):
         return None
     nd = arrays.dtype.ndim + 1

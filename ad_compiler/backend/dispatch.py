@@ -32,6 +32,11 @@ def require_numba(what='backend="numba"'):
                            'with: pip install "ad_compiler[numba]"') from None
     importlib.import_module("ad_compiler.backend.numba_twins")
     importlib.import_module("ad_compiler.backend.numba_view_twins")
+    importlib.import_module("ad_compiler.backend.numba_axis_twins")
+    importlib.import_module("ad_compiler.backend.numba_container_twins")
+    importlib.import_module("ad_compiler.backend.numba_einsum")
+    importlib.import_module("ad_compiler.backend.numba_matmul")
+    importlib.import_module("ad_compiler.backend.numba_special")
     return numba
 
 

@@ -40,7 +40,8 @@ from ..ir.nodes import Call, Attr, Block, Const
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
-from . import numba_twins, numba_view_twins
+from . import (numba_axis_twins, numba_container_twins, numba_einsum, numba_matmul, numba_special,
+               numba_twins, numba_view_twins)
 from .emit import emit_function
 from .numba_tapes import scalar_kinds, typed_tapes
 from .numba_twins import jit_helper
@@ -109,7 +110,8 @@ def reductions_as_functions(g):
 # -- source and compilation -------------------------------------------------------------
 def _twins_digest():
     text = b""
-    for module in (numba_twins, numba_view_twins):
+    for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins,
+                   numba_einsum, numba_matmul, numba_special):
         with open(inspect.getsourcefile(module), "rb") as fh:
             text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]
@@ -202,6 +204,53 @@ def _failing_line(exc, text, path):
     return found
 
 
+_CALLEE = re.compile(r"Function\(<(?:built-in )?function ([\w.]+)[ >]|"
+                     r"unsupported NumPy function '([\w.]+)'|Function\(<class '(\w+)'>")
+_CALL_IN_LINE = re.compile(r"([A-Za-z_][\w.]*)\(")
+
+
+_SIGNATURE = re.compile(r">>> (.+)")
+_OURS = re.compile(r"TypingError: ([^\n]*(?:by the Numba backend|the Numba backend needs)[^\n]*)")
+_EMPTY_LIST = re.compile(r"variable '(\w+)', have imprecise type: list\(undefined\)")
+
+
+def _reason(text, first):
+    """Numba's reason, shortened: the argument types it had no
+    implementation for, or its first line."""
+    m = _EMPTY_LIST.search(text)
+    if m:
+        return (f"the list {m.group(1)!r} starts empty, and Numba cannot type an empty list "
+                "grown through a loop; preallocate an array and assign into it")
+    ours = _OURS.search(text)            # a twin's own refusal (numba_*twins.py) says why
+    if ours:
+        return ours.group(1).strip()[:400]
+    if first.startswith("No implementation of function"):
+        sig = _SIGNATURE.search(text)
+        return "Numba has no implementation for these arguments" + \
+            (f": {sig.group(1).strip()[:300]}" if sig else "")
+    return first[:400]
+
+
+def _construct(text, line):
+    """The construct Numba could not lower, as the user wrote it: the callee
+    its message names, spelled as the generated line calls it (``np.max``,
+    ``np.linalg.svd``); else the first call on that line."""
+    m = _CALLEE.search(text)
+    name = next((x for x in m.groups() if x), None) if m else None
+    calls = _CALL_IN_LINE.findall(line.split("=", 1)[-1]) if line else []
+    if name:
+        short = name.rsplit(".", 1)[-1]
+        for c in calls:
+            if c == name or c.rsplit(".", 1)[-1] == short:
+                return c
+        if name == "getitem":
+            return "indexing (x[...])"
+        if name in ("tuple", "list", "dict"):
+            return f"{name}(...)"
+        return name.replace("numpy.", "np.")
+    return calls[0] if calls else None
+
+
 def translate_error(exc, origin, spec, target="Numba"):
     """A ``BackendError`` for a Numba compile error in the generated code
     ``spec`` (its ``source``, ``path`` and ``lines``, the map of generated
@@ -212,7 +261,11 @@ def translate_error(exc, origin, spec, target="Numba"):
                   not ln.startswith("Failed in") and "pipeline" not in ln), text.strip())
     gen_line = _failing_line(exc, text, spec.path)
     generated = spec.source.splitlines()
-    msg = f"cannot lower to {target}: {first[:400]}"
+    line = generated[gen_line - 1] if gen_line is not None and 1 <= gen_line <= len(generated) \
+        else ""
+    construct = _construct(text, line)
+    reason = _reason(text, first)
+    msg = f"cannot lower to {target}: " + (f"{construct} ({reason})" if construct else reason)
     if gen_line is not None and 1 <= gen_line <= len(generated):
         msg += f"\n    in the generated code ({spec.path}:{gen_line}): " \
                f"{generated[gen_line - 1].strip()}"
@@ -253,7 +306,7 @@ class NumbaGradient:
         n = (len(key) - 1) // 2         # the values: bound, passed, then globals read
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
-        g = reductions_as_functions(g)
+        g = numba_einsum.einsum_as_fixed(reductions_as_functions(g))
         g = typed_tapes(g, dict(zip(g.entry.params, key[:n] + (seed_rank,))),
                         dict(zip(g.entry.params, kinds)))
         name = self.compiled.python_fn.__name__      # f_grad, f_jvp

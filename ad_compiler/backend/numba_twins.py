@@ -460,7 +460,23 @@ def _scatter_into(g, x, idx):
                 out[idx[k]] += gb[k]
             return out
         return impl
-    raise TypingError(f"scatter_into: index of type {idx} is not supported by the Numba backend")
+    def impl_any(g, x, idx):
+        out = np.zeros(x.size, dtype=dt)
+        _add_at_positions(out, x.shape, idx, g)
+        return out.reshape(x.shape)
+    return impl_any
+
+
+@register_jitable
+def _add_at_positions(out, shape, idx, g):
+    """``out`` (flat, of ``shape``'s size) += ``g`` at ``[idx]``: through the
+    flat positions that the same index picks, so a repeated index adds up
+    (fancy indices, ``None``, slices mixed with arrays)."""
+    pos = np.arange(out.size).reshape(shape)[idx]
+    p = np.ascontiguousarray(pos).ravel()
+    gb = np.ascontiguousarray(np.broadcast_to(g, pos.shape)).ravel()
+    for k in range(p.size):
+        out[p[k]] += gb[k]
 
 
 # -- in-place updates (``a[i] = v``, ``x += y`` through aliases) -----------------------------
@@ -521,6 +537,12 @@ def _index_add(acc, idx, g):
                 acc[idx[k]] += gb[k]
             return acc
         return impl
+    if is_array(idx) or (isinstance(idx, types.BaseTuple) and any(
+            is_array(t) or isinstance(t, types.NoneType) for t in idx.types)):
+        def impl_any(acc, idx, g):
+            _add_at_positions(acc.reshape(-1), acc.shape, idx, g)
+            return acc
+        return impl_any
 
     def impl(acc, idx, g):
         acc[idx] += g
@@ -582,6 +604,9 @@ def _cast_cotangent(g, a, ans=None):
         return lambda g, a, ans=None: np.reshape(np.asarray(g), a.shape).astype(dt)
     if is_scalar(a):
         return lambda g, a, ans=None: g
+    if isinstance(a, (types.List, types.UniTuple)) and (is_scalar(a.dtype) or is_array(a.dtype)) \
+            and is_array(g):
+        return lambda g, a, ans=None: g.astype(np.float64)   # rows: the items' cotangents
     return None
 
 

@@ -22,7 +22,7 @@ from ..runtime import div_or_zero, reduced_count, unreduce
 __all__ = ["float_dtype", "extremum_adjoint", "var_adjoint", "prod_adjoint", "cumprod_adjoint",
            "unconcatenate", "unsplit", "untile", "unrepeat", "unpad", "undiagonal", "untake",
            "untake_along_axis", "tensordot_adjoint", "einsum_adjoint", "kron_adjoint",
-           "multi_dot_adjoint", "cast_cotangent", "norm_adjoint", "clip_adjoint"]
+           "multi_dot_adjoint", "cast_cotangent", "unstack_cotangent", "norm_adjoint", "clip_adjoint"]
 
 
 def float_dtype(a):
@@ -121,6 +121,11 @@ def unconcatenate(g, arrays, axis=0):
         sizes = [np.shape(x)[axis] if np.ndim(x) == nd else 1 for x in arrays]
         pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
     return tuple(np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays))
+
+
+def unstack_cotangent(g, axis=0):
+    """Adjoint of ``np.stack(arrays, axis)``: the pieces of ``g`` along ``axis``."""
+    return tuple(np.moveaxis(g, axis, 0))
 
 
 def unsplit(g, ans, axis=0, stack=False):

@@ -164,6 +164,9 @@ for _fn in (np.std, np.ndarray.std):
 # Numba's array methods take no keepdims (nor axis for mean): given keywords, it gets these
 declare(np.ndarray.sum, numba_function=np.sum)
 declare(np.ndarray.mean, numba_function=np.mean)
+for _m, _f in ((np.ndarray.max, np.max), (np.ndarray.min, np.min), (np.ndarray.prod, np.prod),
+               (np.ndarray.std, np.std), (np.ndarray.var, np.var)):
+    declare(_m, numba_function=_f)      # (overloaded over an axis in numba_axis_twins)
 for _fn in (np.cumsum, np.ndarray.cumsum):
     defvjp(_fn, cumsum_a, linear=True, doc="reversed cumulative sum; axis=None flattens")
 for _fn in (np.cumprod, np.ndarray.cumprod):

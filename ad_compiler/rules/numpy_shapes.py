@@ -10,7 +10,7 @@ integer dtype have zero gradient.
 """
 import numpy as np
 
-from .adjoints import (cast_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
+from .adjoints import (cast_cotangent, unstack_cotangent, float_dtype, unconcatenate, undiagonal, unpad, unrepeat, unsplit,
                        untile)
 from ..runtime import unbroadcast
 from .registry import declare, defjvp, defvjp
@@ -119,7 +119,7 @@ def concatenate_arrays(g, ans, arrays, axis=0, out=None, *, dtype=None, casting=
 
 
 def stack_arrays(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    return tuple(np.moveaxis(g, axis, 0))
+    return unstack_cotangent(g, axis)
 
 
 def hstack_tup(g, ans, tup, *, dtype=None, casting="same_kind"):

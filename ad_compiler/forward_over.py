@@ -35,14 +35,14 @@ from dataclasses import replace
 import numpy as np
 
 from . import forward_api
-from .api import GradFunction, _kind
+from .api import GradFunction
 from .compiled import Arguments, Request, ResultLayout
 from .errors import WrtError
 from .forward_api import JvpFunction
 from .ir import ops
 from .ir.nodes import Block, Return
 from .ir.verify import verify
-from .nested import _user_locations, gradient_as_function
+from .nested import OfCompiled, _user_locations, gradient_as_function
 from .pipeline import compile_graph
 from .transforms.simplify import simplify
 
@@ -87,7 +87,7 @@ def tangent_as_function(fwd, n_params, n_passed, n_tangents, name):
     return verify(simplify(replace(fwd, blocks=tuple(blocks), name=name, arg_names=names)))
 
 
-class ForwardOver(JvpFunction):
+class ForwardOver(OfCompiled, JvpFunction):
     """Forward mode over ``inner`` (a ``GradFunction``, a ``NestedGrad``, or
     anything with ``differentiable_graph(kinds)``): ``self.call(args,
     tangents)`` -> ``(inner(*args), d inner(*args) . tangents)``."""
@@ -109,38 +109,6 @@ class ForwardOver(JvpFunction):
         super().__init__(inner, wrt, False, backend, False, freeze_globals=inner.freeze_globals)
         self.__name__ = f"{inner.__name__}_grad" if not hasattr(
             inner, "differentiable_graph") else f"{inner.__name__}_dot"
-
-    def _setup(self):
-        inner = self.inner
-        if getattr(self, "_ir", None) is not None:   # a binding changed: the inner recompiles too
-            inner._setup()
-        self.parsed = inner.parsed
-        self.arg_names = inner.arg_names
-        self._bound = inner._bound
-        self._sig = inner._sig
-        self._defaults = inner._defaults
-        wrt = self._wrt_spec
-        self.single = not isinstance(wrt, (tuple, list))
-        self.wrt = tuple(self._wrt_index(w) for w in ((wrt,) if self.single else wrt))
-        self._picks = None
-        if self._sig is not None:
-            self.wrt, self._picks = self._sig.plan(self.wrt, self._where_kw())
-        self._ir = None
-        self._bindings = None
-        self._prologue = inner._prologue
-        self._variants = {}
-        self._last = None
-
-    @property
-    def ir(self):
-        """The graph of the function ``inner`` differentiates."""
-        if self._ir is None:
-            self._ir = self.inner.ir
-            self._bindings, self._prologue = self.inner._bindings, self.inner._prologue
-        return self._ir
-
-    def _free_values(self):
-        return self.inner._free_values()
 
     def _graph(self, kinds):
         own = getattr(self.inner, "differentiable_graph", None)
@@ -196,8 +164,7 @@ def _differentiable_graph(jf, kinds):
     n_bound = len(jf._bound)
     n_passed = len(jf._sig.param_names) if jf._sig else len(jf.arg_names)
     n_t = len(jf.wrt)
-    head, tangents, free = (kinds[:n_bound + n_passed], kinds[n_bound + n_passed:
-                            n_bound + n_passed + n_t], kinds[n_bound + n_passed + n_t:])
+    head, free = kinds[:n_bound + n_passed], kinds[n_bound + n_passed + n_t:]   # (tangents between)
     fwd = jf.variant(head + free).pure_graph
     return tangent_as_function(fwd, len(head + free), n_bound + n_passed, n_t,
                                fwd.name + "_dot")

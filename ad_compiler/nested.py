@@ -38,7 +38,7 @@ from .ir.nodes import Block, Const, Loc, Return
 from .ir.verify import verify
 from .transforms.simplify import simplify, substitute
 
-__all__ = ["NestedGrad", "nested_grad", "frozen_gradient", "gradient_as_function"]
+__all__ = ["OfCompiled", "NestedGrad", "nested_grad", "frozen_gradient", "gradient_as_function"]
 
 
 def gradient_as_function(joint, name):
@@ -90,24 +90,11 @@ def _compiler_file(filename):
     return path.startswith(_PACKAGE) or path.startswith(os.path.abspath(cache.cache_dir()))
 
 
-class NestedGrad(GradFunction):
-    """The gradient of a ``GradFunction`` (itself possibly nested)."""
-
-    def __init__(self, inner, wrt=0, has_aux=False, backend="python", return_value=False):
-        self.inner = inner                 # (pickled by reference: __reduce__)
-        pf = inner.parsed
-        where = dict(fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
-        if not getattr(inner, "single", True):
-            raise WrtError(f"grad of a gradient needs the inner gradient to have one wrt "
-                           f"(it has wrt={inner._wrt_spec!r}); take the gradient of each", **where)
-        if getattr(inner, "has_aux", False) or getattr(inner, "return_value", False):
-            raise WrtError("grad of a gradient needs a plain gradient inside (not has_aux=True or "
-                           "value_and_grad)", **where)
-        if has_aux:
-            raise WrtError("has_aux=True: a gradient returns no auxiliary value", **where)
-        super().__init__(inner, wrt, False, backend, return_value,
-                         freeze_globals=inner.freeze_globals)
-        self.__name__ = f"{inner.__name__}_grad"
+class OfCompiled:
+    """What a compiled function of a compiled function (a gradient of a
+    gradient, forward mode over a gradient: forward_over.py) reads from the
+    one inside, ``self.inner``: its parameters, bindings, location and the
+    globals it reads."""
 
     def _setup(self):
         inner = self.inner
@@ -134,11 +121,34 @@ class NestedGrad(GradFunction):
 
     @property
     def ir(self):
-        """The graph of the function of the function differentiated (``f``'s SSA graph)."""
+        """The graph of the function the inner one differentiates (``f``'s SSA graph)."""
         if self._ir is None:
             self._ir = self.inner.ir
             self._bindings, self._prologue = self.inner._bindings, self.inner._prologue
         return self._ir
+
+    def _free_values(self):
+        return self.inner._free_values()
+
+
+class NestedGrad(OfCompiled, GradFunction):
+    """The gradient of a ``GradFunction`` (itself possibly nested)."""
+
+    def __init__(self, inner, wrt=0, has_aux=False, backend="python", return_value=False):
+        self.inner = inner                 # (pickled by reference: __reduce__)
+        pf = inner.parsed
+        where = dict(fn_name=pf.name, filename=pf.filename, lineno=pf.lineno)
+        if not getattr(inner, "single", True):
+            raise WrtError(f"grad of a gradient needs the inner gradient to have one wrt "
+                           f"(it has wrt={inner._wrt_spec!r}); take the gradient of each", **where)
+        if getattr(inner, "has_aux", False) or getattr(inner, "return_value", False):
+            raise WrtError("grad of a gradient needs a plain gradient inside (not has_aux=True or "
+                           "value_and_grad)", **where)
+        if has_aux:
+            raise WrtError("has_aux=True: a gradient returns no auxiliary value", **where)
+        super().__init__(inner, wrt, False, backend, return_value,
+                         freeze_globals=inner.freeze_globals)
+        self.__name__ = f"{inner.__name__}_grad"
 
     def _primal_graph(self, kinds):
         own = getattr(self.inner, "differentiable_graph", None)

@@ -43,7 +43,6 @@ from ..ir.nodes import callee_name
 from ..rules import lookup
 from ..rules.registry import DYNAMIC, primal_name
 from ..rules.containers import iteration_keys
-from ..rules.registry import props
 from ..runtime import accumulate as accumulate_cotangents
 from ..runtime import cast_like
 from .. import pytree

@@ -30,7 +30,7 @@ from numba.extending import overload, register_jitable
 
 from ..rules import adjoints
 from ..rules import numpy_reductions
-from .numba_twins import _twin, _none, is_array, is_scalar
+from .numba_twins import _twin, _none, is_array
 
 __all__ = []
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import operator
 
 import numpy as np
-from numba import types
 from numba.extending import overload, register_jitable
 
 from ..rules import arithmetic
-from .numba_twins import _twin, is_array
+from .numba_twins import is_array
 
 __all__ = []
 

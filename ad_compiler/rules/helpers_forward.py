@@ -17,6 +17,7 @@ import numpy as np
 from .. import runtime
 from ..runtime import (cast_like, div_or_zero, pow_slope, safe_div, safe_mul, scatter_into,
                        unbroadcast, unreduce)
+from .adjoints import unstack_cotangent
 from .registry import defjvp, nondifferentiable
 from .adjoints import tensordot_adjoint
 from .arithmetic import matmul_adjoint_a, matmul_adjoint_b
@@ -185,3 +186,10 @@ def einsum_operand_adjoint_operands(t, ans, g, operands, k):
 
 
 defjvp(einsum_operand_adjoint, einsum_operand_adjoint_g, einsum_operand_adjoint_operands, None)
+
+
+def unstack_cotangent_g(t, ans, g, axis=0):
+    return unstack_cotangent(t, axis)
+
+
+defjvp(unstack_cotangent, unstack_cotangent_g, None)

@@ -36,7 +36,7 @@ from ..runtime import (accumulate, cast_like, div_or_zero, pow_slope, safe_div, 
                        scatter_into, unbroadcast, unreduce)
 from . import arithmetic, containers, numpy_einsum, structural
 from .adjoints import cast_cotangent, clip_adjoint, extremum_adjoint, float_dtype, \
-    tensordot_adjoint, undiagonal
+    tensordot_adjoint, undiagonal, unsplit, unstack_cotangent
 from .registry import defvjp, nondifferentiable
 
 __all__ = ["no_cotangent", "is_no_cotangent", "rereduce", "uncast", "reshape_cotangent",
@@ -256,6 +256,10 @@ def written_cotangent_g(ct, ans, g, into):
     return runtime.written_cotangent(ct, into)
 
 
+def unstack_cotangent_g(ct, ans, g, axis=0):
+    return unsplit(ct, ans, axis, True)
+
+
 def copy_item_g(ct, ans, g, idx):
     return copy_item_adjoint(ct, g, idx)
 
@@ -370,6 +374,8 @@ defvjp(cast_like, cast_like_g, _, linear=True, name="cast_like")
 defvjp(uncast, uncast_ct, _, linear=True, name="uncast", rank=1)
 defvjp(reshape_cotangent, reshape_cotangent_ct, _, _, linear=True, name="reshape_cotangent")
 defvjp(cast_cotangent, cast_cotangent_g, _, _, linear=True, name="cast_cotangent")
+defvjp(unstack_cotangent, unstack_cotangent_g, None, linear=True, multiple_results=True,
+       name="unstack_cotangent")
 defvjp(safe_mul, safe_mul_g, safe_mul_d, name="safe_mul")
 defvjp(safe_div, safe_div_g, safe_div_d, name="safe_div")
 defvjp(div_or_zero, div_or_zero_a, div_or_zero_b, name="div_or_zero")

@@ -22,7 +22,7 @@ demo: install
 	$(PY) examples/quickstart.py
 
 test: install-test
-	NUMBA_ENABLE_CUDASIM=1 OMP_NUM_THREADS=1 $(PY) -m pytest tests
+	NUMBA_ENABLE_CUDASIM=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests
 
 bench: install-test
 	OMP_NUM_THREADS=1 $(PY) benchmarks/run.py

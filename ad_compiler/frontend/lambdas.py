@@ -102,17 +102,21 @@ def lambda_source(fn):
     filename = code.co_filename
     unavailable = (f"the source of the lambda at {filename}:{code.co_firstlineno} is not "
                    "available")
+    exec_help = ("a lambda built with exec() or typed at the interactive prompt cannot be "
+                 "compiled: define it in a file or a notebook cell")
     try:
         lines, _ = inspect.findsource(fn)
     except (OSError, TypeError) as e:
-        raise SourceUnavailableError(
-            f"{unavailable} ({e}); a lambda built with exec() or typed at the interactive "
-            "prompt cannot be compiled: define it in a file or a notebook cell",
-            fn_name="<lambda>", filename=filename, lineno=code.co_firstlineno) from None
+        raise SourceUnavailableError(f"{unavailable} ({e}); {exec_help}", fn_name="<lambda>",
+                                     filename=filename, lineno=code.co_firstlineno) from None
     try:
         found = matching_lambdas(code, "".join(lines))
     except SyntaxError:
         found = []
+    if not found and filename.startswith("<"):     # exec()'s "<string>": Python 3.13 may keep
+        raise SourceUnavailableError(              # lines of other code under that name
+            f"{unavailable}: {exec_help}", fn_name="<lambda>", filename=filename,
+            lineno=code.co_firstlineno)
     if not found:
         raise SourceUnavailableError(
             f"{unavailable}: no lambda on that line of the file compiles to this function's "

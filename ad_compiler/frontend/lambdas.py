@@ -104,6 +104,10 @@ def lambda_source(fn):
                    "available")
     exec_help = ("a lambda built with exec() or typed at the interactive prompt cannot be "
                  "compiled: define it in a file or a notebook cell")
+    if filename in ("<string>", "<stdin>"):     # exec()'s "<string>": Python 3.13 may keep
+        raise SourceUnavailableError(              # lines of other code under that name
+            f"{unavailable}: {exec_help}", fn_name="<lambda>", filename=filename,
+            lineno=code.co_firstlineno)
     try:
         lines, _ = inspect.findsource(fn)
     except (OSError, TypeError) as e:
@@ -113,10 +117,6 @@ def lambda_source(fn):
         found = matching_lambdas(code, "".join(lines))
     except SyntaxError:
         found = []
-    if not found and filename.startswith("<"):     # exec()'s "<string>": Python 3.13 may keep
-        raise SourceUnavailableError(              # lines of other code under that name
-            f"{unavailable}: {exec_help}", fn_name="<lambda>", filename=filename,
-            lineno=code.co_firstlineno)
     if not found:
         raise SourceUnavailableError(
             f"{unavailable}: no lambda on that line of the file compiles to this function's "

@@ -95,12 +95,20 @@ def _fast(fn):
     return block, start + 1, tree
 
 
+_SHARED_PSEUDO_FILES = frozenset({"<string>", "<stdin>"})   # names no file: no source
+
+
 def function_source(fn):
     """``(lines, first line number, ast.Module)`` of a function, as
     ``inspect.getsourcelines`` gives the lines, the tree numbered as in the
     file (columns as in the dedented lines); raises OSError/TypeError as
     inspect does when there is no source, SyntaxError if it does not parse."""
-    found = _fast(fn) if hasattr(fn, "__code__") and fn.__name__ != "<lambda>" else None
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_filename in _SHARED_PSEUDO_FILES:
+        # every exec() names its code "<string>": Python 3.13 may keep lines of other
+        # code under that name, and compiling them would differentiate the wrong code
+        raise OSError("could not get source code")
+    found = _fast(fn) if code is not None and fn.__name__ != "<lambda>" else None
     if found is not None:
         return found
     lines, lineno = inspect.getsourcelines(fn)

@@ -42,7 +42,7 @@ from .forward_api import JvpFunction
 from .ir import ops
 from .ir.nodes import Block, Return
 from .ir.verify import verify
-from .nested import OfCompiled, _user_locations, gradient_as_function
+from .nested import OfCompiled, _user_locations, gradient_as_function, memo_on_inner
 from .pipeline import compile_graph
 from .transforms.simplify import simplify
 
@@ -148,14 +148,8 @@ def forward_over(inner, wrt=0, backend="python", seeded=False, tangent_only=Fals
     """``ForwardOver(inner, ...)``, memoized on ``inner``: asking twice gives
     the same compiled object."""
     key = ("fwd", tuple(wrt) if isinstance(wrt, list) else wrt, backend, seeded, tangent_only)
-    try:
-        hash(key)
-    except TypeError:
-        return ForwardOver(inner, wrt, backend, seeded, tangent_only)
-    table = inner.__dict__.setdefault("_nested", {})
-    if key not in table:
-        table[key] = ForwardOver(inner, wrt, backend, seeded, tangent_only)
-    return table[key]
+    return memo_on_inner(inner, key, lambda: ForwardOver(inner, wrt, backend, seeded,
+                                                         tangent_only))
 
 
 def _differentiable_graph(jf, kinds):

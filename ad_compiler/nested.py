@@ -38,7 +38,7 @@ from .ir.nodes import Block, Const, Loc, Return
 from .ir.verify import verify
 from .transforms.simplify import simplify, substitute
 
-__all__ = ["OfCompiled", "NestedGrad", "nested_grad", "frozen_gradient", "gradient_as_function"]
+__all__ = ["OfCompiled", "NestedGrad", "nested_grad", "memo_on_inner", "frozen_gradient", "gradient_as_function"]
 
 
 def gradient_as_function(joint, name):
@@ -181,13 +181,21 @@ def nested_grad(inner, wrt=0, has_aux=False, backend="python", return_value=Fals
     """``grad(inner)`` for a ``GradFunction`` ``inner``, memoized on ``inner``
     like ``grad`` is on a function: asking twice gives the same object."""
     key = (tuple(wrt) if isinstance(wrt, list) else wrt, has_aux, backend, return_value)
+    return memo_on_inner(inner, key, lambda: NestedGrad(inner, wrt, has_aux, backend,
+                                                        return_value))
+
+
+def memo_on_inner(inner, key, make):
+    """``make()`` kept on the compiled function ``inner`` under ``key`` (so a
+    compiled function of it lives as long as it does); unhashable options
+    (a list of lists for wrt) get a new object each time."""
     try:
         hash(key)
     except TypeError:
-        return NestedGrad(inner, wrt, has_aux, backend, return_value)
+        return make()
     table = inner.__dict__.setdefault("_nested", {})
     if key not in table:
-        table[key] = NestedGrad(inner, wrt, has_aux, backend, return_value)
+        table[key] = make()
     return table[key]
 
 

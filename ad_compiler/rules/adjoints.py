@@ -306,8 +306,8 @@ def einsum_adjoint(g, operands, k):
     elsewhere = set(out).union(*others) if others else set(out)
     uniq = "".join(dict.fromkeys(target))
     keep = "".join(c for c in uniq if c in elsewhere and xshape[c] == sizes[c])
-    t = np.einsum(",".join([out] + others) + "->" + keep, g,
-                  *[a for i, a in enumerate(arrays) if i != k])
+    rest = tuple(a for i, a in enumerate(arrays) if i != k)
+    t = np.einsum(",".join([out] + others) + "->" + keep, g, *rest)
     t = np.reshape(t, tuple(np.shape(t)[keep.index(c)] if c in keep else 1 for c in uniq))
     t = np.broadcast_to(t, tuple(xshape[c] for c in uniq))
     if uniq == target:

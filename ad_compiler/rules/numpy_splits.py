@@ -25,8 +25,8 @@ def unsplit_at(g, ans, ary, indices_or_sections, axis=0):
     shape = np.shape(ary)
     ax = axis % len(shape)
     points = [0] + [int(i) for i in indices_or_sections] + [shape[ax]]
-    out = np.zeros(shape, dtype=np.result_type(float_dtype(ary), *[gi for gi in g
-                                                                  if gi is not None]))
+    given = tuple(gi for gi in g if gi is not None)
+    out = np.zeros(shape, dtype=np.result_type(float_dtype(ary), *given))
     for gi, start, stop in zip(g, points[:-1], points[1:]):
         if gi is not None:
             out[(slice(None),) * ax + (slice(start, stop),)] += gi

@@ -155,12 +155,10 @@ def ht_residuals(theta, us, model, points, corr, triangles):
 
 def ht_jacobian(theta, us, model, points, corr, triangles, backend="python"):
     """(3 npts, 26) in the simple case; (3 npts, 2 + 26) with us (d/du, d/dv first)."""
-    from jacobians import dense_jacobian
+    from jacobians import dense_forward
     n_out = 3 * points.shape[0]
     args = (theta, us, model, points, corr, triangles)
     if us.shape[0] == 0:
-        return dense_jacobian(ht_residuals, args, 0, n_out, backend)
-    j_theta, j_us = dense_jacobian(ht_residuals, args, (0, 1), n_out, backend)
-    point = np.arange(n_out) // 3            # row 3i+c depends on us[2i], us[2i+1] only
-    j_uv = np.stack((j_us[np.arange(n_out), 2 * point], j_us[np.arange(n_out), 2 * point + 1]), axis=1)
+        return dense_forward(ht_residuals, args, n_out, backend)
+    j_theta, j_uv = dense_forward(ht_residuals, args, n_out, backend, point_pairs=True)
     return np.concatenate((j_uv, j_theta), axis=1)

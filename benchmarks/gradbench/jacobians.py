@@ -1,15 +1,17 @@
-"""Jacobians from reverse mode, one vector-Jacobian product per output row.
+"""The Jacobians of ba and ht, each by the mode that needs the fewest passes.
 
-``ad_compiler`` has no forward mode yet (it is being written), so ba and ht
-build their Jacobians from ``adc.grad(..., seed=e_i)``: the i-th call gives
-row i.  When forward mode lands, each function below changes in ONE line, the
-one marked ``SWITCH``: ``dense_jacobian`` becomes
-``adc.jacobian(f, wrt=wrt)(*args)`` (which picks forward mode for ht's
-26-column Jacobian), and ``block_rows`` becomes one ``adc.jvp`` per block
-column.
+ht's residuals (3 per point) depend on 26 pose parameters and on each
+point's own (u, v): ``dense_forward`` takes the 26 columns by forward mode
+(one compiled jvp, 26 calls; ``adc.jacfwd``) and, for the ``us`` block,
+uses that row 3i+c depends on ``us[2i], us[2i+1]`` only, so two jvps with
+every u (then every v) set to 1 give both columns of every row at once (the
+column compression that sparse Jacobian tools call colouring).
 
-    rows = dense_jacobian(f, (theta, data), wrt=0, n_out=3 * npts)
-    # rows.shape == (3 * npts, theta.size)
+ba's residuals are 2 per observation over 15 inputs of that observation:
+``block_rows`` runs 2 reverse passes (``adc.grad(..., seed=)`` with the
+seed on one residual column of every observation), fewer than 15 jvps.
+
+    J = dense_forward(f, (theta, data), n_out=3 * npts)    # (3 npts, theta.size)
 """
 from __future__ import annotations
 
@@ -22,24 +24,23 @@ def _seeded(f, wrt, backend):
     return adc.grad(f, wrt=wrt, backend=backend)
 
 
-def dense_jacobian(f, args, wrt, n_out, backend="python"):
-    """J[i] = d f(*args)[i] / d args[wrt] for a function with a flat (n_out,) output.
+def dense_forward(f, args, n_out, backend="python", point_pairs=False):
+    """J = d f(*args) / d args[0], shape (n_out, args[0].size), by forward mode.
 
-    wrt may be an int (then J has shape (n_out, args[wrt].size)) or a tuple
-    (then a tuple of such matrices, one per argument).
+    With ``point_pairs``, also the (n_out, 2) block d f[r] / d args[1][2 (r // 3) + c]
+    for c = 0, 1 (args[1] holds one (u, v) pair per three outputs), by two jvps.
     """
-    g = _seeded(f, wrt, backend)
-    seed = np.zeros(n_out)
-    many = isinstance(wrt, tuple)
-    rows = [[] for _ in (wrt if many else (wrt,))]
-    for i in range(n_out):                      # SWITCH: adc.jacobian(f, wrt=wrt)(*args)
-        seed[i] = 1.0
-        grads = g(*args, seed=seed)
-        seed[i] = 0.0
-        for acc, gi in zip(rows, grads if many else (grads,)):
-            acc.append(np.ravel(gi))
-    mats = tuple(np.array(r) for r in rows)
-    return mats if many else mats[0]
+    j_theta = np.reshape(adc.jacfwd(f, wrt=0, backend=backend)(*args), (n_out, -1))
+    if not point_pairs:
+        return j_theta
+    jf = adc.jvp(f, wrt=(0, 1), backend=backend)
+    zero_theta = np.zeros_like(args[0])
+    cols = []
+    for c in (0, 1):
+        t_us = np.zeros_like(args[1])
+        t_us.reshape(-1)[c::2] = 1.0
+        cols.append(np.ravel(jf(*args, zero_theta, t_us)))
+    return j_theta, np.stack(cols, axis=1)
 
 
 def block_rows(f, args, wrt, out_shape, backend="python"):
@@ -53,7 +54,7 @@ def block_rows(f, args, wrt, out_shape, backend="python"):
     g = _seeded(f, wrt, backend)
     p, r = out_shape
     out = []
-    for c in range(r):                          # SWITCH: one adc.jvp per block column
+    for c in range(r):
         seed = np.zeros(out_shape)
         seed[:, c] = 1.0
         out.append(g(*args, seed=seed))

@@ -24,6 +24,8 @@ Example::
 """
 from __future__ import annotations
 
+from collections import deque
+
 import gast
 
 from .nodes import Const
@@ -45,9 +47,9 @@ def bound_names(stmts):
     """The names Python makes local to a function whose body is ``stmts``
     (not descending into nested scopes: a nested ``def`` binds its name)."""
     out = []
-    todo = list(stmts)
+    todo = deque(stmts)
     while todo:
-        n = todo.pop(0)
+        n = todo.popleft()
         if isinstance(n, gast.FunctionDef):
             out.append(n.name)
             continue

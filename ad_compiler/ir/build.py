@@ -518,10 +518,13 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         target = bound_names([s.target]) if isinstance(s, gast.For) else []
         out = []
         defs = {d.name for d in gast.walk(s) if isinstance(d, gast.FunctionDef)}
+        read_outside = None
         for n in bound_names(([s.target] if target else []) + s.body):
             if n in env or n not in self.locals or n in defs:
                 continue                # a nested def: its name means the function, not a value
-            if self._read_outside(n, s) or (n not in target and _reads_free(s, n) and
+            if read_outside is None:
+                read_outside = self._read_outside(s)
+            if n in read_outside or (n not in target and _reads_free(s, n) and
                                             not _assigned_before_read(s.body, n)):
                 env[n], env[bound_key(n)] = Const(None), Const(False)
                 out += [n, bound_key(n)]
@@ -577,9 +580,18 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
     def while_stmt(self, s):
         self._loop(s, self._carried(s.body), lambda: self.expr(s.test), lambda: self.stmts(s.body))
 
-    def _read_outside(self, name, loop):
+    def _read_outside(self, loop):
+        """The names the function reads outside ``loop`` (``_is_read``)."""
         inside = {id(n) for n in gast.walk(loop)}
-        return any(_is_read(n, name) and id(n) not in inside for n in gast.walk(self.pf.node))
+        out = set()
+        for n in gast.walk(self.pf.node):
+            if id(n) in inside:
+                continue
+            if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+                out.add(n.target.id)
+            elif isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                out.add(n.id)
+        return out
 
     def for_stmt(self, s):
         """``for`` over ``range``, or over anything indexable — arrays (rows),

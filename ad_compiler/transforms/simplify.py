@@ -202,71 +202,78 @@ def dce(g):
     for ins in g.instructions():
         if ins.fn is ops.list_append and (isinstance(ins.args[0], Const) or ins.args[0] in outside):
             outside.add(ins.out)
-    while True:
-        used = set()
-        for b in g.blocks:
-            for ins in b.instrs:
-                if ins.out is None or not is_pure(ins.fn) or ins.out in outside:
-                    used.update(a for a in ins.operands() if isinstance(a, Var))
-            t = b.term
-            used.update(a for a in ([t.cond] if isinstance(t, Branch) else
-                                    [t.value] if hasattr(t, "value") else []) if isinstance(a, Var))
-        # propagate liveness backwards to a fixpoint
-        defs = definitions(g)
-        param_args = g.incoming()
-        work = list(used)
-        while work:
-            v = work.pop()
-            srcs = []
-            if v in defs:
-                srcs = [a for a in defs[v].operands() if isinstance(a, Var)]
-            srcs += [a for a in param_args.get(v, ()) if isinstance(a, Var)]
-            for s in srcs:
-                if s not in used:
-                    used.add(s)
-                    work.append(s)
-        # stacks whose pops are all dead go, with their pushes
-        dead_stacks = set()
-        for s, outs in stack_pops(g).items():
-            if not any(o in used for o in outs):
-                dead_stacks.add(s)
-        changed = False
-        blocks = []
-        for b in g.blocks:
-            keep = []
-            for ins in b.instrs:
-                if ins.fn in ops.TAPE_STORE + ops.TAPE_LOAD and ins.args[0] in dead_stacks:
-                    changed = True
-                    continue
-                if ins.fn in ops.TAPE_NEW and ins.out in dead_stacks:
-                    changed = True
-                    continue
-                if ins.out is not None and ins.out not in used and ins.out not in outside and (
-                        is_pure(ins.fn) or ins.fn in ops.TAPE_NEW):
-                    changed = True
-                    continue
-                keep.append(ins)
-            blocks.append([b, keep])
-        # unread block parameters (not of the entry block: those are the signature)
-        drop = {}
-        for b, _ in blocks[1:]:
-            idx = [i for i, p in enumerate(b.params) if p not in used]
-            if idx:
-                drop[b.label] = set(idx)
-                changed = True
-        new = []
-        for b, keep in blocks:
-            params = tuple(p for i, p in enumerate(b.params) if i not in drop.get(b.label, ()))
-            t = b.term
-            if isinstance(t, Jump) and t.target in drop:
-                t = Jump(t.target, tuple(a for i, a in enumerate(t.args) if i not in drop[t.target]))
-            elif isinstance(t, Branch) and t.else_target in drop:
-                t = Branch(t.cond, t.then_target, t.else_target,
-                           tuple(a for i, a in enumerate(t.else_args) if i not in drop[t.else_target]))
-            new.append(Block(b.label, params, tuple(keep), t))
-        g = _replace(g, blocks=tuple(new))
-        if not changed:
-            return g
+    # Liveness to a fixpoint, in one round: the roots are the effects (the
+    # stores and loads of a loop tape only once a loaded value is read: then
+    # all of them run, a growable stack's pops must balance its pushes), and
+    # a used value makes its definition's operands and the arguments passed
+    # to it (a block parameter) used.
+    defs = definitions(g)
+    param_args = g.incoming()
+    stores, popped_from = {}, {}
+    used = set()
+    for b in g.blocks:
+        for ins in b.instrs:
+            if ins.fn in ops.TAPE_STORE or ins.fn in ops.TAPE_LOAD:
+                stores.setdefault(ins.args[0], []).append(ins)
+                if ins.fn in ops.TAPE_LOAD:
+                    popped_from[ins.out] = ins.args[0]
+            elif ins.out is None or not is_pure(ins.fn) or ins.out in outside:
+                used.update(a for a in ins.operands() if isinstance(a, Var))
+        t = b.term
+        used.update(a for a in ([t.cond] if isinstance(t, Branch) else
+                                [t.value] if hasattr(t, "value") else []) if isinstance(a, Var))
+    popped = set(popped_from.values())
+    for s, ins_list in stores.items():      # a tape nothing here loads: its stores stay
+        if s not in popped:
+            used.update(a for ins in ins_list for a in ins.operands() if isinstance(a, Var))
+    live_stacks = set()
+    work = list(used)
+    while work:
+        v = work.pop()
+        srcs = []
+        if v in defs:
+            srcs = [a for a in defs[v].operands() if isinstance(a, Var)]
+        srcs += [a for a in param_args.get(v, ()) if isinstance(a, Var)]
+        s = popped_from.get(v)
+        if s is not None and s not in live_stacks:    # a loaded value is read: the tape runs
+            live_stacks.add(s)
+            srcs += [a for ins in stores.get(s, ()) for a in ins.operands() if isinstance(a, Var)]
+        for a in srcs:
+            if a not in used:
+                used.add(a)
+                work.append(a)
+    # stacks whose pops are all dead go, with their pushes
+    dead_stacks = popped - live_stacks
+    blocks = []
+    for b in g.blocks:
+        keep = []
+        for ins in b.instrs:
+            if ins.fn in ops.TAPE_STORE + ops.TAPE_LOAD and ins.args[0] in dead_stacks:
+                continue
+            if ins.fn in ops.TAPE_NEW and ins.out in dead_stacks:
+                continue
+            if ins.out is not None and ins.out not in used and ins.out not in outside and (
+                    is_pure(ins.fn) or ins.fn in ops.TAPE_NEW):
+                continue
+            keep.append(ins)
+        blocks.append([b, keep])
+    # unread block parameters (not of the entry block: those are the signature)
+    drop = {}
+    for b, _ in blocks[1:]:
+        idx = [i for i, p in enumerate(b.params) if p not in used]
+        if idx:
+            drop[b.label] = set(idx)
+    new = []
+    for b, keep in blocks:
+        params = tuple(p for i, p in enumerate(b.params) if i not in drop.get(b.label, ()))
+        t = b.term
+        if isinstance(t, Jump) and t.target in drop:
+            t = Jump(t.target, tuple(a for i, a in enumerate(t.args) if i not in drop[t.target]))
+        elif isinstance(t, Branch) and t.else_target in drop:
+            t = Branch(t.cond, t.then_target, t.else_target,
+                       tuple(a for i, a in enumerate(t.else_args) if i not in drop[t.else_target]))
+        new.append(Block(b.label, params, tuple(keep), t))
+    return _replace(g, blocks=tuple(new))
 
 
 def simplify(g):

@@ -18,6 +18,7 @@ from . import nested  # noqa: F401  (grad of a gradient: registers itself with a
 from .higher import hessian, hvp, jacobian, jacrev, vjp
 from .forward_api import jacfwd, jvp, linearize
 from . import forward_over  # noqa: F401  (forward mode over a gradient: registers itself)
+from . import callee_rules  # noqa: F401  (rules of a compiled gradient called in a graph)
 from .errors import (ADError, BackendError, MutationError, NonScalarOutputError, NoRuleError,
                      NotDifferentiableError, SeedShapeError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)

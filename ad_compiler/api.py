@@ -73,6 +73,15 @@ def _kind(x):
 class GradFunction:
     """A compiled gradient of ``fn``; call it like ``fn``."""
 
+    emit_suffix = "grad"        # generated code that calls it names it f"{name}_grad"
+
+    @property
+    def emit_name(self):
+        """The name generated code calls this compiled function by."""
+        kind = "value_and_grad" if self.emit_suffix == "grad" and self.return_value \
+            else self.emit_suffix
+        return f"{self.__name__}_{kind}"
+
     def __init__(self, fn, wrt=0, has_aux=False, backend="python", return_value=False,
                  freeze_globals=False, cache=True):
         if backend not in BACKENDS:

@@ -48,6 +48,8 @@ class JvpFunction(GradFunction):
     """The compiled forward mode of ``fn`` with respect to ``wrt``:
     ``self.call(args, tangents)`` -> ``(fn(*args), J @ tangents)``."""
 
+    emit_suffix = "jvp"
+
     def _compile(self, kinds):
         return compile_jvp(self, kinds)
 

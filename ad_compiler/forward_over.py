@@ -193,6 +193,7 @@ class TangentFunction:
         self.freeze_globals = jf.freeze_globals
         self.backend = backend
         self.__name__ = f"{jf.__name__}_jvp"
+        self.emit_name = self.__name__
 
     @property
     def ir(self):

@@ -202,7 +202,7 @@ def test_ht_jacobian_matches_fd(complicated):
     assert np.max(np.abs(j_us)) < 1e-9
 
 
-# --- nested evals: first-order parts today, the whole when nesting lands -----------
+# --- nested evals: a derivative inside a differentiated function (callee_rules.py) ----
 def test_particle_inner_gradient_and_primal():
     dpot = adc.grad(N.potential, wrt=(0, 1))
     for args in ((1.0, 2.0, 0.5), (3.0, 7.0, -0.2)):
@@ -213,14 +213,27 @@ def test_particle_inner_gradient_and_primal():
     assert euler(0.0) > 0.0 and math.isfinite(euler(0.3))
 
 
-def test_particle_outer_derivative_or_a_clear_reason():
-    why = N.nested_support("particle", "rr")
-    euler = N.make_naive_euler("r")
-    if why is None:
-        d = N.derivative(euler, (0,), "r")(0.1)
-        close(np.ravel(d)[0], (euler(0.1 + 1e-6) - euler(0.1 - 1e-6)) / 2e-6, rtol=1e-4)
-    else:
-        assert why.startswith("needs nested/forward-mode AD") and "potential" in why
+@pytest.mark.parametrize("variant", ["rr", "rf", "fr", "ff"])
+def test_particle_outer_derivative_through_the_inner_one(variant):
+    assert N.nested_support("particle", variant) is None
+    euler = N.make_naive_euler(variant[1])
+    d = N.derivative(euler, (0,), variant[0])(0.1)
+    close(np.ravel(d)[0], (euler(0.1 + 1e-6) - euler(0.1 - 1e-6)) / 2e-6, rtol=1e-4)
+
+
+def test_particle_argmin_agrees_in_every_mode():
+    ws = [N.particle(0.0, v) for v in ("rr", "rf", "fr", "ff")]
+    close(ws, [ws[0]] * 4, rtol=1e-10)
+    euler = N.make_naive_euler("r")        # a minimum: the objective rises on both sides
+    assert euler(ws[0]) < euler(ws[0] - 1e-3) and euler(ws[0]) < euler(ws[0] + 1e-3)
+
+
+@pytest.mark.parametrize("variant", ["rr", "rf", "fr", "ff"])
+def test_saddle_outer_derivative_through_the_inner_one(variant):
+    max_over_y, _ = N.make_saddle_max(variant[1])
+    got = N.derivative(max_over_y, (0, 1), variant[0])(1.0, 0.5, 1.0, 1.0)
+    for i in range(2):
+        close(got[i], numerical_grad(max_over_y, [1.0, 0.5, 1.0, 1.0], i), rtol=1e-5)
 
 
 def test_saddle_inner_gradient_and_argmax():
@@ -229,15 +242,12 @@ def test_saddle_inner_gradient_and_argmax():
     assert max_over_y(1.0, 2.0, 1.0, 1.0) == pytest.approx(5.0, abs=1e-8)   # the max is at y = 0
 
 
-def test_kmeans_dir_or_a_clear_reason():
-    why = N.nested_support("kmeans")
-    if why is None:
-        C, P = np.array([[0.1, 0.0], [1.0, 1.1]]), np.array([[0.0, 0.0], [0.2, 0.1], [1.0, 1.0]])
-        counts = np.array([[2.0], [1.0]])
-        J = M.GRADIENTS["kmeans"]("python")(C, P)
-        close(N.kmeans_dir(C, P), J / (2 * counts))
-    else:
-        assert why.startswith("needs nested/forward-mode AD")
+def test_kmeans_dir_is_the_gradient_over_the_hessian_diagonal():
+    assert N.nested_support("kmeans") is None
+    C, P = np.array([[0.1, 0.0], [1.0, 1.1]]), np.array([[0.0, 0.0], [0.2, 0.1], [1.0, 1.0]])
+    counts = np.array([[2.0], [1.0]])
+    J = M.GRADIENTS["kmeans"]("python")(C, P)
+    close(N.kmeans_dir(C, P), J / (2 * counts))
 
 
 # --- the protocol -----------------------------------------------------------------
@@ -287,10 +297,7 @@ def test_protocol_reports_what_cannot_run_and_answers_jacobians():
         {"id": 1, "kind": "evaluate", "module": "ht", "function": "jacobian", "input": ht},
         {"id": 2, "kind": "evaluate", "module": "ba", "function": "objective", "input": I.make_ba(2, 3, 4)},
     ])
-    if N.nested_support("kmeans"):
-        assert replies[0]["success"] is False and "nested" in replies[0]["error"]
-    else:
-        close(replies[0]["output"], [[0.0, -0.05], [0.0, 0.1]])   # J/H: J[0, 0] = 2(0.1-0) + 2(0.1-0.2) = 0
+    close(replies[0]["output"], [[0.0, -0.05], [0.0, 0.1]])   # J/H: J[0, 0] = 2(0.1-0) + 2(0.1-0.2) = 0
     J = np.array(replies[1]["output"])
     assert J.shape == (9, 26)
     close(J, G.ht_jacobian(*I.ht_arrays(ht)), rtol=1e-12)

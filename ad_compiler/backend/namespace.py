@@ -26,7 +26,9 @@ class Namespace:
     def _natural(self, obj):
         if isinstance(obj, types.ModuleType):
             return _MODULE_ALIASES.get(obj.__name__, obj.__name__.split(".")[-1])
-        name = getattr(obj, "__name__", None)
+        name = getattr(obj, "emit_name", None)       # a compiled function: f_grad
+        if not isinstance(name, str):
+            name = getattr(obj, "__name__", None)
         if isinstance(name, str) and name.isidentifier() and not name.startswith("<"):
             return name
         return "c"

@@ -27,7 +27,7 @@ import weakref
 import gast
 import numpy as np
 
-from ..errors import MutationError, UnsupportedSyntaxError
+from ..errors import ADError, MutationError, UnsupportedSyntaxError
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from . import ops, views
@@ -41,7 +41,7 @@ from .build_expr import CONTAINER_MUTATORS
 from .bound import (RAISED, RETFLAG, RETURN, bound_key, bound_names, complete_arms,
                     terminates)
 from .nodes import Call, Const, Loc, Return, Var
-from ..rules.registry import props
+from ..rules.registry import primal_name, props
 from .slots import Iter, LoopCounter, LoopExit, LoopFlags, Obj, Scratch, hint_of_key
 
 __all__ = ["build"]
@@ -264,6 +264,8 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
 
     def emit(self, fn, args, node, kwargs=(), hint=None):
         check_no_lambda_operand(self, list(args) + [v for _, v in kwargs], node)
+        if props(fn).fold == "build":
+            return self.build_time_call(fn, args, kwargs, node)
         out = self.b.emit(fn, args, kwargs, self.loc(node), hint)
         if fn in (ops.make_list, ops.make_tuple, ops.list_append, ops.make_dict):
             self.b.stored.update(a for a in args[fn is ops.list_append:] if isinstance(a, Var))
@@ -271,6 +273,25 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         if args and props(fn).view_steps:
             self.al.record_view(out, fn, args, kwargs)
         return out
+
+    def build_time_call(self, fn, args, kwargs, node):
+        """``fn(...)`` evaluated now, its result a constant of the graph: a
+        transform of ad_compiler (``grad(f, wrt=1)``), which needs constant
+        arguments (a function, options); its result is called as a callee."""
+        operands = list(args) + [v for _, v in kwargs]
+        name = primal_name(fn).replace("ad_compiler.forward_api.", "ad_compiler.").replace(
+            "ad_compiler.api.", "ad_compiler.")
+        if not all(isinstance(a, Const) for a in operands):
+            how = (" (jvp(f, wrt=...) is the function (*primals, *tangents) -> J @ tangents)"
+                   if fn.__name__ == "jvp" else "")
+            self.error(node, f"{name}(...) inside a compiled function must have constant "
+                             f"arguments (a function, and options such as wrt=), but one here "
+                             f"is a variable: make the derivative function first and call it, "
+                             f"df = {name}(f, wrt=...); df(...){how}")
+        try:
+            return Const(fn(*[a.value for a in args], **{k: v.value for k, v in kwargs}))
+        except (TypeError, ValueError, ADError) as e:
+            self.error(node, f"{name}(...) at compile time: {str(e).splitlines()[0]}")
 
     # -- statements ------------------------------------------------------------------------
     def body(self):

@@ -94,8 +94,7 @@ def _room_for_one_more_level():
 
 # packages whose Python functions are called, never inlined (exact package
 # names: a user's module ``mathhelpers`` is inlined)
-_NOT_INLINED = ("numpy", "math", "ad_compiler.rules", "ad_compiler.ir", "ad_compiler.runtime",
-                "ad_compiler.pytree")
+_NOT_INLINED = ("numpy", "math", "ad_compiler")     # (adc.grad(f) there: ir/build.py)
 
 
 def _inplace_callee(obj):

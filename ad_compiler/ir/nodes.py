@@ -296,6 +296,8 @@ class Graph:
 def callee_name(fn) -> str:
     if isinstance(fn, (Attr, Method)):
         return str(fn)
+    if isinstance(getattr(fn, "emit_name", None), str):    # a compiled function: f_grad
+        return fn.emit_name
     name = primal_name(fn)
     if name.startswith("ad_compiler."):          # the compiler's own helpers: short names
         return name.rsplit(".", 1)[-1]

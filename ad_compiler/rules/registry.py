@@ -35,13 +35,16 @@ have entries too.
 from __future__ import annotations
 
 import inspect
+import types
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 __all__ = ["Rule", "defvjp", "defjvp", "nondifferentiable", "declare", "props", "lookup", "all_rules",
            "all_entries", "rule_key", "primal_name", "DYNAMIC", "static_argument", "PROPERTIES",
-           "RANK_RULES", "PENDING", "broadcast_rank", "like", "record_twin", "check_properties"]
+           "RANK_RULES", "PENDING", "broadcast_rank", "like", "record_twin", "check_properties",
+           "rules_on_demand"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ class Rule:
     shape_only: tuple = ()       # arguments read only for their shape
     never_dict: bool = False     # its result is never a dict
     fold: object = False         # evaluated at compile time on constant arguments:
-                                 # True, or "numbers" (only Python int/float/bool ones)
+                                 # True, or "numbers" (only Python int/float/bool ones);
+                                 # "build": by the builder, constant arguments required
+                                 # (adc.grad(f) in a compiled function is a constant callee)
     numba_twin: object = None    # its @overload for Numba (backend/numba_twins.py)
     numba_function: object = None    # what Numba is given instead when called with keywords
 
@@ -326,13 +331,15 @@ PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields o
     "mutates": (bool, "changes an argument in place"),
     "shape_only": (tuple, "arguments read only for their shape"),
     "never_dict": (bool, "its result is never a dict"),
-    "fold": ((bool, str), "evaluated at compile time on constants: False, True or 'numbers'"),
+    "fold": ((bool, str), "evaluated at compile time on constants: False, True, 'numbers', "
+                          "or 'build' (by the builder, which refuses other arguments: "
+                          "adc.grad(f, wrt=1) inside a compiled function)"),
     "numba_twin": (object, "its Numba @overload"),
     "numba_function": (object, "the callable Numba is given instead when called with keywords"),
 }
 _CHOICES = {"raises": (True, False, "on_sequences"), "remat": (None, "cheap", "pure"),
             "number_kind": (None, "bool", "int", "float", "promote", "divide"),
-            "fold": (False, True, "numbers")}
+            "fold": (False, True, "numbers", "build")}
 
 
 def check_properties(properties):
@@ -427,6 +434,39 @@ def _store(rule):
     _DEFAULTS.clear()
 
 
+# Callable objects whose rules are made when a graph first calls one (a
+# compiled gradient called inside a differentiated function:
+# ad_compiler/callee_rules.py registers its maker): maker(obj) -> Rule or None.
+# The rules live as long as the object and stay out of all_rules().
+_MAKERS: list = []
+_MADE = weakref.WeakKeyDictionary()
+_PLAIN = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc, type,
+          types.ModuleType)
+
+
+def rules_on_demand(maker):
+    """Register ``maker(obj) -> Rule or None``, asked for a callable object that
+    has no entry of its own."""
+    _MAKERS.append(maker)
+    return maker
+
+
+def _made(fn):
+    if not _MAKERS or isinstance(fn, _PLAIN):
+        return None
+    try:
+        rule = _MADE.get(fn)
+    except TypeError:                      # not weakly referable: never one of these
+        return None
+    if rule is None:
+        for maker in _MAKERS:
+            rule = maker(fn)
+            if rule is not None:
+                _MADE[fn] = rule
+                break
+    return rule
+
+
 def props(fn):
     """The entry for ``fn`` with all its properties (an entry built from the
     kind of callable where nothing was registered): never None."""
@@ -441,6 +481,9 @@ def props(fn):
         key = None
     entry = _DEFAULTS.get(key) if key is not None else None
     if entry is None:
+        made = _made(fn)
+        if made is not None:
+            return made
         name = f"getattr.{fn.name}" if type(fn).__name__ == "Attr" else primal_name(fn)
         entry = Rule(primal=fn, name=name, vjps=(), has_rules=False,
                      **_properties(fn, False, {}))
@@ -455,6 +498,8 @@ def lookup(fn):
         rule = _RULES.get(rule_key(fn))
     except TypeError:
         return None
+    if rule is None:
+        rule = _made(fn)
     return rule if rule is not None and rule.has_rules else None
 
 

@@ -27,18 +27,27 @@ import ad_compiler as adc
 def derivative(f, wrt, mode):
     """d f / d args[wrt] by reverse ("r": adc.grad) or forward ("f": adc.jvp) mode.
 
-    wrt is a tuple of argument positions; the result is a function returning
-    a tuple of partial derivatives (f scalar-valued, the wrt arguments floats).
+    wrt is a tuple of one or two argument positions; the result is a function
+    returning a tuple of partial derivatives (f scalar-valued, the wrt
+    arguments floats).  In forward mode each partial is the jvp function
+    ``adc.jvp(f, wrt=i)``, called with the tangent 1.0.
     """
     if mode == "r":
         return adc.grad(f, wrt=wrt)
-
-    def forward(*args):
-        parts = []
-        for i in wrt:
-            tangents = tuple(1.0 if j == i else 0.0 * a for j, a in enumerate(args))
-            parts.append(adc.jvp(f, args, tangents)[1])
-        return tuple(parts)
+    d0, d1 = adc.jvp(f, wrt=wrt[0]), adc.jvp(f, wrt=wrt[-1])
+    two = len(wrt) == 2
+    n = f.__code__.co_argcount          # (the compiler takes no *args in calls: one per arity)
+    if n == 1:
+        def forward(a):
+            return (d0(a, 1.0), d1(a, 1.0)) if two else (d0(a, 1.0),)
+    elif n == 3:
+        def forward(a, b, c):
+            return (d0(a, b, c, 1.0), d1(a, b, c, 1.0)) if two else (d0(a, b, c, 1.0),)
+    elif n == 4:
+        def forward(a, b, c, e):
+            return (d0(a, b, c, e, 1.0), d1(a, b, c, e, 1.0)) if two else (d0(a, b, c, e, 1.0),)
+    else:
+        raise NotImplementedError(f"forward-mode derivative of a function of {n} arguments")
     return forward
 
 

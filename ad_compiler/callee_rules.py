@@ -138,7 +138,7 @@ class CalleeJvp:
         return CalleeJvp, (self.c, self.k)
 
     def __call__(self, t, ans, *args, **kwargs):
-        from .forward_api import jvp
+        jvp = forward_api.jvp
         c, k = self.c, self.k
         base, parts, with_value = _plan(c)
         vals = _positional(c, args, kwargs)

@@ -34,6 +34,7 @@ LAYERS = [
     ("api",),
     ("nested", "forward_api"),                       # grad of a gradient; forward mode
     ("forward_over", "higher"),                      # forward over reverse; jacobians, hessians
+    ("callee_rules",),                               # a compiled gradient called in a graph
     ("check", "elementwise"),
     ("",),                                           # ad_compiler/__init__.py
     ("cli", "__main__"),                             # python -m ad_compiler

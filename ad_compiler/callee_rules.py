@@ -21,10 +21,11 @@ derivative, nested.py), and the tangent is ``jvp`` over the gradient
 generated code first runs it; no finite differences, no tape.
 
 Covered: ``grad`` and ``value_and_grad`` of a function (any ``wrt``), and a
-gradient of a gradient with one ``wrt``.  Not covered (no rule: a
-``NoRuleError`` naming the call): ``has_aux``, functions with ``*args`` or
-``**kwargs``, jvp functions, and derivatives of order three through such a
-call (its rules are called, not differentiated).
+gradient of a gradient with one ``wrt``, and the jvp function
+``jvp(f, wrt=...)``.  Not covered (a ``NoRuleError`` naming the call):
+``has_aux``, functions with ``*args``, ``**kwargs`` or bound arguments, and
+derivatives of order three through such a call (its rules are called, not
+differentiated); a call with ``seed=`` is a ``TypeError`` when it runs.
 """
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def _plan(c):
     its result is ``[value,] grad_0, grad_1...`` where grad_i is the
     gradient of ``base`` with respect to argument ``parts[i]``; None if
     ``c`` is not supported."""
-    if getattr(c, "has_aux", False) or getattr(c, "_sig", None) is not None:
+    if getattr(c, "has_aux", False) or getattr(c, "_sig", None) is not None \
+            or getattr(c, "_bound", ()):
         return None
     if type(c) is GradFunction:
         return c.fn, c.wrt, c.return_value
@@ -55,6 +57,9 @@ def _plan(c):
 
 def _positional(c, args, kwargs):
     """The call's arguments as one positional list (defaults filled in)."""
+    if "seed" in kwargs:
+        raise TypeError(f"{c.emit_name}(..., seed=...) inside a differentiated function is "
+                        "not differentiated: call it without seed= and multiply its result")
     if not kwargs:
         return list(args)
     if not hasattr(c, "_bind"):
@@ -96,16 +101,22 @@ def _results(c, g, plan):
     return out
 
 
-class CalleeVjp:
-    """The reverse rule of argument ``k`` of a call of the compiled ``c``:
-    ``rule(g, ans, *args, **kwargs)`` -> the cotangent of ``args[k]``."""
+class _CalleeRule:
+    """A rule of argument ``k`` of a call of the compiled ``c`` (picklable:
+    ``c`` pickles by reference to its function)."""
+    kind = ""
 
     def __init__(self, c, k):
         self.c, self.k = c, k
-        self.__name__ = f"{c.emit_name}_vjp_{k}"
+        self.__name__ = f"{c.emit_name}_{self.kind}_{k}"
 
     def __reduce__(self):
-        return CalleeVjp, (self.c, self.k)
+        return type(self), (self.c, self.k)
+
+
+class CalleeVjp(_CalleeRule):
+    """``rule(g, ans, *args, **kwargs)`` -> the cotangent of ``args[k]``."""
+    kind = "vjp"
 
     def __call__(self, g, ans, *args, **kwargs):
         c, k = self.c, self.k
@@ -126,16 +137,10 @@ class CalleeVjp:
         return _tree_zeros(vals[k]) if total is None else total
 
 
-class CalleeJvp:
-    """The forward rule of argument ``k`` of a call of the compiled ``c``:
-    ``rule(t, ans, *args, **kwargs)`` -> the tangent of ``c``'s result."""
-
-    def __init__(self, c, k):
-        self.c, self.k = c, k
-        self.__name__ = f"{c.emit_name}_jvp_{k}"
-
-    def __reduce__(self):
-        return CalleeJvp, (self.c, self.k)
+class CalleeJvp(_CalleeRule):
+    """``rule(t, ans, *args, **kwargs)`` -> the tangent of ``c``'s result
+    that the tangent ``t`` of ``args[k]`` causes."""
+    kind = "jvp"
 
     def __call__(self, t, ans, *args, **kwargs):
         jvp = forward_api.jvp

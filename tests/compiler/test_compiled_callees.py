@@ -165,3 +165,48 @@ def test_numba_refuses_the_callee_by_name():
 def test_the_outer_gradient_pickles():
     g = pickle.loads(pickle.dumps(adc.grad(simulate)))
     assert g(0.3) == pytest.approx(adc.grad(simulate)(0.3), rel=1e-14)
+
+
+def seeded_inside(x):
+    return np.sum(d_energy(x, seed=2.0) ** 2)
+
+
+def test_a_seeded_inner_call_is_refused_not_differentiated_wrongly():
+    with pytest.raises(TypeError, match=r"energy_grad\(\.\.\., seed=\.\.\.\) inside a "
+                                        r"differentiated function is not differentiated"):
+        adc.grad(seeded_inside)(np.linspace(-1.0, 1.0, 4))
+
+
+def p_square(x, w):
+    return x * x * w
+
+
+def p_sine(x, w):
+    return math.sin(x * w)
+
+
+inner = adc.grad(p_square, wrt=0)
+
+
+def branchy(w):
+    s = 0.0
+    for i in range(3):
+        if i == 1:
+            s = s + inner(s + 1.0, w)
+        else:
+            s = s * w + inner(w, 1.0 + s)
+        if s > 100.0:
+            return s
+    return s
+
+
+def test_rebinding_the_inner_gradient_recompiles():
+    global inner
+    g = adc.grad(branchy)
+    try:
+        for fn in (p_square, p_sine):
+            inner = adc.grad(fn, wrt=0)
+            assert adc.value_and_grad(branchy)(0.4)[0] == pytest.approx(branchy(0.4), rel=1e-14)
+            assert g(0.4) == pytest.approx(fd(lambda v: branchy(float(v)), 0.4), rel=1e-6)
+    finally:
+        inner = adc.grad(p_square, wrt=0)

@@ -83,7 +83,11 @@ def adc_runner(module, args, backend):
     if module == "ht":
         return lambda: G.ht_jacobian(*args, backend=backend)
     if module in ("particle", "saddle"):
-        raise dispatch.Unsupported(N.nested_support(module, "rr") or "")
+        if backend != "python":
+            raise dispatch.Unsupported("a compiled gradient called inside Numba code is refused "
+                                       "(BackendError): the nested evals run on the python backend")
+        inp = SIZES[module][0][1]()
+        return dispatch.prepare(module, "rr", inp, backend)
     g = dispatch.gradient_of(module, backend)
     return lambda: g(*args)
 
@@ -151,7 +155,7 @@ def run_case(module, label, inp, backends, peers, rng):
             outs[name] = run()           # compiles
             runners[name] = run
         except (adc.ADError, dispatch.Unsupported) as e:
-            notes[name] = str(e).splitlines()[0][:160]
+            notes[name] = (str(e).splitlines() or [type(e).__name__])[0][:160]
     if not runners:     # nothing of ours to compare: do not spend the CPU on the peers
         peers = {}
     for pname, peer in peers.items():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import types
+import weakref
 from dataclasses import dataclass
 from typing import Union
 
@@ -42,16 +43,46 @@ class Loc:
         return f"{self.filename}:{self.lineno}"
 
 
-@dataclass(frozen=True)
 class Var:
-    """An SSA value, named after the source variable it came from."""
-    name: str
+    """An SSA value, named after the source variable it came from.
+
+    Interned: ``Var("y_3") is Var("y_3")``, so equality and hashing are the
+    object's own (identity, in C).  Hashing and comparing values is the
+    hottest operation of a compilation, and a Python-level ``__hash__`` /
+    ``__eq__`` was a tenth of a cold compile.  Equal names are the same
+    value, as they were when Vars compared by name.
+    """
+    __slots__ = ("name", "__weakref__")
+    _interned: "weakref.WeakValueDictionary[str, Var]" = weakref.WeakValueDictionary()
+
+    def __new__(cls, name: str):
+        v = cls._interned.get(name)
+        if v is None:
+            v = object.__new__(cls)
+            object.__setattr__(v, "name", name)
+            cls._interned[name] = v
+        return v
+
+    def __setattr__(self, key, value):
+        raise AttributeError(f"Var is immutable (tried to set {key!r})")
+
+    def __delattr__(self, key):
+        raise AttributeError(f"Var is immutable (tried to delete {key!r})")
+
+    def __reduce__(self):            # copies and pickles go through the intern table
+        return (Var, (self.name,))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        return f"Var(name={self.name!r})"
 
     def __str__(self):
         return self.name
-
-    def __hash__(self):              # the hottest call of a compilation: no tuple
-        return hash(self.name)
 
 
 @dataclass(frozen=True, eq=False)

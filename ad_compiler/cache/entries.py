@@ -36,7 +36,7 @@ import sys
 import types
 
 from . import disk, keys, location, rule_asts
-from .modules import exec_module, private_modules
+from .modules import MODULE_CODE, exec_module, private_modules
 
 __all__ = ["restore", "remember", "variant", "STATS"]
 
@@ -264,7 +264,10 @@ def _store_variant(folder, stem, key, v):
         name = stem + ".py"
         if not disk.write_text(folder, name, v.source):
             return
-    code = marshal.dumps(compile(v.source, os.path.join(folder, name), "exec"))
+    code = fn.__globals__.get(MODULE_CODE)    # compiled as it was imported
+    if code is None or code.co_filename != os.path.join(folder, name):
+        code = compile(v.source, os.path.join(folder, name), "exec")
+    code = marshal.dumps(code)
     rec = dict(key=key, sha=disk.sha256(v.source.encode()), fname=fn.__name__, namespace=namespace,
                file=name, code=code, lines=dict(getattr(v, "lines", None) or {}))
     if disk.write_record(folder, stem, rec):

@@ -21,12 +21,13 @@ import types
 
 from . import disk, location
 
-__all__ = ["memoized", "clear_memo", "load_module", "exec_module", "module_dir", "PACKAGE",
+__all__ = ["memoized", "clear_memo", "load_module", "exec_module", "module_dir", "PACKAGE", "MODULE_CODE",
            "private_modules"]
 _PRIVATE = [0]                 # > 0: inside private_modules()
 
 _ATTR = "__ad_compiled__"      # where a function keeps its compiled gradients
 PACKAGE = "ad_compiler_generated"
+MODULE_CODE = "__module_code__"     # a generated module's own code object, in its globals
 
 
 def memoized(fn, options, make):
@@ -97,6 +98,8 @@ def exec_module(modname, source, namespace, path, code=None):
     module = types.ModuleType(f"{PACKAGE}.{modname}")
     module.__file__ = path
     module.__dict__.update(namespace)
-    exec(code or compile(source, path, "exec"), module.__dict__)
+    code = code or compile(source, path, "exec")
+    module.__dict__[MODULE_CODE] = code      # the cache stores it as is: no second compile
+    exec(code, module.__dict__)
     sys.modules[module.__name__] = module
     return module

@@ -6,7 +6,8 @@ Name("W1")))`` prints as ``t1 = x @ W1``, exactly as astor prints it.
 Almost every line the emitter makes is one of a few shapes: ``name = f(a,
 b, k=c)``, ``name = a op b``, ``name = -a``, ``name = a < b``, ``name = a``, ``a, b = t``, ``return a, b``
 or a call statement, whose operands are names, attributes, numbers and
-subscripts by a name or a number.  Converting each to ``ast`` and running
+subscripts by a name or a number (and lists of them: ``[None] * n``); and
+the header lines ``if a:``, ``while a < b:``, ``for i in range(n, -1, -1):``.  Converting each to ``ast`` and running
 astor's generic visitor over it was the largest share of emitting a
 gradient; those shapes print here in a few string operations.  Anything
 else (nested expressions, strings, negative or special numbers, unary
@@ -20,11 +21,12 @@ import math
 
 import gast
 
-__all__ = ["plain_statement"]
+__all__ = ["plain_statement", "INDENT"]
 
 _BINOPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.MatMult: "@",
            gast.Pow: "**", gast.FloorDiv: "//", gast.Mod: "%"}
 _MAX = 70                 # astor wraps lines near 79 columns: leave those to it
+INDENT = "    "           # one level, as the source printer asks astor to indent
 
 
 def _atom(e):
@@ -51,18 +53,41 @@ def _atom(e):
     return None
 
 
+def _arg(e):
+    """A call argument: an atom, or a negative number (``range(r, -1, -1)``:
+    astor needs no parentheses there)."""
+    s = _atom(e)
+    if s is None and type(e) is gast.Constant and type(e.value) in (int, float):
+        v = e.value
+        if v < 0 and math.isfinite(v):
+            return repr(v)
+    if (s is None and type(e) is gast.UnaryOp and type(e.op) is gast.USub
+            and type(e.operand) is gast.Constant and type(e.operand.value) in (int, float)):
+        operand = _atom(e.operand)
+        return None if operand is None else "-" + operand
+    return s
+
+
+def _list(e):
+    """``[a, b]`` of atoms (``[]`` too), or None."""
+    if type(e) is not gast.List:
+        return None
+    parts = [_atom(x) for x in e.elts]
+    return None if None in parts else "[" + ", ".join(parts) + "]"
+
+
 def _call(e):
     func = _atom(e.func) if type(e.func) in (gast.Name, gast.Attribute) else None
     if func is None:
         return None
     parts = []
     for a in e.args:
-        s = _atom(a)
+        s = _arg(a)
         if s is None:
             return None
         parts.append(s)
     for k in e.keywords:
-        s = _atom(k.value) if k.arg is not None else None
+        s = _arg(k.value) if k.arg is not None else None
         if s is None:
             return None
         parts.append(f"{k.arg}={s}")
@@ -95,9 +120,11 @@ def _value(e):
         if op is None or left is None or right is None:
             return None
         return f"{left} {op} {right}"
+    if t is gast.List:
+        return _list(e)
     if t is gast.BinOp:
         op = _BINOPS.get(type(e.op))
-        left, right = _atom(e.left), _atom(e.right)
+        left, right = _atom(e.left) or _list(e.left), _atom(e.right) or _list(e.right)
         if op is None or left is None or right is None:
             return None
         return f"{left} {op} {right}"
@@ -142,8 +169,30 @@ def plain_statement(node, indent):
             text = None if value is None else f"return {value}"
     elif t is gast.Expr and type(node.value) is gast.Call:
         text = _call(node.value)
+    elif t in (gast.If, gast.While, gast.For) and _bare(node):
+        return _bare_header(node, indent)
     else:
         return None
     if text is None or len(indent) + len(text) > _MAX:
         return None
     return indent + text + "\n"
+
+
+def _bare(node):
+    """A compound statement with the body ``pass`` and no ``else``: what the
+    source printer prints to get a header line (source_printer._header)."""
+    return (len(node.body) == 1 and type(node.body[0]) is gast.Pass and not node.orelse
+            and not getattr(node, "type_comment", None))
+
+
+def _bare_header(node, indent):
+    if type(node) is gast.For:
+        target, it = _target(node.target), _value(node.iter)
+        text = None if target is None or it is None else f"for {target} in {it}:"
+    else:
+        test = _value(node.test)
+        keyword = "if" if type(node) is gast.If else "while"
+        text = None if test is None else f"{keyword} {test}:"
+    if text is None or len(indent) + len(text) > _MAX:
+        return None
+    return indent + text + "\n" + INDENT + "pass\n"      # astor indents the body once

@@ -37,11 +37,11 @@ import astor
 import gast
 from astor.source_repr import split_lines
 
-from .plain_print import plain_statement
+from .plain_print import INDENT, plain_statement
 
 __all__ = ["Comment", "PrintedSource", "print_function"]
 
-_INDENT = "    "
+_INDENT = INDENT
 
 
 @dataclass(frozen=True)

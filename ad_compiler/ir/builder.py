@@ -64,12 +64,26 @@ def _sub(x, m):
     return m.get(x, x) if isinstance(x, Var) else x
 
 
+def _touches(operands, m):
+    for a in operands:
+        if isinstance(a, Var) and a in m:
+            return True
+    return False
+
+
 def _sub_call(ins, m):
+    """``ins`` with its operands renamed by ``m`` (``ins`` itself when none
+    is: most instructions of a rewrite keep theirs, and a new node per
+    instruction per pass was a large share of a cold compile)."""
+    if not _touches(ins.args, m) and not (ins.kwargs and _touches((v for _, v in ins.kwargs), m)):
+        return ins
     return Call(ins.out, ins.fn, tuple(_sub(a, m) for a in ins.args),
                 tuple((k, _sub(v, m)) for k, v in ins.kwargs), ins.loc)
 
 
 def _sub_term(t, m):
+    if not isinstance(t, (Jump, Branch, Return)) or not _touches(t.operands(), m):
+        return t
     if isinstance(t, Jump):
         return Jump(t.target, tuple(_sub(a, m) for a in t.args))
     if isinstance(t, Branch):

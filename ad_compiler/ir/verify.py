@@ -26,6 +26,7 @@ def verify(g):
     if len(blocks) != len(g.blocks):
         _fail(g, "duplicate block labels")
     defined = {}
+    objects = set()            # passes key rewrites by id(instruction): each one appears once
     for b in g.blocks:
         for v in b.params:
             if v in defined:
@@ -34,6 +35,9 @@ def verify(g):
         for ins in b.instrs:
             if not isinstance(ins, Call):
                 _fail(g, f"{b.label}: not an instruction: {ins!r}")
+            if id(ins) in objects:
+                _fail(g, f"{b.label}: one instruction object appears twice: {ins}")
+            objects.add(id(ins))
             if ins.out is None:
                 continue
             if ins.out in defined:

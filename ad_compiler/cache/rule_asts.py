@@ -11,8 +11,8 @@ Example::
 A cold compile inlines tens of rules, and reading and parsing their sources
 was a large share of its time.  The table is keyed by the versions
 (keys.versions(), which include a stamp of ad_compiler's own files), and
-each rule by its qualified name and the hash of its code object, so an
-edited rule, or a user's rule registered with ``defvjp``, is parsed again.
+each rule by its qualified name (and, for a user's rule registered with
+``defvjp``, the hash of its code object), so an edited rule is parsed again.
 The table is written back after a compile that parsed a new rule.
 """
 from __future__ import annotations
@@ -45,7 +45,11 @@ def tree_of(fn, parse):
     """``parse()`` (a picklable value: the rule's parsed source), or the
     value a previous process stored for this very rule."""
     try:
-        name = (fn.__module__, fn.__qualname__, keys.code_hash(fn.__code__))
+        module, code = fn.__module__, fn.__code__
+        # ad_compiler's own rules are covered by the table's key (its files' stamp);
+        # a user's rule by the hash of its code
+        name = (module, fn.__qualname__,
+                None if module.startswith("ad_compiler.") else keys.code_hash(code))
     except AttributeError:
         return parse()
     table = _table()

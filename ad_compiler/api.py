@@ -34,7 +34,7 @@ from .frontend.bindings import Bindings, is_data
 from .frontend.parse import parse
 from .ir.dot import draw
 from .outputs import check_output, check_seed
-from .pipeline import build_graph, compile_graph
+from .pipeline import build_graph, collector_paused, compile_graph
 from .pytree import tree_paths
 
 __all__ = ["grad", "value_and_grad", "GradFunction"]
@@ -109,7 +109,8 @@ class GradFunction:
             self._defaults = dict(zip(self.arg_names[len(self.arg_names) - n_defaults:],
                                       target.__defaults__ or ()))
             return
-        self.parsed = parse(target)
+        with collector_paused():
+            self.parsed = parse(target)
         self._loc = (self.parsed.name, self.parsed.filename, self.parsed.lineno)
         self._front_digest = None             # set once its cache record is written
         names = [a.id for a in self.parsed.node.args.args]
@@ -235,6 +236,10 @@ class GradFunction:
         return request
 
     def variant(self, kinds=None):
+        with collector_paused():               # build and compile: one collection after
+            return self._variant(kinds)
+
+    def _variant(self, kinds):
         n_star = len(self._sig.param_names) - len(self.arg_names) if self._sig else 0
         kinds = kinds or tuple(_kind(b) for b in self._bound) + tuple(
             "a" for _ in self.arg_names) + ("q",) * n_star

@@ -24,6 +24,8 @@ every pass, so a pass that breaks an invariant is named at once.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -48,7 +50,8 @@ from .transforms.simplify import dce, simplify
 from .transforms.specialize import known_scalars, specialize_scalars
 
 __all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
-           "build_graph", "compile_graph", "run_passes", "describe", "lower"]
+           "build_graph", "compile_graph", "run_passes", "describe", "lower",
+           "collector_paused"]
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,29 @@ BUILD = (
 )
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off while a graph is built or
+    compiled, and back on after (if it was on).  A compilation makes tens of
+    thousands of objects that all stay alive until it ends, so every
+    collection meanwhile walks them for nothing: 1.3-2 ms of a 30 ms cold
+    compile.  Nothing cyclic is lost: the next collection finds it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def build_graph(parsed, bindings, debug=None):
     """The SSA graph of a parsed function, verified and simplified
     (``bindings`` records the globals it reads; see frontend/bindings.py)."""
-    g = verify(build(parsed, bindings))
-    return run_passes(g, BUILD, None, debug)
+    with collector_paused():
+        g = verify(build(parsed, bindings))
+        return run_passes(g, BUILD, None, debug)
 
 
 # -- once per kind of arguments: the differentiated graph --------------------------------------
@@ -260,10 +281,11 @@ def compile_graph(graph, request, debug=None, prepared=False):
     passes of its mode, then emit (Python source, imported from the cache)
     and lower (the backend's runner, for ``backend != "python"``)."""
     job = Job(request)
-    joint = run_passes(graph, passes(request.mode, prepared), job, debug)
-    name = f"{graph.name}_{SUFFIX[request.mode]}"
-    emitted = emit_function(joint, name, joint.arg_names)
-    module, path = cache.load_module(name, emitted.source, emitted.globals)
+    with collector_paused():
+        joint = run_passes(graph, passes(request.mode, prepared), job, debug)
+        name = f"{graph.name}_{SUFFIX[request.mode]}"
+        emitted = emit_function(joint, name, joint.arg_names)
+        module, path = cache.load_module(name, emitted.source, emitted.globals)
     compiled = CompiledFunction(request, getattr(module, name), emitted.source, joint, path,
                                 pure_graph=joint if job.pure is None else job.pure,
                                 python_lines=emitted.lines)

@@ -66,7 +66,13 @@ def _entry_jump(g):
     return g.blocks[0].term
 
 
+def _twice(g):
+    effect = Call(None, print, (Const(1.0),))       # no result: only the object repeats
+    return _with_block(g, "bb0", instrs=(effect, effect) + g.blocks[0].instrs)
+
+
 BREAK = {
+    "distinct-instructions": _twice,
     "labels": lambda g: replace(g, blocks=g.blocks + (g.blocks[-1],)),
     "single-definition": lambda g: _with_block(
         g, "bb0", instrs=g.blocks[0].instrs + (Call(g.params[0], abs, (Const(1.0),)),)),

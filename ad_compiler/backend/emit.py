@@ -394,16 +394,40 @@ class _Emitter:
         return [self.located(loop, tb.term.cond)] + self.edge(tb.term.else_target, tb.term.else_args)
 
 
+_NO_DEFAULT = object()
+
+
 @lru_cache(maxsize=None)
 def _parameters(fn):
-    try:
-        return list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return None
+    """``(positional, by_name)`` of the Python function ``fn``: the default
+    of each positional parameter in order, and of each parameter that can be
+    passed by keyword (``_NO_DEFAULT``: none); None when it is not known.
+    Read from the code object (``inspect.signature`` costs ~30 us a function
+    and the emitter asks for every helper it names), except for a wrapper,
+    whose signature is its ``__wrapped__``'s."""
+    code = getattr(fn, "__code__", None)
+    if code is None or hasattr(fn, "__wrapped__"):
+        try:
+            params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            return None
+        positional = [_NO_DEFAULT if p.default is p.empty else p.default for p in params
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        by_name = {p.name: _NO_DEFAULT if p.default is p.empty else p.default for p in params
+                   if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        return positional, by_name
+    n, n_only, n_kw = code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
+    names = code.co_varnames[:n + n_kw]
+    defaults = fn.__defaults__ or ()
+    positional = [_NO_DEFAULT] * (n - len(defaults)) + list(defaults)
+    kwdefaults = fn.__kwdefaults__ or {}
+    by_name = {name: positional[k] for k, name in enumerate(names[:n]) if k >= n_only}
+    by_name.update((name, kwdefaults.get(name, _NO_DEFAULT)) for name in names[n:])
+    return positional, by_name
 
 
-def _is_default(p, x):
-    return p.default is not p.empty and isinstance(x, Const) and Const(p.default) == x
+def _is_default(default, x):
+    return default is not _NO_DEFAULT and isinstance(x, Const) and Const(default) == x
 
 
 def _without_defaults(fn, args, kwargs):
@@ -412,14 +436,13 @@ def _without_defaults(fn, args, kwargs):
     default (``unreduce(g, x, None, False, True)`` -> ``unreduce(g, x)``):
     the same call, as a reader would write it.  Defaults compare by type
     and value (``False`` is not ``0``)."""
-    params = _parameters(fn)
-    if params is None:
+    found = _parameters(fn)
+    if found is None:
         return args, kwargs
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional, by_name = found
     args = list(args)
     while args and len(args) <= len(positional) and _is_default(positional[len(args) - 1], args[-1]):
         args.pop()
-    by_name = {p.name: p for p in params if p.kind is not p.POSITIONAL_ONLY}
     kwargs = [(k, v) for k, v in kwargs if not (k in by_name and _is_default(by_name[k], v))]
     return tuple(args), tuple(kwargs)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gast
 
 from ..errors import UnsupportedSyntaxError
+from .ast_walk import walk
 
 __all__ = ["check_function", "reject", "is_consumed_generator", "GENERATOR_CONSUMERS"]
 
@@ -67,10 +68,10 @@ def check_function(pf, node=None):
     a = node.args
     if a.kwonlyargs or a.posonlyargs:
         reject(pf, node, "keyword-only and positional-only parameters are not supported")
-    consumed = {id(c.args[0]) for stmt in node.body for c in gast.walk(stmt)
+    consumed = {id(c.args[0]) for stmt in node.body for c in walk(stmt)
                 if isinstance(c, gast.Call) and is_consumed_generator(c)}
     for stmt in node.body:
-        for sub in gast.walk(stmt):
+        for sub in walk(stmt):
             msg = _REJECTED.get(type(sub))
             if msg and id(sub) not in consumed:
                 reject(pf, sub, msg)

@@ -28,6 +28,7 @@ from collections import deque
 
 import gast
 
+from ..frontend.ast_walk import children, walk
 from .nodes import Const
 from .slots import Bound, Flow
 
@@ -57,7 +58,7 @@ def bound_names(stmts):
             continue
         if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
             out.append(n.id)
-        todo.extend(gast.iter_child_nodes(n))
+        todo.extend(children(n))
     return list(dict.fromkeys(out))
 
 
@@ -110,6 +111,6 @@ def terminates(stmts):
         if isinstance(s, gast.If) and terminates(s.body) and terminates(s.orelse):
             return True
         if isinstance(s, (gast.For, gast.While)) and any(
-                isinstance(n, gast.Return) for n in gast.walk(s)):
+                isinstance(n, gast.Return) for n in walk(s)):
             return True
     return False

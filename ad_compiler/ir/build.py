@@ -28,6 +28,7 @@ import gast
 import numpy as np
 
 from ..errors import ADError, MutationError, UnsupportedSyntaxError
+from ..frontend.ast_walk import children, walk
 from ..frontend.fence import reject
 from ..frontend.parse import UNBOUND, parse
 from . import ops, views
@@ -56,7 +57,7 @@ def _walk_loop_level(stmts):
         yield n
         if isinstance(n, (gast.For, gast.While, gast.FunctionDef)):
             continue
-        todo.extend(gast.iter_child_nodes(n))
+        todo.extend(children(n))
 
 
 def _has_return(stmts):
@@ -66,7 +67,7 @@ def _has_return(stmts):
         if isinstance(n, gast.Return):
             return True
         if not isinstance(n, gast.FunctionDef):
-            todo.extend(gast.iter_child_nodes(n))
+            todo.extend(children(n))
     return False
 
 
@@ -153,13 +154,13 @@ def _assigned_names(stmts):
         elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Subscript) and \
                 isinstance(n.target.value, gast.Name):
             out.append(n.target.value.id)
-        todo.extend(gast.iter_child_nodes(n))
+        todo.extend(children(n))
     return list(dict.fromkeys(out))
 
 
 def _updates_in_place(stmts):
     """Whether ``stmts`` may update an array in place (``x op= v``, ``a[i] = v``)."""
-    for n in gast.walk(gast.Module(body=list(stmts), type_ignores=[])):
+    for n in (x for s in stmts for x in walk(s)):
         if isinstance(n, gast.AugAssign) or (isinstance(n, gast.Subscript)
                                              and isinstance(n.ctx, gast.Store)):
             return True
@@ -200,7 +201,7 @@ def _is_read(n, name):
 
 
 def _loads(node, name):
-    return any(_is_read(n, name) for n in gast.walk(node))
+    return any(_is_read(n, name) for n in walk(node))
 
 
 def _reads_free(node, name):
@@ -210,7 +211,7 @@ def _reads_free(node, name):
         return _reads_free(node.iter, name) or any(_reads_free(x, name) for x in node.orelse)
     if _is_read(node, name):
         return True
-    return any(_reads_free(c, name) for c in gast.iter_child_nodes(node))
+    return any(_reads_free(c, name) for c in children(node))
 
 
 def _assigned_before_read(stmts, name):
@@ -538,7 +539,7 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         env = self.b.env
         target = bound_names([s.target]) if isinstance(s, gast.For) else []
         out = []
-        defs = {d.name for d in gast.walk(s) if isinstance(d, gast.FunctionDef)}
+        defs = {d.name for d in walk(s) if isinstance(d, gast.FunctionDef)}
         read_outside = None
         for n in bound_names(([s.target] if target else []) + s.body):
             if n in env or n not in self.locals or n in defs:
@@ -603,9 +604,9 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
 
     def _read_outside(self, loop):
         """The names the function reads outside ``loop`` (``_is_read``)."""
-        inside = {id(n) for n in gast.walk(loop)}
+        inside = {id(n) for n in walk(loop)}
         out = set()
-        for n in gast.walk(self.pf.node):
+        for n in walk(self.pf.node):
             if id(n) in inside:
                 continue
             if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):

@@ -59,6 +59,8 @@ def hoist_invariants(g):
     order = [b.label for b in g.blocks]
     structure = g.structure
     changed = False
+    bm = {b.label: b for b in g.blocks}      # Blocks of ``blocks``, remade where they change
+    uses = use_counts(g.blocks)              # moving instructions keeps every count
     for header in [r.header for r in _loops(g.structure)]:   # inner loops first
         r = _find_loop(structure, header)
         labels = loop_blocks(r)
@@ -94,8 +96,9 @@ def hoist_invariants(g):
         from_test = take(r.test.items)
         blocks[pre][1].extend(from_test)
         changed |= bool(from_test)
-        bm = {lb: Block(lb, *v) for lb, v in blocks.items()}
-        cl = counted_loop(bm, r, use_counts(bm.values()))
+        for lb in [it for it in r.test.items if isinstance(it, str)] + [pre]:
+            bm[lb] = Block(lb, *blocks[lb])
+        cl = counted_loop(bm, r, uses)
         if cl is None or cl.init is None:
             continue
         trips = _known_trips(cl)
@@ -108,6 +111,11 @@ def hoist_invariants(g):
         elif from_body:
             structure = _guard(blocks, order, structure, r, pre, cl, from_body)
             changed = True
+            bm = {lb: Block(lb, *v) for lb, v in blocks.items()}     # new blocks and uses
+            uses = use_counts(bm.values())
+            continue
+        for lb in [it for it in r.body.items if isinstance(it, str)] + [pre]:
+            bm[lb] = Block(lb, *blocks[lb])
     if not changed:
         return g
     return replace(g, blocks=tuple(Block(lb, *blocks[lb]) for lb in order), structure=structure)

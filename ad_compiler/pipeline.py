@@ -5,7 +5,7 @@ Example: the first call of ``adc.grad(f)(x)`` with an array ``x`` runs::
     parsed = parse(f)                               # frontend (when grad(f) is made)
     graph = build_graph(parsed, Bindings())         # build -> dead_raises -> simplify
     compiled = compile_graph(graph, request)        # split_aux -> iteration -> activity
-                                                    #   -> reverse -> specialise -> simplify
+                                                    #   -> reverse -> specialise -> reduce_first -> simplify
                                                     #   -> accumulate -> stack_shapes -> dce -> reuse
                                                     #   -> emit -> lower
     compiled.fn(x, None)                            # (value, grad_x)
@@ -43,6 +43,7 @@ from .transforms.aux import split_aux
 from .transforms.dead_raises import keep_dead_raises
 from .transforms.forward import drop_primal_output, drop_scalar_helpers, forward
 from .transforms.iteration import resolve_iteration
+from .transforms.reduce_first import reduce_first
 from .transforms.reuse import reuse_buffers
 from .transforms.reverse import reverse
 from .transforms.shapes import stack_shapes_only
@@ -224,9 +225,12 @@ SUFFIX = {"rev": "grad", "fwd": "jvp"}    # the emitted function's name: f_grad,
 FINISH = (
     Pass("specialise", _specialise,
          doc="folds what the argument kinds decide (scalars, array ranks)"),
+    Pass("reduce_first", lambda g, job: reduce_first(g, job.numbers),
+         doc="`unbroadcast(-g, a)` becomes `-unbroadcast(g, a)` (and so for a product by a "
+             "known number): the sum first, then the smaller negation"),
     Pass("simplify", lambda g, job: _keep_pure(simplify(g), job), verify=True,
          doc="as above, on the joint graph (kept: what `grad` of this gradient differentiates)"),
-    Pass("accumulate", lambda g, job: accumulate_in_place(g),
+    Pass("accumulate", lambda g, job: accumulate_in_place(g, job.request.backend == "python"),
          doc="indexed cotangents added in place into arrays the adjoint owns"),
     Pass("stack_shapes", lambda g, job: stack_shapes_only(g),
          doc="a loop stacks only the shape of a value whose adjoint reads only its shape"),

@@ -37,7 +37,7 @@ from .outputs import check_output
 from .pytree import (accumulate as tree_accumulate, cast_tree, check_seed, container_zero_at,
                      describe, is_node, tree_item)
 
-__all__ = ["unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
+__all__ = ["extremum_add", "unbroadcast", "unreduce", "reduced_count", "scatter_into", "cast_like", "accumulate",
            "safe_mul", "safe_div", "div_or_zero", "pow_slope",
            "ShapeOf", "ShapeOfIntegers", "shape_proxy", "zero_like", "seed_cotangent", "item_cotangent", "own",
            "index_add", "zero_at_inplace", "tree_cotangent", "concat_cotangent",
@@ -167,12 +167,25 @@ def _has_nan(r):
     return bool(np.isnan(np.sum(r)))
 
 
+def _nonzero_constant(g):
+    """Whether ``g`` is an array of one nonzero value stored once (the
+    cotangent of a sum, ``broadcast_to`` of a number): then ``g * d`` has no
+    zero factor to protect, and the NaN check, a pass over the product, is
+    not needed."""
+    if type(g) is not np.ndarray or not g.ndim or g.strides.count(0) != g.ndim or not g.size:
+        return False
+    v = g.reshape(-1)[0]
+    return bool(v != 0) or bool(v != v)          # (a NaN cotangent stays NaN)
+
+
 def safe_mul(g, d):
     """``g * d``, but exactly 0 wherever ``g == 0`` (even if ``d`` is inf or NaN)."""
     if _is_scalar(g) and _is_scalar(d):
         return g * d if g != 0 else g * 0.0
     with np.errstate(invalid="ignore", over="ignore"):
         r = np.multiply(g, d)
+    if _nonzero_constant(g):
+        return r
     if _has_nan(r):                              # rare: only then look for 0 * inf
         r = np.where(g == 0, 0, r)
     return r
@@ -189,6 +202,8 @@ def safe_div(g, d):
         return g / d
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.divide(g, d)
+    if _nonzero_constant(g):
+        return r
     if _has_nan(r):
         r = np.where(g == 0, 0, r)
     return r
@@ -311,6 +326,25 @@ def index_add(acc, idx, g):
         np.add.at(acc, idx, g)
     else:
         acc[idx] += g
+    return acc
+
+
+def extremum_add(acc, g, ans, a, owned=False):
+    """``acc + extremum_adjoint(g, ans, a)`` (the cotangent of ``np.max(a)``
+    or ``np.min(a)`` over all items, shared between ties), added at the
+    extrema only, into ``acc`` itself when the compiler owns it (``owned``),
+    else into a copy: no full-size array of zeros is made and added.  A
+    number, a differently shaped ``acc`` or a non-number ``g`` get the plain
+    sum."""
+    hit = np.asarray(a) == ans
+    if type(acc) is not np.ndarray or acc.shape != hit.shape or acc.dtype.kind not in "fc" \
+            or np.ndim(g) != 0:
+        return acc + hit * (g / max(np.count_nonzero(hit), 1))
+    if not (owned and acc.flags.writeable and acc.flags.c_contiguous):
+        acc = np.array(acc, dtype=np.result_type(acc, g))
+    at = np.flatnonzero(hit)
+    if at.size:
+        acc.reshape(-1)[at] += g / at.size
     return acc
 
 

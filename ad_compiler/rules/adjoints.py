@@ -15,6 +15,8 @@ never inlined.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..runtime import div_or_zero, reduced_count, unreduce
@@ -42,6 +44,10 @@ def _axes(axis, ndim):
 def extremum_adjoint(g, ans, a, axis=None, keepdims=False, where=True):
     """Adjoint of max/min over ``axis``: the cotangent goes to the elements equal
     to the extremum, split evenly between ties (none if ``initial`` won)."""
+    if axis is None and (where is True or where is np._NoValue):
+        hit = np.asarray(a) == ans           # over all items: one number to share
+        count = np.full((1,) * hit.ndim, max(np.count_nonzero(hit), 1), float_dtype(a))
+        return hit * (unreduce(g, a, axis, keepdims) / count)
     hit = np.asarray(a) == unreduce(ans, a, axis, keepdims)
     if where is not True and where is not np._NoValue:
         hit &= where
@@ -288,6 +294,7 @@ def _parse_einsum(subscripts, ndims):
 
 
 _PLAN_ABOVE = 1 << 14            # operand items, all together
+_einsum_planned = functools.partial(np.einsum, optimize=True)
 
 
 def einsum_adjoint(g, operands, k):
@@ -313,8 +320,12 @@ def einsum_adjoint(g, operands, k):
     # large operands: let NumPy plan the contraction (BLAS, batched over shared
     # indices: 8 against 62 ms for gmm's "nki,nkj->kij" at n=1000, k=50, d=32);
     # small ones: the plan would cost more than it saves
-    big = sum(np.size(a) for a in rest) + np.size(g) > _PLAN_ABOVE
-    t = np.einsum(",".join([out] + others) + "->" + keep, g, *rest, optimize=big)
+    size = np.size(g)
+    for a in rest:
+        size += np.size(a)
+    big = size > _PLAN_ABOVE
+    spec = ",".join([out] + others) + "->" + keep
+    t = _einsum_planned(spec, g, *rest) if big else np.einsum(spec, g, *rest)
     t = np.reshape(t, tuple(np.shape(t)[keep.index(c)] if c in keep else 1 for c in uniq))
     t = np.broadcast_to(t, tuple(xshape[c] for c in uniq))
     if uniq == target:

@@ -30,7 +30,7 @@ declare(runtime.zero_like, pure=True, nondiff=True, fresh=True, rank=0, shape_on
 declare(runtime.item_cotangent, pure=True)
 declare(runtime.seed_cotangent, rank=like(1), pure=False)   # checks the seed: never dropped
 declare(runtime.own, fresh=True, rank=0)
-declare(runtime.index_add, runtime.zero_at_inplace, fresh=True)
+declare(runtime.index_add, runtime.zero_at_inplace, runtime.extremum_add, fresh=True)
 # effects and structure only (every property the default: not pure, may be anything)
 declare(ops.push, ops.pop, ops.tape_store, ops.tape_load, ops.make_dict, ops.escape, ops.require, ops.changed_in_place,
         runtime.shape_proxy)

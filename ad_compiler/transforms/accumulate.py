@@ -20,9 +20,10 @@ import operator
 
 
 from .. import runtime
-from ..ir.nodes import Block, Branch, Call, Var
+from ..ir.nodes import Block, Branch, Call, Const, Var
 from ..ir.walk import definitions, positions, uses as uses_of
 from ..runtime import accumulate as runtime_accumulate
+from ..rules.adjoints import extremum_adjoint
 from ..rules.registry import props
 from ..runtime import copy_item, scatter_into, zero_at
 from .simplify import _replace
@@ -36,7 +37,19 @@ def _is_tree_cotangent(defs, a):
     return d is not None and d.fn is runtime.tree_cotangent
 
 
-def accumulate_in_place(g):
+_ALL_ITEMS = (Const(None), Const(False), Const(True))     # axis, keepdims, where
+
+
+def _over_all_items(ins):
+    """``extremum_adjoint(g, ans, a)`` of a max/min over all items."""
+    return ins.fn is extremum_adjoint and not ins.kwargs and 3 <= len(ins.args) <= 6 and \
+        all(a == d for a, d in zip(ins.args[3:], _ALL_ITEMS))
+
+
+def accumulate_in_place(g, python=False):
+    """``python``: also the rewrites whose helpers have no Numba twin
+    (``x_bar + extremum_adjoint(g, ans, x)`` -> ``extremum_add``, for the
+    extremum over all items: no full-size array of zeros to add)."""
     defs, uses = definitions(g), uses_of(g)
     incoming = g.incoming()
     position = positions(g)
@@ -82,6 +95,12 @@ def accumulate_in_place(g):
                         isinstance(acc, Var) and acc in owned and single(acc, ins) and acc != c:
                     gval, _, idx = cd.args
                     rewrite[id(ins)] = Call(ins.out, runtime.index_add, (acc, idx, gval), (), ins.loc)
+                    drop.add(id(cd))
+                    break
+                if python and cd is not None and _over_all_items(cd) and single(c) and acc != c:
+                    mine = isinstance(acc, Var) and acc in owned and single(acc, ins)
+                    rewrite[id(ins)] = Call(ins.out, runtime.extremum_add,
+                                            (acc,) + cd.args[:3] + (Const(mine),), (), ins.loc)
                     drop.add(id(cd))
                     break
         elif ins.fn is runtime_accumulate and len(ins.args) == 2:

@@ -51,7 +51,7 @@ from .. import pytree
 from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
 from .remat_cost import MAX_DEPTH, Budget
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
-from .reverse_tapes import TapeLoop, nest_count, nested_tape_loop, reverse_index, trip_index
+from .reverse_tapes import TapeLoop, guards, nest_count, nested_tape_loop, reverse_index, trip_index
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 from .trip_count import trip_count
 
@@ -635,12 +635,13 @@ def _copy_primal(rv, g):
 
     uses = use_counts(g.blocks)
 
-    def add_counters(seq, parent=None):
-        """``parent``: the tape loop whose body ``seq`` is (reverse_tapes)."""
+    def add_counters(seq, parent=None, guard=None):
+        """``parent``: the tape loop whose body ``seq`` is in; ``guard``: the
+        top-level ``if`` whose arm ``seq`` is (reverse_tapes)."""
         for item in seq.items:
             if isinstance(item, IfRegion):
-                add_counters(item.then)
-                add_counters(item.orelse)
+                add_counters(item.then, parent, item if seq is g.structure else None)
+                add_counters(item.orelse, parent)
             elif isinstance(item, LoopRegion):
                 c = counted_loop(rv.bm, item, uses)
                 if c is not None and c.init is not None:
@@ -649,8 +650,11 @@ def _copy_primal(rv, g):
                            and mb.term.target == item.header
                            and mb.label != _last_label(item.body)][0]
                     nested = nested_tape_loop(rv, parent, c)
+                    guarded = guard is not None and guards(rv, guard, c)
                     if nested:                  # counted once, before the outermost loop
                         pre = parent.pre
+                    elif guarded:               # before its guard
+                        pre = mblocks[guard.head]
                     count, n = trip_count(c.init, c.stop, c.step, b.fresh, rv.defs)
                     pre.instrs.extend(count)
                     rv.counters[item.header] = n
@@ -660,8 +664,9 @@ def _copy_primal(rv, g):
                     entry = item.body.items[0]      # a block that runs once per trip
                     if not isinstance(entry, str):
                         pass
-                    elif seq is g.structure:      # allocated once, before the loop
-                        tl = TapeLoop(item.header, c, n, n, pre, entry, region=item)
+                    elif seq is g.structure or guarded:     # allocated once, before the loop
+                        tl = TapeLoop(item.header, c, n, n, pre, entry,
+                                      region=guard if guarded else item)
                     elif nested:                # one tape for the nest
                         size, total = nest_count(parent, n, b.fresh)
                         pre.instrs.extend(size)

@@ -25,23 +25,31 @@ value of the inner body is stored in ONE tape of ``n * m`` entries::
             k_1 = r_1 * n_trips_1 + r_3     # the mirrored trip numbers, flattened
             t1_1 = t1_tape[k_1]
 
-The same holds at any depth: a counted loop directly in the body of a
-tape loop (not inside an ``if`` or the test there) whose ``range``
+The same holds at any depth: a counted loop in the body of a tape loop
+(directly, or in an ``if`` there: it runs at most once per outer trip, and
+the entries of the trips that skip it stay unused) whose ``range``
 operands are defined before the OUTERMOST loop of the nest is a tape loop
 too; its tapes have the product of the trip counts of the nest as length,
-and its flat trip number is ``parent_k * n_trips + k``.  Trip numbers are
+and its flat trip number is ``parent_k * n_trips + k``.  The outermost
+loop is one at the top level, or one in the guard ``if 0 < n:`` that
+loop-invariant code motion puts around a loop it hoists values out of
+(``licm.py``); its tapes are made before that ``if``.  Trip numbers are
 ints: they carry no cotangent, and ``grad(grad(f))`` recomputes them like
 any other loop value (``reverse_stacks.py`` differentiates the stores).
 
 Everything else keeps the growable stacks of ``reverse.py``
 (``append``/``pop``), which are correct whatever the trip counts are:
 a counted loop whose range depends on the outer trip (``range(i)``), a loop
-inside an ``if`` (also at the top level: not handled here, see below), and
-loops whose trip count is only known when they end (``while``, ``break``,
-an early ``return``).  A counted loop in a top-level ``if`` runs at most
-once and could have a tape made in its arm; it keeps a stack because the
-adjoint's mirror of the arm does not see the arm's values (they would have
-to pass through the join, as ``reverse._export`` does for values).  On
+whose ``range`` uses a value that code motion hoisted into the guard
+(``range(m, -m, -1)``: ``-m`` is computed in the guard), a loop in any
+other top-level ``if``, and loops whose trip count is only known when
+they end (``while``, ``break``, an early ``return``).  A counted loop in a
+top-level ``if`` runs at most once and could have a tape made in its arm;
+it keeps a stack because the adjoint's mirror of the arm does not see the
+arm's values (they would have to pass through the join, as
+``reverse._export`` does for values, and so would their cotangent tapes in
+``grad(grad(f))``), and computing its trip count before the ``if`` could
+raise where Python does not (``if n is not None: for i in range(n)``).  On
 Numba a stack of numbers is an array that doubles when full
 (``backend/numba_stacks.py``), not a list.
 """
@@ -52,7 +60,7 @@ import operator
 from ..ir.nodes import Call, Const, Var
 from ..ir.walk import loop_blocks
 
-__all__ = ["TapeLoop", "nested_tape_loop", "nest_count", "trip_index", "reverse_index"]
+__all__ = ["TapeLoop", "nested_tape_loop", "guards", "nest_count", "trip_index", "reverse_index"]
 
 
 class TapeLoop:
@@ -72,18 +80,33 @@ class TapeLoop:
 
 
 def _invariant(rv, v, region):
-    """``v`` is the same on every trip of the loop ``region``: a constant,
-    or a value defined outside it (so before it)."""
+    """``v`` is the same on every trip of the loop ``region`` (or of the
+    loop a guard ``region`` holds): a constant, or a value defined outside
+    it (so before it)."""
     if isinstance(v, Const):
         return True
     site = rv.def_site.get(v)
     return isinstance(v, Var) and site is not None and site[0] not in set(loop_blocks(region))
 
 
+def guards(rv, region, c):
+    """``region`` (an IfRegion at the top level) is the guard loop-invariant
+    code motion put around the counted loop ``c`` (``if 0 < n:``, the
+    values it hoisted, then the loop: transforms/licm.py): the loop runs at
+    most once, and its trip count can be computed before the ``if``."""
+    head = rv.bm[region.head]
+    cond = head.term.cond if hasattr(head.term, "cond") else None
+    test = [i for i in head.instrs if i.out is not None and i.out == cond]
+    return bool(test) and test[0].fn in (operator.lt, operator.gt) and \
+        tuple(test[0].args) == (c.init, c.stop)
+
+
 def nested_tape_loop(rv, parent, c):
-    """Whether the counted loop ``c`` (a ``CountedLoop`` directly in the
-    body of the tape loop ``parent``) gets tapes of its own: its ``range``
-    operands are the same on every trip of the outermost loop."""
+    """Whether the counted loop ``c`` (a ``CountedLoop`` in the body of the
+    tape loop ``parent``, directly or in an ``if`` there: it runs at most
+    once per trip of ``parent``) gets tapes of its own: its ``range``
+    operands are the same on every trip of the outermost loop (defined
+    before it, and before its guard if it has one)."""
     return parent is not None and parent.region is not None and \
         all(_invariant(rv, v, parent.region) for v in (c.init, c.stop))
 

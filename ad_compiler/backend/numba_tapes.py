@@ -18,10 +18,13 @@ A tape whose values are not all numbers of one known kind (arrays,
 tuples, a parameter's value) goes back to a growable stack
 (``t1_stack.append(t1)`` ... ``t1_stack.pop()``): the loads of a tape
 happen in the reverse order of its stores, so the stack reads the same
-values.  A stack (a ``while`` loop's, or one made here) whose values are
-numbers of one kind becomes an array that doubles when full
-(``t1_stack = new_bool_stack()``, numba_stacks.py); any other stays a
-Numba list.
+values.  Numba's lists grow by amortised doubling already; with
+``GROWABLE_ARRAYS`` set, a stack (a ``while`` loop's, or one made here)
+whose values are numbers of one kind becomes an array that doubles when
+full instead (``t1_stack = new_bool_stack()``, numba_stacks.py).  That is
+off: measured, Numba's list is as fast as a preallocated array and the
+array twin (a jitclass) about twice as slow end to end (``python
+benchmarks/bench_numba.py --nested``).
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ def new_float_tape(n):
 
 
 _MAKERS = {"b": new_bool_tape, "i": new_int_tape, "f": new_float_tape}
+GROWABLE_ARRAYS = False         # stacks of numbers as numba_stacks arrays, not Numba lists
 TYPED_MAKERS = tuple(_MAKERS.values()) + tuple(STACK_MAKERS.values())   # what allocates
 _PENDING = "?"
 
@@ -155,7 +159,7 @@ def typed_tapes(g, param_ranks, param_kinds=None):
     ranks = infer_ranks(g, param_ranks).known
     kinds = value_kinds(g, ranks, param_kinds)
     made = {t: _MAKERS.get(kinds.get(t)) for t in tapes}
-    grown = {s: STACK_MAKERS.get(kinds.get(s)) for s in tapes + stacks}
+    grown = {s: STACK_MAKERS.get(kinds.get(s)) for s in tapes + stacks} if GROWABLE_ARRAYS else {}
     blocks = []
     for b in g.blocks:
         instrs = []

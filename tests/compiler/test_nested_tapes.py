@@ -6,6 +6,7 @@ arrays that double (backend/numba_stacks.py).  Every case is checked
 against running ``f`` and central finite differences."""
 import math
 import re
+import types
 
 import numpy as np
 import pytest
@@ -249,20 +250,48 @@ def test_numba_nested_tapes_are_typed_arrays_and_agree(fn, args):
         np.testing.assert_allclose(g(*zero), adc.grad(fn)(*zero), rtol=1e-12)
 
 
+@pytest.fixture
+def array_stacks(monkeypatch):
+    """Stacks of numbers as numba_stacks arrays (off by default: slower than
+    Numba's lists, benchmarks/bench_numba.py --nested); gradients of fresh
+    copies of the functions, so no specialisation built without it is reused."""
+    from ad_compiler.backend import numba_tapes
+    monkeypatch.setattr(numba_tapes, "GROWABLE_ARRAYS", True)
+    return lambda fn: types.FunctionType(fn.__code__, fn.__globals__, fn.__name__)
+
+
 @pytest.mark.parametrize("fn, args", [(triangle, (0.8, 6)), (inner_break, (0.9, 5, 6)),
                                       (early_return, (0.7, 3, 4))])
-def test_numba_stacks_of_numbers_are_growing_arrays_not_lists(fn, args):
-    g = _check(fn, *args, backend="numba")
-    np.testing.assert_allclose(g(*args), adc.grad(fn)(*args), rtol=1e-12)
+def test_numba_stacks_of_numbers_can_be_arrays_that_double(fn, args, array_stacks):
+    ref = adc.grad(fn)(*args)
+    g = _check(array_stacks(fn), *args, backend="numba")
+    np.testing.assert_allclose(g(*args), ref, rtol=1e-12)
     src = g.source
     assert re.search(r"= new_(float|bool|int)_stack\(\)", src), src
     assert "= []" not in src, src           # no Numba list
 
 
-def test_numba_while_loop_with_ten_thousand_trips():
+def test_numba_while_loop_with_ten_thousand_trips(array_stacks):
+    ref = adc.grad(while_many)(0.01)
     g = _check(while_many, 0.01, backend="numba", rtol=1e-5)
-    assert "new_float_stack()" in g.source and "= []" not in g.source
-    np.testing.assert_allclose(g(0.01), adc.grad(while_many)(0.01), rtol=1e-12)
+    assert ".append(" in g.source           # the default: a Numba list
+    np.testing.assert_allclose(g(0.01), ref, rtol=1e-12)
+    g = _check(array_stacks(while_many), 0.01, backend="numba", rtol=1e-5)
+    assert "new_float_stack()" in g.source and "= []" not in g.source   # 64 entries, doubled
+    np.testing.assert_allclose(g(0.01), ref, rtol=1e-12)                 # 8 times
+
+
+def test_the_array_stack_twin_grows_and_pops_in_order():
+    from ad_compiler.backend.numba_stacks import new_bool_stack, new_float_stack, new_int_stack
+    for make, values in ((new_float_stack, np.linspace(0, 1, 1000)),
+                         (new_int_stack, np.arange(300)), (new_bool_stack, np.arange(200) % 3 == 0)):
+        s = make()
+        for v in values:
+            s.append(v)
+        assert len(s) == len(values)
+        assert [s.pop() for _ in values] == list(values[::-1])
+        with pytest.raises(IndexError):
+            s.pop()
 
 
 def test_numba_second_derivative_of_a_nested_loop():

@@ -52,7 +52,8 @@ def pop(stack):
 
 def new_tape(n):
     """A tape of ``n`` entries, one per trip of a loop whose trip count ``n``
-    is known before it runs (printed ``[None] * n``; Numba gets a NumPy
+    is known before it runs, or of a nest of such loops (``n`` the product:
+    transforms/reverse_tapes.py; printed ``[None] * n``; Numba gets a NumPy
     array of the entries' type where that is a number: backend/numba_tapes.py)."""
     return [None] * n
 

@@ -105,6 +105,14 @@ def hoisted_bound(x, n, m):
     return s
 
 
+def over_a_list(x, n, ws):
+    s = 0.4
+    for i in range(n):
+        for j in range(len(ws)):        # len(ws): hoisted into the guard as well
+            s = math.sin(s * x) + ws[j] * s
+    return s
+
+
 def inner_in_if(x, n, m):
     s = 0.4
     for i in range(n):
@@ -218,6 +226,9 @@ def test_negative_steps_a_loop_inside_an_if_and_a_bound_computed_in_a_guard():
     assert ".append(" in g.source
     for args in ((0.9, 0, 5), (0.9, 3, 0), (0.9, 3, 1)):
         _check(hoisted_bound, *args)
+    for ws in ([0.3, -0.2, 0.5], []):
+        _check(over_a_list, 0.7, 4, ws)
+        _check(over_a_list, 0.7, 0, ws)
 
 
 def test_arrays_in_a_nested_tape():

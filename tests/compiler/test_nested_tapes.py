@@ -130,6 +130,40 @@ def array_state(x, n, m):
     return np.sum(s * s)
 
 
+def siblings(x, n, m):
+    s = 0.3
+    for i in range(2, n, 2):
+        for j in range(m):
+            s = math.sin(s * x + i * j)
+        t = s
+        for j in range(3, m + 3):
+            t = t * math.cos(x * t) + 0.01 * j
+        s = s + t * 0.1
+    return s
+
+
+def in_a_while(x, m):
+    s = 0.1
+    while s < 3.0:
+        for j in range(m):
+            s = s + 0.05 * (1.0 + math.sin(x * s * j))
+        for j in range(m):
+            for k in range(2):
+                s = s + 0.01 * math.cos(s * k)
+    return s
+
+
+def while_inside(x, n):
+    s = 0.0
+    for i in range(n):
+        t = 0.1 * (i + 1)
+        while t < 2.0:
+            t = t + 0.3 * (1.0 + math.sin(x * t))
+        for j in range(n):
+            s = s + t * math.sin(x * j)
+    return s
+
+
 def while_many(x):
     s = 0.0
     while s < 100.0:                        # about 10^4 trips, decided by the data
@@ -231,6 +265,14 @@ def test_negative_steps_a_loop_inside_an_if_and_a_bound_computed_in_a_guard():
         _check(over_a_list, 0.7, 0, ws)
 
 
+@pytest.mark.parametrize("fn, args", [
+    (siblings, (0.6, 9, 4)), (siblings, (0.6, 2, 4)), (siblings, (0.6, 9, 0)),
+    (in_a_while, (0.7, 3)), (while_inside, (0.8, 4)), (while_inside, (0.8, -2)),
+    (double, (0.6, np.int64(3), np.int64(4))), (double, (0.6, -3, 4)), (triple, (0.3, 2, -1, 3))])
+def test_more_shapes_of_nests(fn, args):
+    _check(fn, *args)
+
+
 def test_arrays_in_a_nested_tape():
     g = _check(array_state, 0.4, 3, 2)
     assert ".append(" not in g.source
@@ -269,6 +311,13 @@ def array_stacks(monkeypatch):
     from ad_compiler.backend import numba_tapes
     monkeypatch.setattr(numba_tapes, "GROWABLE_ARRAYS", True)
     return lambda fn: types.FunctionType(fn.__code__, fn.__globals__, fn.__name__)
+
+
+@pytest.mark.parametrize("fn, args", [(siblings, (0.6, 9, 4)), (while_inside, (0.8, 4)),
+                                      (hoisted_bound, (0.9, 4, 5))])
+def test_numba_nests_mixing_tapes_and_stacks(fn, args):
+    g = _check(fn, *args, backend="numba")
+    np.testing.assert_allclose(g(*args), adc.grad(fn)(*args), rtol=1e-12)
 
 
 @pytest.mark.parametrize("fn, args", [(triangle, (0.8, 6)), (inner_break, (0.9, 5, 6)),

@@ -49,9 +49,9 @@ it keeps a stack because the adjoint's mirror of the arm does not see the
 arm's values (they would have to pass through the join, as
 ``reverse._export`` does for values, and so would their cotangent tapes in
 ``grad(grad(f))``), and computing its trip count before the ``if`` could
-raise where Python does not (``if n is not None: for i in range(n)``).  On
-Numba a stack of numbers is an array that doubles when full
-(``backend/numba_stacks.py``), not a list.
+raise where Python does not (``if n is not None: for i in range(n)``).
+Stacks grow geometrically (a Python list's ``append``; on Numba a Numba
+list, or an array that doubles: ``backend/numba_tapes.py``).
 """
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """Nested counted loops store in ONE preallocated tape for the nest, at the
 flat trip number (transforms/reverse_tapes.py); loops whose trip count is
 not known before the outermost loop (``range(i)``, ``break``, an early
-``return``, a loop in an ``if``) keep growable stacks, which on Numba are
-arrays that double (backend/numba_stacks.py).  Every case is checked
-against running ``f`` and central finite differences."""
+``return``, a range computed in code motion's guard) keep growable stacks:
+on Numba, Numba lists, or with ``numba_tapes.GROWABLE_ARRAYS`` arrays that
+double (backend/numba_stacks.py).  Every case is checked against running
+``f`` and central finite differences."""
 import math
 import re
 import types

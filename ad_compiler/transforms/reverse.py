@@ -636,12 +636,12 @@ def _copy_primal(rv, g):
     uses = use_counts(g.blocks)
 
     def add_counters(seq, parent=None, guard=None):
-        """``parent``: the tape loop whose body ``seq`` is in; ``guard``: the
-        top-level ``if`` whose arm ``seq`` is (reverse_tapes)."""
+        """``parent``: the tape loop whose body is ``seq``, or holds the ``if``
+        (``guard``) whose arm ``seq`` is (reverse_tapes)."""
         for item in seq.items:
             if isinstance(item, IfRegion):
-                add_counters(item.then, parent, item if seq is g.structure else None)
-                add_counters(item.orelse, parent)
+                add_counters(item.then, parent if guard is None else None, item)
+                add_counters(item.orelse, parent if guard is None else None, item)
             elif isinstance(item, LoopRegion):
                 c = counted_loop(rv.bm, item, uses)
                 if c is not None and c.init is not None:
@@ -649,13 +649,19 @@ def _copy_primal(rv, g):
                     pre = [mb for mb in mblocks.values() if isinstance(mb.term, Jump)
                            and mb.term.target == item.header
                            and mb.label != _last_label(item.body)][0]
-                    nested = nested_tape_loop(rv, parent, c)
                     guarded = guard is not None and guards(rv, guard, c)
+                    top = parent is None and (seq is g.structure or guarded and any(
+                        it is guard for it in g.structure.items))
+                    count, n = trip_count(c.init, c.stop, c.step, b.fresh, rv.defs)
+                    nested = nested_tape_loop(rv, parent, c, guard is None or guarded, count)
                     if nested:                  # counted once, before the outermost loop
                         pre = parent.pre
-                    elif guarded:               # before its guard
+                        if count:               # (only if the loops around it make a trip)
+                            n = b.fresh("n_trips")
+                            count = [Call(n, ops.trips_within, (parent.count, c.init, c.stop,
+                                                                c.step))]
+                    elif top and guarded:       # before its guard
                         pre = mblocks[guard.head]
-                    count, n = trip_count(c.init, c.stop, c.step, b.fresh, rv.defs)
                     pre.instrs.extend(count)
                     rv.counters[item.header] = n
                     if count:
@@ -664,7 +670,7 @@ def _copy_primal(rv, g):
                     entry = item.body.items[0]      # a block that runs once per trip
                     if not isinstance(entry, str):
                         pass
-                    elif seq is g.structure or guarded:     # allocated once, before the loop
+                    elif top:                   # allocated once, before the loop
                         tl = TapeLoop(item.header, c, n, n, pre, entry,
                                       region=guard if guarded else item)
                     elif nested:                # one tape for the nest

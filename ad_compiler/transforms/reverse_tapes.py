@@ -8,11 +8,13 @@ Example: in ::
             s = s + math.sin(x * s) * j
 
 the inner trip count does not change from one outer trip to the next, so
-it is computed once before the outer loop, next to the outer one, and a
-value of the inner body is stored in ONE tape of ``n * m`` entries::
+it is computed once before the outer loop, next to the outer one (but
+only if the outer loop makes a trip: ``ops.trips_within``, so that
+``range(m)`` is evaluated only where Python evaluates it), and a value of
+the inner body is stored in ONE tape of ``n * m`` entries::
 
     n_trips = max(0, n)
-    n_trips_1 = max(0, m)           # hoisted out of the outer loop
+    n_trips_1 = trips_within(n_trips, 0, m, 1)    # hoisted out of the outer loop
     n_trips_2 = n_trips * n_trips_1
     t1_tape = [None] * n_trips_2
     for i in range(n):
@@ -27,7 +29,8 @@ value of the inner body is stored in ONE tape of ``n * m`` entries::
 
 The same holds at any depth: a counted loop in the body of a tape loop
 (directly, or in an ``if`` there: it runs at most once per outer trip, and
-the entries of the trips that skip it stay unused) whose ``range``
+the entries of the trips that skip it stay unused; in a user's ``if`` only
+where its trip count needs no arithmetic, ``range(len(xs))``) whose ``range``
 operands are defined before the OUTERMOST loop of the nest is a tape loop
 too; its tapes have the product of the trip counts of the nest as length,
 and its flat trip number is ``parent_k * n_trips + k``.  The outermost
@@ -41,7 +44,9 @@ Everything else keeps the growable stacks of ``reverse.py``
 (``append``/``pop``), which are correct whatever the trip counts are:
 a counted loop whose range depends on the outer trip (``range(i)``), a loop
 whose ``range`` uses a value that code motion hoisted into the guard
-(``range(m, -m, -1)``: ``-m`` is computed in the guard), a loop in any
+(``range(m, -m, -1)``: ``-m`` is computed in the guard), a loop in a
+user's ``if`` inside a loop whose count needs arithmetic (``max(0, m)``
+could raise where Python, skipping the ``if``, does not), a loop in any
 other top-level ``if``, and loops whose trip count is only known when
 they end (``while``, ``break``, an early ``return``).  A counted loop in a
 top-level ``if`` runs at most once and could have a tape made in its arm;
@@ -101,13 +106,17 @@ def guards(rv, region, c):
         tuple(test[0].args) == (c.init, c.stop)
 
 
-def nested_tape_loop(rv, parent, c):
+def nested_tape_loop(rv, parent, c, reached, count):
     """Whether the counted loop ``c`` (a ``CountedLoop`` in the body of the
     tape loop ``parent``, directly or in an ``if`` there: it runs at most
     once per trip of ``parent``) gets tapes of its own: its ``range``
     operands are the same on every trip of the outermost loop (defined
-    before it, and before its guard if it has one)."""
-    return parent is not None and parent.region is not None and \
+    before it, and before its guard if it has one), and computing its trip
+    count there cannot raise where Python would not: ``reached``, it sits
+    directly in the body (or in its code-motion guard), so Python evaluates
+    its range on every trip of ``parent``; else (a user's ``if``) ``count``,
+    the instructions of the count, is empty (a constant, a ``len``)."""
+    return parent is not None and parent.region is not None and (reached or not count) and \
         all(_invariant(rv, v, parent.region) for v in (c.init, c.stop))
 
 

@@ -114,6 +114,16 @@ def over_a_list(x, n, ws):
     return s
 
 
+def in_if_over_a_list(x, n, ws):
+    s = 0.4
+    nw = len(ws)
+    for i in range(n):
+        if i % 2 == 0:
+            for j in range(nw):         # a count without arithmetic: a nest tape
+                s = math.sin(s * x) + ws[j]
+    return s
+
+
 def inner_in_if(x, n, m):
     s = 0.4
     for i in range(n):
@@ -204,7 +214,7 @@ def test_a_doubly_nested_counted_loop_gets_one_tape_of_n_times_m_entries():
     assert size, src
     _one_allocation(src, size.group(1))
     inner = size.group(2)
-    assert re.search(rf"^    {inner} = max\(0, m\)$", src, re.M)     # hoisted out of the loop
+    assert re.search(rf"^    {inner} = trips_within\(n_trips, 0, m, 1\)$", src, re.M)  # hoisted
     assert re.search(rf"= \w+ \* {inner}$", src.split("seed_cotangent")[1], re.M)  # mirrored
     for args in ((0.6, 4, 3), (1.7, 3, 5), (0.2, 1, 1)):
         _check(double, *args)
@@ -226,6 +236,18 @@ def test_zero_trips_at_run_time(n, m):
     assert ".append(" not in g.source
     _check(triple, 0.4, n, m, 3)
     _check(triple, 0.4, 2, m, n)
+
+
+def test_the_hoisted_inner_range_is_evaluated_only_where_python_evaluates_it():
+    g = adc.grad(double)
+    assert g(0.6, 0, None) == 0.0           # no outer trip: range(None) never runs
+    with pytest.raises(TypeError):
+        double(0.6, 2, None)
+    with pytest.raises(TypeError):
+        g(0.6, 2, None)
+    g = adc.grad(inner_in_if)               # a user's if: its count is not hoisted
+    assert ".append(" in g.source
+    _check(inner_in_if, 0.8, 5, 3)
 
 
 def test_a_range_of_zero_trips_written_out():
@@ -252,8 +274,10 @@ def test_negative_steps_a_loop_inside_an_if_and_a_bound_computed_in_a_guard():
     assert ".append(" not in g.source
     for args in ((0.9, 0, 5), (0.9, 3, 0), (0.9, 3, 1)):
         _check(negative_steps, *args)
-    g = _check(inner_in_if, 0.8, 5, 3)    # the inner loop runs on some trips: entries
-    assert ".append(" not in g.source     # of the others stay unused
+    g = _check(in_if_over_a_list, 0.8, 5, [0.2, 0.4])   # runs on some trips: the
+    assert ".append(" not in g.source     # entries of the others stay unused
+    _check(in_if_over_a_list, 0.8, 0, [0.2, 0.4])
+    _check(in_if_over_a_list, 0.8, 5, [])
     _check(inner_in_if, 0.8, 0, 3)
     _check(inner_in_if, 0.8, 5, 0)
     g = _check(hoisted_bound, 0.9, 4, 5)  # the outer loop has tapes (made before the

@@ -10,6 +10,13 @@ Workloads, each the gradient of plain Python scalar code:
   primal (targets <= 1.2 and <= 2.5), the python backend against the same
   adjoint in plain Python and the plain primal
   (``python benchmarks/bench_numba.py --stacks`` runs these rows only);
+* nested: ``for i in range(n): for j in range(m): t = t * 0.9 + sin(x * t + j) * x``
+  (n = 300, m = 300: one preallocated tape of n * m entries for the nest)
+  against a hand-written Numba adjoint that stores ``t`` in an n * m array;
+  and a ``while`` loop of 10**5 trips, its stacks as Numba lists (the
+  default) against the same gradient with arrays that double
+  (numba_stacks, ``numba_tapes.GROWABLE_ARRAYS``)
+  (``python benchmarks/bench_numba.py --nested`` runs these rows only);
 * rk4: 4th-order Runge-Kutta integration of a damped, driven oscillator
   (helper function for the right-hand side), d (final energy) / d (k, c, F).
 
@@ -70,7 +77,47 @@ def rk4(k, c, F, steps):
     return 0.5 * v * v + 0.5 * k * q * q
 
 
+def nested(x, n, m):
+    s = 0.0
+    for i in range(n):
+        t = s * 0.5
+        for j in range(m):
+            t = t * 0.9 + math.sin(x * t + j) * x
+        s = s + t
+    return s
+
+
+def while_loop(x):
+    s = 0.0
+    while s < 1000.0:                   # 10**5 trips
+        s = s + 0.01 * (1.0 + 0.5 * math.sin(x * s))
+    return s
+
+
 # -- hand-written Numba adjoints -------------------------------------------------------------
+@numba.njit(cache=True)
+def nested_hand(x, n, m):
+    T = np.empty(n * m)
+    s = 0.0
+    for i in range(n):
+        t = s * 0.5
+        for j in range(m):
+            T[i * m + j] = t
+            t = t * 0.9 + math.sin(x * t + j) * x
+        s = s + t
+    sb, xb = 1.0, 0.0
+    for i in range(n - 1, -1, -1):
+        tb = sb
+        for j in range(m - 1, -1, -1):
+            t = T[i * m + j]
+            u = x * t + j
+            c = math.cos(u)
+            xb += tb * (c * t * x + math.sin(u))
+            tb = tb * (0.9 + c * x * x)
+        sb += tb * 0.5
+    return s, xb
+
+
 @numba.njit(cache=True)
 def recurrence_hand(x, n):
     st = np.empty(n)
@@ -387,9 +434,55 @@ def stacks_rows(n=10 ** 5, repeat=7):
         print(f"{b:<8} {a * 1e3:9.3f} {h * 1e3:9.3f} {p * 1e3:9.3f} {a / h:8.2f} {a / p:9.2f}")
 
 
+def _with_array_stacks(fn):
+    """The Numba gradient of a copy of ``fn`` built with stacks of numbers
+    as arrays that double (numba_stacks) instead of Numba lists."""
+    import types
+    from ad_compiler.backend import numba_tapes
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__)
+    g = adc.grad(copy, backend="numba")
+    saved, numba_tapes.GROWABLE_ARRAYS = numba_tapes.GROWABLE_ARRAYS, True
+    try:
+        g(0.5)                                    # builds (and compiles) the specialisation
+    finally:
+        numba_tapes.GROWABLE_ARRAYS = saved
+    assert "new_float_stack()" in g.source
+    return g
+
+
+def nested_rows(n=300, m=300, repeat=9):
+    """Nested counted loops: the compiler's gradient (one n * m tape) over a
+    hand-written Numba adjoint; a while loop: arrays that double over Numba
+    lists (ratios, medians, one process)."""
+    x = 0.05
+    g = adc.grad(nested, backend="numba")
+    check(g(x, n, m), nested_hand(x, n, m)[1], "nested")
+    check(adc.grad(nested)(x, 7, 5), g(x, 7, 5), "nested python")
+    assert ".append(" not in g.source and "new_float_tape" in g.source
+    t_adc = median_time(g, x, n, m, repeat=repeat)
+    t_hand = median_time(nested_hand, x, n, m, repeat=repeat)
+    prim = numba.njit(cache=True)(nested)
+    t_prim = median_time(prim, x, n, m, repeat=repeat)
+    print(f"nested n=m={n}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, medians of {repeat}")
+    print(f"{'':<22} {'adc ms':>9} {'hand ms':>9} {'vs hand':>8} {'vs primal':>9}")
+    print(f"{'nested tape':<22} {t_adc * 1e3:9.3f} {t_hand * 1e3:9.3f} {t_adc / t_hand:8.2f} "
+          f"{t_adc / t_prim:9.2f}")
+    gl = adc.grad(while_loop, backend="numba")
+    gw = _with_array_stacks(while_loop)
+    check(gw(0.5), gl(0.5), "while")
+    assert ".append(" in gl.source and "new_float_stack()" not in gl.source
+    t_arr = median_time(gw, 0.5, repeat=repeat)
+    t_list = median_time(gl, 0.5, repeat=repeat)
+    print(f"{'while 1e5: arrays':<22} {t_arr * 1e3:9.3f} {'lists':>9} {t_list * 1e3:9.3f} ms, "
+          f"arrays / lists {t_arr / t_list:.2f}")
+
+
 if __name__ == "__main__":
     if "--stacks" in sys.argv:
         stacks_rows()
+    elif "--nested" in sys.argv:
+        nested_rows()
     else:
         main()
         stacks_rows()
+        nested_rows()

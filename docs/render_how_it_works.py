@@ -56,7 +56,9 @@ What to notice:
   arithmetic before the loop (`n_trips = max(0, n)`), so `t1` goes into a
   tape of `n_trips` entries indexed by the loop counter (`t1_tape[i] = t1`,
   read back as `t1_tape[r_1]`); with `backend="numba"` the tape is a NumPy
-  array of bools. A loop whose trip count is only known when it ends
+  array of bools. A loop nested in it whose range is fixed before the
+  outer loop shares one tape of `n * m` entries, at the flat trip number
+  `i * m + j`. A loop whose trip count is only known when it ends
   (`while`, `break`) keeps a growable stack (`append`/`pop`).
 * **Cheap values are recomputed, not stored.** A cost model decides: `x * i`
   (and a `math.sin` of it, cheaper than a tape entry) is recomputed in the

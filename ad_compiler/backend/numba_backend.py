@@ -41,7 +41,7 @@ from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
 from . import (numba_axis_twins, numba_container_twins, numba_einsum, numba_matmul, numba_special,
-               numba_twins, numba_view_twins)
+               numba_stacks, numba_twins, numba_view_twins)
 from .emit import emit_function
 from .numba_tapes import scalar_kinds, typed_tapes
 from .numba_twins import jit_helper
@@ -111,7 +111,7 @@ def reductions_as_functions(g):
 def _twins_digest():
     text = b""
     for module in (numba_twins, numba_view_twins, numba_axis_twins, numba_container_twins,
-                   numba_einsum, numba_matmul, numba_special):
+                   numba_einsum, numba_matmul, numba_special, numba_stacks):
         with open(inspect.getsourcefile(module), "rb") as fh:
             text += fh.read()
     return hashlib.sha1(text + numba.__version__.encode()).hexdigest()[:12]

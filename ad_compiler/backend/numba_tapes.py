@@ -1,5 +1,6 @@
 """Typing the loop tapes for Numba: a preallocated NumPy array per tape of
-numbers, a growable list otherwise.
+numbers, a growable array per stack of numbers (numba_stacks.py), a
+growable list otherwise.
 
 Example: the gradient of ``for i in range(n): if s < 1.0: ...`` stores the
 branch taken on each trip::
@@ -17,7 +18,13 @@ A tape whose values are not all numbers of one known kind (arrays,
 tuples, a parameter's value) goes back to a growable stack
 (``t1_stack.append(t1)`` ... ``t1_stack.pop()``): the loads of a tape
 happen in the reverse order of its stores, so the stack reads the same
-values.  Numba's lists grow by amortised doubling.
+values.  Numba's lists grow by amortised doubling already; with
+``GROWABLE_ARRAYS`` set, a stack (a ``while`` loop's, or one made here)
+whose values are numbers of one kind becomes an array that doubles when
+full instead (``t1_stack = new_bool_stack()``, numba_stacks.py).  That is
+off: measured, Numba's list is as fast as a preallocated array and the
+array twin (a jitclass) about twice as slow end to end (``python
+benchmarks/bench_numba.py --nested``).
 """
 from __future__ import annotations
 
@@ -29,8 +36,10 @@ from ..ir import ops
 from ..ir.nodes import Block, Call, Const
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
+from .numba_stacks import STACK_MAKERS
 
-__all__ = ["typed_tapes", "value_kinds", "scalar_kinds", "TYPED_MAKERS", "new_bool_tape", "new_int_tape", "new_float_tape"]
+__all__ = ["typed_tapes", "value_kinds", "scalar_kinds", "TYPED_MAKERS", "new_bool_tape",
+           "new_int_tape", "new_float_tape"]
 
 
 def new_bool_tape(n):
@@ -46,7 +55,8 @@ def new_float_tape(n):
 
 
 _MAKERS = {"b": new_bool_tape, "i": new_int_tape, "f": new_float_tape}
-TYPED_MAKERS = tuple(_MAKERS.values())
+GROWABLE_ARRAYS = False         # stacks of numbers as numba_stacks arrays, not Numba lists
+TYPED_MAKERS = tuple(_MAKERS.values()) + tuple(STACK_MAKERS.values())   # what allocates
 _PENDING = "?"
 
 
@@ -139,26 +149,31 @@ def value_kinds(g, ranks, param_kinds=None):
 
 def typed_tapes(g, param_ranks, param_kinds=None):
     """``g`` with every ``new_tape`` made a typed NumPy array (its values are
-    numbers of one kind) or turned back into a growable stack
-    (``param_ranks``, ``param_kinds``: what the arguments are)."""
+    numbers of one kind) or turned back into a growable stack, and every
+    stack of numbers of one kind a growable array (``param_ranks``,
+    ``param_kinds``: what the arguments are)."""
     tapes = [i.out for i in g.instructions() if i.fn is ops.new_tape]
-    if not tapes:
+    stacks = [i.out for i in g.instructions() if i.fn is ops.new_stack]
+    if not tapes and not stacks:
         return g
     ranks = infer_ranks(g, param_ranks).known
     kinds = value_kinds(g, ranks, param_kinds)
     made = {t: _MAKERS.get(kinds.get(t)) for t in tapes}
+    grown = {s: STACK_MAKERS.get(kinds.get(s)) for s in tapes + stacks} if GROWABLE_ARRAYS else {}
     blocks = []
     for b in g.blocks:
         instrs = []
         for ins in b.instrs:
             tape = ins.out if ins.fn is ops.new_tape else \
                 ins.args[0] if ins.fn in (ops.tape_store, ops.tape_load) else None
-            if tape not in made:
+            if ins.fn is ops.new_stack and grown.get(ins.out) is not None:
+                instrs.append(Call(ins.out, grown[ins.out], (), (), ins.loc))
+            elif tape not in made:
                 instrs.append(ins)
             elif made[tape] is not None:
                 instrs.append(Call(ins.out, made[tape], ins.args, ins.kwargs, ins.loc)
                               if ins.fn is ops.new_tape else ins)
-            elif ins.fn is ops.new_tape:
+            elif ins.fn is ops.new_tape:       # (kind unknown: a list)
                 instrs.append(Call(ins.out, ops.new_stack, (), (), ins.loc))
             elif ins.fn is ops.tape_store:
                 instrs.append(Call(None, ops.push, (tape, ins.args[-1]), (), ins.loc))

@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = ["make_tuple", "make_list", "make_dict", "make_slice", "new_stack", "push", "pop",
            "new_tape", "tape_store", "tape_load", "TAPE_NEW", "TAPE_STORE", "TAPE_LOAD", "range_cond",
+           "trips_within",
            "comment", "setitem", "list_append", "escape", "changed_in_place", "alias_update",
            "raise_", "require", "format_string", "UNSET"]
 
@@ -52,7 +53,8 @@ def pop(stack):
 
 def new_tape(n):
     """A tape of ``n`` entries, one per trip of a loop whose trip count ``n``
-    is known before it runs (printed ``[None] * n``; Numba gets a NumPy
+    is known before it runs, or of a nest of such loops (``n`` the product:
+    transforms/reverse_tapes.py; printed ``[None] * n``; Numba gets a NumPy
     array of the entries' type where that is a number: backend/numba_tapes.py)."""
     return [None] * n
 
@@ -78,6 +80,15 @@ def range_cond(i, stop, step):
     """The test of ``for i in range(start, stop, step)`` for a step whose sign
     is only known at run time."""
     return i < stop if step > 0 else i > stop
+
+
+def trips_within(outer, start, stop, step):
+    """``len(range(start, stop, step))`` for a loop nested in loops that make
+    ``outer`` trips in all, computed before them: 0 without evaluating the
+    range where they make none (Python would not reach it)."""
+    if outer > 0:
+        return len(range(start, stop, step))
+    return 0
 
 
 def comment(text):

@@ -26,6 +26,7 @@ declare(ops.make_list, never_dict=True)         # a new list each time: never sh
 declare(ops.make_slice, pure=True, nondiff=True, fold=True)
 declare(ops.new_stack, ops.new_tape, ops.comment, nondiff=True)
 declare(ops.range_cond, pure=True, nondiff=True, rank="scalar")
+declare(ops.trips_within, pure=True, nondiff=True, rank="scalar", number_kind="int")
 declare(runtime.zero_like, pure=True, nondiff=True, fresh=True, rank=0, shape_only=(0,))
 declare(runtime.item_cotangent, pure=True)
 declare(runtime.seed_cotangent, rank=like(1), pure=False)   # checks the seed: never dropped

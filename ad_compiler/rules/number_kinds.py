@@ -20,6 +20,7 @@ declare(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operato
         number_kind="bool")
 declare(operator.add, operator.sub, operator.mul, operator.neg, operator.pos,
         operator.floordiv, operator.mod, number_kind="promote")
+declare(max, min, abs, number_kind="promote")      # max(0, n): a trip count, an int
 declare(operator.truediv, number_kind="divide")
 declare(float, number_kind="float")
 declare(int, len, number_kind="int")

@@ -17,7 +17,9 @@ Values defined once are read by the adjoint directly.  A value defined in
 a loop body (or in a branch inside one) that the adjoint reads is stored in
 the forward pass and read back in the mirrored position of the reverse
 pass: in a tape of one entry per trip, indexed by the trip number, for a
-counted loop at the top level (``t_tape[i] = t`` ... ``t_tape[r]``), else
+counted loop at the top level (``t_tape[i] = t`` ... ``t_tape[r]``) or
+nested in one with a trip count the same on every outer trip (one tape for
+the whole nest, at the flat trip number: ``reverse_tapes.py``), else
 pushed on a growable stack and popped; unless the cost model
 (``remat_cost.py``) finds it cheaper to recompute (``math.sin(x * i)``).
 Each loop records its trip count once.  Rules whose body is a
@@ -49,6 +51,7 @@ from .. import pytree
 from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
 from .remat_cost import MAX_DEPTH, Budget
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
+from .reverse_tapes import TapeLoop, guards, nest_count, nested_tape_loop, reverse_index, trip_index
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 from .trip_count import trip_count
 
@@ -80,9 +83,8 @@ class _Reverse:
         self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
         self.stacks = {}            # Var -> stack Var (or tape Var)
         self.tapes = {}             # tape Var -> header label of the counted loop it serves
-        self.tape_loops = {}        # header label -> _TapeLoop (counted loops at top level)
+        self.tape_loops = {}        # header label -> TapeLoop (counted loops with tapes)
         self.loop_of = {}           # scope id -> header label of its innermost loop
-        self.rev_index = {}         # header label -> the adjoint loop's trip index
         self.pushes = {}            # label -> [(index, Call)]
         self.counters = {}          # header label -> trip count Var
         self.counted = {}           # header label -> CountedLoop
@@ -160,7 +162,7 @@ class _Reverse:
                 self.tapes[stack] = loop
                 label, idx = self.def_site[v]
                 self.pushes.setdefault(label, []).append(
-                    (idx, Call(None, ops.tape_store, (stack, self._trip_index(loop), v), (),
+                    (idx, Call(None, ops.tape_store, (stack, trip_index(self, loop), v), (),
                                d.loc if d else None)))
             elif stack is None:                               # a growable stack
                 stack = self.stacks[v] = self.b.fresh(f"{v.name}_stack")
@@ -169,33 +171,12 @@ class _Reverse:
                     (idx, Call(None, ops.push, (stack, v), (), d.loc if d else None)))
             popped = self.b.fresh(v.name)
             if stack in self.tapes:
-                frame.insert(Call(popped, ops.tape_load, (stack, self.rev_index[loop]), (),
+                frame.insert(Call(popped, ops.tape_load, (stack, self.tape_loops[loop].rev), (),
                                   d.loc if d else None))
             else:
                 frame.insert(Call(popped, ops.pop, (stack,), (), d.loc if d else None))
             frame.pops[v] = popped
         return frame.pops[v]
-
-    def _trip_index(self, header):
-        """The forward loop's trip number ``k`` (0, 1, ...) where tapes are
-        stored: the counter itself for ``range(n)``, else ``(i - a) // step``
-        computed once at the start of the body."""
-        tl = self.tape_loops[header]
-        if tl.index is None:
-            cl = tl.loop
-            k = cl.var
-            instrs = []
-            if not (isinstance(cl.init, Const) and cl.init.value == 0):
-                k2 = self.b.fresh("k")
-                instrs.append(Call(k2, operator.sub, (k, cl.init)))
-                k = k2
-            if cl.step.value != 1:
-                k2 = self.b.fresh("k")
-                instrs.append(Call(k2, operator.floordiv, (k, cl.step)))
-                k = k2
-            self.pushes.setdefault(tl.body_entry, []).extend((-1, c) for c in instrs)
-            tl.index = k
-        return tl.index
 
     def _rematerialize(self, v, frame, depth=0, budget=None):
         """Recompute a loop value instead of stacking it, when the cost model
@@ -567,7 +548,8 @@ class _Reverse:
         cl = self.counted.get(r.header)
 
         def body():
-            i = self.rev_index[r.header] = self.b.env[rkey]
+            i = self.b.env[rkey]
+            reverse_index(self, r.header, i)    # where this trip's tapes are read
             iv = None
             if cl is not None:          # the forward induction variable, recomputed
                 iv = i
@@ -631,16 +613,6 @@ class _Reverse:
         raise AssertionError("loop without entry edge")
 
 
-class _TapeLoop:
-    """A counted loop at the function's top level, whose values the adjoint
-    reads are stored in tapes of ``count`` entries allocated in ``pre`` (the
-    block before the loop), at the trip number ``index`` (made on first use)."""
-
-    def __init__(self, loop, count, pre, body_entry):
-        self.loop, self.count, self.pre, self.body_entry = loop, count, pre, body_entry
-        self.index = None
-
-
 def _first_label(seq):
     item = seq.items[0]
     return item if isinstance(item, str) else (item.head if isinstance(item, IfRegion) else item.header)
@@ -663,28 +635,57 @@ def _copy_primal(rv, g):
 
     uses = use_counts(g.blocks)
 
-    def add_counters(seq):
+    def add_counters(seq, parent=None, guard=None):
+        """``parent``: the tape loop whose body is ``seq``, or holds the ``if``
+        (``guard``) whose arm ``seq`` is (reverse_tapes)."""
         for item in seq.items:
             if isinstance(item, IfRegion):
-                add_counters(item.then)
-                add_counters(item.orelse)
+                add_counters(item.then, parent if guard is None else None, item)
+                add_counters(item.orelse, parent if guard is None else None, item)
             elif isinstance(item, LoopRegion):
-                add_counters(item.test)
-                add_counters(item.body)
                 c = counted_loop(rv.bm, item, uses)
                 if c is not None and c.init is not None:
                     rv.counted[item.header] = c
                     pre = [mb for mb in mblocks.values() if isinstance(mb.term, Jump)
                            and mb.term.target == item.header
                            and mb.label != _last_label(item.body)][0]
+                    guarded = guard is not None and guards(rv, guard, c)
+                    top = parent is None and (seq is g.structure or guarded and any(
+                        it is guard for it in g.structure.items))
                     count, n = trip_count(c.init, c.stop, c.step, b.fresh, rv.defs)
+                    nested = nested_tape_loop(rv, parent, c, guard is None or guarded, count)
+                    if nested:                  # counted once, before the outermost loop
+                        pre = parent.pre
+                        if count:               # (only if the loops around it make a trip)
+                            n = b.fresh("n_trips")
+                            count = [Call(n, ops.trips_within, (parent.count, c.init, c.stop,
+                                                                c.step))]
+                    elif top and guarded:       # before its guard
+                        pre = mblocks[guard.head]
                     pre.instrs.extend(count)
                     rv.counters[item.header] = n
                     if count:
                         rv.def_site[n] = (pre.label, len(pre.instrs) - 1)
-                    if seq is g.structure:      # allocated once, before the loop
-                        rv.tape_loops[item.header] = _TapeLoop(c, n, pre, _first_label(item.body))
+                    tl = None
+                    entry = item.body.items[0]      # a block that runs once per trip
+                    if not isinstance(entry, str):
+                        pass
+                    elif top:                   # allocated once, before the loop
+                        tl = TapeLoop(item.header, c, n, n, pre, entry,
+                                      region=guard if guarded else item)
+                    elif nested:                # one tape for the nest
+                        size, total = nest_count(parent, n, b.fresh)
+                        pre.instrs.extend(size)
+                        if size:
+                            rv.def_site[total] = (pre.label, len(pre.instrs) - 1)
+                        tl = TapeLoop(item.header, c, n, total, pre, entry, parent, parent.region)
+                    if tl is not None:
+                        rv.tape_loops[item.header] = tl
+                    add_counters(item.test)
+                    add_counters(item.body, tl)
                     continue
+                add_counters(item.test)
+                add_counters(item.body)
                 h = mblocks[item.header]
                 c = b.fresh("n_iter")
                 h.params.append(c)

@@ -150,7 +150,8 @@ class _Reverse:
         if frame is None:
             raise AssertionError(f"adjoint reads {v} outside its loop")
         if v not in frame.pops:
-            remat = self._rematerialize(v, frame)
+            remat = self._rematerialize(v, frame, tape=self.loop_of.get(self.scope_of[v])
+                                        in self.tape_loops)
             if remat is not None:
                 frame.pops[v] = remat
                 return remat
@@ -178,7 +179,7 @@ class _Reverse:
             frame.pops[v] = popped
         return frame.pops[v]
 
-    def _rematerialize(self, v, frame, depth=0, budget=None):
+    def _rematerialize(self, v, frame, depth=0, budget=None, tape=False):
         """Recompute a loop value instead of stacking it, when the cost model
         (remat_cost.py) finds its chain of definitions (``math.sin(x * i)``)
         cheaper than a tape entry, given values the adjoint has anyway:
@@ -186,7 +187,7 @@ class _Reverse:
         d = self.defs.get(v)
         if d is None or d.kwargs or depth > MAX_DEPTH:
             return None
-        budget = budget or Budget(self.remat)
+        budget = budget or Budget(self.remat, tape)
         if not budget.take(d.fn):
             return None
         args = []

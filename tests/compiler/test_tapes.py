@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ad_compiler as adc
-from ad_compiler.transforms.remat_cost import STORE_COST, Budget, call_cost
+from ad_compiler.transforms.remat_cost import STORE_COST, TAPE_COST, Budget, call_cost
 from .fd import numerical_grad
 
 
@@ -132,13 +132,23 @@ def test_second_derivative_and_forward_over_reverse_through_a_tape():
     np.testing.assert_allclose(adc.hessian(counted)(0.3, 7), ref, rtol=1e-5)
 
 
-def test_the_cost_model_recomputes_a_sin_and_stores_a_solve():
-    g = _fd(with_sin, 0.8, 9)
+def with_product(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s * 0.9 + (x * i + 1.0) * s
+    return s
+
+
+def test_the_cost_model_stores_a_sin_recomputes_arithmetic_and_stores_a_solve():
+    g = _fd(with_sin, 0.8, 9)                # a tape entry is cheaper than a sin
     src = g.source
-    back = src.split("for r_")[1]
-    assert "math.sin(" in back              # sin(x * i) recomputed from x and the counter
     sin_value = re.search(r"^\s*(\w+) = math\.sin\(", src, re.M).group(1)
-    assert f"{sin_value}_tape" not in src
+    assert re.search(rf"^\s*{sin_value}_tape\[i\] = {sin_value}$", src, re.M)
+    assert not re.search(r"= math\.sin\(", src.split("for r_")[1])   # loaded, not recomputed
+    g = _fd(with_product, 0.8, 9)            # ...and dearer than two arithmetic operations
+    back = g.source.split("for r_")[1]
+    assert re.search(r"= x \* r_\d+$", back, re.M)      # x * i recomputed from the counter
+    assert "_tape[i] = t" not in g.source.replace("s_tape[i]", "")
     b = np.array([0.3, -0.2])
     g = _fd(with_solve, b, 4)
     y = re.search(r"^\s*(\w+) = np\.linalg\.solve\(", g.source, re.M).group(1)
@@ -150,10 +160,12 @@ def test_the_cost_model_weighs_a_chain_against_a_tape_entry():
     import operator
     assert call_cost(operator.mul) == 1 and call_cost(math.sin) == 20
     assert call_cost(np.linalg.solve) is None
-    plan = Budget()
+    plan = Budget()                          # a growable stack's entry
     assert plan.take(operator.mul) and plan.take(math.sin) and plan.spent == 21
     assert not plan.take(math.exp)          # 41 > STORE_COST
-    assert STORE_COST == 40
+    assert STORE_COST == 40 and TAPE_COST == 8
+    tape = Budget(tape=True)                 # a preallocated tape's entry
+    assert tape.take(operator.mul) and not tape.take(math.sin)
     device = Budget("pure")                 # device code: no tapes, every pure function
     assert all(device.take(math.sin) for _ in range(10))
     assert not device.take(np.linalg.solve)

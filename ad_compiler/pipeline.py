@@ -5,7 +5,8 @@ Example: the first call of ``adc.grad(f)(x)`` with an array ``x`` runs::
     parsed = parse(f)                               # frontend (when grad(f) is made)
     graph = build_graph(parsed, Bindings())         # build -> dead_raises -> simplify
     compiled = compile_graph(graph, request)        # split_aux -> iteration -> activity
-                                                    #   -> reverse -> specialise -> simplify
+                                                    #   -> reverse -> specialise -> same_shape
+                                                    #   -> simplify
                                                     #   -> accumulate -> stack_shapes -> dce -> reuse
                                                     #   -> emit -> lower
     compiled.fn(x, None)                            # (value, grad_x)
@@ -43,6 +44,7 @@ from .transforms.forward import drop_primal_output, drop_scalar_helpers, forward
 from .transforms.iteration import resolve_iteration
 from .transforms.reuse import reuse_buffers
 from .transforms.reverse import reverse
+from .transforms.same_shape import drop_same_shape
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
 from .transforms.specialize import known_scalars, specialize_scalars
@@ -161,6 +163,12 @@ def _specialise(g, job):
     return specialize_scalars(g, scalars, arrays, job.numbers)
 
 
+def _same_shape(g, job):
+    ranks = {p: 0 for p in job.scalars}
+    ranks.update(job.arrays)
+    return drop_same_shape(g, ranks)
+
+
 def _drop_scalar_helpers(g, job):
     return drop_scalar_helpers(g, known_scalars(g, job.scalars, job.arrays))
 
@@ -203,6 +211,9 @@ SUFFIX = {"rev": "grad", "fwd": "jvp"}    # the emitted function's name: f_grad,
 FINISH = (
     Pass("specialise", _specialise,
          doc="folds what the argument kinds decide (scalars, array ranks)"),
+    Pass("same_shape", _same_shape,
+         doc="`unbroadcast(g, x)` becomes `g` where g provably has x's shape (same-shape "
+             "classes: elementwise ops, cotangents, loop-carried values)"),
     Pass("simplify", lambda g, job: _keep_pure(simplify(g), job), verify=True,
          doc="as above, on the joint graph (kept: what `grad` of this gradient differentiates)"),
     Pass("accumulate", lambda g, job: accumulate_in_place(g),

@@ -30,18 +30,17 @@ def straight_grad(x, y, seed):
     out_bar = seed_cotangent(seed, out)
     # adjoint of line +3: return np.sum(w * 2.0)
     t2_bar = unreduce(out_bar, t2)
-    t3 = t2_bar * 2.0
-    w_bar = unbroadcast(t3, w)
+    w_bar = t2_bar * 2.0
     # adjoint of line +2: w = np.sin(z) + y
     t1_bar = unbroadcast(w_bar, t1)
     y_bar = unbroadcast(w_bar, y)
-    t4 = np.cos(z)
-    z_bar = safe_mul_into(t1_bar, t4)
+    t3 = np.cos(z)
+    z_bar = safe_mul_into(t1_bar, t3)
     # adjoint of line +1: z = x * y
-    t5 = z_bar * y
-    x_bar = unbroadcast(t5, x)
-    t6 = z_bar * x
-    y_bar_1 = unbroadcast(t6, y)
+    t4 = z_bar * y
+    x_bar = unbroadcast(t4, x)
+    t5 = z_bar * x
+    y_bar_1 = unbroadcast(t5, y)
     y_bar_2 = y_bar + y_bar_1
     x_grad = cast_like(x_bar, x)
     y_grad = cast_like(y_bar_2, y)

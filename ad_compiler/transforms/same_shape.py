@@ -62,7 +62,7 @@ SCALAR = type("Scalar", (), {"__repr__": lambda self: "SCALAR"})()
 _BROADCAST = {operator.add, operator.sub, operator.mul, operator.truediv, operator.floordiv,
               operator.mod, operator.pow, operator.neg, operator.pos, operator.abs, abs,
               operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge,
-              runtime.safe_mul, runtime.safe_div, runtime.div_or_zero}
+              runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope}
 # callable -> (argument whose shape the result has, the numbers of positional arguments)
 _SHAPE_OF = {np.ndarray.copy: (0, (1,)), np.copy: (0, (1,)), np.ndarray.astype: (0, (2,)),
              np.asarray: (0, (1, 2)), np.array: (0, (1, 2)), entry_copy: (0, (1,)),
@@ -110,12 +110,19 @@ _MATMUL = (operator.matmul, np.matmul, np.dot)
 _NEEDS = {runtime.unbroadcast: (0, 1)}     # (else: the argument whose shape it has)
 
 
-def _numeric(g, ranks, incoming, pushed):
+def _counts(g):
+    """The values that are ``reduced_count``s without a ``where=`` mask: ints."""
+    return {i.out for i in g.instructions() if i.fn is runtime.reduced_count and not i.kwargs
+            and 1 <= len(i.args) <= 3 and (len(i.args) < 3 or i.args[2] == Const(True))}
+
+
+def _numeric(g, ranks, incoming, pushed, counts):
     """The values known to be NumPy arrays or numbers (never tuples, lists or
     other objects, on which ``+`` and ``*`` do not broadcast): those of known
     rank, and what arithmetic, casts, copies and the adjoint's helpers make
     of them (``x @ W`` of arrays: its rank depends on theirs, its kind not)."""
     num = {v for v, r in ranks.known.items() if type(r) is int and v not in ranks.sequences}
+    num |= counts
 
     def isnum(a):
         return _const_numeric(a.value) if isinstance(a, Const) else a in num
@@ -158,7 +165,8 @@ def shape_classes(g, param_ranks):
     for ins in g.instructions():
         if ins.fn in ops.TAPE_STORE:
             pushed.setdefault(ins.args[0], []).append(ins.args[-1])
-    numeric = _numeric(g, ranks, incoming, pushed)
+    counts = _counts(g)
+    numeric = _numeric(g, ranks, incoming, pushed, counts)
 
     def plain(a):
         return _const_numeric(a.value) if isinstance(a, Const) else a in numeric
@@ -166,7 +174,7 @@ def shape_classes(g, param_ranks):
     def scalar(a):
         if isinstance(a, Const):
             return plain(a) and np.ndim(a.value) == 0
-        return a in numeric and ranks.known.get(a) == 0
+        return a in counts or a in numeric and ranks.known.get(a) == 0
 
     home = {p: b.label for b in g.blocks for p in b.params}
     home.update({i.out: b.label for b in g.blocks for i in b.instrs if i.out is not None})

@@ -29,6 +29,10 @@ def mlp(x, W1, b1, W2, b2):
     return np.sum(y * y)
 
 
+def mse(x, y):
+    return np.mean((x - y) ** 2) + np.mean(x ** 3 * x)
+
+
 def copies(x):
     y = x.copy()
     z = y.astype(np.float64)
@@ -110,6 +114,8 @@ CASES = [   # fn, args, wrt, unbroadcast calls left in the source
     (mlp, (R.random((5, 3)), R.random((3, 4)), R.random(4), R.random((4, 2)), R.random(2)),
      (0, 1, 2, 3, 4), 4),
     (copies, (A34,), (0,), 0),
+    (mse, (A34, R.random((3, 4))), (0, 1), 2),    # only x - y's two: y may broadcast
+    (mse, (A34, R.random(4)), (0, 1), 2),
     (carried, (R.random(3), 3), (0,), 0),
     (outer, (R.random((3, 1)), R.random((1, 4))), (0, 1), 2),
     (outer, (R.random((3, 1)), R.random((3, 1))), (0, 1), 2),     # never two parameters

@@ -46,9 +46,7 @@ import numpy as np
 from .. import runtime
 from ..ir import ops
 from ..ir.nodes import Block, Call, Const, Var, region_labels
-from ..ir.views import entry_copy, inplace_value
 from ..ir.walk import successors
-from ..rules.adjoints import cast_cotangent
 from ..rules.registry import props
 from .ranks import infer_ranks
 from .simplify import _replace, substitute
@@ -58,17 +56,6 @@ __all__ = ["SCALAR", "shape_classes", "drop_same_shape"]
 SCALAR = type("Scalar", (), {"__repr__": lambda self: "SCALAR"})()
 """The class of the values of shape ``()`` (numbers, 0-d arrays)."""
 
-# elementwise callables that are no ufuncs and broadcast exactly as NumPy does
-_BROADCAST = {operator.add, operator.sub, operator.mul, operator.truediv, operator.floordiv,
-              operator.mod, operator.pow, operator.neg, operator.pos, operator.abs, abs,
-              operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge,
-              runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope}
-# callable -> (argument whose shape the result has, the numbers of positional arguments)
-_SHAPE_OF = {np.ndarray.copy: (0, (1,)), np.copy: (0, (1,)), np.ndarray.astype: (0, (2,)),
-             np.asarray: (0, (1, 2)), np.array: (0, (1, 2)), entry_copy: (0, (1,)),
-             runtime.own: (0, (1,)), runtime.zero_like: (0, (1,)), inplace_value: (1, (2,)),
-             runtime.unbroadcast: (1, (2,)), runtime.cast_like: (1, (2,)),
-             runtime.seed_cotangent: (1, (2,)), cast_cotangent: (1, (2, 3))}
 
 
 def _broadcasts(ins):
@@ -78,7 +65,13 @@ def _broadcasts(ins):
         return False
     if isinstance(fn, np.ufunc):       # no gufunc (matmul), no out= argument, one result
         return fn.signature is None and fn.nout == 1 and len(ins.args) == fn.nin
-    return fn in _BROADCAST
+    return True                        # operator.mul, abs, safe_mul, pow_slope ...
+
+
+def _shape_of(ins):
+    """The argument whose shape ``ins``'s result has (``shape_of``), or None."""
+    k = props(ins.fn).shape_of
+    return k if k is not None and not ins.kwargs and len(ins.args) > k else None
 
 
 def _dominators(g):
@@ -107,7 +100,6 @@ def _const_numeric(v):
 
 
 _MATMUL = (operator.matmul, np.matmul, np.dot)
-_NEEDS = {runtime.unbroadcast: (0, 1)}     # (else: the argument whose shape it has)
 
 
 def _counts(g):
@@ -137,8 +129,9 @@ def _numeric(g, ranks, incoming, pushed, counts):
             return all(isnum(a) for a in args)
         if fn is runtime.unreduce or fn is ops.alias_update:
             return len(args) >= 2 and isnum(args[0]) and isnum(args[1])
-        k, counts = _SHAPE_OF.get(fn, (None, ()))
-        return len(args) in counts and all(isnum(args[j]) for j in _NEEDS.get(fn, (k,)))
+        k = _shape_of(ins)               # (unbroadcast returns g, or sums of it)
+        return k is not None and isnum(args[k]) and (fn is not runtime.unbroadcast or
+                                                    isnum(args[0]))
 
     instrs = [i for i in g.instructions() if i.out is not None]
     changed = True
@@ -216,8 +209,8 @@ def shape_classes(g, param_ranks):
                 nd = ranks.known.get(args[1])    # has shape ()
                 ok = r is not None and (type(nd) is int and nd >= 1 or of(args[0]) is SCALAR)
                 return r if ok else ins.out
-            k, counts = _SHAPE_OF.get(fn, (None, ()))
-            if len(args) in counts and not ins.kwargs:
+            k = _shape_of(ins)
+            if k is not None:
                 r = of(args[k])
                 return ins.out if r is None else r
             return ins.out
@@ -267,8 +260,8 @@ def drop_same_shape(g, param_ranks):
                 isinstance(a, Var) for a in ins.args):
             if cls is None:
                 cls = shape_classes(g, param_ranks)
-            r = cls.get(ins.args[0])
-            if r is not None and r is cls.get(ins.args[1]):
+            r = cls.get(ins.args[0])            # (numbers: specialise; 0-d arrays stay,
+            if r is not None and r is not SCALAR and r is cls.get(ins.args[1]):   # for Numba)
                 dropped[ins.out] = ins.args[0]
     return bypass(g, dropped) if dropped else g
 

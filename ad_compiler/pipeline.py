@@ -5,7 +5,8 @@ Example: the first call of ``adc.grad(f)(x)`` with an array ``x`` runs::
     parsed = parse(f)                               # frontend (when grad(f) is made)
     graph = build_graph(parsed, Bindings())         # build -> dead_raises -> simplify
     compiled = compile_graph(graph, request)        # split_aux -> iteration -> activity
-                                                    #   -> reverse -> specialise -> reduce_first -> simplify
+                                                    #   -> reverse -> specialise -> same_shape
+                                                    #   -> reduce_first -> simplify
                                                     #   -> accumulate -> stack_shapes -> dce -> reuse
                                                     #   -> emit -> lower
     compiled.fn(x, None)                            # (value, grad_x)
@@ -46,6 +47,7 @@ from .transforms.iteration import resolve_iteration
 from .transforms.reduce_first import reduce_first
 from .transforms.reuse import reuse_buffers
 from .transforms.reverse import reverse
+from .transforms.same_shape import drop_same_shape
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
 from .transforms.specialize import known_scalars, specialize_scalars
@@ -183,6 +185,12 @@ def _specialise(g, job):
     return specialize_scalars(g, scalars, arrays, job.numbers)
 
 
+def _same_shape(g, job):
+    ranks = {p: 0 for p in job.scalars}
+    ranks.update(job.arrays)
+    return drop_same_shape(g, ranks)
+
+
 def _drop_scalar_helpers(g, job):
     return drop_scalar_helpers(g, known_scalars(g, job.scalars, job.arrays))
 
@@ -225,6 +233,9 @@ SUFFIX = {"rev": "grad", "fwd": "jvp"}    # the emitted function's name: f_grad,
 FINISH = (
     Pass("specialise", _specialise,
          doc="folds what the argument kinds decide (scalars, array ranks)"),
+    Pass("same_shape", _same_shape,
+         doc="`unbroadcast(g, x)` becomes `g` where g provably has x's shape (same-shape "
+             "classes: elementwise ops, cotangents, loop-carried values)"),
     Pass("reduce_first", lambda g, job: reduce_first(g, job.numbers),
          doc="`unbroadcast(-g, a)` becomes `-unbroadcast(g, a)` (and so for a product by a "
              "known number): the sum first, then the smaller negation"),

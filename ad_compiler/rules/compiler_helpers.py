@@ -39,6 +39,8 @@ declare(ops.push, ops.pop, ops.tape_store, ops.tape_load, ops.make_dict, ops.esc
 # -- run-time helpers ----------------------------------------------------------------------
 declare(runtime.unbroadcast, runtime.unreduce, rank=1, shape_only=(1,))
 declare(runtime.cast_like, rank=1)
+declare(runtime.zero_like, runtime.own, shape_of=0)
+declare(runtime.unbroadcast, runtime.cast_like, runtime.seed_cotangent, shape_of=1)
 declare(runtime.accumulate, runtime.reduced_count)
 declare(runtime.scatter_into, fresh=True, rank=1)
 declare(runtime.safe_mul, runtime.safe_div, runtime.div_or_zero, runtime.pow_slope,

@@ -324,6 +324,7 @@ declare(np.transpose, np.ndarray.transpose, hoist=True)
 # a new array per call, which the function may then change in place: never shared (CSE)
 declare(np.array, np.asarray, np.copy, np.ndarray.copy, pure=False)
 declare(np.copy, np.ndarray.copy, rank=0, zero_d=True)
+declare(np.copy, np.ndarray.copy, np.asarray, np.ndarray.astype, shape_of=0)
 declare(np.trace, rank=lambda ranks, kwargs: (ranks[0] - 2 if len(ranks) == 1 and not kwargs
                                               and ranks[0] is not None and ranks[0] >= 2
                                               else None))

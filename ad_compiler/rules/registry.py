@@ -95,6 +95,8 @@ class Rule:
     view_reads: bool = False     # reads the arguments it may share (as well as sharing them)
     mutates: bool = False        # changes an argument in place (not modelled: refused)
     shape_only: tuple = ()       # arguments read only for their shape
+    shape_of: object = None      # the result has argument k's shape (np.shape), called
+                                 # without keywords: x.copy(), zero_like(x), unbroadcast(g, x)
     never_dict: bool = False     # its result is never a dict
     fold: object = False         # evaluated at compile time on constant arguments:
                                  # True, or "numbers" (only Python int/float/bool ones);
@@ -330,6 +332,7 @@ PROPERTIES = {       # name -> (type(s) allowed, what it says); see the fields o
     "view_reads": (bool, "reads the arguments it may share"),
     "mutates": (bool, "changes an argument in place"),
     "shape_only": (tuple, "arguments read only for their shape"),
+    "shape_of": ((type(None), int), "without keywords, the result has argument k's shape"),
     "never_dict": (bool, "its result is never a dict"),
     "fold": ((bool, str), "evaluated at compile time on constants: False, True, 'numbers', "
                           "or 'build' (by the builder, which refuses other arguments: "

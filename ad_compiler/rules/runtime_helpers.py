@@ -37,7 +37,7 @@ from ..runtime import (accumulate, cast_like, div_or_zero, pow_slope, safe_div, 
 from . import arithmetic, containers, numpy_einsum, structural
 from .adjoints import cast_cotangent, clip_adjoint, extremum_adjoint, float_dtype, \
     tensordot_adjoint, undiagonal, unsplit, unstack_cotangent
-from .registry import defvjp, nondifferentiable
+from .registry import declare, defvjp, nondifferentiable
 
 __all__ = ["no_cotangent", "is_no_cotangent", "rereduce", "uncast", "reshape_cotangent",
            "copy_item_adjoint", "accumulated_part"]
@@ -374,6 +374,7 @@ defvjp(cast_like, cast_like_g, _, linear=True, name="cast_like")
 defvjp(uncast, uncast_ct, _, linear=True, name="uncast", rank=1)
 defvjp(reshape_cotangent, reshape_cotangent_ct, _, _, linear=True, name="reshape_cotangent")
 defvjp(cast_cotangent, cast_cotangent_g, _, _, linear=True, name="cast_cotangent")
+declare(cast_cotangent, shape_of=1)                 # (np.reshape(g, np.shape(a)))
 defvjp(unstack_cotangent, unstack_cotangent_g, None, linear=True, multiple_results=True,
        name="unstack_cotangent")
 defvjp(safe_mul, safe_mul_g, safe_mul_d, name="safe_mul")

@@ -90,7 +90,7 @@ defvjp(views.read_view, read_view_new, read_view_old, read_view_own, None, None,
        name="read_view", doc="a view re-read after its base was updated",
        views=(0, 2), view_reads=True)
 defvjp(views.entry_copy, entry_copy_x, linear=True, name="entry_copy",
-       doc="the private copy of an argument that the function mutates", rank=0)
+       doc="the private copy of an argument that the function mutates", rank=0, shape_of=0)
 def inplace_value_new(g, ans, old, new):
     return cast_like(g, new)
 
@@ -101,7 +101,7 @@ def inplace_value_new_jvp(t, ans, old, new):
 
 # ``old`` gives the dtype and the checks only (``new`` already depends on it)
 defvjp(views.inplace_value, no_cotangent, inplace_value_new, name="inplace_value",
-       doc="the value `x op= v` leaves in x: an array keeps its dtype", rank=0)
+       doc="the value `x op= v` leaves in x: an array keeps its dtype", rank=0, shape_of=1)
 defjvp(views.inplace_value, no_tangent, inplace_value_new_jvp)
 nondifferentiable(views.write_back, views.is_view, views.refuse_inplace, views.check_inplace,
                   doc="writing the final contents into a mutated argument; a view test")

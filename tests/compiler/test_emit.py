@@ -30,8 +30,7 @@ def straight_grad(x, y, seed):
     out_bar = seed_cotangent(seed, out)
     # adjoint of line +3: return np.sum(w * 2.0)
     t2_bar = unreduce(out_bar, t2)
-    w_sum = unbroadcast(t2_bar, w)
-    w_bar = w_sum * 2.0
+    w_bar = t2_bar * 2.0
     # adjoint of line +2: w = np.sin(z) + y
     t1_bar = unbroadcast(w_bar, t1)
     y_bar = unbroadcast(w_bar, y)

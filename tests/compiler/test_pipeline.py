@@ -21,7 +21,8 @@ from .fd import assert_close, numerical_grad
 def test_the_pipeline_lists_its_passes_in_order():
     assert [p.name for p in pipeline.BUILD] == ["dead_raises", "simplify"]
     assert [p.name for p in pipeline.passes("rev")] == [
-        "split_aux", "iteration", "activity", "reverse", "specialise", "reduce_first", "simplify",
+        "split_aux", "iteration", "activity", "reverse", "specialise", "same_shape",
+        "reduce_first", "simplify",
         "accumulate", "stack_shapes", "dce", "reuse"]
     with pytest.raises(ValueError, match="unknown mode 'sideways'"):
         pipeline.passes("sideways")

@@ -50,6 +50,7 @@ from .transforms.reverse import reverse
 from .transforms.same_shape import drop_same_shape
 from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
+from .transforms.ranks import infer_ranks
 from .transforms.specialize import known_scalars, specialize_scalars
 
 __all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
@@ -181,14 +182,19 @@ def _specialise(g, job):
         arrays.update({t: int(args.kinds[k][1:]) for t, k in zip(tangents, job.request.wrt)
                        if args.kinds[k][:1] == "a" and args.kinds[k][1:].isdigit()})
     job.scalars, job.arrays = scalars, arrays
-    job.numbers = known_scalars(g, scalars, arrays)
+    param_ranks = {p: 0 for p in scalars}
+    param_ranks.update(arrays)
+    # the ranks hold for the specialised graph too: it only loses the shape helpers of
+    # numbers, and a renamed value keeps its rank (0); same_shape reads them again
+    job.ranks = infer_ranks(g, param_ranks)
+    job.numbers = job.ranks.scalars()
     return specialize_scalars(g, scalars, arrays, job.numbers)
 
 
 def _same_shape(g, job):
     ranks = {p: 0 for p in job.scalars}
     ranks.update(job.arrays)
-    return drop_same_shape(g, ranks)
+    return drop_same_shape(g, ranks, job.ranks)
 
 
 def _drop_scalar_helpers(g, job):

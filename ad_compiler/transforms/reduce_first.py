@@ -13,7 +13,8 @@ rewrites::
 
 which saves a pass over the large array whenever ``unbroadcast`` reduces
 (and costs nothing when it does not).  Only a negation or product that
-nothing else reads is moved; chains (``-(g * c)``) move a step per round.
+nothing else reads, in the same block, is moved, one step (of a chain
+``-(g * c)`` the outer operation).
 A product by a known number is exact up to the rounding of the sum
 (``sum(g * c)`` and ``sum(g) * c`` differ in the last bit at most).
 """
@@ -43,15 +44,29 @@ def _number(a, numbers):
 def reduce_first(g, numbers):
     """``g`` with ``unbroadcast`` moved before the negations and products by
     known numbers (``numbers``: the values known to be scalars) it sums."""
-    for _ in range(4):                                  # a step of a chain per round
-        rewritten = _round(g, numbers)
-        if rewritten is g:
-            return g
-        g = rewritten
-    return g
+    return _round(g, numbers)
+
+
+def _candidates(g):
+    """The blocks with an ``unbroadcast`` of a negation or product made there."""
+    found = []
+    for b in g.blocks:
+        here = None
+        for ins in b.instrs:
+            if ins.fn is unbroadcast and isinstance(ins.args[0], Var):
+                if here is None:
+                    here = {i.out: i for i in b.instrs if i.out is not None}
+                d = here.get(ins.args[0])
+                if d is not None and (d.fn in _NEG or d.fn in _MUL):
+                    found.append((b, here))
+                    break
+    return found
 
 
 def _round(g, numbers):
+    found = _candidates(g)                              # (most graphs: none, and no more work)
+    if not found:
+        return g
     uses = use_counts(g.blocks)
     names = {i.out.name for i in g.instructions() if i.out is not None}
     names |= {p.name for b in g.blocks for p in b.params}
@@ -65,8 +80,7 @@ def _round(g, numbers):
         names.add(f"{base}_{k}")
         return Var(f"{base}_{k}")
 
-    for b in g.blocks:
-        here = {i.out: i for i in b.instrs if i.out is not None}
+    for b, here in found:
         for ins in b.instrs:
             _move(ins, here, uses, numbers, moved, replace, fresh)
     if not replace:

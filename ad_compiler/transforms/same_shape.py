@@ -148,10 +148,11 @@ def _numeric(g, ranks, incoming, pushed, counts):
     return num
 
 
-def shape_classes(g, param_ranks):
+def shape_classes(g, param_ranks, ranks=None):
     """value -> its class (a root Var, or SCALAR) for the values of ``g``,
-    given ``param_ranks`` (``{param: rank}``, as ``infer_ranks`` takes)."""
-    ranks = infer_ranks(g, param_ranks)
+    given ``param_ranks`` (``{param: rank}``, as ``infer_ranks`` takes;
+    ``ranks``: its result, when the caller has it)."""
+    ranks = infer_ranks(g, param_ranks) if ranks is None else ranks
     incoming = {p: [a for a in args if not (isinstance(a, Const) and a.value is ops.UNSET)]
                 for p, args in g.incoming().items()}
     pushed = {}
@@ -161,13 +162,16 @@ def shape_classes(g, param_ranks):
     counts = _counts(g)
     numeric = _numeric(g, ranks, incoming, pushed, counts)
 
+    known = ranks.known
+    scalars = counts | {v for v in numeric if known.get(v) == 0}
+
     def plain(a):
-        return _const_numeric(a.value) if isinstance(a, Const) else a in numeric
+        return a in numeric if isinstance(a, Var) else _const_numeric(a.value)
 
     def scalar(a):
-        if isinstance(a, Const):
-            return plain(a) and np.ndim(a.value) == 0
-        return a in counts or a in numeric and ranks.known.get(a) == 0
+        if isinstance(a, Var):
+            return a in scalars
+        return _const_numeric(a.value) and np.ndim(a.value) == 0
 
     home = {p: b.label for b in g.blocks for p in b.params}
     home.update({i.out: b.label for b in g.blocks for i in b.instrs if i.out is not None})
@@ -248,9 +252,9 @@ def shape_classes(g, param_ranks):
         assumed -= wrong
 
 
-def drop_same_shape(g, param_ranks):
+def drop_same_shape(g, param_ranks, ranks=None):
     """``g`` with every ``unbroadcast(g, x)`` whose operands are of one
-    class replaced by ``g`` (``param_ranks``: see ``shape_classes``)."""
+    class replaced by ``g`` (``param_ranks``, ``ranks``: see ``shape_classes``)."""
     if any(ins.fn is runtime.shape_proxy for ins in g.instructions()):
         return g                        # a shape stand-in: its class is not np.shape's
     cls = None
@@ -259,7 +263,7 @@ def drop_same_shape(g, param_ranks):
         if ins.fn is runtime.unbroadcast and len(ins.args) == 2 and not ins.kwargs and all(
                 isinstance(a, Var) for a in ins.args):
             if cls is None:
-                cls = shape_classes(g, param_ranks)
+                cls = shape_classes(g, param_ranks, ranks)
             r = cls.get(ins.args[0])            # (numbers: specialise; 0-d arrays stay,
             if r is not None and r is not SCALAR and r is cls.get(ins.args[1]):   # for Numba)
                 dropped[ins.out] = ins.args[0]

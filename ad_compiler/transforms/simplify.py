@@ -287,5 +287,6 @@ def simplify(g):
     g = fold_constants(g)
     g = fold_branches(g)
     g = cse(g)
-    g = hoist_invariants(dce(g))      # DCE first: an unused exit value hides a counted loop
-    return dce(g)
+    g = dce(g)                        # DCE first: an unused exit value hides a counted loop
+    hoisted = hoist_invariants(g)
+    return g if hoisted is g else dce(hoisted)     # (DCE is idempotent: nothing moved, done)

@@ -140,6 +140,17 @@ def test_kmeans_cost_gradient_is_twice_the_cluster_offsets():
     close(g, numerical_grad(M.kmeans_cost, [C, P], 0), rtol=1e-5)
 
 
+def test_lstm_lowers_to_numba_and_agrees():
+    """The time loop holds a loop over layers that fills two empty lists: its
+    values share one nest tape, and Numba must still type the lists (a
+    regression: the nest's trip count as a helper call left them untyped)."""
+    args = dispatch.arrays("lstm", I.make_lstm(2, 4, b=3))
+    want = M.GRADIENTS["lstm"]("python")(*args)
+    got = M.GRADIENTS["lstm"]("numba")(*args)
+    for a, b in zip(got, want):
+        close(a, b, rtol=1e-12, atol=1e-15)
+
+
 def test_lstm_gradient_matches_fd():
     args = dispatch.arrays("lstm", I.make_lstm(2, 4, b=3))
     g_main, g_extra = M.GRADIENTS["lstm"]("python")(*args)

@@ -36,10 +36,12 @@ import numpy as np
 
 from .. import cache, runtime
 from ..errors import ADError, BackendError
-from ..ir.nodes import Call, Attr, Block, Const
+from ..ir import ops
+from ..ir.nodes import Call, Attr, Block, Const, Var
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
+from ..transforms.trip_count import trip_count
 from . import (numba_axis_twins, numba_container_twins, numba_einsum, numba_matmul, numba_special,
                numba_stacks, numba_twins, numba_view_twins)
 from .emit import emit_function
@@ -105,6 +107,40 @@ def reductions_as_functions(g):
                        for i in b.instrs)
         blocks.append(Block(b.label, b.params, instrs, b.term))
     return replace(g, blocks=tuple(blocks))
+
+
+def counts_as_arithmetic(g):
+    """``n = trips_within(outer, a, b, step)`` (the trip count of a nested
+    loop, computed before the loops around it: ir/ops.py) -> the arithmetic
+    of ``len(range(a, b, step))`` (transforms/trip_count.py).  Numba's
+    ranges are of typed ints, which cannot raise where Python's could; and
+    a call to the helper, compiled apart, left the empty lists the loops
+    fill untyped (lstm: ``new_cell = []``)."""
+    if not any(i.fn is ops.trips_within for i in g.instructions()):
+        return g
+    names = {i.out.name for i in g.instructions() if i.out is not None}
+    names |= {p.name for b in g.blocks for p in b.params}
+
+    def fresh(base):
+        k = 1
+        while f"{base}_{k}" in names:
+            k += 1
+        names.add(f"{base}_{k}")
+        return Var(f"{base}_{k}")
+    defs = {i.out: i for i in g.instructions() if i.out is not None}
+    m, blocks = {}, []
+    for b in g.blocks:
+        instrs = []
+        for i in b.instrs:
+            if i.fn is ops.trips_within and len(i.args) == 4 and not i.kwargs and \
+                    isinstance(i.args[3], Const) and type(i.args[3].value) is int:
+                made, count = trip_count(*i.args[1:], fresh, defs, i.loc)
+                instrs.extend(made)
+                m[i.out] = count
+            else:
+                instrs.append(i)
+        blocks.append(Block(b.label, b.params, tuple(instrs), b.term))
+    return substitute(replace(g, blocks=tuple(blocks)), m)
 
 
 # -- source and compilation -------------------------------------------------------------
@@ -306,7 +342,7 @@ class NumbaGradient:
         n = (len(key) - 1) // 2         # the values: bound, passed, then globals read
         seed_rank = None if key[n] == -1 else key[n]
         g = specialize_ranks(self.graph, key[:n] + (seed_rank,), key[n + 1:])
-        g = numba_einsum.einsum_as_fixed(reductions_as_functions(g))
+        g = numba_einsum.einsum_as_fixed(reductions_as_functions(counts_as_arithmetic(g)))
         g = typed_tapes(g, dict(zip(g.entry.params, key[:n] + (seed_rank,))),
                         dict(zip(g.entry.params, kinds)))
         name = self.compiled.python_fn.__name__      # f_grad, f_jvp

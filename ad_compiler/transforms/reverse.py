@@ -51,7 +51,8 @@ from .. import pytree
 from ..rules.runtime_helpers import TREE_VALUED, TREE_VALUED_LIKE, is_no_cotangent
 from .remat_cost import MAX_DEPTH, Budget
 from .reverse_stacks import STRUCTURAL, cotangent_stack_inits, stack_adjoint
-from .reverse_tapes import TapeLoop, guards, nest_count, nested_tape_loop, reverse_index, trip_index
+from .reverse_tapes import (TapeLoop, guards, nest_count, nested_tape_loop, prepare_nest,
+                            reverse_index, trip_index)
 from .rule_inline import arity_error, bind_operands, inline_rule, rule_expression
 from .trip_count import trip_count
 
@@ -545,7 +546,15 @@ class _Reverse:
                 # accumulated item by item in the loop: one private copy, then in place
                 self.b.env[k] = self.b.emit(runtime.own, (self.b.env[k],), hint=self.bar_name(k))
         rkey = AdjointCounter(r.header)
-        self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
+        tl = self.tape_loops.get(r.header)
+        if tl is not None and tl.parent is None:
+            prepare_nest(self, tl)          # the nest's invariant trip numbers, before it
+        if tl is not None and tl.parent is not None:
+            self.b.env[rkey] = tl.rev_last  # (made before the outermost loop: prepare_nest)
+            tl.rev_base = self.b.emit(operator.mul, (tl.parent.rev, self.read(tl.trips)),
+                                      hint="k")
+        else:
+            self.b.env[rkey] = self.b.emit(operator.sub, (count, Const(1)), hint="r")
         cl = self.counted.get(r.header)
 
         def body():

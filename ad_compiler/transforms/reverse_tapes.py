@@ -65,7 +65,8 @@ import operator
 from ..ir.nodes import Call, Const, Var
 from ..ir.walk import loop_blocks
 
-__all__ = ["TapeLoop", "nested_tape_loop", "guards", "nest_count", "trip_index", "reverse_index"]
+__all__ = ["TapeLoop", "nested_tape_loop", "guards", "nest_count", "trip_index", "reverse_index",
+           "prepare_nest"]
 
 
 class TapeLoop:
@@ -82,6 +83,8 @@ class TapeLoop:
         self.body_entry, self.parent, self.region = body_entry, parent, region
         self.index = None
         self.rev = None
+        self.rev_base = None      # parent.rev * trips, made before this loop's adjoint loop
+        self.rev_last = None      # trips - 1, made before the outermost adjoint loop
 
 
 def _invariant(rv, v, region):
@@ -134,7 +137,7 @@ def trip_index(rv, header):
     """The forward loop's flat trip number where tapes are stored: the
     counter itself for ``range(n)`` at the top level, else ``(i - a) //
     step`` and, nested, ``parent_k * n_trips + k``, computed once at the
-    start of the body."""
+    start of the body (``parent_k * n_trips`` at the start of the parent's)."""
     tl = rv.tape_loops[header]
     if tl.index is None:
         cl = tl.loop
@@ -153,7 +156,11 @@ def trip_index(rv, header):
         if tl.parent is not None:
             outer = trip_index(rv, tl.parent.header)
             t = rv.b.fresh("k")
-            instrs.append(Call(t, operator.mul, (outer, tl.trips)))
+            # where the parent's trip number is made: invariant in this loop, and
+            # left there, LICM would wrap this loop in a guard (``if 0 < n:``),
+            # whose other arm Numba cannot type when it passes an empty list on
+            rv.pushes.setdefault(tl.parent.body_entry, []).append(
+                (-1, Call(t, operator.mul, (outer, tl.trips))))
             emit(operator.add, t, k)
         rv.pushes.setdefault(tl.body_entry, []).extend((-1, c) for c in instrs)
         tl.index = k
@@ -171,6 +178,24 @@ def reverse_index(rv, header, r):
     if tl.parent is None:
         tl.rev = r
     else:
-        t = rv.b.emit(operator.mul, (tl.parent.rev, rv.read(tl.trips)), hint="k")
-        tl.rev = rv.b.emit(operator.add, (t, r), hint="k")
+        tl.rev = rv.b.emit(operator.add, (tl.rev_base, r), hint="k")
     return tl.rev
+
+
+def prepare_nest(rv, top):
+    """Before the adjoint loop of the top-level tape loop ``top``: the first
+    reverse trip number (``n_trips - 1``) of every loop nested in it, whose
+    count is the same on every trip.  Made inside the outer adjoint loop,
+    it would be invariant there, and loop-invariant code motion would wrap
+    that loop in a guard (``if 0 <= r:``): the guard's other arm would make
+    the accumulators the loop updates in place shared (no ``index_add``)
+    and pass Numba values it cannot type.  ``parent.rev * n_trips``, made
+    before each nested adjoint loop (``rev_base``), varies with the parent's
+    trip and stays where it is."""
+    for tl in rv.tape_loops.values():
+        p = tl.parent
+        while p is not None and p is not top:
+            p = p.parent
+        if p is top and tl.rev_last is None:
+            tl.rev_last = rv.b.emit(operator.sub, (rv.read(rv.counters[tl.header]), Const(1)),
+                                    hint="r")

@@ -161,6 +161,7 @@ def typed_tapes(g, param_ranks, param_kinds=None):
     made = {t: _MAKERS.get(kinds.get(t)) for t in tapes}
     grown = {s: STACK_MAKERS.get(kinds.get(s)) for s in tapes + stacks} if GROWABLE_ARRAYS else {}
     blocks = []
+    early = []                  # tapes turned back into lists: made first, as stacks are
     for b in g.blocks:
         instrs = []
         for ins in b.instrs:
@@ -173,12 +174,17 @@ def typed_tapes(g, param_ranks, param_kinds=None):
             elif made[tape] is not None:
                 instrs.append(Call(ins.out, made[tape], ins.args, ins.kwargs, ins.loc)
                               if ins.fn is ops.new_tape else ins)
-            elif ins.fn is ops.new_tape:       # (kind unknown: a list)
-                instrs.append(Call(ins.out, ops.new_stack, (), (), ins.loc))
+            elif ins.fn is ops.new_tape:       # (kind unknown: a list, made at entry:
+                early.append(Call(ins.out, ops.new_stack, (), (), ins.loc))   # Numba 0.68 on
+                #              3.13 left an empty list the loops fill untyped when a list
+                #              was made after the count of a loop nest)
             elif ins.fn is ops.tape_store:
                 instrs.append(Call(None, ops.push, (tape, ins.args[-1]), (), ins.loc))
             else:
                 instrs.append(Call(ins.out, ops.pop, (tape,), (), ins.loc))
         blocks.append(Block(b.label, b.params, tuple(instrs), b.term))
+    if early:
+        entry = blocks[0]
+        blocks[0] = Block(entry.label, entry.params, tuple(early) + entry.instrs, entry.term)
     return replace(g, blocks=tuple(blocks))
 

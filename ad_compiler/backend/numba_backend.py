@@ -37,7 +37,8 @@ import numpy as np
 from .. import cache, runtime
 from ..errors import ADError, BackendError
 from ..ir import ops
-from ..ir.nodes import Call, Attr, Block, Const, Var
+from ..ir.nodes import Call, Attr, Block, Const
+from ..ir.walk import fresh_namer, value_names
 from ..rules.registry import props
 from ..transforms.ranks import infer_ranks
 from ..transforms.simplify import simplify, substitute
@@ -118,15 +119,7 @@ def counts_as_arithmetic(g):
     fill untyped (lstm: ``new_cell = []``)."""
     if not any(i.fn is ops.trips_within for i in g.instructions()):
         return g
-    names = {i.out.name for i in g.instructions() if i.out is not None}
-    names |= {p.name for b in g.blocks for p in b.params}
-
-    def fresh(base):
-        k = 1
-        while f"{base}_{k}" in names:
-            k += 1
-        names.add(f"{base}_{k}")
-        return Var(f"{base}_{k}")
+    fresh = fresh_namer(value_names(g))
     defs = {i.out: i for i in g.instructions() if i.out is not None}
     m, blocks = {}, []
     for b in g.blocks:

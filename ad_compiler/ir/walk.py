@@ -22,7 +22,7 @@ from __future__ import annotations
 from . import ops
 from .nodes import Branch, IfRegion, Jump, LoopRegion, Var, next_label_number, region_labels
 
-__all__ = ["definitions", "uses", "use_counts", "used_values", "instructions_with_blocks",
+__all__ = ["fresh_namer", "definitions", "uses", "use_counts", "used_values", "instructions_with_blocks",
            "positions", "predecessors", "successors", "regions", "loops", "find_loop",
            "loop_blocks", "loop_entries", "value_names", "stack_pushes", "stack_pops",
            "next_label_number"]
@@ -176,3 +176,16 @@ def value_names(g):
     """The names of every value of ``g`` (block parameters and results)."""
     return {v.name for b in g.blocks for v in b.params} | {
         ins.out.name for ins in g.instructions() if ins.out is not None}
+
+
+def fresh_namer(names):
+    """``fresh(base)``: a new Var ``base_1``, ``base_2``... whose name is not in
+    ``names`` (a set of the names in use, to which it adds), for a pass that
+    makes values after the builder's numbering is gone."""
+    def fresh(base):
+        k = 1
+        while f"{base}_{k}" in names:
+            k += 1
+        names.add(f"{base}_{k}")
+        return Var(f"{base}_{k}")
+    return fresh

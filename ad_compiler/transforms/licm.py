@@ -41,7 +41,7 @@ from ..ir import ops
 from ..ir.loops import counted_loop
 from ..ir.nodes import (Block, Branch, Call, Const, IfRegion, Jump, LoopRegion, Seq, Var,
                         block_label, next_label_number, region_labels)
-from ..ir.walk import find_loop as _find_loop, loop_blocks, loops as _loops, use_counts
+from ..ir.walk import find_loop as _find_loop, fresh_namer, loop_blocks, loops as _loops, use_counts
 from ..rules.registry import props
 
 __all__ = ["hoist_invariants"]
@@ -137,13 +137,7 @@ def _guard(blocks, order, structure, r, pre, cl, hoisted):
     then_lb, else_lb, out_lb = block_label(n), block_label(n + 1), block_label(n + 2)
     names = {v.name for ps, ins, _ in blocks.values() for v in ps}
     names |= {i.out.name for _, ins, _ in blocks.values() for i in ins if i.out is not None}
-
-    def fresh(base):
-        k = 1
-        while f"{base}_{k}" in names:
-            k += 1
-        names.add(f"{base}_{k}")
-        return Var(f"{base}_{k}")
+    fresh = fresh_namer(names)
 
     hp = blocks[r.header][0]
     entry = blocks[pre][2]

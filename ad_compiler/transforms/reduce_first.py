@@ -25,7 +25,7 @@ import operator
 import numpy as np
 
 from ..ir.nodes import Block, Call, Const, Var
-from ..ir.walk import use_counts
+from ..ir.walk import fresh_namer, use_counts, value_names
 from ..runtime import unbroadcast
 from .simplify import _replace
 
@@ -68,17 +68,9 @@ def _round(g, numbers):
     if not found:
         return g
     uses = use_counts(g.blocks)
-    names = {i.out.name for i in g.instructions() if i.out is not None}
-    names |= {p.name for b in g.blocks for p in b.params}
+    fresh = fresh_namer(value_names(g))
     moved = {}                                          # id(neg/mul) -> dropped
     replace = {}                                        # id(unbroadcast) -> [new instructions]
-
-    def fresh(base):
-        k = 1
-        while f"{base}_{k}" in names:
-            k += 1
-        names.add(f"{base}_{k}")
-        return Var(f"{base}_{k}")
 
     for b, here in found:
         for ins in b.instrs:

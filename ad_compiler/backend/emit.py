@@ -26,7 +26,6 @@ import inspect
 import operator
 import types
 from dataclasses import dataclass
-from functools import lru_cache
 
 import gast
 import numpy as np
@@ -35,8 +34,10 @@ from ..ir import ops
 from ..ir.loops import counted_loop, use_counts
 from ..ir.nodes import Attr, Const, IfRegion, Jump, LoopRegion, Method, Var, region_labels
 from ..transforms.inplace import plan_setitems
+from .call_defaults import without_defaults as _without_defaults
 from .namespace import Namespace
 from .naming import kept_names, value_names
+from .plain_emit import Line, plain_assign, plain_instruction, plain_return
 from .source_printer import Comment, print_function
 
 __all__ = ["emit_function", "EmittedFunction", "SYNTAX_OPS"]
@@ -52,6 +53,9 @@ _CMP = {operator.lt: gast.Lt, operator.le: gast.LtE, operator.gt: gast.Gt, opera
         operator.eq: gast.Eq, operator.ne: gast.NotEq, operator.is_: gast.Is,
         operator.is_not: gast.IsNot}
 _MISSING = object()
+# plain statements made as text (plain_emit); False: every statement through gast
+# nodes, the reference the text is checked against (tests/compiler/test_plain_emit.py)
+TEXT = True
 # the ops printed as Python syntax (statements, displays, methods), never named
 SYNTAX_OPS = frozenset({ops.comment, ops.escape, ops.setitem, ops.raise_, ops.require,
                         ops.list_append, ops.make_tuple, ops.make_list, ops.make_dict,
@@ -102,6 +106,7 @@ class _Emitter:
                 self.skip_edge.add(c.var)      # ``for`` assigns it: no edge does
         self.locs = {}               # id(statement) -> the Loc of the instruction it prints
         self.defs = {i.out: i for i in graph.instructions() if i.out is not None}
+        self.lines = []              # the statements made as text (plain_emit), named at the end
 
     def _coalescable(self, graph):
         """Values an ``if`` arm computes only to pass them to the join: the
@@ -252,6 +257,11 @@ class _Emitter:
             return gast.If(test=gast.UnaryOp(op=gast.Not(), operand=self.operand(ok)),
                            body=[gast.Raise(exc=_call(self.operand(exc), [self.operand(msg)]),
                                             cause=None)], orelse=[])
+        if TEXT:
+            lines = plain_instruction(self, ins)
+            if lines is not None:
+                self.lines.extend(lines)
+                return lines
         if ins.fn is ops.tape_store:            # tape[k] = v
             tape, k, v = (self.operand(a) for a in ins.args)
             return _assign(gast.Subscript(value=tape, slice=k, ctx=_STORE), v)
@@ -272,6 +282,11 @@ class _Emitter:
                  and not (self.omit_unset and isinstance(a, Const) and a.value is ops.UNSET)]
         if not pairs:
             return []
+        if TEXT:
+            line = plain_assign(self, pairs)
+            if line is not None:
+                self.lines.append(line)
+                return [line]
         if len(pairs) == 1:
             return [_assign(self.var(pairs[0][0], store=True), self.operand(pairs[0][1]))]
         return [_assign(gast.Tuple(elts=[self.var(p, store=True) for p, _ in pairs], ctx=_STORE),
@@ -300,7 +315,10 @@ class _Emitter:
                 self.block(item, out)
                 t = self.blocks[item].term
                 if t.__class__.__name__ == "Return":
-                    out.append(gast.Return(value=self.operand(t.value)))
+                    line = plain_return(self, t.value) if TEXT else None
+                    if line is not None:
+                        self.lines.append(line)
+                    out.append(line or gast.Return(value=self.operand(t.value)))
             elif isinstance(item, IfRegion):
                 cond = self.blocks[item.head].term.cond
                 out.append(self.located(gast.If(
@@ -394,59 +412,6 @@ class _Emitter:
         return [self.located(loop, tb.term.cond)] + self.edge(tb.term.else_target, tb.term.else_args)
 
 
-_NO_DEFAULT = object()
-
-
-@lru_cache(maxsize=None)
-def _parameters(fn):
-    """``(positional, by_name)`` of the Python function ``fn``: the default
-    of each positional parameter in order, and of each parameter that can be
-    passed by keyword (``_NO_DEFAULT``: none); None when it is not known.
-    Read from the code object (``inspect.signature`` costs ~30 us a function
-    and the emitter asks for every helper it names), except for a wrapper,
-    whose signature is its ``__wrapped__``'s."""
-    code = getattr(fn, "__code__", None)
-    if code is None or hasattr(fn, "__wrapped__"):
-        try:
-            params = list(inspect.signature(fn).parameters.values())
-        except (TypeError, ValueError):
-            return None
-        positional = [_NO_DEFAULT if p.default is p.empty else p.default for p in params
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        by_name = {p.name: _NO_DEFAULT if p.default is p.empty else p.default for p in params
-                   if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-        return positional, by_name
-    n, n_only, n_kw = code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
-    names = code.co_varnames[:n + n_kw]
-    defaults = fn.__defaults__ or ()
-    positional = [_NO_DEFAULT] * (n - len(defaults)) + list(defaults)
-    kwdefaults = fn.__kwdefaults__ or {}
-    by_name = {name: positional[k] for k, name in enumerate(names[:n]) if k >= n_only}
-    by_name.update((name, kwdefaults.get(name, _NO_DEFAULT)) for name in names[n:])
-    return positional, by_name
-
-
-def _is_default(default, x):
-    return default is not _NO_DEFAULT and isinstance(x, Const) and Const(default) == x
-
-
-def _without_defaults(fn, args, kwargs):
-    """The operands of a call to the Python function ``fn`` less the
-    trailing positional ones and the keywords that pass the parameter's
-    default (``unreduce(g, x, None, False, True)`` -> ``unreduce(g, x)``):
-    the same call, as a reader would write it.  Defaults compare by type
-    and value (``False`` is not ``0``)."""
-    found = _parameters(fn)
-    if found is None:
-        return args, kwargs
-    positional, by_name = found
-    args = list(args)
-    while args and len(args) <= len(positional) and _is_default(positional[len(args) - 1], args[-1]):
-        args.pop()
-    kwargs = [(k, v) for k, v in kwargs if not (k in by_name and _is_default(by_name[k], v))]
-    return tuple(args), tuple(kwargs)
-
-
 def _last_block(seq):
     item = seq.items[-1]
     if isinstance(item, str):
@@ -469,11 +434,16 @@ def emit_function(graph, name, arg_names, ns=None, omit_unset=False):
     parameter unassigned on an edge that passes ``ops.UNSET`` (for Numba),
     rather than assigning None."""
     graph, inplace = plan_setitems(graph)
-    ns = ns or Namespace(kept_names(graph) | {name})
+    kept = kept_names(graph)
+    ns = ns or Namespace(kept | {name})
     em = _Emitter(graph, ns, inplace, omit_unset)
     body = em.seq(graph.structure)
-    names = value_names(graph, [v for _, v in em.refs], reserved=set(ns.globals) | {name})
+    names = value_names(graph, [v for _, v in em.refs], reserved=set(ns.globals) | {name},
+                        kept=kept)
     for node, v in em.refs:
-        node.id = names[v]
+        if node is not None:
+            node.id = names[v]
+    for line in em.lines:
+        line.name(names)
     printed = print_function(name, [names[p] for p in graph.entry.params], body, em.locs)
     return EmittedFunction(printed.text, ns.globals, printed.lines)

@@ -63,9 +63,10 @@ def _program_order(graph):
 
 def _user_identifiers(graph):
     words = set(graph.arg_names)
-    for ins in graph.instructions():
-        if ins.loc is not None and ins.loc.source:
-            words.update(_IDENT.findall(ins.loc.source))
+    lines = {ins.loc.source for ins in graph.instructions() if ins.loc is not None}
+    for line in lines:              # many instructions share a line: each read once
+        if line:
+            words.update(_IDENT.findall(line))
     return words
 
 
@@ -79,14 +80,15 @@ def kept_names(graph):
     return kept
 
 
-def value_names(graph, used=None, reserved=()):
+def value_names(graph, used=None, reserved=(), kept=None):
     """``{Var: name}`` for the values ``used`` of ``graph`` (the parameters
-    always, all values if None); no new name is in ``reserved``."""
+    always, all values if None); no new name is in ``reserved``; ``kept``:
+    ``kept_names(graph)`` when the caller has it."""
     order = _program_order(graph)
     if used is not None:
         used = set(used) | set(graph.entry.params)
         order = [v for v in order if v in used]
-    kept = kept_names(graph) & {v.name for v in order}
+    kept = (kept_names(graph) if kept is None else kept) & {v.name for v in order}
     avoid = kept | set(reserved) | _BUILTINS
 
     roots, counters = {}, {}

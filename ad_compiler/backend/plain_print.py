@@ -21,11 +21,11 @@ import math
 
 import gast
 
-__all__ = ["plain_statement", "INDENT"]
+__all__ = ["plain_statement", "INDENT", "MAX_LINE"]
 
 _BINOPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.MatMult: "@",
            gast.Pow: "**", gast.FloorDiv: "//", gast.Mod: "%"}
-_MAX = 70                 # astor wraps lines near 79 columns: leave those to it
+MAX_LINE = 70                 # astor wraps lines near 79 columns: leave those to it
 INDENT = "    "           # one level, as the source printer asks astor to indent
 
 
@@ -173,7 +173,7 @@ def plain_statement(node, indent):
         return _bare_header(node, indent)
     else:
         return None
-    if text is None or len(indent) + len(text) > _MAX:
+    if text is None or len(indent) + len(text) > MAX_LINE:
         return None
     return indent + text + "\n"
 
@@ -193,6 +193,6 @@ def _bare_header(node, indent):
         test = _value(node.test)
         keyword = "if" if type(node) is gast.If else "while"
         text = None if test is None else f"{keyword} {test}:"
-    if text is None or len(indent) + len(text) > _MAX:
+    if text is None or len(indent) + len(text) > MAX_LINE:
         return None
     return indent + text + "\n" + INDENT + "pass\n"      # astor indents the body once

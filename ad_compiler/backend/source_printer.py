@@ -31,13 +31,15 @@ comment's scope ends with the compound statement it is in.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import astor
 import gast
 from astor.source_repr import split_lines
 
-from .plain_print import INDENT, plain_statement
+from .plain_emit import Line
+from .plain_print import MAX_LINE, INDENT, plain_statement
 
 __all__ = ["Comment", "PrintedSource", "print_function"]
 
@@ -81,7 +83,9 @@ class _Printer:
                 self.put(indent + "# " + " ".join(s.text.splitlines()), context)
                 continue
             loc = context if context is not None else self.locs.get(id(s))
-            if isinstance(s, gast.If):
+            if type(s) is Line:
+                self.put(_line(s.text, indent), loc)
+            elif isinstance(s, gast.If):
                 self.if_(s, indent, loc, "if")
             elif isinstance(s, (gast.For, gast.While)):
                 self.put(_header(s, indent), loc)
@@ -116,12 +120,22 @@ def _astor(node, indent):
     return text if text is not None else _by_astor(node, indent)
 
 
-def _by_astor(node, indent):
+def _line(text, indent):
+    """A statement made as text (plain_emit.Line): as it is, unless astor
+    would wrap it; then astor's text of the statement it parses to (the
+    same tree the gast path would build)."""
+    if len(indent) + len(text) <= MAX_LINE:
+        return indent + text + "\n"
+    return _by_astor(ast.parse(text).body[0], indent, converted=True)
+
+
+def _by_astor(node, indent, converted=False):
     def pretty(items):
         while items and items[0] == "":
             items = items[1:]
         return "".join(split_lines([indent] + list(items))) if indent else "".join(split_lines(items))
-    return astor.to_source(gast.gast_to_ast(node), indent_with=_INDENT, pretty_source=pretty)
+    tree = node if converted else gast.gast_to_ast(node)
+    return astor.to_source(tree, indent_with=_INDENT, pretty_source=pretty)
 
 
 def _header(s, indent):

@@ -432,9 +432,16 @@ def _properties(fn, has_rules, given):
 _DEFAULTS: dict = {}        # props of callables without an entry, by key (cleared on change)
 
 
+# props by the callable itself, for those that are their own key (np.sin, ops.*,
+# operator.mul): a compile asks ~3000 times, and rule_key's attribute reads were
+# most of the cost of each answer (cleared on change, as _DEFAULTS)
+_BY_CALLABLE: dict = {}
+
+
 def _store(rule):
     _RULES[rule_key(rule.primal)] = rule
     _DEFAULTS.clear()
+    _BY_CALLABLE.clear()
 
 
 # Callable objects whose rules are made when a graph first calls one (a
@@ -474,11 +481,17 @@ def props(fn):
     """The entry for ``fn`` with all its properties (an entry built from the
     kind of callable where nothing was registered): never None."""
     try:
+        return _BY_CALLABLE[fn]
+    except (KeyError, TypeError):
+        pass
+    try:
         key = rule_key(fn)
         entry = _RULES.get(key)
     except TypeError:
         key, entry = None, None
     if entry is not None:
+        if key is fn:
+            _BY_CALLABLE[fn] = entry
         return entry
     if type(key) is int:                 # unhashable: keyed by id, which may be reused
         key = None
@@ -492,6 +505,8 @@ def props(fn):
                      **_properties(fn, False, {}))
         if key is not None:
             _DEFAULTS[key] = entry
+    if key is fn:
+        _BY_CALLABLE[fn] = entry
     return entry
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import ad_compiler as adc
-from ad_compiler.backend.emit import _without_defaults, emit_function
+from ad_compiler.backend.call_defaults import without_defaults as _without_defaults
+from ad_compiler.backend.emit import emit_function
 from ad_compiler.ir.nodes import Call, Const, Var
 from ad_compiler.transforms.trip_count import trip_count
 

@@ -247,12 +247,15 @@ class _FunctionBuilder(CallableValues, ContainerBuilder, ExpressionBuilder):
         self.loops = []                       # per enclosing loop: its LoopFlags
         self.returned = Const(True)           # the return flag at the end of the body
         self.made_lambdas = []                # lambdas this body made (build_callables)
+        self.call_site = None                 # an inlined rule: every instruction is the user's
         if b.aliases is None:
             b.aliases = Aliases()                 # which values share memory (ir.aliasing)
         self.al = b.aliases
 
     # -- errors and locations ----------------------------------------------------------
     def loc(self, node):
+        if self.call_site is not None:
+            return self.call_site
         ln = getattr(node, "lineno", self.pf.lineno)
         return Loc(self.pf.filename, ln, self.pf.source_line(ln).strip())
 

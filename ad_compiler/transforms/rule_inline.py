@@ -251,6 +251,7 @@ def inline_rule(fb, fn, args, kwargs, loc):
         env[name] = op
     saved = fb.b.env
     fb.b.env = env
+    fb.call_site = loc               # located at the user's line, not the rule's
     try:
         return fb.expr(expr, hint="out")
     finally:

@@ -24,6 +24,7 @@ import gast
 
 from ..errors import SourceUnavailableError
 from .bindings import Ref
+from .fast_gast import function_to_gast
 from .fence import check_function
 from .lambdas import lambda_source
 from .source_lines import function_source, source_file
@@ -105,8 +106,9 @@ def parse(fn) -> ParsedFunction:
             fn_name=name, filename=fn.__code__.co_filename,
             lineno=fn.__code__.co_firstlineno) from None
     filename = source_file(fn)
-    tree = gast.ast_to_gast(tree)
-    node = tree.body[0]
+    node = function_to_gast(tree.body[0]) if tree.body else None
+    if node is None:
+        node = gast.ast_to_gast(tree).body[0]
     if not isinstance(node, gast.FunctionDef):
         raise SourceUnavailableError(f"expected a function definition for {name!r}",
                                      fn_name=name, filename=filename, lineno=lineno)

@@ -2,9 +2,9 @@
 printed IR (``str(graph)``), line for line.
 
 Line numbers are printed relative to the example's ``def`` line (``# line
-1`` is the first line of its body), and instructions that come from a rule
-(their location is in the rule's file) print none, so the texts do not
-change when an unrelated line moves.  Functions: pass_examples.py.
+1`` is the first line of its body; an instruction built from a rule has the
+line of the call it differentiates), and instructions from other files
+print none, so the texts do not change when an unrelated line moves.  Functions: pass_examples.py.
 """
 import re
 from dataclasses import replace
@@ -291,7 +291,7 @@ def test_inplace_refused_where_the_adjoint_reads_the_old_array_later():
     assert sorted(v.name for v in inplace_setitems(g)) == ["y_2"]
     lines = ir_text(j, ex.write_after_read).splitlines()
     write = lines.index("  y_2 = setitem y 0 0.0                         # line 3")
-    assert "  t6 = mul t1_bar y" in lines[write:]           # the old y, read after the write
+    assert "  t6 = mul t1_bar y                             # line 2" in lines[write:]           # the old y, read after the write
     assert inplace_setitems(j) == set()
 
 
@@ -304,11 +304,11 @@ bb0(x, y, seed):
   out = np.sin z                                # line 2
   out_bar = seed_cotangent seed out
   comment 'adjoint of line 2: return np.sin(z)'
-  t1 = np.cos z
-  z_bar = safe_mul out_bar t1
+  t1 = np.cos z                                 # line 2
+  z_bar = safe_mul out_bar t1                   # line 2
   comment 'adjoint of line 1: z = x * y'
-  t3 = mul z_bar y
-  x_bar = unbroadcast t3 x
+  t3 = mul z_bar y                              # line 1
+  x_bar = unbroadcast t3 x                      # line 1
   x_grad = cast_like x_bar x
   result = make_tuple out x_grad
   return result
@@ -321,8 +321,10 @@ def test_reverse_appends_the_adjoint_in_reverse_line_order():
 
 def test_specialize_drops_unbroadcast_for_scalar_arguments():
     g, j = joint(ex.product)
-    expected = _PRODUCT_JOINT.replace("  t3 = mul z_bar y\n  x_bar = unbroadcast t3 x\n",
-                                      "  x_bar = mul z_bar y\n")
+    expected = _PRODUCT_JOINT.replace(
+        "  t3 = mul z_bar y                              # line 1\n"
+        "  x_bar = unbroadcast t3 x                      # line 1\n",
+        "  x_bar = mul z_bar y                           # line 1\n")
     assert expected != _PRODUCT_JOINT
     check(ir_text(specialize_scalars(j, list(g.params), {}), ex.product), expected)
     check(ir_text(specialize_scalars(j, [], {p: 1 for p in g.params}), ex.product),
@@ -358,7 +360,7 @@ bb4(r_1, s_bar, x_bar_2):                       # loop header
   br t3 ? bb5() : bb6(x_bar_2)
 bb5():
   comment 'adjoint of line 3: s = s + x[i]'
-  x_bar_11 = scatter_into s_bar x r_1
+  x_bar_11 = scatter_into s_bar x r_1           # line 3
   x_bar_12 = add x_bar_2 x_bar_11
   r_13 = add r_1 -1
   jump bb4(r_13, s_bar, x_bar_12)
@@ -374,7 +376,8 @@ def test_accumulate_turns_scatter_plus_add_into_index_add():
     g, j = joint(ex.item_reads)
     j = verify(simplify(specialize_scalars(j, [], {g.params[0]: 1})))
     expected = _ITEM_READS_JOINT.replace(
-        "  x_bar_11 = scatter_into s_bar x r_1\n  x_bar_12 = add x_bar_2 x_bar_11\n",
+        "  x_bar_11 = scatter_into s_bar x r_1           # line 3\n"
+        "  x_bar_12 = add x_bar_2 x_bar_11\n",
         "  x_bar_12 = index_add x_bar_2 r_1 s_bar\n")
     assert expected != _ITEM_READS_JOINT
     check(ir_text(verify(accumulate_in_place(j)), ex.item_reads), expected)
@@ -397,7 +400,7 @@ def test_stack_shapes_only_stacks_the_shape_of_a_value_read_for_its_shape():
     g, j = joint(ex.comprehension)
     j = verify(simplify(specialize_scalars(j, [], {g.params[0]: 1})))
     before = ir_text(j, ex.comprehension)
-    assert "  t3_bar = unbroadcast t14 t3_13" in before.splitlines()    # the pop's only use
+    assert "  t3_bar = unbroadcast t14 t3_13                # line 1" in before.splitlines()    # the pop's only use
     check(_block(before, "bb2"), """
 bb2():
   comment 'line 1: ys = [x[i] * 2.0 for i in range(3)]'

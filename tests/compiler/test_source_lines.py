@@ -133,3 +133,77 @@ def test_rule_trees_are_the_ones_gast_makes():
             for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
                 assert getattr(a, attr, None) == getattr(b, attr, None), (fn.__qualname__, a)
     assert fast > 100
+
+
+def _syntax_zoo(x, ys):
+    """Statements of every kind a user writes (and some the compiler refuses)."""
+    global _ZOO
+    total: float = 0.0
+    a, *rest = ys
+    squares = [y * y for y in ys if y > 0]
+    table = {k: v for k, v in zip("ab", ys)}
+    unique = {round(y) for y in ys}
+    gen = sum(y for y in ys)
+    if (n := len(ys)) > 2:
+        total += n
+    elif x < 0:
+        total -= x
+    else:
+        pass
+    for i, y in enumerate(ys):
+        if i == 1:
+            continue
+        if y > 10:
+            break
+        total = total + y ** 2 - x[i] if False else total + y
+    while total > 100:
+        total /= 2
+    assert total == total, f"nan {total!r:>10}"
+    del squares
+    with open(__file__) as fh:
+        fh.read(1)
+    label = f"{x=} {total:.3f}"
+    return total + a + len(rest) + len(table) + len(unique) + gen + len(label)
+
+
+def _with_lambda_and_try(x):
+    f = lambda t: t * 2          # noqa: E731
+    try:
+        y = f(x)
+    except ValueError as e:
+        y = str(e)
+    return y
+
+
+def test_function_trees_are_the_ones_gast_makes(tmp_path):
+    import gast
+
+    from ad_compiler.frontend.ast_walk import children
+    from ad_compiler.frontend.fast_gast import function_to_gast
+
+    from . import control_fuzz
+    from .corpus import CORPUS
+    fns = [c.fn for c in CORPUS] + [_syntax_zoo, _with_lambda_and_try]
+    fns += [control_fuzz.load(seed, str(tmp_path)) for seed in range(30)]
+    fast = 0
+    for fn in fns:
+        tree = function_source(fn)[2]
+        ref = gast.ast_to_gast(tree).body[0]
+        got = function_to_gast(tree.body[0])
+        if got is None:
+            continue
+        fast += 1
+        ref.decorator_list = []
+        assert gast.dump(got) == gast.dump(ref), fn.__qualname__
+        for a, b in zip(gast.walk(got), gast.walk(ref)):
+            assert type(a) is type(b)
+            for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                assert getattr(a, attr, None) == getattr(b, attr, None), (fn.__qualname__, a)
+            assert {k for k in vars(a) if not k.startswith("_adc_")} == set(vars(b)), a
+            if hasattr(a, "_adc_children"):       # kept by the converter: ast_walk's answer
+                kept = a._adc_children
+                del a._adc_children
+                assert [id(k) for k in kept] == [id(k) for k in children(a)], a
+    assert function_to_gast(function_source(_with_lambda_and_try)[2].body[0]) is None
+    assert function_to_gast(function_source(_syntax_zoo)[2].body[0]) is not None
+    assert fast > 0.8 * len(fns)

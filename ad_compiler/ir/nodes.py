@@ -152,6 +152,8 @@ class Call:
     loc: Loc | None = None
 
     def operands(self):
+        if not self.kwargs:                  # most calls: no tuple to build
+            return self.args
         return self.args + tuple(v for _, v in self.kwargs)
 
 

@@ -24,6 +24,7 @@ accumulator keeps the rank of its initial value when the body does.
 from __future__ import annotations
 
 import numbers
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,6 +167,27 @@ def infer_ranks(g, param_ranks):
     def unused_path(x):
         return isinstance(x, Const) and (x.value is None or x.value is ops.UNSET)
 
+    if SWEEPS:
+        _sweep(instrs, edges, rank, infer, r, unused_path)
+    else:
+        _worklist(instrs, edges, rank, infer, r, unused_path, pushed, tuples)
+    known = {v: k for v, k in rank.items() if type(k) is int}
+    sequences = _made_from(g, {i.out for i in instrs if props(i.fn).rank == "shape"}, edges,
+                           lambda ins: ins.operands())
+    zero_d = _made_from(g, {i.out for i in instrs if props(i.fn).zero_d and known.get(i.out) == 0},
+                        edges, _array_sources, keep=lambda v: known.get(v) == 0)
+    return Ranks(known, frozenset(sequences), frozenset(zero_d))
+
+
+# False: the fixpoint by a worklist (a value's readers are evaluated again when
+# its rank changes); True: by sweeps over the whole graph until nothing changes,
+# the reference the worklist is checked against (tests/compiler/test_ranks.py).
+# Both reach the same fixpoint: every step only lowers a rank (_lower), and a
+# rank computed from lower operand ranks is never higher.
+SWEEPS = False
+
+
+def _sweep(instrs, edges, rank, infer, r, unused_path):
     changed = True
     while changed:
         changed = False
@@ -179,12 +201,48 @@ def infer_ranks(g, param_ranks):
             if new != rank[p]:
                 rank[p] = new
                 changed = True
-    known = {v: k for v, k in rank.items() if type(k) is int}
-    sequences = _made_from(g, {i.out for i in instrs if props(i.fn).rank == "shape"}, edges,
-                           lambda ins: ins.operands())
-    zero_d = _made_from(g, {i.out for i in instrs if props(i.fn).zero_d and known.get(i.out) == 0},
-                        edges, _array_sources, keep=lambda v: known.get(v) == 0)
-    return Ranks(known, frozenset(sequences), frozenset(zero_d))
+
+
+def _worklist(instrs, edges, rank, infer, r, unused_path, pushed, tuples):
+    """The sweeps' fixpoint, evaluating an instruction (or a block
+    parameter) again only when a rank it reads has changed: what it reads
+    are its operands, the values pushed on a tape it loads from, and the
+    items of a tuple operand (an index or a shape)."""
+    readers = {}
+
+    def reads(v, item):
+        if isinstance(v, Var):
+            readers.setdefault(v, []).append(item)
+    for ins in instrs:
+        for x in ins.operands():
+            reads(x, ins)
+            for e in tuples.get(x, ()):
+                reads(e, ins)
+        if ins.fn in ops.TAPE_LOAD:
+            for x in pushed.get(ins.args[0], ()):
+                reads(x, ins)
+    for p, args in edges.items():
+        for x in args:
+            reads(x, p)
+    work = deque(instrs)
+    work.extend(edges)
+    waiting = {id(item) for item in work}
+    while work:
+        item = work.popleft()
+        waiting.discard(id(item))
+        if type(item) is Var:
+            v = item
+            new = _lower(rank[v], _agree([PENDING if unused_path(x) else r(x)
+                                          for x in edges[v]]))
+        else:
+            v = item.out
+            new = _lower(rank[v], infer(item))
+        if new != rank[v]:
+            rank[v] = new
+            for u in readers.get(v, ()):
+                if id(u) not in waiting:
+                    waiting.add(id(u))
+                    work.append(u)
 
 
 def _array_sources(ins):

@@ -79,6 +79,7 @@ class _Reverse:
         self.b = IRBuilder(g.name, Namer(value_names(g)))
         self.bm = g.block_map()
         self.defs = definitions(g)
+        self.block_params = frozenset(p for b in g.blocks for p in b.params)
         self.scope_of = {}          # Var -> id(Seq) of its innermost scope inside a loop
         self.def_site = {}          # Var -> (label, index) ; index -1: block parameter
         self.frames = {}            # id(Seq) -> _Frame while its mirror is being built
@@ -254,7 +255,7 @@ class _Reverse:
         ``<primal>_bar`` (readability only)."""
         instrs = self.b.cur.instrs if self.b.cur is not None else []
         if isinstance(x, Var) and instrs and instrs[-1].out == x and not x.name.endswith("_bar") \
-                and x not in self.defs and not any(x in b.params for b in self.g.blocks):
+                and x not in self.defs and x not in self.block_params:
             new = self.b.fresh(name)
             last = instrs[-1]
             instrs[-1] = Call(new, last.fn, last.args, last.kwargs, last.loc)

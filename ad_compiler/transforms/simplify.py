@@ -201,6 +201,9 @@ def cse(g):
     return substitute(_replace(g, blocks=blocks), m)
 
 
+_TAPE_ACCESS = ops.TAPE_STORE + ops.TAPE_LOAD
+
+
 def dce(g):
     """Remove unused pure instructions, unread block parameters, and stacks
     whose pops are all unused (an append to a list from outside the
@@ -255,7 +258,7 @@ def dce(g):
     for b in g.blocks:
         keep = []
         for ins in b.instrs:
-            if ins.fn in ops.TAPE_STORE + ops.TAPE_LOAD and ins.args[0] in dead_stacks:
+            if ins.fn in _TAPE_ACCESS and ins.args[0] in dead_stacks:
                 continue
             if ins.fn in ops.TAPE_NEW and ins.out in dead_stacks:
                 continue

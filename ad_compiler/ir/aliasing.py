@@ -232,24 +232,33 @@ class Aliases:
         return (Const(fn), targs, Const(kw))
 
     # -- joins and loops ---------------------------------------------------------------
-    def _describe(self, env, key, keys):
+    def _first_keys(self, env, keys):
+        """object -> the first of ``keys`` whose value in ``env`` is it."""
+        first = {}
+        for j in keys:
+            x = env.get(j)
+            if isinstance(x, Var):
+                first.setdefault(self.obj(x), j)
+        return first
+
+    def _describe(self, env, key, first):
+        """How ``env[key]`` relates to the other keys (``first``:
+        ``_first_keys`` of ``env``): the same object as an earlier one, a
+        view of one, a view of a value no key holds, or its own."""
         v = env.get(key)
         if not isinstance(v, Var):
             return ("root",)                # a constant: nothing in the function shares it
         if v in self.unknown:
             return ("unknown",)
         o = self.obj(v)
-        for j in keys:
-            if isinstance(env.get(j), Var) and self.obj(env[j]) == o:
-                if j != key:
-                    return ("same", j)
-                break
+        j = first.get(o)
+        if j is not None and j != key:
+            return ("same", j)
         if o in self.link:
             par, step = self.link[o]
-            po = self.obj(par)
-            for j in keys:
-                if isinstance(env.get(j), Var) and self.obj(env[j]) == po:
-                    return ("view", j, step)
+            j = first.get(self.obj(par))
+            if j is not None:
+                return ("view", j, step)
             return ("view-of", par, step)
         return ("root",)
 
@@ -269,12 +278,13 @@ class Aliases:
         """Relations of the values of ``merged`` that differ from some arm's:
         {key: description}, with ``("unknown", keys)`` where the arms disagree."""
         keys = [k for k in merged if tracked(k)]
+        firsts = [self._first_keys(a, keys) for a in arms]
         out = {}
         for k in keys:
             p = merged[k]
             if not isinstance(p, Var):
                 continue
-            ds = [self._describe(a, k, keys) for a in arms]
+            ds = [self._describe(a, k, f) for a, f in zip(arms, firsts)]
             if all(a.get(k) == p for a in arms):           # the same value on every path:
                 if any(d != ds[0] for d in ds) and p not in self.unknown:  # related to
                     fam = set()                            # different arrays on each?

@@ -61,14 +61,25 @@ def _walk_loop_level(stmts):
 
 
 def _has_return(stmts):
-    todo = list(stmts)
-    while todo:
-        n = todo.pop()
-        if isinstance(n, gast.Return):
-            return True
-        if not isinstance(n, gast.FunctionDef):
-            todo.extend(children(n))
-    return False
+    """Whether a ``return`` is among ``stmts`` (not in a nested function)."""
+    return any(_returns_in(s) for s in stmts)
+
+
+def _returns_in(node):
+    """``_has_return`` of one node, kept on it (trees do not change once
+    parsed: frontend/ast_walk.py); the builder asks again for every
+    enclosing statement."""
+    try:
+        return node._adc_returns
+    except AttributeError:
+        pass
+    found = type(node) is gast.Return or (type(node) is not gast.FunctionDef and any(
+        _returns_in(c) for c in children(node)))
+    try:
+        node._adc_returns = found
+    except AttributeError:
+        pass
+    return found
 
 
 def build(fn_or_parsed, bindings=None):

@@ -30,7 +30,8 @@ from .runtime import ShapeOf, unbroadcast
 __all__ = ["sum_of_products", "unbroadcast_product", "product_shape", "planned_einsum"]
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-PLAN_ABOVE = 1 << 14           # operand items, all together, above which einsum is planned
+PLAN_ABOVE = 2048              # operand items, all together, above which a contraction of two
+                               # or more arrays is planned (below ~10^3 the plan costs more)
 
 
 def _floats(a, b):
@@ -140,13 +141,14 @@ def unbroadcast_product(a, b, x):
 
 def planned_einsum(*operands, **kwargs):
     """``np.einsum(*operands, **kwargs)``, planned (``optimize=True``) when
-    the arrays hold more than ``PLAN_ABOVE`` items and the call does not
-    choose itself."""
+    two or more arrays hold more than ``PLAN_ABOVE`` items together and the
+    call does not choose itself."""
     if "optimize" not in kwargs and "out" not in kwargs:
-        size = 0
+        size = arrays = 0
         for a in operands:
             if type(a) is np.ndarray:
                 size += a.size
-        if size > PLAN_ABOVE:
+                arrays += 1
+        if size > PLAN_ABOVE and arrays > 1:
             return np.einsum(*operands, optimize=True, **kwargs)
     return np.einsum(*operands, **kwargs)

@@ -94,6 +94,14 @@ def _leaf(v, here, counts, numbers, floats, edits, depth):
     if d is None or id(d) in edits or d.kwargs or depth > 6:
         return None
     fn, args = d.fn, d.args
+    if fn is runtime.unreduce and args and isinstance(args[0], Var) and \
+            counts.get(args[0], 0) == 1:          # a product by a constant before: fold into it
+        s = here.get(args[0])
+        if s is not None and s.fn in _MUL and len(s.args) == 2 and not s.kwargs and \
+                id(s) not in edits:
+            for k in (0, 1):
+                if isinstance(s.args[k], Const) and type(s.args[k].value) is float:
+                    return s, k
     if fn is runtime.unreduce and args and (isinstance(args[0], Var) and args[0] in floats
                                             or isinstance(args[0], Const) and
                                             type(args[0].value) is float):

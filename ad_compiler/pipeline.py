@@ -53,7 +53,7 @@ from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
 from .transforms.ranks import infer_ranks
 from .transforms.specialize import known_scalars, specialize_scalars
-from .transforms.twice import double_in_place
+from .transforms.twice import move_doublings
 
 __all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
            "build_graph", "compile_graph", "run_passes", "describe", "lower",
@@ -260,7 +260,7 @@ FINISH = (
              "known number): the sum first, then the smaller negation"),
     Pass("simplify", lambda g, job: _keep_pure(simplify(g), job), verify=True,
          doc="as above, on the joint graph (kept: what `grad` of this gradient differentiates)"),
-    Pass("twice", _python_only(lambda g, numbers, ranks: double_in_place(g, numbers)),
+    Pass("twice", _python_only(lambda g, numbers, ranks: move_doublings(g, numbers)),
          doc="python backend: `u + u` of a float cotangent becomes u with the 2 moved to its "
              "smallest linear operand (the cotangent an `unreduce` broadcasts, a known number)"),
     Pass("contract", _python_only(contract_products),

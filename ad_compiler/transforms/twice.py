@@ -29,7 +29,7 @@ from ..ir.walk import fresh_namer, use_counts, value_names
 from ..rules import adjoints
 from .simplify import _replace, substitute
 
-__all__ = ["double_in_place"]
+__all__ = ["move_doublings"]
 
 _MUL = (operator.mul, np.multiply)
 _NEG = (operator.neg, np.negative)
@@ -52,7 +52,7 @@ def _floats(g):
     return out
 
 
-def double_in_place(g, numbers=()):
+def move_doublings(g, numbers=()):
     """``g`` with ``u + u`` rewritten as above (``numbers``: known numbers)."""
     adds = [(b, i) for b in g.blocks for i in b.instrs if i.fn is operator.add and
             len(i.args) == 2 and not i.kwargs and isinstance(i.args[0], Var) and

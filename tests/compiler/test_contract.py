@@ -230,3 +230,67 @@ def test_planned_einsum_is_einsum():
     np.testing.assert_allclose(rc.planned_einsum("kij,nkj->nki", L, x),
                                np.einsum("kij,nkj->nki", L, x), rtol=1e-10)
     assert rc.planned_einsum("ii", np.eye(3)) == 3.0
+
+
+def squares_in_a_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        y = -(x * (i + 1.0))
+        s = s + np.sum(np.sum(y * y, axis=0) * 0.5)
+    return s
+
+
+def square_of_a_broadcast(x, b):
+    d = x[:, None] - b[None, :]
+    return np.sum(np.sum(d * d, axis=-1) ** 0.5)
+
+
+@pytest.mark.parametrize("fn,args,wrt", [
+    (squares_in_a_loop, (rng.standard_normal((3, 2)), 3), (0,)),
+    (square_of_a_broadcast, (rng.standard_normal((4, 3)), rng.standard_normal((5, 3))), (0, 1)),
+    (square_of_a_broadcast, (rng.standard_normal((4, 1)), rng.standard_normal((5, 3))), (0, 1)),
+])
+def test_doubling_moved_through_negations_loops_and_broadcasts(fn, args, wrt):
+    value, grads = adc.value_and_grad(fn, wrt=wrt)(*args)
+    assert value == pytest.approx(fn(*args), rel=1e-12)
+    for k, gk in zip(wrt, grads):
+        assert_close(gk, numerical_grad(fn, args, k))
+
+
+def test_random_shapes_strides_and_dtypes_against_the_plain_expressions():
+    r = np.random.default_rng(11)
+
+    def operand(shape):
+        kind = r.integers(0, 4)
+        if kind == 1 and shape:              # a zero stride along one axis
+            s = list(shape)
+            s[r.integers(0, len(shape))] = 1
+            return np.broadcast_to(r.standard_normal(s), shape)
+        if kind == 2:                        # negative strides, not contiguous
+            return r.standard_normal(tuple(2 * n for n in shape))[
+                tuple(slice(None, None, -2) for _ in shape)]
+        x = r.standard_normal(shape)
+        return x.astype(np.float32) if kind == 3 else x
+
+    for _ in range(400):
+        nd = int(r.integers(0, 5))
+        full = tuple(int(r.integers(1, 4)) for _ in range(nd))
+
+        def part():
+            s = full[nd - int(r.integers(0, nd + 1)):]
+            return tuple(1 if r.random() < 0.3 else n for n in s)
+        a, b = operand(part()), operand(part())
+        shape = np.broadcast_shapes(a.shape, b.shape)
+        axes = [None] + list(range(-len(shape), len(shape)))
+        axis = axes[int(r.integers(0, len(axes)))]
+        keepdims = bool(r.integers(0, 2))
+        want = np.sum(a * b, axis=axis, keepdims=keepdims)
+        got = rc.sum_of_products(a, b, axis, keepdims)
+        assert np.shape(got) == np.shape(want) and np.result_type(got) == np.result_type(want)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+        xs = tuple(1 if r.random() < 0.5 else n
+                   for n in shape[len(shape) - int(r.integers(0, len(shape) + 1)):])
+        for x in (ShapeOf(xs), np.zeros(xs)):
+            want, got = unbroadcast(a * b, x), rc.unbroadcast_product(a, b, x)
+            assert np.shape(got) == np.shape(want) and np.result_type(got) == np.result_type(want)
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

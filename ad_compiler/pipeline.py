@@ -6,8 +6,8 @@ Example: the first call of ``adc.grad(f)(x)`` with an array ``x`` runs::
     graph = build_graph(parsed, Bindings())         # build -> dead_raises -> simplify
     compiled = compile_graph(graph, request)        # split_aux -> iteration -> activity
                                                     #   -> reverse -> specialise -> same_shape
-                                                    #   -> reduce_first -> simplify
-                                                    #   -> accumulate -> stack_shapes -> dce -> reuse
+                                                    #   -> reduce_first -> simplify -> twice
+                                                    #   -> contract -> accumulate -> stack_shapes -> dce -> reuse
                                                     #   -> emit -> lower
     compiled.fn(x, None)                            # (value, grad_x)
 
@@ -39,6 +39,7 @@ from .errors import BackendError
 from .ir.build import build
 from .ir.verify import verify
 from .transforms.accumulate import accumulate_in_place
+from .transforms.contract import contract_products
 from .transforms.activity import activity
 from .transforms.aux import split_aux
 from .transforms.dead_raises import keep_dead_raises
@@ -52,6 +53,7 @@ from .transforms.shapes import stack_shapes_only
 from .transforms.simplify import dce, simplify
 from .transforms.ranks import infer_ranks
 from .transforms.specialize import known_scalars, specialize_scalars
+from .transforms.twice import move_doublings
 
 __all__ = ["Pass", "Job", "BUILD", "PREPARE", "DIFFERENTIATE", "FINISH", "passes", "debug_mode",
            "build_graph", "compile_graph", "run_passes", "describe", "lower",
@@ -207,6 +209,17 @@ def _reuse(g, job):
     return reuse_buffers(g, job.numbers)      # known before specialise: a subset now
 
 
+def _python_only(rewrite):
+    """A rewrite into helpers of the python backend's own (no rules, no Numba
+    twins), after the graph a gradient of the gradient differentiates."""
+    def run(g, job):
+        if job.request.backend != "python":
+            return g
+        ranks = getattr(job, "ranks", None)
+        return rewrite(g, job.numbers, {} if ranks is None else ranks.known)
+    return run
+
+
 def _keep_pure(g, job):
     """Record ``g``, the joint graph before ``accumulate`` makes updates in
     place: a gradient of the gradient (nested.py) differentiates it."""
@@ -247,6 +260,13 @@ FINISH = (
              "known number): the sum first, then the smaller negation"),
     Pass("simplify", lambda g, job: _keep_pure(simplify(g), job), verify=True,
          doc="as above, on the joint graph (kept: what `grad` of this gradient differentiates)"),
+    Pass("twice", _python_only(lambda g, numbers, ranks: move_doublings(g, numbers)),
+         doc="python backend: `u + u` of a float cotangent becomes u with the 2 moved to its "
+             "smallest linear operand (the cotangent an `unreduce` broadcasts, a known number)"),
+    Pass("contract", _python_only(contract_products),
+         doc="python backend: `np.sum(a * b, axis)` and `unbroadcast(a * b, x)` become one "
+             "einsum each (`sum_of_products`, `unbroadcast_product`: no product array); "
+             "`np.einsum` is planned when large"),
     Pass("accumulate", lambda g, job: accumulate_in_place(g, job.request.backend == "python"),
          doc="indexed cotangents added in place into arrays the adjoint owns"),
     Pass("stack_shapes", lambda g, job: stack_shapes_only(g),

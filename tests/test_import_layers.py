@@ -19,7 +19,7 @@ LAYERS = [
     ("pytree",),                                     # containers
     ("outputs", "arguments", "cache", "cache.location", "cache.disk", "cache.modules", "compiled"),
     ("runtime",),                                    # what generated code calls
-    ("runtime_reuse",),                              # its in-place variants
+    ("runtime_reuse", "runtime_contract"),           # its in-place and contracting variants
     ("rules.registry",),                             # the rule table itself
     ("ir.nodes", "ir.ops", "ir.views", "ir.verify", "ir.walk", "ir.slots", "ir.loops", "ir.dot"),  # the IR
     ("rules.*",),                                    # the rules of each primitive

@@ -119,6 +119,34 @@ def infer_ranks(g, param_ranks):
             return len(items)
         return None
 
+    def basic_rank(base, idx):
+        """The rank of ``x[idx]`` for a basic index of slices, ``None``s
+        (new axes) and scalar positions (``x[:, None, 0]``: rank of x - 1 + 1),
+        or None (an array, a bool, ``...`` or anything not known)."""
+        if type(base) is not int:
+            return None
+        if isinstance(idx, Const) and isinstance(idx.value, tuple):
+            items = [Const(e) for e in idx.value]
+        elif isinstance(idx, Const) or idx not in tuples:
+            items = [idx]
+        else:
+            items = list(tuples[idx])
+        used = added = dropped = 0
+        for e in items:
+            if isinstance(e, Const) and isinstance(e.value, slice):
+                used += 1
+            elif isinstance(e, Const) and e.value is None:
+                added += 1
+            elif isinstance(e, Const) and type(e.value) is bool:
+                return None
+            elif r(e) == 0 and not (isinstance(e, Const) and not isinstance(
+                    e.value, (int, np.integer))):
+                used += 1
+                dropped += 1
+            else:
+                return None
+        return base - dropped + added if used <= base else None
+
     def shape_rank(shape):
         rs = r(shape)
         if rs is PENDING:
@@ -149,7 +177,9 @@ def infer_ranks(g, param_ranks):
             base, count = r(a[0]), index_count(a[1])
             if base is PENDING or count is PENDING:
                 return PENDING
-            return 0 if type(base) is int and base > 0 and count == base else None
+            if type(base) is int and base > 0 and count == base:
+                return 0
+            return basic_rank(base, a[1])
         if type(rule) is int:
             return r(a[rule]) if len(a) > rule else None
         if callable(rule):                 # called once every operand's rank is settled

@@ -21,7 +21,8 @@ so the gradient allocates no more arrays than a hand-written adjoint
 (where NumPy elides the temporaries of ``x @ W1 + b1`` itself).  An operand
 is written into only when the pass can prove it *owned and dead*: it is
 the result of an instruction that always makes a new array (``fresh`` in
-the rule table, ``a @ b``, or a NumPy ufunc called without ``out=``), defined earlier
+the rule table, ``a @ b``, or a NumPy ufunc called without ``out=``; or an
+``unbroadcast`` of such an array read nowhere else), defined earlier
 in the same block, and every other read of it anywhere is a shape-only one
 (``unbroadcast(g, t1)``: the shape does not change).  Anything that could
 alias it (a push on a stack, a return, a block argument, a second operand
@@ -116,11 +117,21 @@ def reuse_buffers(g, scalars=()):
             if ins.out is not None:
                 where[ins.out] = (b.label, k)
 
+    def owned_sum(d):
+        """``unbroadcast(t, x)`` of a new array ``t`` read nowhere else: ``t``
+        itself, a new sum of it, or a read-only broadcast (which the helpers
+        do not write into)."""
+        if d.fn is not runtime.unbroadcast or len(d.args) != 2 or d.kwargs or \
+                not isinstance(d.args[0], Var):
+            return False
+        t = defs.get(d.args[0])
+        return t is not None and _makes_new_array(t) and list(uses.get(d.args[0], ())) == [d]
+
     def dead_after(v, ins, label, index):
         """``v`` is read by ``ins`` once and otherwise only for its shape."""
         d = defs.get(v)
-        if d is None or not _makes_new_array(d) or where.get(v, (None,))[0] != label or \
-                where[v][1] >= index:
+        if d is None or not (_makes_new_array(d) or owned_sum(d)) or \
+                where.get(v, (None,))[0] != label or where[v][1] >= index:
             return False
         if sum(1 for a in ins.args if a == v) != 1 or any(a == v for _, a in ins.kwargs):
             return False

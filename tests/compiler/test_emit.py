@@ -41,7 +41,7 @@ def straight_grad(x, y, seed):
     x_bar = unbroadcast(t4, x)
     t5 = z_bar * x
     y_bar_1 = unbroadcast(t5, y)
-    y_bar_2 = y_bar + y_bar_1
+    y_bar_2 = add_into(1, y_bar, y_bar_1)
     x_grad = cast_like(x_bar, x)
     y_grad = cast_like(y_bar_2, y)
     result = out, x_grad, y_grad

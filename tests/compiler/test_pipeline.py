@@ -22,7 +22,7 @@ def test_the_pipeline_lists_its_passes_in_order():
     assert [p.name for p in pipeline.BUILD] == ["dead_raises", "simplify"]
     assert [p.name for p in pipeline.passes("rev")] == [
         "split_aux", "iteration", "activity", "reverse", "specialise", "same_shape",
-        "reduce_first", "simplify",
+        "reduce_first", "simplify", "twice", "contract",
         "accumulate", "stack_shapes", "dce", "reuse"]
     with pytest.raises(ValueError, match="unknown mode 'sideways'"):
         pipeline.passes("sideways")

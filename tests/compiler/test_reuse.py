@@ -149,3 +149,28 @@ def test_small_arrays_are_not_written_into():
     assert add_into(0, a, a) is not a
     big = np.ones(runtime_reuse.SMALL)
     assert add_into(0, big, 1.0) is big
+
+
+def broadcast_then_einsum(L, x, mu):
+    xc = x[:, None, :] - mu[None, :, :]
+    y = np.exp(mu)[None, :, :] * xc + np.einsum("kij,nkj->nki", L, xc)
+    return np.sum(y * y)
+
+
+def test_an_unbroadcast_of_a_dead_new_array_is_written_into(always):
+    """``unbroadcast(t, x)`` of a product ``t`` nothing else reads is ``t``, a new
+    sum or a read-only broadcast: the sum of cotangents may write into it."""
+    rng = np.random.default_rng(5)
+    args = (rng.standard_normal((3, 2, 2)), rng.standard_normal((5, 2)),
+            rng.standard_normal((3, 2)))
+    g = adc.grad(broadcast_then_einsum, wrt=(0, 1, 2))
+    got = g(*args)
+    lines = [s.strip() for s in g.source.splitlines()]
+    assert any(s.startswith("xc_bar_2 = add_into(1, xc_bar, xc_bar_1)") for s in lines), g.source
+    for k in range(3):
+        assert_close(got[k], numerical_grad(broadcast_then_einsum, args, k))
+    # the broadcast case: the unbroadcast returns a read-only view, never written
+    args = (args[0], rng.standard_normal((1, 2)), args[2])
+    got = g(*args)
+    for k in range(3):
+        assert_close(got[k], numerical_grad(broadcast_then_einsum, args, k))

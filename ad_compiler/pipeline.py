@@ -36,8 +36,11 @@ from .backend import dispatch
 from .backend.emit import emit_function
 from .compiled import CompiledFunction, Request
 from .errors import BackendError
+from .ir import ops
 from .ir.build import build
+from .ir.nodes import Var
 from .ir.verify import verify
+from .ir.walk import definitions
 from .transforms.accumulate import accumulate_in_place
 from .transforms.contract import contract_products
 from .transforms.activity import activity
@@ -220,6 +223,29 @@ def _python_only(rewrite):
     return run
 
 
+def _primal_slice(g, job):
+    """The values the returned value (and aux) are computed from: rewrites
+    that round differently (an einsum for a sum of products) leave them as
+    written, so the value is the function's own, to the last bit."""
+    out = g.blocks[-1].term.value
+    defs = definitions(g)
+    d = defs.get(out)
+    if d is None or d.fn is not ops.make_tuple:
+        return frozenset(defs)                    # not the joint layout: keep all
+    incoming = g.incoming()
+    todo = [a for a in d.args[:len(d.args) - len(job.request.wrt)] if isinstance(a, Var)]
+    seen = set(todo)
+    while todo:
+        v = todo.pop()
+        ins = defs.get(v)
+        srcs = ins.operands() if ins is not None else incoming.get(v, ())
+        for a in srcs:
+            if isinstance(a, Var) and a not in seen:
+                seen.add(a)
+                todo.append(a)
+    return frozenset(seen)
+
+
 def _keep_pure(g, job):
     """Record ``g``, the joint graph before ``accumulate`` makes updates in
     place: a gradient of the gradient (nested.py) differentiates it."""
@@ -263,10 +289,13 @@ FINISH = (
     Pass("twice", _python_only(lambda g, numbers, ranks: move_doublings(g, numbers)),
          doc="python backend: `u + u` of a float cotangent becomes u with the 2 moved to its "
              "smallest linear operand (the cotangent an `unreduce` broadcasts, a known number)"),
-    Pass("contract", _python_only(contract_products),
+    Pass("contract", lambda g, job: _python_only(
+        lambda g, numbers, ranks: contract_products(g, numbers, ranks,
+                                                    exact=_primal_slice(g, job)))(g, job),
          doc="python backend: `np.sum(a * b, axis)` and `unbroadcast(a * b, x)` become one "
              "einsum each (`sum_of_products`, `unbroadcast_product`: no product array); "
-             "`np.einsum` is planned when large"),
+             "`np.einsum` is planned when large; what the returned value is computed "
+             "from stays as written (an einsum rounds otherwise)"),
     Pass("accumulate", lambda g, job: accumulate_in_place(g, job.request.backend == "python"),
          doc="indexed cotangents added in place into arrays the adjoint owns"),
     Pass("stack_shapes", lambda g, job: stack_shapes_only(g),

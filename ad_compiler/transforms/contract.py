@@ -1,13 +1,19 @@
 """Sums of products become contractions: no product array is made.
 
-Example: kmeans' ``dist = np.sum(diff * diff, axis=2)`` and, in its
-adjoint, the cotangent of a broadcast operand::
+Example: a sum of products (``dist = np.sum(diff * diff, axis=2)``) where
+the returned value is not computed from it, and the adjoint's cotangent of
+a broadcast operand::
 
     t3 = diff * diff                        t3 = product_shape(diff, diff)
     dist = np.sum(t3, axis=2)          ->   dist = sum_of_products(diff, diff, 2, False)
     ...
     t5 = t3_bar * diff
     t2_sum = unbroadcast(t5, t2)       ->   t2_sum = unbroadcast_product(t3_bar, diff, t2)
+
+What the returned value (and aux) is computed from stays as written
+(``exact``): an einsum sums in another order than NumPy, and the value must
+be the function's own, to the last bit; so kmeans' own ``dist`` is summed
+as the user wrote it and only its adjoint contracts.
 
 ``runtime_contract`` computes each as one ``np.einsum`` (floats; the plain
 expression otherwise), so the (n, k, d) product is neither written nor read
@@ -95,10 +101,12 @@ def _sums(x, a, b, ranks, defs):
     return isinstance(x, Var) and _new_axis(defs.get(x))
 
 
-def contract_products(g, numbers=(), ranks=None):
+def contract_products(g, numbers=(), ranks=None, exact=frozenset()):
     """``g`` with the rewrites above (``numbers``: values known to be
     numbers, whose products are no arrays; ``ranks``: value -> rank, where
-    known)."""
+    known; ``exact``: values left as written, since an einsum sums in
+    another order than NumPy: those the function's returned value is
+    computed from)."""
     numbers = set(numbers)
     ranks = ranks or {}
     defs = {i.out: i for i in g.instructions() if i.out is not None}
@@ -107,6 +115,9 @@ def contract_products(g, numbers=(), ranks=None):
     for b in g.blocks:
         here = {}
         for ins in b.instrs:
+            if ins.out in exact:
+                here[ins.out] = ins
+                continue
             if ins.fn is np.einsum and not any(k in ("optimize", "out") for k, _ in ins.kwargs):
                 rewrite[id(ins)] = Call(ins.out, runtime_contract.planned_einsum, ins.args,
                                         ins.kwargs, ins.loc)

@@ -37,7 +37,7 @@ from ..transforms.inplace import plan_setitems
 from .call_defaults import without_defaults as _without_defaults
 from .namespace import Namespace
 from .naming import kept_names, value_names
-from .plain_emit import Line, plain_assign, plain_instruction, plain_return
+from .plain_emit import plain_assign, plain_instruction, plain_return
 from .source_printer import Comment, print_function
 
 __all__ = ["emit_function", "EmittedFunction", "SYNTAX_OPS"]

@@ -20,9 +20,12 @@ blocks (or copies the graph into an ``IRBuilder``: ``IRBuilder.copy_graph``).
 from __future__ import annotations
 
 from . import ops
-from .nodes import Branch, IfRegion, Jump, LoopRegion, Var, next_label_number, region_labels
+from dataclasses import replace
 
-__all__ = ["fresh_namer", "definitions", "uses", "use_counts", "used_values", "instructions_with_blocks",
+from .nodes import (Block, Branch, IfRegion, Jump, LoopRegion, Var, next_label_number,
+                    region_labels)
+
+__all__ = ["fresh_namer", "with_rewrites", "definitions", "uses", "use_counts", "used_values", "instructions_with_blocks",
            "positions", "predecessors", "successors", "regions", "loops", "find_loop",
            "loop_blocks", "loop_entries", "value_names", "stack_pushes", "stack_pops",
            "next_label_number"]
@@ -189,3 +192,15 @@ def fresh_namer(names):
         names.add(f"{base}_{k}")
         return Var(f"{base}_{k}")
     return fresh
+
+
+def with_rewrites(g, rewrite, drop=()):
+    """``g`` with each instruction whose ``id`` is in ``rewrite`` replaced by
+    its new instruction and those whose ``id`` is in ``drop`` left out (the
+    rest, the same objects); ``g`` itself when there is nothing to do."""
+    if not rewrite and not drop:
+        return g
+    blocks = tuple(Block(b.label, b.params, tuple(rewrite.get(id(i), i) for i in b.instrs
+                                                  if id(i) not in drop), b.term)
+                   for b in g.blocks)
+    return replace(g, blocks=blocks)

@@ -20,13 +20,12 @@ import operator
 
 
 from .. import runtime
-from ..ir.nodes import Block, Branch, Call, Const, Var
-from ..ir.walk import definitions, positions, uses as uses_of
+from ..ir.nodes import Branch, Call, Const, Var
+from ..ir.walk import definitions, positions, uses as uses_of, with_rewrites
 from ..runtime import accumulate as runtime_accumulate
 from ..rules.adjoints import extremum_adjoint
 from ..rules.registry import props
 from ..runtime import copy_item, scatter_into, zero_at
-from .simplify import _replace
 
 __all__ = ["accumulate_in_place"]
 
@@ -118,7 +117,4 @@ def accumulate_in_place(g, python=False):
             rewrite[id(ins)] = Call(ins.out, runtime.zero_at_inplace, ins.args, (), ins.loc)
     if not rewrite:
         return g
-    blocks = tuple(Block(b.label, b.params, tuple(rewrite.get(id(i), i) for i in b.instrs
-                                                  if id(i) not in drop), b.term)
-                   for b in g.blocks)
-    return _replace(g, blocks=blocks)
+    return with_rewrites(g, rewrite, drop)

@@ -35,10 +35,9 @@ import operator
 import numpy as np
 
 from .. import runtime, runtime_contract
-from ..ir.nodes import Block, Call, Const, Var
-from ..ir.walk import uses as uses_of
+from ..ir.nodes import Call, Const, Var
+from ..ir.walk import uses as uses_of, with_rewrites
 from ..rules.registry import props
-from .simplify import _replace
 
 __all__ = ["contract_products"]
 
@@ -146,7 +145,4 @@ def contract_products(g, numbers=(), ranks=None, exact=frozenset()):
                 here[ins.out] = ins
     if not rewrite:
         return g
-    blocks = tuple(Block(b.label, b.params, tuple(rewrite.get(id(i), i) for i in b.instrs
-                                                  if id(i) not in drop), b.term)
-                   for b in g.blocks)
-    return _replace(g, blocks=blocks)
+    return with_rewrites(g, rewrite, drop)

@@ -44,10 +44,9 @@ import operator
 import numpy as np
 
 from .. import runtime, runtime_reuse
-from ..ir.nodes import Block, Call, Const, IfRegion, LoopRegion, Var
-from ..ir.walk import definitions, loop_blocks, uses as uses_of
+from ..ir.nodes import Call, Const, IfRegion, LoopRegion, Var
+from ..ir.walk import definitions, loop_blocks, uses as uses_of, with_rewrites
 from ..rules.registry import props
-from .simplify import _replace
 
 __all__ = ["reuse_buffers"]
 
@@ -169,9 +168,7 @@ def reuse_buffers(g, scalars=()):
                     break
     if not rewrite:
         return g
-    blocks = tuple(Block(b.label, b.params, tuple(rewrite.get(id(i), i) for i in b.instrs),
-                         b.term) for b in g.blocks)
-    return _replace(g, blocks=blocks)
+    return with_rewrites(g, rewrite)
 
 
 def _shape_only(fn):
